@@ -1,0 +1,161 @@
+// The campaign question in one call: which eligible settlements have 4G and broadband, and how far each
+// area is from its targets.
+import { campaignMatcher, EMPTY_CAMPAIGN, type CampaignContext } from './campaign';
+import { classifyPoints } from './classify';
+import { IssueList } from './issues';
+import { buildPolygonSet, maskOperators, type CoverageSource } from './polygon-set';
+import { RateAccumulator } from './rates';
+import type { AnalysisOptions, AnalysisReport, CommitteeSeatCheck, GroupRate, SettlementResult } from './report';
+import { DEFAULT_OPTIONS } from './report';
+import { buildSettlementTable, type SettlementTable } from './settlement-table';
+
+export interface AnalysisInput {
+  settlements: CoverageSource;
+  mobile: readonly CoverageSource[];
+  broadband: readonly CoverageSource[];
+  campaign?: CampaignContext;
+  options?: Partial<AnalysisOptions>;
+}
+
+/** Validates all inputs (every problem reported at once, as an InputError), then analyses. */
+export function analyzeCoverage(input: AnalysisInput): AnalysisReport {
+  const options = resolveOptions(input.options);
+  const issues = new IssueList();
+  const table = buildSettlementTable(input.settlements.name, input.settlements.features, issues);
+  const mobile = buildPolygonSet(input.mobile, { techs: options.mobileTechs, defaultTech: '4G' }, issues);
+  const broadband = buildPolygonSet(input.broadband, { defaultTech: 'FTTH' }, issues);
+  issues.throwIfAny();
+  const mobileMask = classifyPoints(table.lon, table.lat, mobile);
+  const broadbandMask = classifyPoints(table.lon, table.lat, broadband);
+  return summarize(table, mobileMask, broadbandMask, input.campaign ?? EMPTY_CAMPAIGN, options, {
+    settlements: table.count,
+    mobilePolygons: mobile.polygonCount,
+    broadbandPolygons: broadband.polygonCount,
+  });
+}
+
+export function resolveOptions(partial: Partial<AnalysisOptions> = {}): AnalysisOptions {
+  const o = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
+  if (!Number.isInteger(o.minHouseholds) || o.minHouseholds < 0) {
+    throw new RangeError(`minHouseholds: found ${o.minHouseholds}; expected a whole number ≥ 0`);
+  }
+  for (const key of ['targetMobile', 'targetBroadband'] as const) {
+    if (!(o[key] >= 0 && o[key] <= 1)) throw new RangeError(`${key}: found ${o[key]}; expected a fraction between 0 and 1 (e.g. 0.95)`);
+  }
+  return o;
+}
+
+/** Rates and per-settlement results from coverage masks already computed (by this module or a faster path). */
+export function summarize(
+  table: SettlementTable,
+  mobileMask: Uint8Array,
+  broadbandMask: Uint8Array,
+  campaign: CampaignContext,
+  options: AnalysisOptions,
+  inputs: AnalysisReport['inputs'],
+): AnalysisReport {
+  const match = campaignMatcher(campaign);
+  const city = new RateAccumulator();
+  const counties = new Map<string, RateAccumulator>();
+  const townships = new Map<string, RateAccumulator>();
+  const villages = new Map<string, RateAccumulator>();
+  const listedGroups = new Map<string, string>();
+  const settlements: SettlementResult[] = new Array(table.count);
+  const seats: CommitteeSeatCheck[] = [];
+  const seatedVillages = new Set<string>();
+
+  for (let i = 0; i < table.count; i++) {
+    const county = table.county[i];
+    const township = table.township[i];
+    const village = table.village[i];
+    const hh = table.households[i];
+    const eligible = hh >= options.minHouseholds;
+    const mm = mobileMask[i];
+    const bm = broadbandMask[i];
+    const listed = match.listedVillage(table.code[i], county, township, village);
+    const countyInfo = match.county(county);
+    const villageKey = `${county}/${township}/${village}`;
+
+    city.add(eligible, hh, mm, bm);
+    group(counties, county).add(eligible, hh, mm, bm);
+    group(townships, `${county}/${township}`).add(eligible, hh, mm, bm);
+    group(villages, villageKey).add(eligible, hh, mm, bm);
+    if (listed) listedGroups.set(villageKey, listed.category);
+
+    settlements[i] = {
+      id: table.id[i], name: table.name[i], households: hh, county, township, village,
+      committee: table.committee[i] === 1,
+      ...(table.code[i] ? { code: table.code[i] } : {}),
+      lon: table.lon[i], lat: table.lat[i],
+      eligible,
+      mobile: mm !== 0, mobileOperators: maskOperators(mm),
+      broadband: bm !== 0, broadbandOperators: maskOperators(bm),
+      listed: listed !== null,
+      focusCounty: countyInfo?.focus === true,
+    };
+    if (listed && table.committee[i] === 1) {
+      seats.push({ id: table.id[i], name: table.name[i], county, township, village, mobile: mm !== 0, broadband: bm !== 0 });
+      seatedVillages.add(listed.code ?? `${listed.county}/${listed.listedTownship}/${listed.listedName}`);
+    }
+  }
+
+  const { targetMobile: tm, targetBroadband: tb } = options;
+  const countyRates = toRecord(counties, tm, tb, (name, r) => {
+    const c = match.county(name);
+    if (c?.focus) {
+      r.focus = true;
+      r.leader = c.leader ?? undefined;
+    }
+  });
+  const villageRates = toRecord(villages, tm, tb, (key, r) => {
+    const category = listedGroups.get(key);
+    if (category !== undefined) {
+      r.listed = true;
+      r.listedCategory = category;
+    }
+  });
+  const mobileCovered = seats.filter((s) => s.mobile).length;
+  const broadbandCovered = seats.filter((s) => s.broadband).length;
+  return {
+    options,
+    settlements,
+    rates: {
+      city: city.toRate(tm, tb),
+      counties: countyRates,
+      townships: toRecord(townships, tm, tb),
+      villages: villageRates,
+    },
+    committeeSeats: {
+      seats,
+      total: seats.length,
+      mobileCovered,
+      broadbandCovered,
+      met: seats.length === 0 ? null : mobileCovered === seats.length && broadbandCovered === seats.length,
+      listedVillagesWithoutSeat: campaign.listedVillages
+        .filter((v) => !seatedVillages.has(v.code ?? `${v.county}/${v.listedTownship}/${v.listedName}`))
+        .map((v) => `${v.county}${v.listedTownship}${v.listedName}`),
+    },
+    inputs,
+  };
+}
+
+function group(map: Map<string, RateAccumulator>, key: string): RateAccumulator {
+  let acc = map.get(key);
+  if (!acc) map.set(key, (acc = new RateAccumulator()));
+  return acc;
+}
+
+function toRecord(
+  map: Map<string, RateAccumulator>,
+  tm: number,
+  tb: number,
+  decorate?: (key: string, rate: GroupRate) => void,
+): Record<string, GroupRate> {
+  const out: Record<string, GroupRate> = {};
+  for (const key of [...map.keys()].sort((a, b) => a.localeCompare(b, 'zh-CN'))) {
+    const rate = map.get(key)!.toRate(tm, tb);
+    decorate?.(key, rate);
+    out[key] = rate;
+  }
+  return out;
+}
