@@ -1,0 +1,77 @@
+// `analyze`: the coverage question from GeoJSON files or from a workspace.
+import { writeFileSync } from 'node:fs';
+import { analyzeCoverage, IssueList, InputError, type AnalysisOptions, type AnalysisReport, type CampaignContext, type CoverageSource } from '../gis';
+import { readGeoJsonFile } from '../data/read-geojson';
+import { numberOption, parseArgs, single, UsageError, type ParsedArgs } from './args';
+import { formatCsv, formatTable } from './format';
+
+export const ANALYZE_OPTIONS = {
+  settlements: { value: true },
+  mobile: { value: true, repeat: true },
+  broadband: { value: true, repeat: true },
+  'min-households': { value: true },
+  'target-mobile': { value: true },
+  'target-broadband': { value: true },
+  'mobile-tech': { value: true },
+  format: { value: true },
+  out: { value: true },
+} as const;
+
+export type OutputFormat = 'table' | 'json' | 'csv';
+
+export function analysisOptionsFrom(args: ParsedArgs): Partial<AnalysisOptions> {
+  const fraction = (n: number) => n >= 0 && n <= 1;
+  const techs = single(args, 'mobile-tech');
+  return {
+    minHouseholds: numberOption(args, 'min-households', (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0'),
+    targetMobile: numberOption(args, 'target-mobile', fraction, 'a fraction between 0 and 1, e.g. 0.95'),
+    targetBroadband: numberOption(args, 'target-broadband', fraction, 'a fraction between 0 and 1, e.g. 0.75'),
+    mobileTechs: techs === undefined ? undefined : techs.split(',').map((t) => t.trim()).filter(Boolean),
+  };
+}
+
+export function outputFormat(args: ParsedArgs): OutputFormat {
+  const f = single(args, 'format') ?? 'table';
+  if (f !== 'table' && f !== 'json' && f !== 'csv') throw new UsageError(`--format: found "${f}"; expected table, json or csv`);
+  return f;
+}
+
+export function renderReport(report: AnalysisReport, format: OutputFormat, focusOrder: readonly string[]): string {
+  if (format === 'json') return JSON.stringify(report) + '\n';
+  if (format === 'csv') return formatCsv(report);
+  return formatTable(report, focusOrder);
+}
+
+export function emit(text: string, out: string | undefined): void {
+  if (out) writeFileSync(out, text);
+  else process.stdout.write(text);
+}
+
+/** File-based analysis: reads every file first, so that all problems of all files are reported together. */
+export function analyzeFiles(argv: readonly string[], campaign: CampaignContext, focusOrder: readonly string[]): void {
+  const args = parseArgs(argv, ANALYZE_OPTIONS);
+  if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
+  const settlements = single(args, 'settlements');
+  const mobile = args.options.mobile ?? [];
+  const broadband = args.options.broadband ?? [];
+  if (!settlements) throw new UsageError('--settlements FILE is required');
+  if (!mobile.length) throw new UsageError('at least one --mobile FILE is required');
+  if (!broadband.length) throw new UsageError('at least one --broadband FILE is required');
+  const format = outputFormat(args);
+  const options = analysisOptionsFrom(args);
+
+  const issues = new IssueList();
+  const read = (path: string): CoverageSource => {
+    try {
+      return readGeoJsonFile(path);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      for (const i of e.issues) issues.add(i.source, i.feature, i.field, i.message);
+      return { name: path, features: [] };
+    }
+  };
+  const input = { settlements: read(settlements), mobile: mobile.map(read), broadband: broadband.map(read) };
+  issues.throwIfAny();
+  const report = analyzeCoverage({ ...input, campaign, options });
+  emit(renderReport(report, format, focusOrder), single(args, 'out'));
+}

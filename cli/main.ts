@@ -1,0 +1,55 @@
+// Coverage Atlas command line: the same operations as the app, for batch runs and scripts.
+import { InputError } from '../gis';
+import { analyzeFiles } from './analyze';
+import { UsageError } from './args';
+import { loadCampaign } from './campaign';
+
+const USAGE = `覆盖图谱 Coverage Atlas — command line
+
+  analyze --settlements FILE --mobile FILE [--mobile FILE ...] --broadband FILE [--broadband FILE ...]
+          [--min-households 25] [--target-mobile 0.95] [--target-broadband 0.75] [--mobile-tech 4G,5G]
+          [--format table|json|csv] [--out FILE]
+
+Exit status: 0 success, 2 bad input or usage (the message names the file, feature, field and what was expected),
+1 anything else.`;
+
+type Command = (argv: string[]) => void | Promise<void>;
+
+const commands: Record<string, Command> = {
+  analyze: (argv) => {
+    const campaign = loadCampaign();
+    analyzeFiles(argv, campaign, campaign.focusOrder);
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`unknown command "${name}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    await command(rest);
+    return 0;
+  } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`输入有误 (bad input):\n${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof UsageError || e instanceof RangeError) {
+      process.stderr.write(`${name}: ${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`${name} failed: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
