@@ -1,0 +1,60 @@
+// A small in-memory AtlasApi for transport tests (tests only). It records calls so tests can check
+// what actually reached the back end.
+import { readFile } from 'node:fs/promises';
+import type { AtlasApi, ImportOutcome, ImportProgress, ImportRequest, Settings, WorkspaceInfo } from '../../api/contract';
+import { DEFAULT_OPTIONS } from '../../gis/report';
+
+export interface FakeApi extends AtlasApi {
+  calls: { method: string; args: unknown[] }[];
+  importedText: string[];
+}
+
+export function fakeApi(workspacePath: string): FakeApi {
+  const calls: FakeApi['calls'] = [];
+  const importedText: string[] = [];
+  let settings: Settings = {
+    language: 'zh-CN',
+    analysis: DEFAULT_OPTIONS,
+    onlineBasemap: { enabled: false, provider: 'tianditu', key: '', urlTemplate: '' },
+  };
+  const info = (path: string): WorkspaceInfo => ({
+    path, name: 'demo', readOnly: false, readOnlyReason: null, synthetic: true, schemaVersion: 2, layers: [],
+  });
+  const record = (method: string, args: unknown[]) => calls.push({ method, args });
+  return {
+    calls,
+    importedText,
+    async workspace() { record('workspace', []); return info(workspacePath); },
+    async openWorkspace(path) { record('openWorkspace', [path]); return info(path); },
+    async newWorkspace(path) { record('newWorkspace', [path]); return info(path); },
+    async seeds() { return { counties: [], listedVillages: [], unnamedQuota: [] }; },
+    async layerFeatures(q) {
+      record('layerFeatures', [q]);
+      if (q.layerId === 99) {
+        const err = new Error('Unknown layer 99 图层不存在');
+        err.stack = 'Error: Unknown layer 99\n    at secret (/home/user/data/host.ts:10:5)';
+        throw err;
+      }
+      return { type: 'FeatureCollection', features: [] };
+    },
+    async analyze() { throw Object.assign(new Error('bad input'), { issues: [{ source: 'a.csv', feature: 3, field: 'households', message: 'expected a number' }] }); },
+    async blindSpots(options) { record('blindSpots', [options]); return []; },
+    async searchSettlements(text, limit) { record('searchSettlements', [text, limit]); return []; },
+    async previewImport(request) {
+      record('previewImport', [request]);
+      return { format: 'csv', fields: ['a'], mapping: {}, crs: { detected: 'wgs84', reason: 'range' }, sample: [], warnings: [`read ${request.file}`] };
+    },
+    async importLayer(request: ImportRequest, onProgress?: (p: ImportProgress) => void): Promise<ImportOutcome> {
+      record('importLayer', [request]);
+      importedText.push(await readFile(request.file, 'utf8'));
+      for (let i = 1; i <= 3; i++) {
+        onProgress?.({ jobId: 'job-1', phase: 'reading', rows: i * 10, fraction: i / 3 });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return { ok: false, truncated: false, issues: [{ file: request.file, row: 2, field: 'lon', message: 'expected a number, got "x"' }] };
+    },
+    async cancelImport(jobId) { record('cancelImport', [jobId]); },
+    async settings() { return settings; },
+    async updateSettings(patch) { settings = { ...settings, ...patch }; return settings; },
+  };
+}
