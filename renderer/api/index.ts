@@ -1,7 +1,7 @@
 // The UI's view of the back end: IPC through the Electron preload when present, else HTTP to the local
 // browser-mode server. Both give the same AtlasClient.
-import { createHttpApi } from './http';
-import { createIpcApi } from './ipc';
+import { createHttpApi } from './http-client';
+import { createIpcApi } from './ipc-client';
 import type { AtlasBridge, AtlasClient, NamedBlob } from './types';
 
 export { ApiError } from './errors';

@@ -3,7 +3,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpApi } from '../../renderer/api/http';
+import { createHttpApi } from '../../renderer/api/http-client';
 import { ApiError } from '../../renderer/api/errors';
 import { BIND_ADDRESS, startServer, type AtlasServer } from '../../server/server';
 import { fakeApi, type FakeApi } from './fake-api';
