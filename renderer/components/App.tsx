@@ -1,0 +1,234 @@
+// The application shell: loads the workspace through the API, keeps UI state, and drives the map and
+// the dashboard from the same AnalysisReport.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { BlindSpot, CampaignSeeds, LayerInfo, SettlementHit, Settings, WorkspaceInfo } from '../../api/contract';
+import type { AnalysisReport, SettlementResult } from '../../gis/report';
+import type { FeatureCollection } from '../../gis/types';
+import { BlindSpotList } from '../dashboard/BlindSpotList';
+import { CountyTable } from '../dashboard/CountyTable';
+import { ListedTable } from '../dashboard/ListedTable';
+import { countyRows } from '../dashboard/model';
+import { I18nProvider } from '../i18n/context';
+import { makeI18n, type Lang } from '../i18n/format';
+import type { AtlasMap, CoverageState } from '../map/AtlasMap';
+import { countyBbox, settlementFeatures, settlementStatus, statusCounts } from '../map/data';
+import { popupContent } from '../map/popup';
+import { popupElement } from '../map/popupDom';
+import { NO_FILTERS, STATUS_COLORS, type Filters } from '../map/style';
+import type { AtlasClient, ImportFile } from '../api';
+import { ImportDialog } from './ImportDialog';
+import { INITIAL_LAYERS, LayerPanel, type LayerState } from './LayerPanel';
+import { MapView } from './MapView';
+import { SearchBox } from './SearchBox';
+import { SettingsPanel } from './SettingsPanel';
+
+type Tab = 'counties' | 'listed' | 'blind' | 'import' | 'settings';
+const TABS: Tab[] = ['counties', 'listed', 'blind', 'import', 'settings'];
+const TAB_KEYS = { counties: 'tabCounties', listed: 'tabListed', blind: 'tabBlind', import: 'tabImport', settings: 'tabSettings' } as const;
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function isCoverage(l: LayerInfo): l is LayerInfo & { role: 'mobile' | 'broadband' } {
+  return l.role === 'mobile' || l.role === 'broadband';
+}
+
+export function App({ api }: { api: AtlasClient }) {
+  const [lang, setLang] = useState<Lang>('zh-CN');
+  const [ws, setWs] = useState<WorkspaceInfo | null>(null);
+  const [seeds, setSeeds] = useState<CampaignSeeds | null>(null);
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [report, setReport] = useState<AnalysisReport | null>(null);
+  const [blind, setBlind] = useState<BlindSpot[] | null>(null);
+  const [boundaries, setBoundaries] = useState<FeatureCollection | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [atlas, setAtlas] = useState<AtlasMap | null>(null);
+  const [layers, setLayers] = useState<LayerState>(INITIAL_LAYERS);
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [tab, setTab] = useState<Tab>('counties');
+  const [incoming, setIncoming] = useState<ImportFile | null>(null);
+  const i18n = useMemo(() => makeI18n(lang), [lang]);
+  const { t } = i18n;
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = lang === 'en' ? 'Coverage Atlas 覆盖图谱' : '覆盖图谱 Coverage Atlas';
+  }, [lang]);
+
+  useEffect(() => {
+    Promise.all([api.settings(), api.seeds(), api.workspace()]).then(([s, sd, w]) => {
+      setSettings(s);
+      setLang(s.language);
+      setSeeds(sd);
+      setWs(w);
+    }, (e) => setError(message(e)));
+  }, [api]);
+
+  // The desktop menu's 文件 → 导入 hands a chosen file to the import tab.
+  useEffect(() => api.onCommand((c) => {
+    if (c.command === 'importFile') {
+      setTab('import');
+      setIncoming(c.file);
+    }
+  }), [api]);
+
+  // The analysis runs in the back end; the UI waits without blocking.
+  useEffect(() => {
+    if (!ws) return;
+    let alive = true;
+    api.analyze().then((r) => { if (alive) setReport(r); }, (e) => { if (alive) setError(message(e)); });
+    api.blindSpots().then((b) => { if (alive) setBlind(b); }, (e) => { if (alive) setError(message(e)); });
+    return () => { alive = false; };
+  }, [api, ws]);
+
+  const boundaryLayer = ws?.layers.find((l) => l.role === 'boundaries') ?? null;
+  const boundaryLayerId = boundaryLayer?.id ?? null;
+  useEffect(() => {
+    if (boundaryLayerId === null) { setBoundaries(null); return; }
+    let alive = true;
+    api.layerFeatures({ layerId: boundaryLayerId }).then((fc) => { if (alive) setBoundaries(fc); }, (e) => { if (alive) setError(message(e)); });
+    return () => { alive = false; };
+  }, [api, boundaryLayerId]);
+
+  useEffect(() => { if (atlas && boundaries) atlas.setBoundaries(boundaries); }, [atlas, boundaries]);
+
+  const settlementPoints = useMemo(() => (report ? settlementFeatures(report.settlements) : null), [report]);
+  useEffect(() => { if (atlas && settlementPoints) atlas.setSettlements(settlementPoints); }, [atlas, settlementPoints]);
+
+  const byId = useMemo(() => {
+    const m = new Map<string, SettlementResult>();
+    if (report) for (const s of report.settlements) m.set(s.id, s);
+    return m;
+  }, [report]);
+
+  const coverageState = useMemo((): CoverageState => ({
+    visible: (kind, op) => (filters.operator === null || filters.operator === op) && (kind === 'mobile' ? layers.mobile[op] : layers.broadband),
+    opacity: (kind) => (kind === 'mobile' ? layers.mobileOpacity : layers.broadbandOpacity),
+    techs: settings?.analysis.mobileTechs ?? report?.options.mobileTechs ?? ['4G'],
+  }), [filters.operator, layers, settings, report]);
+  const coverageStateRef = useRef(coverageState);
+  coverageStateRef.current = coverageState;
+
+  // Coverage polygons: fetched once per workspace layer and handed to the map as GeoJSON sources.
+  const coverageLayers = useMemo(() => (ws ? ws.layers.filter(isCoverage) : []), [ws]);
+  useEffect(() => {
+    if (!atlas) return;
+    let alive = true;
+    atlas.retainCoverage(new Set(coverageLayers.map((l) => l.id)));
+    for (const l of coverageLayers) {
+      api.layerFeatures({ layerId: l.id }).then((fc) => {
+        if (alive) atlas.setCoverage(l.id, l.role, fc, coverageStateRef.current);
+      }, (e) => { if (alive) setError(message(e)); });
+    }
+    return () => { alive = false; };
+  }, [api, atlas, coverageLayers]);
+
+  useEffect(() => { atlas?.applyCoverageState(coverageState); }, [atlas, coverageState]);
+  useEffect(() => { atlas?.setFilters(filters); }, [atlas, filters]);
+  useEffect(() => {
+    atlas?.setGroupVisible('settlements', layers.settlements);
+    atlas?.setGroupVisible('boundaries', layers.boundaries);
+  }, [atlas, layers.settlements, layers.boundaries]);
+
+  const minHouseholds = report?.options.minHouseholds ?? settings?.analysis.minHouseholds ?? 25;
+  const i18nRef = useRef(i18n);
+  i18nRef.current = i18n;
+
+  const openSettlement = useCallback((id: string, fly: boolean) => {
+    const s = byId.get(id);
+    if (!atlas || !s) return;
+    const cur = i18nRef.current;
+    const content = popupContent(s, cur, minHouseholds);
+    const status = settlementStatus(s);
+    if (fly) atlas.flyTo(s.lon, s.lat, Math.max(atlas.map.getZoom(), 12));
+    atlas.showPopup(s.lon, s.lat, popupElement(content, cur.t(`st_${status}`), STATUS_COLORS[status]));
+  }, [atlas, byId, minHouseholds]);
+  const openRef = useRef(openSettlement);
+  openRef.current = openSettlement;
+
+  const mapOptions = useMemo(() => (seeds && settings ? {
+    focusCountyCodes: seeds.counties.filter((c) => c.focus).map((c) => c.code),
+    focusCountyNames: seeds.counties.filter((c) => c.focus).map((c) => c.name),
+    onlineBasemap: settings.onlineBasemap,
+    onSettlementClick: (id: string) => openRef.current(id, false),
+  } : null), [seeds, settings]);
+
+  const onSearch = useCallback((hit: SettlementHit) => {
+    if (byId.has(hit.id)) openSettlement(hit.id, true);
+    else atlas?.flyTo(hit.lon, hit.lat, 13);
+  }, [atlas, byId, openSettlement]);
+
+  const zoomCounty = useCallback((county: string) => {
+    const b = countyBbox(boundaries, report?.settlements ?? [], county);
+    if (b) atlas?.fitBbox(b);
+  }, [atlas, boundaries, report]);
+
+  const counts = useMemo(() => (report ? statusCounts(report.settlements, filters.operator, filters.eligibleOnly) : { both: 0, mobile: 0, broadband: 0, none: 0 }),
+    [report, filters.operator, filters.eligibleOnly]);
+  const countyNames = useMemo(() => (report ? countyRows(report, seeds).map((r) => r.key) : []), [report, seeds]);
+
+  const switchLang = (next: Lang) => {
+    setLang(next);
+    api.updateSettings({ language: next }).then(setSettings, (e) => setError(message(e)));
+  };
+
+  const onImported = () => {
+    api.workspace().then(setWs, (e) => setError(message(e)));
+  };
+
+  const saveOnline = async (onlineBasemap: Settings['onlineBasemap']) => {
+    const s = await api.updateSettings({ onlineBasemap });
+    setSettings(s);
+    atlas?.setOnlineBasemap(s.onlineBasemap);
+  };
+
+  const synthetic = Boolean(ws?.synthetic || boundaryLayer?.synthetic);
+  const hasMobile = coverageLayers.some((l) => l.role === 'mobile');
+  const hasBroadband = coverageLayers.some((l) => l.role === 'broadband');
+
+  return (
+    <I18nProvider lang={lang}>
+      <div className="app" data-lang={lang}>
+        <header className="topbar">
+          <h1>{t('appTitle')} <small>{t('appSubtitle')}</small></h1>
+          {ws && <span className="workspace-name" title={ws.path}>{ws.name}</span>}
+          <SearchBox api={api} onPick={onSearch} />
+          <label className="lang">{t('language')}
+            <select data-testid="language" value={lang} onChange={(e) => switchLang(e.target.value as Lang)}>
+              <option value="zh-CN">简体中文</option>
+              <option value="en">English</option>
+            </select>
+          </label>
+        </header>
+        {ws?.readOnly && <div className="banner warn">{t('readOnly', { reason: ws.readOnlyReason ?? '' })}</div>}
+        {error && <div className="banner error" data-testid="error" onClick={() => setError(null)}>{t('loadFailed', { message: error })}</div>}
+        <main className="body">
+          <div className="map-area">
+            {mapOptions && <MapView options={mapOptions} onReady={setAtlas} />}
+            {synthetic && <div className="synthetic-badge" data-testid="synthetic-badge">{t('syntheticBadge')}</div>}
+            <LayerPanel layers={layers} onLayers={setLayers} filters={filters} onFilters={setFilters}
+              counties={countyNames} focusCounties={seeds?.counties.filter((c) => c.focus) ?? []} onZoomCounty={zoomCounty}
+              minHouseholds={minHouseholds} counts={counts} hasMobile={hasMobile} hasBroadband={hasBroadband} />
+          </div>
+          <aside className="side">
+            <nav className="tabs" role="tablist">
+              {TABS.map((k) => (
+                <button key={k} type="button" role="tab" aria-selected={tab === k} data-testid={`tab-${k}`}
+                  className={tab === k ? 'active' : undefined} onClick={() => setTab(k)}>{t(TAB_KEYS[k])}</button>
+              ))}
+            </nav>
+            <div className="tab-body">
+              {!report && tab !== 'import' && tab !== 'settings' && <p className="muted" data-testid="loading">{t('loading')}</p>}
+              {tab === 'counties' && report && <CountyTable report={report} seeds={seeds} />}
+              {tab === 'listed' && seeds && report && <ListedTable report={report} seeds={seeds} onSeat={(id) => openSettlement(id, true)} />}
+              {tab === 'blind' && report && (blind ? <BlindSpotList spots={blind} onPick={(s) => openSettlement(s.id, true)} /> : <p className="muted">{t('loading')}</p>)}
+              {tab === 'import' && <ImportDialog api={api} incoming={incoming} onImported={onImported} />}
+              {tab === 'settings' && settings && <SettingsPanel settings={settings} onSave={saveOnline} />}
+            </div>
+          </aside>
+        </main>
+      </div>
+    </I18nProvider>
+  );
+}

@@ -1,0 +1,65 @@
+// Language-aware text: message lookup and number formatting. Pure; the React hook lives in ./context.
+import { en } from './en';
+import { zhCN, type MessageKey } from './zh-CN';
+
+export type Lang = 'zh-CN' | 'en';
+export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
+
+const dictionaries: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
+
+export type Params = Record<string, string | number>;
+
+/** Looks up a message and fills its {placeholders}; unknown placeholders stay as written. */
+export function translate(lang: Lang, key: MessageKey, params?: Params): string {
+  const text = dictionaries[lang][key];
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+const percentFormats = new Map<Lang, Intl.NumberFormat>();
+const intFormats = new Map<Lang, Intl.NumberFormat>();
+
+/**
+ * A rate (fraction) as a percentage with one decimal: 0.95312 → "95.3%". The UI formats the report's
+ * own fractions and never recomputes them, so it agrees with the CLI, which rounds rate × 100 the
+ * same way (to the nearest tenth, ties up). Null (no eligible settlement) has no rate.
+ */
+export function formatPercent(rate: number | null, lang: Lang): string | null {
+  if (rate === null || !Number.isFinite(rate)) return null;
+  let f = percentFormats.get(lang);
+  if (!f) {
+    f = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+    percentFormats.set(lang, f);
+  }
+  return `${f.format(rate * 100)}%`;
+}
+
+/** Integers with the language's grouping (12,345). */
+export function formatInt(n: number, lang: Lang): string {
+  let f = intFormats.get(lang);
+  if (!f) {
+    f = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
+    intFormats.set(lang, f);
+  }
+  return f.format(n);
+}
+
+export function isLang(x: unknown): x is Lang {
+  return x === 'zh-CN' || x === 'en';
+}
+
+export interface I18n {
+  lang: Lang;
+  t: (key: MessageKey, params?: Params) => string;
+  pct: (rate: number | null) => string | null;
+  int: (n: number) => string;
+}
+
+export function makeI18n(lang: Lang): I18n {
+  return {
+    lang,
+    t: (key, params) => translate(lang, key, params),
+    pct: (rate) => formatPercent(rate, lang),
+    int: (n) => formatInt(n, lang),
+  };
+}

@@ -1,0 +1,198 @@
+// The map as an imperative object that React mounts once. Layer specs come from style.ts; this class
+// only adds, updates and removes them, so state changes never rebuild the map or re-send data.
+import * as maplibregl from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import type { Bbox, Settings } from '../../api/contract';
+import type { FeatureCollection, Operator } from '../../gis/types';
+import { OPERATORS } from '../../gis/types';
+import {
+  buildStyle, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageSourceId, filterExpression, LAYER_IDS,
+  listedFilter, LOCAL_FONT_FAMILY, onlineTileUrls, seatFilter, SOURCE_BOUNDARIES, SOURCE_ONLINE, SOURCE_SETTLEMENTS, statusColorExpression,
+  type Filters,
+} from './style';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+type GeoJSONData = maplibregl.GeoJSONSourceSpecification['data'];
+
+/** Our minimal GeoJSON types (gis/types) are structurally the standard ones, minus maplibre's stricter unions. */
+function asGeoJSON(fc: FeatureCollection<unknown, unknown>): GeoJSONData & object {
+  return fc as unknown as GeoJSONData & object;
+}
+
+export interface CoverageState {
+  visible: (kind: 'mobile' | 'broadband', op: Operator) => boolean;
+  opacity: (kind: 'mobile' | 'broadband') => number;
+  techs: string[];
+}
+
+export interface AtlasMapOptions {
+  focusCountyCodes: readonly string[];
+  focusCountyNames: readonly string[];
+  onlineBasemap?: Settings['onlineBasemap'];
+  /** A settlement point was clicked. */
+  onSettlementClick: (id: string, lon: number, lat: number) => void;
+}
+
+const SETTLEMENT_LAYERS = [LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat, LAYER_IDS.settlementLabel];
+const BOUNDARY_LAYERS = [LAYER_IDS.countyFill, LAYER_IDS.townshipLine, LAYER_IDS.countyLine, LAYER_IDS.countyLabel, LAYER_IDS.townshipLabel];
+
+// Ganzhou, so the first frame is not the whole world.
+const INITIAL_CENTER: [number, number] = [115.3, 25.9];
+
+export class AtlasMap {
+  readonly map: maplibregl.Map;
+  private readonly loaded: Promise<void>;
+  private popup: maplibregl.Popup | null = null;
+  private coverage = new Map<number, 'mobile' | 'broadband'>();
+  private onlineBasemap: Settings['onlineBasemap'] | undefined;
+
+  constructor(container: HTMLElement, opts: AtlasMapOptions) {
+    this.onlineBasemap = opts.onlineBasemap;
+    this.map = new maplibregl.Map({
+      container,
+      style: buildStyle({ onlineBasemap: opts.onlineBasemap, focusCountyCodes: opts.focusCountyCodes, focusCountyNames: opts.focusCountyNames }),
+      center: INITIAL_CENTER,
+      zoom: 7,
+      localIdeographFontFamily: LOCAL_FONT_FAMILY,
+      attributionControl: { compact: true },
+      // Screenshots (tests, export) need the last frame to stay readable.
+      canvasContextAttributes: { preserveDrawingBuffer: true },
+    });
+    this.map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
+    this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
+    this.loaded = new Promise((resolve) => this.map.once('load', () => resolve()));
+
+    // A state attribute lets tests (and users' automation) wait for the map to settle.
+    container.dataset.mapState = 'loading';
+    this.map.on('dataloading', () => { container.dataset.mapState = 'loading'; });
+    this.map.on('idle', () => { container.dataset.mapState = 'idle'; });
+
+    this.map.on('click', LAYER_IDS.settlements, (e) => {
+      const f = e.features?.[0];
+      const id = f?.properties?.id;
+      if (typeof id !== 'string' || f?.geometry.type !== 'Point') return;
+      const [lon, lat] = f.geometry.coordinates;
+      opts.onSettlementClick(id, lon, lat);
+    });
+    this.map.on('mouseenter', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = 'pointer'; });
+    this.map.on('mouseleave', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = ''; });
+  }
+
+  whenLoaded(): Promise<void> {
+    return this.loaded;
+  }
+
+  private geojson(id: string): maplibregl.GeoJSONSource | undefined {
+    return this.map.getSource<maplibregl.GeoJSONSource>(id);
+  }
+
+  setBoundaries(fc: FeatureCollection): void {
+    this.geojson(SOURCE_BOUNDARIES)?.setData(asGeoJSON(fc));
+  }
+
+  setSettlements(fc: FeatureCollection<unknown, unknown>): void {
+    this.geojson(SOURCE_SETTLEMENTS)?.setData(asGeoJSON(fc));
+  }
+
+  /** Adds (once) a coverage layer's source and its per-operator layers, then applies `state`. */
+  setCoverage(layerId: number, kind: 'mobile' | 'broadband', fc: FeatureCollection, state: CoverageState): void {
+    const sourceId = coverageSourceId(layerId);
+    const existing = this.geojson(sourceId);
+    if (existing) existing.setData(asGeoJSON(fc));
+    else this.map.addSource(sourceId, { type: 'geojson', data: asGeoJSON(fc) });
+    if (!this.coverage.has(layerId)) {
+      // Broadband under mobile: mobile coverage is the denser, more often inspected layer.
+      const before = kind === 'broadband' ? this.firstCoverageLayer('mobile') ?? COVERAGE_BEFORE : COVERAGE_BEFORE;
+      const specs = coverageLayersFor(layerId, kind, { visible: (op) => state.visible(kind, op), opacity: state.opacity(kind), techs: state.techs });
+      for (const spec of specs) this.map.addLayer(spec, this.map.getLayer(before) ? before : undefined);
+      this.coverage.set(layerId, kind);
+    }
+    this.applyCoverageState(state);
+  }
+
+  private firstCoverageLayer(kind: 'mobile' | 'broadband'): string | undefined {
+    for (const [id, k] of this.coverage) if (k === kind) return coverageLayerIds(id, OPERATORS[0]).fill;
+    return undefined;
+  }
+
+  /** Drops coverage layers that are no longer in the workspace. */
+  retainCoverage(layerIds: ReadonlySet<number>): void {
+    for (const id of [...this.coverage.keys()]) {
+      if (layerIds.has(id)) continue;
+      for (const op of OPERATORS) {
+        const ids = coverageLayerIds(id, op);
+        if (this.map.getLayer(ids.fill)) this.map.removeLayer(ids.fill);
+        if (this.map.getLayer(ids.line)) this.map.removeLayer(ids.line);
+      }
+      if (this.map.getSource(coverageSourceId(id))) this.map.removeSource(coverageSourceId(id));
+      this.coverage.delete(id);
+    }
+  }
+
+  applyCoverageState(state: CoverageState): void {
+    for (const [layerId, kind] of this.coverage) {
+      const opacity = state.opacity(kind);
+      for (const op of OPERATORS) {
+        const ids = coverageLayerIds(layerId, op);
+        const vis = state.visible(kind, op) ? 'visible' : 'none';
+        this.map.setLayoutProperty(ids.fill, 'visibility', vis);
+        this.map.setLayoutProperty(ids.line, 'visibility', vis);
+        this.map.setPaintProperty(ids.fill, 'fill-opacity', opacity);
+        this.map.setPaintProperty(ids.line, 'line-opacity', Math.min(1, opacity * 2.5));
+      }
+    }
+  }
+
+  setFilters(filters: Filters): void {
+    const base = filterExpression(filters);
+    this.map.setFilter(LAYER_IDS.settlements, base);
+    this.map.setFilter(LAYER_IDS.settlementLabel, base);
+    this.map.setFilter(LAYER_IDS.listedRing, listedFilter(filters));
+    this.map.setFilter(LAYER_IDS.seat, seatFilter(filters));
+    this.map.setPaintProperty(LAYER_IDS.settlements, 'circle-color', statusColorExpression(filters.operator));
+  }
+
+  setGroupVisible(group: 'settlements' | 'boundaries', visible: boolean): void {
+    const ids = group === 'settlements' ? SETTLEMENT_LAYERS : BOUNDARY_LAYERS;
+    for (const id of ids) if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+  }
+
+  /** Switches the opt-in online basemap on or off without touching the data layers. */
+  setOnlineBasemap(online: Settings['onlineBasemap']): void {
+    const next = onlineTileUrls(online);
+    const prev = onlineTileUrls(this.onlineBasemap);
+    this.onlineBasemap = online;
+    if (next.join('\n') === prev.join('\n')) return;
+    if (this.map.getLayer(LAYER_IDS.online)) this.map.removeLayer(LAYER_IDS.online);
+    if (this.map.getSource(SOURCE_ONLINE)) this.map.removeSource(SOURCE_ONLINE);
+    if (next.length > 0) {
+      this.map.addSource(SOURCE_ONLINE, { type: 'raster', tiles: next, tileSize: 256, attribution: online.provider === 'tianditu' ? '© 天地图' : '' });
+      this.map.addLayer({ id: LAYER_IDS.online, type: 'raster', source: SOURCE_ONLINE }, LAYER_IDS.countyFill);
+    }
+    // Over real tiles the county tint would hide the basemap.
+    this.map.setLayoutProperty(LAYER_IDS.countyFill, 'visibility', next.length > 0 ? 'none' : 'visible');
+  }
+
+  fitBbox(b: Bbox): void {
+    const pad = b[0] === b[2] && b[1] === b[3] ? 0.02 : 0;
+    this.map.fitBounds([[b[0] - pad, b[1] - pad], [b[2] + pad, b[3] + pad]], { padding: 40, duration: 600, maxZoom: 13 });
+  }
+
+  /** Jumps (no animation when `animate` is false, for tests and large jumps) to a point. */
+  flyTo(lon: number, lat: number, zoom = 13, animate = true): void {
+    if (animate) this.map.flyTo({ center: [lon, lat], zoom, duration: 900 });
+    else this.map.jumpTo({ center: [lon, lat], zoom });
+  }
+
+  showPopup(lon: number, lat: number, content: HTMLElement): void {
+    this.popup?.remove();
+    this.popup = new maplibregl.Popup({ maxWidth: '320px', closeOnClick: true }).setLngLat([lon, lat]).setDOMContent(content).addTo(this.map);
+  }
+
+  destroy(): void {
+    this.popup?.remove();
+    this.map.remove();
+  }
+}

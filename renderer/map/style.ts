@@ -1,0 +1,321 @@
+// Map style as plain data. Every layer the map shows is built here by pure functions, so the
+// styling is unit-tested without a browser; AtlasMap only adds what these return.
+import type {
+  ExpressionSpecification,
+  FilterSpecification,
+  LayerSpecification,
+  SourceSpecification,
+  StyleSpecification,
+} from 'maplibre-gl';
+import type { Settings } from '../../api/contract';
+import type { Operator } from '../../gis/types';
+import { OPERATORS } from '../../gis/types';
+
+export type SettlementStatus = 'both' | 'mobile' | 'broadband' | 'none';
+export const STATUSES: readonly SettlementStatus[] = ['both', 'mobile', 'broadband', 'none'];
+
+/** Status colours: green good, red blind spot; the two partial states sit between and differ in hue. */
+export const STATUS_COLORS: Record<SettlementStatus, string> = {
+  both: '#1a9850',
+  mobile: '#7b5cd6',
+  broadband: '#f08c00',
+  none: '#d7191c',
+};
+
+/** Operator colours: 移动 blue, 电信 teal, 联通 magenta; distinct from the status colours above. */
+export const OPERATOR_COLORS: Record<Operator, string> = {
+  CMCC: '#2f7fd8',
+  CT: '#11a69c',
+  CU: '#c2379b',
+};
+export const BROADBAND_COLOR = '#8a6d3b';
+export const BACKGROUND_COLOR = '#f3f1ea';
+
+/** Fonts drawn locally by maplibre (no glyphs URL): works offline and under a strict CSP. */
+export const FONT_STACK = ['Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'sans-serif'];
+export const LOCAL_FONT_FAMILY = FONT_STACK.join(', ');
+
+export const SOURCE_SETTLEMENTS = 'settlements';
+export const SOURCE_BOUNDARIES = 'boundaries';
+export const SOURCE_ONLINE = 'online-basemap';
+
+/** Layer ids other modules refer to (clicks, ordering). */
+export const LAYER_IDS = {
+  background: 'background',
+  online: 'online-basemap',
+  countyFill: 'boundary-county-fill',
+  townshipLine: 'boundary-township-line',
+  countyLine: 'boundary-county-line',
+  countyLabel: 'boundary-county-label',
+  townshipLabel: 'boundary-township-label',
+  settlements: 'settlements-circle',
+  listedRing: 'settlements-listed-ring',
+  seat: 'settlements-seat',
+  settlementLabel: 'settlements-label',
+} as const;
+
+/** Coverage is drawn below the boundary lines so the outlines stay readable. */
+export const COVERAGE_BEFORE = LAYER_IDS.townshipLine;
+
+export interface Filters {
+  /** County name, or null for all counties. */
+  county: string | null;
+  focusOnly: boolean;
+  listedOnly: boolean;
+  /** Null: coverage by any operator; otherwise only this operator's coverage counts and is drawn. */
+  operator: Operator | null;
+  eligibleOnly: boolean;
+}
+
+export const NO_FILTERS: Filters = { county: null, focusOnly: false, listedOnly: false, operator: null, eligibleOnly: false };
+
+/**
+ * Which settlements are drawn. The operator does not hide points: it changes their status colour
+ * (statusExpression), so a blind spot of one operator stays visible.
+ */
+export function filterExpression(f: Filters): FilterSpecification {
+  const all: ExpressionSpecification[] = [];
+  if (f.county !== null) all.push(['==', ['get', 'county'], f.county]);
+  if (f.focusOnly) all.push(['==', ['get', 'focus'], true]);
+  if (f.listedOnly) all.push(['==', ['get', 'listed'], true]);
+  if (f.eligibleOnly) all.push(['==', ['get', 'eligible'], true]);
+  return ['all', ...all] as FilterSpecification;
+}
+
+/** Property names of the settlement points; see settlementFeatures in ./data. */
+export function mobileProp(operator: Operator | null): string {
+  return operator === null ? 'm' : `m_${operator}`;
+}
+export function broadbandProp(operator: Operator | null): string {
+  return operator === null ? 'b' : `b_${operator}`;
+}
+
+/** The status of a settlement for one operator (or any operator), as an expression. */
+export function statusExpression(operator: Operator | null): ExpressionSpecification {
+  const m: ExpressionSpecification = ['==', ['get', mobileProp(operator)], true];
+  const b: ExpressionSpecification = ['==', ['get', broadbandProp(operator)], true];
+  return ['case', ['all', m, b], 'both', m, 'mobile', b, 'broadband', 'none'];
+}
+
+export function statusColorExpression(operator: Operator | null): ExpressionSpecification {
+  return ['match', statusExpression(operator),
+    'both', STATUS_COLORS.both,
+    'mobile', STATUS_COLORS.mobile,
+    'broadband', STATUS_COLORS.broadband,
+    STATUS_COLORS.none];
+}
+
+/** Circle radius grows with households (area roughly proportional) and with zoom. */
+export function radiusExpression(extra = 0): ExpressionSpecification {
+  // `zoom` must stay the outermost interpolation, so the extra ring width is folded into each stop.
+  const byHouseholds = (scale: number): ExpressionSpecification =>
+    ['interpolate', ['linear'], ['get', 'households'],
+      0, 1.5 * scale + extra, 25, 3 * scale + extra, 100, 5 * scale + extra, 400, 8 * scale + extra, 2000, 13 * scale + extra];
+  return ['interpolate', ['linear'], ['zoom'], 6, byHouseholds(0.6), 10, byHouseholds(1), 14, byHouseholds(1.6)];
+}
+
+const visibility = (visible: boolean) => (visible ? 'visible' : 'none') as 'visible' | 'none';
+
+export function coverageSourceId(layerId: number): string {
+  return `coverage-${layerId}`;
+}
+
+export function coverageLayerIds(layerId: number, operator: Operator): { fill: string; line: string } {
+  return { fill: `coverage-${layerId}-${operator}-fill`, line: `coverage-${layerId}-${operator}-line` };
+}
+
+export interface CoverageLayerOptions {
+  /** Workspace layer id (LayerInfo.id). */
+  layerId: number;
+  kind: 'mobile' | 'broadband';
+  operator: Operator;
+  /** 0..1 fill opacity. */
+  opacity: number;
+  visible: boolean;
+  /** Mobile: only these technologies count (AnalysisOptions.mobileTechs); empty = all. */
+  techs?: string[];
+}
+
+/** One translucent fill and its outline for one operator of one coverage layer. */
+export function coverageLayers(o: CoverageLayerOptions): LayerSpecification[] {
+  if (!(o.opacity >= 0 && o.opacity <= 1)) throw new RangeError(`coverage opacity must be within 0..1, got ${o.opacity}`);
+  const ids = coverageLayerIds(o.layerId, o.operator);
+  const source = coverageSourceId(o.layerId);
+  const parts: ExpressionSpecification[] = [['==', ['get', 'operator'], o.operator]];
+  if (o.kind === 'mobile' && o.techs && o.techs.length > 0) {
+    parts.push(['in', ['upcase', ['to-string', ['get', 'tech']]], ['literal', o.techs.map((t) => t.toUpperCase())]]);
+  }
+  const filter = ['all', ...parts] as FilterSpecification;
+  const color = o.kind === 'mobile' ? OPERATOR_COLORS[o.operator] : BROADBAND_COLOR;
+  const layout = { visibility: visibility(o.visible) };
+  return [
+    { id: ids.fill, type: 'fill', source, filter, layout, paint: { 'fill-color': color, 'fill-opacity': o.opacity } },
+    {
+      id: ids.line, type: 'line', source, filter, layout,
+      paint: {
+        'line-color': color,
+        'line-opacity': Math.min(1, o.opacity * 2.5),
+        'line-width': 1,
+        ...(o.kind === 'broadband' ? { 'line-dasharray': [2, 2] } : {}),
+      },
+    },
+  ];
+}
+
+/** The listed-village rings and the committee-seat stars follow the same filters as the points. */
+export function listedFilter(filters: Filters): FilterSpecification {
+  return ['all', filterExpression(filters), ['==', ['get', 'listed'], true]] as FilterSpecification;
+}
+export function seatFilter(filters: Filters): FilterSpecification {
+  return ['all', filterExpression(filters), ['==', ['get', 'committee'], true]] as FilterSpecification;
+}
+
+/** Settlement points: status circles, a dark ring for listed villages, a star on committee seats, names when zoomed in. */
+export function settlementLayers(filters: Filters): LayerSpecification[] {
+  const filter = filterExpression(filters);
+  return [
+    {
+      id: LAYER_IDS.settlements, type: 'circle', source: SOURCE_SETTLEMENTS, filter,
+      paint: {
+        'circle-radius': radiusExpression(),
+        'circle-color': statusColorExpression(filters.operator),
+        'circle-opacity': ['case', ['==', ['get', 'eligible'], true], 0.9, 0.45],
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 6, 0.3, 11, 1],
+      },
+    },
+    {
+      id: LAYER_IDS.listedRing, type: 'circle', source: SOURCE_SETTLEMENTS,
+      filter: listedFilter(filters),
+      paint: {
+        'circle-radius': radiusExpression(3),
+        'circle-color': 'rgba(0,0,0,0)',
+        'circle-stroke-color': '#222222',
+        'circle-stroke-width': 1.5,
+      },
+    },
+    {
+      id: LAYER_IDS.seat, type: 'symbol', source: SOURCE_SETTLEMENTS,
+      filter: seatFilter(filters),
+      layout: {
+        'text-field': '★',
+        'text-font': FONT_STACK,
+        'text-size': ['interpolate', ['linear'], ['zoom'], 7, 10, 13, 16],
+        'text-offset': [0, -1.1],
+        'text-allow-overlap': true,
+        'text-ignore-placement': true,
+      },
+      paint: { 'text-color': '#b8860b', 'text-halo-color': '#ffffff', 'text-halo-width': 1 },
+    },
+    {
+      id: LAYER_IDS.settlementLabel, type: 'symbol', source: SOURCE_SETTLEMENTS, filter, minzoom: 11,
+      layout: {
+        'text-field': ['get', 'name'],
+        'text-font': FONT_STACK,
+        'text-size': 12,
+        'text-offset': [0, 1.1],
+        'text-anchor': 'top',
+        'text-optional': true,
+      },
+      paint: { 'text-color': '#333333', 'text-halo-color': '#ffffff', 'text-halo-width': 1.2 },
+    },
+  ];
+}
+
+/** Schematic county and township boundaries with Chinese labels; focus counties tinted. */
+export function boundaryLayers(focusCountyCodes: readonly string[], focusCountyNames: readonly string[] = []): LayerSpecification[] {
+  const isCounty: ExpressionSpecification = ['==', ['get', 'level'], 'county'];
+  const isTownship: ExpressionSpecification = ['==', ['get', 'level'], 'township'];
+  const isFocus: ExpressionSpecification = ['any',
+    ['in', ['to-string', ['get', 'code']], ['literal', [...focusCountyCodes]]],
+    ['in', ['to-string', ['get', 'name']], ['literal', [...focusCountyNames]]]];
+  return [
+    {
+      id: LAYER_IDS.countyFill, type: 'fill', source: SOURCE_BOUNDARIES, filter: isCounty,
+      paint: { 'fill-color': ['case', isFocus, '#f6e7c8', '#fbfaf6'], 'fill-opacity': 0.9 },
+    },
+    {
+      id: LAYER_IDS.townshipLine, type: 'line', source: SOURCE_BOUNDARIES, filter: isTownship, minzoom: 7.5,
+      paint: { 'line-color': '#9a9a9a', 'line-width': 0.7, 'line-dasharray': [3, 2] },
+    },
+    {
+      id: LAYER_IDS.countyLine, type: 'line', source: SOURCE_BOUNDARIES, filter: isCounty,
+      paint: { 'line-color': '#555555', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 1, 12, 2.5] },
+    },
+    {
+      id: LAYER_IDS.townshipLabel, type: 'symbol', source: SOURCE_BOUNDARIES, filter: isTownship, minzoom: 9,
+      layout: { 'text-field': ['get', 'name'], 'text-font': FONT_STACK, 'text-size': 11, 'text-optional': true },
+      paint: { 'text-color': '#6b6b6b', 'text-halo-color': '#ffffff', 'text-halo-width': 1 },
+    },
+    {
+      id: LAYER_IDS.countyLabel, type: 'symbol', source: SOURCE_BOUNDARIES, filter: isCounty,
+      layout: {
+        'text-field': ['get', 'name'],
+        'text-font': FONT_STACK,
+        'text-size': ['interpolate', ['linear'], ['zoom'], 6, 12, 10, 17],
+        'text-allow-overlap': false,
+      },
+      paint: { 'text-color': '#2b2b2b', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 },
+    },
+  ];
+}
+
+const TIANDITU_SUBDOMAINS = ['0', '1', '2', '3', '4', '5', '6', '7'];
+
+/** Tile URL templates of the opt-in online basemap; empty when it is off or not configured. */
+export function onlineTileUrls(online: Settings['onlineBasemap'] | undefined): string[] {
+  if (!online || !online.enabled) return [];
+  if (online.provider === 'custom') {
+    const url = online.urlTemplate.trim();
+    return /\{z\}/.test(url) && /\{x\}/.test(url) && /\{y\}/.test(url) ? [url] : [];
+  }
+  const key = online.key.trim();
+  if (key === '') return [];
+  // 天地图 vector base in Web Mercator (vec_w); CGCS2000 differs from WGS84 by centimetres.
+  return TIANDITU_SUBDOMAINS.map((s) =>
+    `https://t${s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default` +
+    `&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${encodeURIComponent(key)}`);
+}
+
+export interface StyleOptions {
+  onlineBasemap?: Settings['onlineBasemap'];
+  focusCountyCodes?: readonly string[];
+  focusCountyNames?: readonly string[];
+  filters?: Filters;
+}
+
+const EMPTY: SourceSpecification = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
+
+/**
+ * The base style: plain background, optional online tiles, boundaries and settlements (empty until
+ * data arrive). No `glyphs` URL: maplibre then draws every glyph with the local fonts of FONT_STACK.
+ */
+export function buildStyle(opts: StyleOptions = {}): StyleSpecification {
+  const tiles = onlineTileUrls(opts.onlineBasemap);
+  const sources: Record<string, SourceSpecification> = {
+    [SOURCE_BOUNDARIES]: EMPTY,
+    [SOURCE_SETTLEMENTS]: { type: 'geojson', data: { type: 'FeatureCollection', features: [] }, promoteId: 'id' },
+  };
+  const layers: LayerSpecification[] = [{ id: LAYER_IDS.background, type: 'background', paint: { 'background-color': BACKGROUND_COLOR } }];
+  if (tiles.length > 0) {
+    const attribution = opts.onlineBasemap?.provider === 'tianditu' ? '© 天地图' : '';
+    sources[SOURCE_ONLINE] = { type: 'raster', tiles, tileSize: 256, attribution };
+    layers.push({ id: LAYER_IDS.online, type: 'raster', source: SOURCE_ONLINE });
+  }
+  const boundaries = boundaryLayers(opts.focusCountyCodes ?? [], opts.focusCountyNames ?? []);
+  if (tiles.length > 0) {
+    // Over real tiles the county tint would hide the basemap: keep only lines and labels.
+    boundaries.splice(boundaries.findIndex((l) => l.id === LAYER_IDS.countyFill), 1);
+  }
+  layers.push(...boundaries, ...settlementLayers(opts.filters ?? NO_FILTERS));
+  return { version: 8, name: 'Coverage Atlas', sources, layers };
+}
+
+/** Every operator's coverage layers for one workspace layer, in drawing order. */
+export function coverageLayersFor(
+  layerId: number, kind: 'mobile' | 'broadband',
+  state: { visible: (op: Operator) => boolean; opacity: number; techs?: string[] },
+): LayerSpecification[] {
+  return OPERATORS.flatMap((operator) =>
+    coverageLayers({ layerId, kind, operator, opacity: state.opacity, visible: state.visible(operator), techs: state.techs }));
+}
