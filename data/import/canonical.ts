@@ -1,0 +1,183 @@
+// One source record → one canonical feature for a layer role, or the issues explaining why not.
+import type { LayerRole } from '../../api/contract';
+import type { Feature, Operator } from '../../gis/types';
+import type { CrsResolution } from './crs';
+import { toMultiPolygon, toPoint } from './geometry';
+import {
+  asText, isBlank, parseBoolean, parseCoordinate, parseHouseholds, parseNumber, parseOperator, type CanonicalField,
+} from './mapping';
+import type { SourceRecord } from './source';
+
+export const POLYGON_ROLES: ReadonlySet<LayerRole> = new Set(['mobile', 'broadband', 'boundaries']);
+
+export interface CanonicalContext {
+  role: LayerRole;
+  kind: 'table' | 'features';
+  /** Canonical field → source column. */
+  mapping: Record<string, string | null>;
+  crs: CrsResolution;
+  /** Used to generate settlement ids: `<stem>-<row>`. */
+  stem: string;
+  /** Operator for coverage files without an operator column (from the file name). */
+  defaultOperator: Operator | null;
+  /** Extra attributes kept, in order, with the names they are stored under. */
+  extras: { column: string; stored: string }[];
+}
+
+export type Problem = { field: string; message: string };
+export type CanonicalResult = { feature: Feature; problems: []; closedRings: number } | { feature: null; problems: Problem[]; closedRings: 0 };
+
+const LABEL: Record<string, string> = {
+  households: '户数', name: '名称', village: '行政村', township: '乡镇', county: '县区', operator: '运营商',
+  committee: '村委会所在地', lon: '经度', lat: '纬度', azimuth: '方位角', beamwidth: '波瓣宽度', radius: '覆盖半径', id: '编号',
+};
+
+const RADIUS_UNITS = { m: 1, 米: 1, km: 1000, 公里: 1000, 千米: 1000 };
+
+export function canonicalize(rec: SourceRecord, ctx: CanonicalContext): CanonicalResult {
+  const problems: Problem[] = [];
+  const col = (f: CanonicalField): string | null => ctx.mapping[f] ?? null;
+  const raw = (f: CanonicalField): unknown => {
+    const c = col(f);
+    return c === null ? undefined : rec.properties[c];
+  };
+  const shown = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : String(v));
+  const bad = (f: CanonicalField, v: unknown, expected: string): void => {
+    problems.push({ field: f, message: `${col(f) ?? f} = ${shown(v)}: expected ${expected}` });
+  };
+  const required = (f: CanonicalField): boolean => {
+    if (isBlank(raw(f))) {
+      problems.push({ field: f, message: `${col(f) ?? f} is empty: expected ${LABEL[f] ?? f}` });
+      return false;
+    }
+    return true;
+  };
+  const text = (f: CanonicalField): string => asText(raw(f));
+
+  // Geometry
+  const wantsPolygon = POLYGON_ROLES.has(ctx.role);
+  let geometry: Feature['geometry'] = null;
+  let closedRings = 0;
+  if (ctx.kind === 'table') {
+    if (wantsPolygon) problems.push({ field: 'geometry', message: 'a table has no polygons: coverage and boundary layers need GeoJSON, Shapefile or KML' });
+    else if (col('lon') && col('lat')) {
+      const xv = raw('lon');
+      const yv = raw('lat');
+      if (ctx.role === 'listed' && isBlank(xv) && isBlank(yv)) geometry = null;
+      else {
+        const x = parseCoordinate(xv);
+        const y = parseCoordinate(yv);
+        if (!x.ok) problems.push({ field: 'lon', message: `${col('lon')} = ${shown(xv)}: expected ${x.expected}` });
+        if (!y.ok) problems.push({ field: 'lat', message: `${col('lat')} = ${shown(yv)}: expected ${y.expected}` });
+        if (x.ok && y.ok) {
+          const g = toPoint({ type: 'Point', coordinates: [x.value, y.value] }, ctx.crs.toWgs84);
+          if (g.ok) geometry = g.geometry;
+          else problems.push({ field: 'geometry', message: g.message });
+        }
+      }
+    }
+  } else if (ctx.role === 'listed' && (rec.geometry === null || rec.geometry === undefined)) {
+    geometry = null;
+  } else {
+    const g = wantsPolygon ? toMultiPolygon(rec.geometry, ctx.crs.toWgs84) : toPoint(rec.geometry, ctx.crs.toWgs84);
+    if (g.ok) {
+      geometry = g.geometry;
+      closedRings = g.closedRings;
+    } else problems.push({ field: 'geometry', message: g.message });
+  }
+
+  const p: Record<string, unknown> = {};
+  const idValue = col('id') ? raw('id') : rec.id;
+  if (!isBlank(idValue)) p.id = asText(idValue);
+
+  switch (ctx.role) {
+    case 'settlements': {
+      p.id ??= `${ctx.stem}-${rec.row}`;
+      if (required('name')) p.name = text('name');
+      if (required('households')) {
+        const h = parseHouseholds(raw('households'));
+        if (h.ok) p.households = h.value;
+        else bad('households', raw('households'), h.expected);
+      }
+      p.county = text('county');
+      p.township = text('township');
+      p.village = text('village');
+      const c = parseBoolean(raw('committee'));
+      if (c.ok) p.committee = c.value;
+      else bad('committee', raw('committee'), c.expected);
+      if (!isBlank(raw('code'))) p.code = text('code');
+      break;
+    }
+    case 'mobile':
+    case 'broadband':
+    case 'sites': {
+      const v = col('operator') ? raw('operator') : undefined;
+      if (col('operator') && !isBlank(v)) {
+        const op = parseOperator(v);
+        if (op.ok) p.operator = op.value;
+        else bad('operator', v, op.expected);
+      } else if (ctx.defaultOperator && !col('operator')) p.operator = ctx.defaultOperator;
+      else problems.push({ field: 'operator', message: `${col('operator') ?? 'operator'} is empty: expected an operator: 移动/电信/联通 (CMCC/CT/CU)` });
+      p.tech = text('tech') || (ctx.role === 'broadband' ? 'FTTH' : '4G');
+      for (const f of ['name', 'county', 'township', 'village', 'code'] as const) if (col(f) && !isBlank(raw(f))) p[f] = text(f);
+      if (ctx.role === 'sites') {
+        const num = (f: CanonicalField, min: number, max: number, units?: Record<string, number>): void => {
+          const v2 = raw(f);
+          if (isBlank(v2)) return;
+          const n = parseNumber(v2, units);
+          if (!n.ok) bad(f, v2, n.expected);
+          else if (n.value < min || n.value > max) bad(f, v2, `a value between ${min} and ${max}`);
+          else p[f] = n.value;
+        };
+        num('azimuth', 0, 360);
+        num('beamwidth', 1, 360);
+        num('radius', 1, 100000, RADIUS_UNITS);
+        if (!isBlank(raw('band'))) p.band = text('band');
+      }
+      break;
+    }
+    case 'boundaries':
+      for (const f of ['name', 'code', 'county', 'township', 'village'] as const) if (col(f) && !isBlank(raw(f))) p[f] = text(f);
+      break;
+    case 'listed': {
+      if (required('village')) p.village = text('village');
+      p.township = text('township');
+      p.county = text('county');
+      for (const f of ['name', 'code'] as const) if (col(f) && !isBlank(raw(f))) p[f] = text(f);
+      const c = parseBoolean(raw('committee'));
+      if (c.ok) p.committee = c.value;
+      else bad('committee', raw('committee'), c.expected);
+      break;
+    }
+  }
+
+  for (const { column, stored } of ctx.extras) {
+    const v = rec.properties[column];
+    p[stored] = v === undefined || (typeof v === 'string' && v.trim() === '') ? null : v;
+  }
+
+  if (problems.length) return { feature: null, problems, closedRings: 0 };
+  const feature: Feature = { type: 'Feature', geometry, properties: p };
+  if (typeof p.id === 'string') feature.id = p.id;
+  return { feature, problems: [], closedRings };
+}
+
+/** Canonical property names a role always writes, in a stable order. */
+export function canonicalFields(role: LayerRole, mapping: Record<string, string | null>, hasFeatureIds: boolean): string[] {
+  const mapped = (f: string): boolean => Boolean(mapping[f]);
+  const base: Record<LayerRole, string[]> = {
+    settlements: ['id', 'name', 'households', 'county', 'township', 'village', 'committee'],
+    mobile: ['operator', 'tech'],
+    broadband: ['operator', 'tech'],
+    sites: ['operator', 'tech'],
+    boundaries: [],
+    listed: ['village', 'township', 'county', 'committee'],
+  };
+  const optional = ['id', 'name', 'code', 'county', 'township', 'village', 'azimuth', 'beamwidth', 'radius', 'band'];
+  const fields = [...base[role]];
+  for (const f of optional) {
+    if (fields.includes(f)) continue;
+    if (mapped(f) || (f === 'id' && hasFeatureIds)) fields.push(f);
+  }
+  return fields;
+}

@@ -1,0 +1,105 @@
+// CSV/TSV reader: UTF-8 (BOM or not) or GBK/GB18030 detected from the bytes, RFC 4180 quoting, CRLF, ragged rows.
+import { readFile } from 'node:fs/promises';
+import { decodeText, detectEncoding } from '../encoding';
+import { FileProblem } from '../issues';
+import type { Source, SourceOptions, SourceRecord } from '../source';
+
+/** Splits CSV text into rows of fields with their 1-based starting line. Quotes may span lines. */
+export function* csvRows(text: string, delimiter: string): Generator<{ line: number; fields: string[] }> {
+  let line = 1;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const startLine = line;
+    const fields: string[] = [];
+    let field = '';
+    let quoted = false;
+    let atFieldStart = true;
+    for (; i < n; i++) {
+      const c = text[i];
+      if (quoted) {
+        if (c === '"') {
+          if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+        } else {
+          if (c === '\n') line++;
+          field += c;
+        }
+        continue;
+      }
+      if (c === '"' && atFieldStart) { quoted = true; atFieldStart = false; continue; }
+      if (c === delimiter) { fields.push(field); field = ''; atFieldStart = true; continue; }
+      if (c === '\r' || c === '\n') {
+        if (c === '\r' && text[i + 1] === '\n') i++;
+        i++;
+        line++;
+        break;
+      }
+      field += c;
+      atFieldStart = false;
+    }
+    if (quoted) throw new FileProblem(`row ${startLine}: a quoted field is not closed before the end of the file`, 'file', startLine);
+    fields.push(field);
+    yield { line: startLine, fields };
+  }
+}
+
+function detectDelimiter(firstLine: string): string {
+  let best = ',';
+  let bestCount = 0;
+  for (const d of [',', '\t', ';', '|']) {
+    const count = firstLine.split(d).length - 1;
+    if (count > bestCount) { best = d; bestCount = count; }
+  }
+  return best;
+}
+
+export async function open(path: string, options: SourceOptions): Promise<Source> {
+  const bytes = await readFile(path);
+  const encoding = detectEncoding(bytes, options.encoding);
+  const text = decodeText(bytes, encoding);
+  if (text.includes('\uFFFD') && encoding === 'utf8' && options.encoding === 'utf8') {
+    throw new FileProblem('the file is not valid UTF-8 (encoding "utf8" was chosen); try GBK', 'encoding');
+  }
+  const delimiter = detectDelimiter(text.slice(0, text.search(/\r?\n|$/)));
+  const rows = csvRows(text, delimiter);
+  let header: { line: number; fields: string[] } | undefined;
+  for (const r of rows) {
+    if (r.fields.some((f) => f.trim() !== '')) { header = r; break; }
+  }
+  if (!header) throw new FileProblem('the file has no header row (expected column names such as 经度,纬度,户数)', 'header');
+  const columns = header.fields.map((h, i) => h.trim() || `column${i + 1}`);
+  const seen = new Map<string, number>();
+  for (const [i, c] of columns.entries()) {
+    if (seen.has(c)) throw new FileProblem(`header: column ${i + 1} "${c}" repeats column ${(seen.get(c) ?? 0) + 1}; expected unique column names`, 'header', header.line);
+    seen.set(c, i);
+  }
+  let done = 0;
+  const total = text.length;
+
+  async function* records(): AsyncGenerator<SourceRecord> {
+    for (const r of rows) {
+      done = Math.min(total, done + r.fields.reduce((s, f) => s + f.length + 1, 0));
+      if (r.fields.every((f) => f.trim() === '')) continue;
+      if (r.fields.length !== columns.length) {
+        // A trailing delimiter on every data row is common in exports; tolerate empty extra fields.
+        const extra = r.fields.slice(columns.length);
+        if (!(r.fields.length > columns.length && extra.every((f) => f.trim() === ''))) {
+          yield {
+            row: r.line, properties: {},
+            problem: { field: 'row', message: `expected ${columns.length} columns like the header, found ${r.fields.length}` },
+          };
+          continue;
+        }
+      }
+      const properties: Record<string, unknown> = {};
+      columns.forEach((c, i) => { properties[c] = r.fields[i]; });
+      yield { row: r.line, properties };
+    }
+    done = total;
+  }
+
+  return {
+    format: 'csv', kind: 'table', columns, encoding: encoding === 'utf8' ? 'utf-8' : 'gb18030', warnings: [],
+    records: records(), progress: () => (total ? done / total : null),
+  };
+}

@@ -1,0 +1,219 @@
+// Incremental scanner for a GeoJSON FeatureCollection: finds the byte range of each element of the top-level
+// "features" array and hands it out as text, so a 300 MB file is never held in memory or parsed as one value.
+// Top-level members other than "features" are captured whole (they are small: type, crs, bbox, name).
+
+export type ScanEvent =
+  | { kind: 'feature'; index: number; text: string | null; offset: number; line: number; problem?: string }
+  | { kind: 'member'; key: string; text: string; offset: number; line: number };
+
+export class JsonSyntaxError extends Error {
+  constructor(message: string, readonly offset: number, readonly line: number) {
+    super(`${message} at byte ${offset} (line ${line})`);
+    this.name = 'JsonSyntaxError';
+  }
+}
+
+const enum S { Start, KeyOrEnd, Key, Colon, Value, AfterMember, ElemOrEnd, Elem, AfterElem, Capture, Done }
+
+const WS = new Uint8Array(256);
+for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
+const Q = 0x22, BS = 0x5c, LB = 0x7b, RB = 0x7d, LS = 0x5b, RS = 0x5d, COMMA = 0x2c, COLON = 0x3a, NL = 0x0a;
+
+export class GeoJsonScanner {
+  readonly events: ScanEvent[] = [];
+  private state = S.Start;
+  private offset = 0; // absolute offset of the current chunk's first byte
+  private line = 1;
+  private key = '';
+  private keyParts: Uint8Array[] = [];
+  private inFeatures = false;
+  private featureIndex = 0;
+  // capture state
+  private parts: Uint8Array[] = [];
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private primitive = false;
+  private tooDeep = false;
+  private captureOffset = 0;
+  private captureLine = 0;
+  private afterCapture = S.AfterMember;
+  private sawBom = false;
+
+  constructor(readonly maxDepth = 64) {}
+
+  private fail(message: string, i: number): never {
+    throw new JsonSyntaxError(message, this.offset + i, this.line);
+  }
+
+  private describe(c: number): string {
+    return c >= 0x20 && c < 0x7f ? `"${String.fromCharCode(c)}"` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+  }
+
+  private startCapture(chunk: Uint8Array, i: number, next: S): void {
+    this.parts = [];
+    this.depth = 0;
+    this.inString = false;
+    this.escape = false;
+    this.tooDeep = false;
+    this.primitive = chunk[i] !== LB && chunk[i] !== LS && chunk[i] !== Q;
+    this.captureOffset = this.offset + i;
+    this.captureLine = this.line;
+    this.afterCapture = next;
+    this.state = S.Capture;
+  }
+
+  private finishCapture(): void {
+    const text = this.tooDeep ? null : Buffer.concat(this.parts).toString('utf8');
+    this.parts = [];
+    if (this.afterCapture === S.AfterElem) {
+      this.events.push({
+        kind: 'feature', index: this.featureIndex++, text, offset: this.captureOffset, line: this.captureLine,
+        problem: this.tooDeep ? `nesting deeper than ${this.maxDepth} levels` : undefined,
+      });
+    } else {
+      if (text === null) throw new JsonSyntaxError(`member "${this.key}" nests deeper than ${this.maxDepth} levels`, this.captureOffset, this.captureLine);
+      this.events.push({ kind: 'member', key: this.key, text, offset: this.captureOffset, line: this.captureLine });
+    }
+    this.state = this.afterCapture;
+  }
+
+  /** Scans one chunk; completed elements are appended to `events`. The chunk may be reused by the caller afterwards. */
+  push(chunk: Uint8Array): void {
+    const n = chunk.length;
+    let i = 0;
+    if (!this.sawBom && this.offset === 0 && n >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+    this.sawBom = true;
+    let captureStart = this.state === S.Capture ? 0 : -1;
+    let keyStart = this.state === S.Key ? 0 : -1;
+    for (; i < n; i++) {
+      const c = chunk[i];
+      if (c === NL) this.line++;
+      switch (this.state) {
+        case S.Capture: {
+          if (this.inString) {
+            if (this.escape) this.escape = false;
+            else if (c === BS) this.escape = true;
+            else if (c === Q) {
+              this.inString = false;
+              if (this.depth === 0) {
+                if (!this.tooDeep) this.parts.push(chunk.slice(captureStart, i + 1));
+                captureStart = -1;
+                this.finishCapture();
+              }
+            }
+            continue;
+          }
+          if (this.primitive) {
+            if (WS[c] || c === COMMA || c === RB || c === RS) {
+              this.parts.push(chunk.slice(captureStart, i));
+              captureStart = -1;
+              this.finishCapture();
+              i--; // the terminator belongs to the next state
+              if (c === NL) this.line--;
+            }
+            continue;
+          }
+          if (c === Q) this.inString = true;
+          else if (c === LB || c === LS) {
+            if (++this.depth > this.maxDepth && !this.tooDeep) {
+              this.tooDeep = true;
+              this.parts = [];
+            }
+          } else if (c === RB || c === RS) {
+            if (--this.depth === 0) {
+              if (!this.tooDeep) this.parts.push(chunk.slice(captureStart, i + 1));
+              captureStart = -1;
+              this.finishCapture();
+            }
+          }
+          continue;
+        }
+        case S.Start:
+          if (WS[c]) continue;
+          if (c === LB) { this.state = S.KeyOrEnd; continue; }
+          if (c === LS) this.fail('expected a GeoJSON object ({"type": "FeatureCollection", …}), found an array', i);
+          this.fail(`not JSON: expected "{", found ${this.describe(c)}`, i);
+          break;
+        case S.KeyOrEnd:
+          if (WS[c]) continue;
+          if (c === Q) { this.state = S.Key; this.keyParts = []; keyStart = i + 1; this.escape = false; continue; }
+          if (c === RB) { this.state = S.Done; continue; }
+          this.fail(`expected a member name in double quotes, found ${this.describe(c)}`, i);
+          break;
+        case S.Key:
+          if (this.escape) { this.escape = false; continue; }
+          if (c === BS) { this.escape = true; continue; }
+          if (c === Q) {
+            this.keyParts.push(chunk.slice(keyStart, i));
+            keyStart = -1;
+            try {
+              this.key = JSON.parse(`"${Buffer.concat(this.keyParts).toString('utf8')}"`) as string;
+            } catch {
+              this.fail('invalid member name', i);
+            }
+            this.state = S.Colon;
+          }
+          continue;
+        case S.Colon:
+          if (WS[c]) continue;
+          if (c === COLON) { this.state = S.Value; continue; }
+          this.fail(`expected ":" after "${this.key}", found ${this.describe(c)}`, i);
+          break;
+        case S.Value:
+          if (WS[c]) continue;
+          if (this.key === 'features' && !this.inFeatures) {
+            if (c !== LS) this.fail(`"features" must be an array, found ${this.describe(c)}`, i);
+            this.inFeatures = true;
+            this.state = S.ElemOrEnd;
+            continue;
+          }
+          if (c === COMMA || c === RB || c === RS || c === COLON) this.fail(`expected a value for "${this.key}", found ${this.describe(c)}`, i);
+          this.startCapture(chunk, i, S.AfterMember);
+          captureStart = i;
+          if (c === Q) this.inString = true;
+          else if (!this.primitive) this.depth = 1;
+          continue;
+        case S.AfterMember:
+          if (WS[c]) continue;
+          if (c === COMMA) { this.state = S.KeyOrEnd; continue; }
+          if (c === RB) { this.state = S.Done; continue; }
+          this.fail(`expected "," or "}" after the value of "${this.key}", found ${this.describe(c)}`, i);
+          break;
+        case S.ElemOrEnd:
+        case S.Elem:
+          if (WS[c]) continue;
+          if (c === RS && this.state === S.ElemOrEnd) { this.state = S.AfterMember; this.key = 'features'; continue; }
+          if (c === COMMA || c === RS || c === RB || c === COLON) this.fail(`expected a feature in "features", found ${this.describe(c)}`, i);
+          this.startCapture(chunk, i, S.AfterElem);
+          captureStart = i;
+          if (c === Q) this.inString = true;
+          else if (!this.primitive) this.depth = 1;
+          continue;
+        case S.AfterElem:
+          if (WS[c]) continue;
+          if (c === COMMA) { this.state = S.Elem; continue; }
+          if (c === RS) { this.state = S.AfterMember; this.key = 'features'; continue; }
+          this.fail(`expected "," or "]" after feature ${this.featureIndex - 1}, found ${this.describe(c)}`, i);
+          break;
+        case S.Done:
+          if (WS[c]) continue;
+          this.fail(`unexpected ${this.describe(c)} after the end of the GeoJSON object`, i);
+      }
+    }
+    if (this.state === S.Capture && captureStart >= 0 && !this.tooDeep) this.parts.push(chunk.slice(captureStart, n));
+    if (this.state === S.Key && keyStart >= 0) this.keyParts.push(chunk.slice(keyStart, n));
+    this.offset += n;
+  }
+
+  /** Call after the last chunk. */
+  end(): void {
+    if (this.state === S.Capture && this.primitive) {
+      this.finishCapture();
+    }
+    if (this.state !== S.Done) {
+      const what = this.state === S.Start ? 'the file is empty' : 'the file ends before the GeoJSON object is closed (truncated?)';
+      throw new JsonSyntaxError(what, this.offset, this.line);
+    }
+  }
+}

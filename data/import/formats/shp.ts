@@ -1,0 +1,100 @@
+// .shp record reader (ESRI Shapefile Technical Description, 1998). Geometry comes out GeoJSON-shaped, source CRS.
+import type { Geometry, Position } from '../../../gis/types';
+import { ringContains, signedArea2 } from '../geometry';
+import { FileProblem } from '../issues';
+
+export const SHAPE_TYPES: Record<number, string> = {
+  0: 'Null', 1: 'Point', 3: 'PolyLine', 5: 'Polygon', 8: 'MultiPoint',
+  11: 'PointZ', 13: 'PolyLineZ', 15: 'PolygonZ', 18: 'MultiPointZ',
+  21: 'PointM', 23: 'PolyLineM', 25: 'PolygonM', 28: 'MultiPointM', 31: 'MultiPatch',
+};
+
+export interface ShpHeader { shapeType: number; fileLength: number }
+
+export function readShpHeader(shp: Uint8Array, name: string): ShpHeader {
+  if (shp.length < 100) throw new FileProblem(`${name}: shorter than the 100-byte .shp header`);
+  const v = new DataView(shp.buffer, shp.byteOffset, shp.byteLength);
+  if (v.getInt32(0, false) !== 9994) throw new FileProblem(`${name}: not a .shp file (file code ${v.getInt32(0, false)}, expected 9994)`);
+  return { shapeType: v.getInt32(32, true), fileLength: v.getInt32(24, false) * 2 };
+}
+
+/**
+ * Groups rings into polygons. The spec draws outer rings clockwise and holes counter-clockwise; each hole goes to the
+ * smallest outer ring containing it. Output follows RFC 7946 (outer counter-clockwise, holes clockwise).
+ */
+export function assemblePolygons(rings: Position[][]): Geometry | null {
+  const valid = rings.filter((r) => r.length >= 4);
+  if (valid.length === 0) return null;
+  const area = valid.map((r) => signedArea2(r));
+  let outerIdx = valid.map((_, i) => i).filter((i) => area[i] < 0);
+  let holeIdx = valid.map((_, i) => i).filter((i) => area[i] >= 0);
+  // Writers that ignore the spec and draw every ring counter-clockwise: read the orientation the other way.
+  if (outerIdx.length === 0) [outerIdx, holeIdx] = [holeIdx, outerIdx];
+  const polygons = outerIdx.map((i) => ({ outer: i, size: Math.abs(area[i]), holes: [] as number[] }));
+  for (const h of holeIdx) {
+    const [x, y] = valid[h][0];
+    const host = polygons.filter((p) => ringContains(valid[p.outer], x, y)).sort((a, b) => a.size - b.size)[0];
+    if (host) host.holes.push(h);
+    else polygons.push({ outer: h, size: Math.abs(area[h]), holes: [] });
+  }
+  const ccw = (r: Position[]): Position[] => (signedArea2(r) >= 0 ? r : [...r].reverse());
+  const cw = (r: Position[]): Position[] => (signedArea2(r) < 0 ? r : [...r].reverse());
+  const coords = polygons.map((p) => [ccw(valid[p.outer]), ...p.holes.map((h) => cw(valid[h]))]);
+  return coords.length === 1 ? { type: 'Polygon', coordinates: coords[0] } : { type: 'MultiPolygon', coordinates: coords };
+}
+
+export interface ShpRecord { index: number; geometry: Geometry | null; problem?: string }
+
+/** Reads records in file order; Z and M values are ignored. */
+export function* shpRecords(shp: Uint8Array, name: string): Generator<ShpRecord> {
+  const v = new DataView(shp.buffer, shp.byteOffset, shp.byteLength);
+  const end = Math.min(shp.length, readShpHeader(shp, name).fileLength || shp.length);
+  let p = 100;
+  for (let index = 0; p + 8 <= end; index++) {
+    const length = v.getInt32(p + 4, false) * 2;
+    const c = p + 8;
+    if (length < 4 || c + length > shp.length) throw new FileProblem(`${name}: record ${index} at byte ${p} runs past the end of the file (truncated .shp?)`);
+    p = c + length;
+    const type = v.getInt32(c, true);
+    try {
+      yield { index, geometry: readShape(v, c, type, length) };
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      yield { index, geometry: null, problem: `${SHAPE_TYPES[type] ?? type} record is shorter than its declared content (${length} bytes)` };
+    }
+  }
+}
+
+function readShape(v: DataView, c: number, type: number, length: number): Geometry | null {
+  const point = (o: number): Position => [v.getFloat64(o, true), v.getFloat64(o + 8, true)];
+  switch (type) {
+    case 0: return null;
+    case 1: case 11: case 21: return { type: 'Point', coordinates: point(c + 4) };
+    case 8: case 18: case 28: {
+      const n = v.getInt32(c + 36, true);
+      const pts = Array.from({ length: n }, (_, i) => point(c + 40 + 16 * i));
+      return { type: 'MultiPoint', coordinates: pts };
+    }
+    case 3: case 13: case 23: case 5: case 15: case 25: {
+      const numParts = v.getInt32(c + 36, true);
+      const numPoints = v.getInt32(c + 40, true);
+      if (numParts < 0 || numPoints < 0 || 44 + 4 * numParts + 16 * numPoints > length) throw new RangeError('short record');
+      const partsAt = c + 44;
+      const pointsAt = partsAt + 4 * numParts;
+      const parts: Position[][] = [];
+      for (let k = 0; k < numParts; k++) {
+        const from = v.getInt32(partsAt + 4 * k, true);
+        const to = k + 1 < numParts ? v.getInt32(partsAt + 4 * (k + 1), true) : numPoints;
+        const ring: Position[] = [];
+        for (let i = from; i < to; i++) ring.push(point(pointsAt + 16 * i));
+        parts.push(ring);
+      }
+      if (type === 3 || type === 13 || type === 23) {
+        return parts.length === 1 ? { type: 'LineString', coordinates: parts[0] } : { type: 'MultiLineString', coordinates: parts };
+      }
+      return assemblePolygons(parts);
+    }
+    default:
+      return { type: 'GeometryCollection', geometries: [] };
+  }
+}

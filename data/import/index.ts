@@ -1,0 +1,392 @@
+// Import entry points: preview a file (format, columns, detected mapping and CRS, sample, warnings) and open it as a
+// stream of validated canonical features in batches. Every failure comes back as an ImportIssue, never a raw throw.
+import { open as openFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import type { ImportIssue, ImportPreview, ImportRequest, LayerRole } from '../../api/contract';
+import type { Feature, Operator } from '../../gis/types';
+import { canonicalFields, canonicalize, POLYGON_ROLES, type CanonicalContext } from './canonical';
+import { outsideGanzhou, swappedDegrees, swappedProjected, GANZHOU_BBOX, BBOX_MARGIN_DEG } from './checks';
+import { detectFromSample, resolveChoice, resolvePrj, type CrsResolution } from './crs';
+import { abortError, FileProblem, ImportIssuesError, IssueSink } from './issues';
+import { detectMapping, mergeMapping, operatorFromFileName, parseCoordinate, ROLE_FIELDS, type CanonicalField } from './mapping';
+import { detectFormat, FORMATS, HEAD_BYTES } from './registry';
+import type { Source, SourceRecord } from './source';
+
+export { sitesToSectors } from './sectors';
+export { suspectGcjOffset } from './checks';
+export { ImportIssuesError } from './issues';
+export { FORMATS, detectFormat } from './registry';
+
+export interface ImportStream {
+  format: string;
+  /** Attribute names that will be stored (canonical + extra columns). */
+  fields: string[];
+  geometryType: 'POINT' | 'POLYGON' | 'MULTIPOLYGON';
+  /** Valid, canonical features in batches (~1000). Coordinates WGS-84 lon/lat. */
+  batches: AsyncIterable<Feature[]>;
+  /** Filled while iterating; final once `batches` is exhausted. Non-empty → the caller writes NOTHING. */
+  issues: ImportIssue[];
+  /** More issues existed than the cap (200). */
+  truncated: boolean;
+  /** Filled while iterating too: swapped axes, points outside Ganzhou, duplicate ids, rings closed… */
+  warnings: string[];
+}
+
+export interface OpenOptions {
+  signal?: AbortSignal;
+  onProgress?: (rows: number, fraction: number | null) => void;
+}
+
+const BATCH = 1000;
+/** Records read ahead to find feature attribute names, coordinates for CRS detection and the preview sample. */
+const HEAD_RECORDS = 1000;
+const PREVIEW_ROWS = 20;
+
+interface Prepared {
+  source: Source;
+  head: SourceRecord[];
+  rest: AsyncIterator<SourceRecord>;
+  columns: string[];
+  mapping: Record<string, string | null>;
+  crs: CrsResolution | null;
+  crsReason: string;
+  ctx: CanonicalContext | null;
+  warnings: string[];
+  /** File-level problems found before reading the body (mapping, CRS, required columns). */
+  problems: { field: string; message: string }[];
+}
+
+function fileStem(path: string): string {
+  return basename(path, extname(path));
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const handle = await openFile(path, 'r');
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Turns a thrown error into a file-level problem sentence; AbortErrors pass through. */
+function fileProblem(err: unknown, path: string): { field: string; message: string; row: number } {
+  if (err instanceof FileProblem) return { field: err.field, message: err.message, row: err.row };
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return { field: 'file', message: `file not found: ${path}`, row: -1 };
+  if (e?.code === 'EISDIR') return { field: 'file', message: `${path} is a folder; expected a file`, row: -1 };
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return { field: 'file', message: `no permission to read ${path}`, row: -1 };
+  return { field: 'file', message: `cannot read the file: ${(e as Error)?.message ?? String(err)}`, row: -1 };
+}
+
+function isAbort(err: unknown): boolean {
+  return (err as Error)?.name === 'AbortError';
+}
+
+function firstPosition(g: unknown): [number, number] | null {
+  let c: unknown = (g as { coordinates?: unknown } | null)?.coordinates;
+  if (c === undefined && (g as { type?: unknown } | null)?.type === 'GeometryCollection') {
+    c = ((g as { geometries?: { coordinates?: unknown }[] }).geometries ?? [])[0]?.coordinates;
+  }
+  while (Array.isArray(c) && Array.isArray(c[0])) c = c[0];
+  return Array.isArray(c) && typeof c[0] === 'number' && typeof c[1] === 'number' ? [c[0], c[1]] : null;
+}
+
+async function prepare(path: string, request: ImportRequest, signal?: AbortSignal): Promise<Prepared> {
+  const display = request.file || path;
+  const head = await readHead(path);
+  const format = detectFormat(head, path);
+  if (!format) {
+    const known = FORMATS.flatMap((f) => f.extensions).join(' ');
+    throw new FileProblem(`unknown file format (${extname(path) || 'no extension'}); expected GeoJSON, CSV, XLSX, zipped Shapefile, KML or KMZ (${known})`, 'format');
+  }
+  const mod = await format.load();
+  const source = await mod.open(path, { displayName: display, encoding: request.encoding, sheet: request.sheet, signal });
+  const rest = source.records[Symbol.asyncIterator]();
+  const records: SourceRecord[] = [];
+  try {
+    while (records.length < HEAD_RECORDS) {
+      const r = await rest.next();
+      if (r.done) break;
+      records.push(r.value);
+    }
+  } catch (err) {
+    await rest.return?.();
+    throw err;
+  }
+  const warnings = [...source.warnings];
+  const problems: { field: string; message: string }[] = [];
+  const role: LayerRole = request.role;
+  const isTable = source.kind === 'table';
+
+  let columns = source.columns;
+  if (columns.length === 0) {
+    const seen = new Set<string>();
+    for (const r of records) for (const k of Object.keys(r.properties)) seen.add(k);
+    columns = [...seen];
+  }
+
+  // Mapping: detected, then the user's overrides (which must name real columns and known fields).
+  const detected = detectMapping(columns, role, isTable);
+  const roleFields = ROLE_FIELDS[role].fields as string[];
+  const overrides: Record<string, string> = {};
+  for (const [field, column] of Object.entries(request.mapping ?? {})) {
+    if (!roleFields.includes(field)) problems.push({ field, message: `mapping: "${field}" is not a field of ${role} layers; expected one of ${roleFields.join(', ')}` });
+    else if (column && !columns.includes(column)) problems.push({ field, message: `mapping: column "${column}" not found; the file has: ${columns.join(', ')}` });
+    else overrides[field] = column;
+  }
+  const mapping = mergeMapping(detected, overrides);
+
+  // Coordinates sample (source CRS) for swap checks and CRS detection.
+  let sample: [number, number][] = [];
+  if (isTable && mapping.lon && mapping.lat) {
+    for (const r of records) {
+      const x = parseCoordinate(r.properties[mapping.lon]);
+      const y = parseCoordinate(r.properties[mapping.lat]);
+      if (x.ok && y.ok) sample.push([x.value, y.value]);
+    }
+    const userChoseAxes = Boolean(request.mapping?.lon || request.mapping?.lat);
+    const swapped = sample.filter(([x, y]) => swappedDegrees(x, y) || swappedProjected(x, y)).length;
+    if (sample.length && swapped > sample.length / 2) {
+      if (!userChoseAxes) {
+        [mapping.lon, mapping.lat] = [mapping.lat, mapping.lon];
+        sample = sample.map(([x, y]) => [y, x]);
+      }
+      warnings.push(
+        `经纬度疑似颠倒：前 ${records.length} 行中 ${swapped} / ${sample.length} 个点的“${mapping.lat}”像经度、“${mapping.lon}”像纬度` +
+        `${userChoseAxes ? '，但已按您的映射导入' : '，已自动对调（如不正确可在字段映射中改回）'} / ` +
+        `longitude and latitude look swapped in ${swapped} of ${sample.length} sampled rows${userChoseAxes ? '; kept your mapping' : '; swapped them in the mapping'}`,
+      );
+    }
+  } else if (!isTable) {
+    for (const r of records) {
+      const p = firstPosition(r.geometry);
+      if (p) sample.push(p);
+    }
+    const swapped = sample.filter(([x, y]) => swappedDegrees(x, y)).length;
+    if (sample.length && swapped > 0) {
+      warnings.push(`坐标疑似经纬度颠倒：前 ${sample.length} 个要素中 ${swapped} 个的 x 在 24–28、y 在 113–117 / ` +
+        `${swapped} of ${sample.length} sampled features have x in 24–28 and y in 113–117: the file stores lat,lon instead of lon,lat`);
+    }
+  }
+
+  // CRS: explicit choice, then .prj, then what the file declares, then the numbers themselves.
+  let crs: CrsResolution | null = null;
+  try {
+    if (request.crs && request.crs !== 'auto') crs = resolveChoice(request.crs);
+    else if (source.prj) crs = resolvePrj(source.prj);
+    else if (source.declaredCrs && source.declaredCrs.choice !== 'auto') {
+      crs = { ...resolveChoice(source.declaredCrs.choice), choice: source.declaredCrs.choice, reason: source.declaredCrs.reason };
+    } else {
+      const auto = detectFromSample(sample);
+      crs = auto.resolution;
+      if (auto.problem) problems.push({ field: 'crs', message: auto.problem });
+    }
+  } catch (err) {
+    problems.push({ field: 'crs', message: (err as Error).message });
+  }
+  if (crs?.warning) warnings.push(crs.warning);
+  const crsReason = crs?.reason ?? problems.find((p) => p.field === 'crs')?.message ?? 'unknown';
+
+  // Required columns.
+  let defaultOperator: Operator | null = null;
+  for (const f of ROLE_FIELDS[role].required) {
+    if (mapping[f]) continue;
+    if (f === 'operator') {
+      defaultOperator = operatorFromFileName(basename(display));
+      if (defaultOperator) {
+        warnings.push(`没有运营商列，按文件名取为 ${defaultOperator} / no operator column: every feature gets ${defaultOperator} from the file name`);
+        continue;
+      }
+    }
+    problems.push({ field: f, message: `no column for the required field "${f}"; the file has: ${columns.join(', ') || '(no columns)'}; map one of them` });
+  }
+  if (isTable && (role === 'settlements' || role === 'sites') && (!mapping.lon || !mapping.lat)) {
+    for (const f of ['lon', 'lat'] as const) {
+      if (!mapping[f]) problems.push({ field: f, message: `no column for ${f === 'lon' ? 'longitude (经度)' : 'latitude (纬度)'}; the file has: ${columns.join(', ')}; map one of them` });
+    }
+  }
+  if (isTable && POLYGON_ROLES.has(role)) {
+    problems.push({ field: 'geometry', message: `a ${source.format.toUpperCase()} table has no polygons: ${role} layers need GeoJSON, Shapefile or KML` });
+  }
+
+  // Extras: every column not used by the mapping keeps its values under its own name.
+  const used = new Set(Object.values(mapping).filter((c): c is string => Boolean(c)));
+  const canonicalNames = new Set(Object.keys(ROLE_FIELDS).flatMap((r) => ROLE_FIELDS[r as LayerRole].fields as string[]));
+  const extras = columns.filter((c) => !used.has(c)).map((column) => ({ column, stored: canonicalNames.has(column) ? `src_${column}` : column }));
+
+  const ctx: CanonicalContext | null = crs
+    ? { role, kind: source.kind, mapping, crs, stem: fileStem(display), defaultOperator, extras }
+    : null;
+  return { source, head: records, rest, columns, mapping, crs, crsReason, ctx, warnings, problems };
+}
+
+/**
+ * Reads enough of a file to show the import dialog. Throws ImportIssuesError (with row -1 issues) when the file cannot
+ * be read at all; mapping and CRS problems are reported as warnings so the user can fix them in the dialog.
+ */
+export async function previewImport(path: string, request: ImportRequest): Promise<ImportPreview> {
+  const display = request.file || path;
+  let prep: Prepared;
+  try {
+    prep = await prepare(path, request);
+  } catch (err) {
+    const p = fileProblem(err, display);
+    throw new ImportIssuesError([{ file: display, row: p.row, field: p.field, message: p.message }]);
+  }
+  await prep.rest.return?.();
+  const warnings = [...prep.warnings, ...prep.problems.map((p) => `${p.field}: ${p.message}`)];
+  if (prep.ctx) {
+    const bad: string[] = [];
+    let badRows = 0;
+    for (const r of prep.head) {
+      const res = r.problem ? { problems: [r.problem] } : canonicalize(r, prep.ctx);
+      if (res.problems.length) {
+        badRows++;
+        if (bad.length < 5) bad.push(`row ${r.row}: ${res.problems[0].field}: ${res.problems[0].message}`);
+      }
+    }
+    if (badRows) warnings.push(`前 ${prep.head.length} 行中 ${badRows} 行有问题 / ${badRows} of the first ${prep.head.length} rows have problems: ${bad.join('; ')}`);
+  }
+  return {
+    format: prep.source.format,
+    fields: prep.columns,
+    mapping: prep.mapping,
+    ...(prep.source.sheets ? { sheets: prep.source.sheets } : {}),
+    ...(prep.source.encoding ? { encoding: prep.source.encoding } : {}),
+    crs: { detected: prep.crs?.choice ?? 'auto', reason: prep.crsReason },
+    sample: prep.head.slice(0, PREVIEW_ROWS).map((r) => ({ ...r.properties, ...(r.geometry !== undefined ? { geometry: (r.geometry as { type?: string } | null)?.type ?? null } : {}) })),
+    warnings,
+  };
+}
+
+/** Opens a file for import. The returned stream validates while it is iterated; see ImportStream. */
+export async function openImport(path: string, request: ImportRequest, opts: OpenOptions = {}): Promise<ImportStream> {
+  const display = request.file || path;
+  const sink = new IssueSink(display);
+  const polygonRole = POLYGON_ROLES.has(request.role);
+  const stream: ImportStream = {
+    format: 'unknown', fields: [], geometryType: polygonRole ? 'MULTIPOLYGON' : 'POINT',
+    batches: (async function* () {})(), issues: sink.issues, truncated: false, warnings: [],
+  };
+  let prep: Prepared;
+  try {
+    opts.signal?.throwIfAborted();
+    prep = await prepare(path, request, opts.signal);
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    const p = fileProblem(err, display);
+    sink.add(p.row, p.field, p.message);
+    return stream;
+  }
+  stream.format = prep.source.format;
+  stream.warnings.push(...prep.warnings);
+  for (const p of prep.problems) sink.add(-1, p.field, p.message);
+  const ctx = prep.ctx;
+  const hasFeatureIds = prep.head.some((r) => r.id !== undefined);
+  stream.fields = [...canonicalFields(request.role, prep.mapping, hasFeatureIds), ...(ctx?.extras.map((e) => e.stored) ?? [])];
+  if (!ctx || sink.issues.length) {
+    await prep.rest.return?.();
+    return stream;
+  }
+  const knownColumns = new Set(prep.columns);
+  const { signal, onProgress } = opts;
+
+  stream.batches = (async function* () {
+    const ids = new Map<string, number>();
+    const duplicates: string[] = [];
+    let duplicateCount = 0;
+    let points = 0;
+    let outside = 0;
+    let closedRings = 0;
+    let rows = 0;
+    const unknownKeys = new Set<string>();
+    let batch: Feature[] = [];
+    const handle = (r: SourceRecord): void => {
+      rows++;
+      if (prep.source.kind === 'features') for (const k of Object.keys(r.properties)) if (!knownColumns.has(k)) unknownKeys.add(k);
+      if (r.problem) {
+        sink.add(r.row, r.problem.field, r.problem.message);
+        return;
+      }
+      const res = canonicalize(r, ctx);
+      if (!res.feature) {
+        for (const p of res.problems) sink.add(r.row, p.field, p.message);
+        return;
+      }
+      const f = res.feature;
+      closedRings += res.closedRings;
+      const pos = firstPosition(f.geometry);
+      if (pos && f.geometry?.type === 'Point') {
+        points++;
+        if (outsideGanzhou(pos[0], pos[1])) outside++;
+      }
+      const id = (f.properties as { id?: unknown }).id;
+      if (typeof id === 'string') {
+        const first = ids.get(id);
+        if (first !== undefined) {
+          duplicateCount++;
+          if (request.role === 'settlements') sink.add(r.row, 'id', `id "${id}" repeats row ${first}; expected unique ids (rows ${first} and ${r.row})`);
+          else if (duplicates.length < 5) duplicates.push(`"${id}" (rows ${first} and ${r.row})`);
+        } else ids.set(id, r.row);
+      }
+      if (sink.issues.length === 0) batch.push(f);
+    };
+    const flush = (): Feature[] | null => {
+      if (batch.length === 0) return null;
+      const out = batch;
+      batch = [];
+      return out;
+    };
+    try {
+      for (const r of prep.head) {
+        handle(r);
+        if (sink.full) break;
+      }
+      prep.head = [];
+      while (!sink.full) {
+        if (batch.length >= BATCH) {
+          signal?.throwIfAborted();
+          onProgress?.(rows, prep.source.progress());
+          if (sink.issues.length === 0) yield flush() as Feature[];
+          else batch = [];
+        }
+        const next = await prep.rest.next();
+        if (next.done) break;
+        handle(next.value);
+      }
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      if (signal?.aborted) throw abortError(signal);
+      const p = fileProblem(err, display);
+      sink.add(p.row, p.field, p.message);
+    } finally {
+      stream.truncated = sink.truncated;
+      await prep.rest.return?.();
+    }
+    signal?.throwIfAborted();
+    onProgress?.(rows, 1);
+    stream.warnings.push(...prep.source.warnings.filter((w) => !stream.warnings.includes(w)));
+    if (outside > 0) {
+      const [w, s, e, n] = GANZHOU_BBOX;
+      stream.warnings.push(`${outside} / ${points} 个点在赣州范围外 / ${outside} of ${points} points are outside Ganzhou ` +
+        `(${w}–${e}°E, ${s}–${n}°N, ±${BBOX_MARGIN_DEG}°): check the coordinate system`);
+    }
+    if (duplicateCount > 0 && request.role !== 'settlements') {
+      stream.warnings.push(`${duplicateCount} 个编号重复 / ${duplicateCount} duplicate ids, e.g. ${duplicates.join(', ')}`);
+    }
+    if (closedRings > 0) stream.warnings.push(`${closedRings} rings were not closed; closed them by repeating the first position`);
+    if (unknownKeys.size > 0) {
+      stream.warnings.push(`attributes first seen after the first ${HEAD_RECORDS} features were not stored: ${[...unknownKeys].slice(0, 10).join(', ')}`);
+    }
+    if (sink.issues.length === 0) {
+      const last = flush();
+      if (last) yield last;
+    }
+  })();
+  return stream;
+}
+
+export type { CanonicalField };

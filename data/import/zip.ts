@@ -1,0 +1,86 @@
+// Small ZIP reader over fflate: central directory parsed here (to see encryption flags and names), each entry
+// inflated in pieces so the uncompressed total can be capped whatever the headers claim (zip bombs).
+import { Inflate } from 'fflate';
+import iconv from 'iconv-lite';
+import { FileProblem } from './issues';
+
+export const DEFAULT_UNZIP_CAP = 2 * 1024 ** 3;
+
+export interface ZipEntry {
+  /** Name decoded as UTF-8 when flagged, else GBK (Chinese Windows archivers). */
+  name: string;
+  encrypted: boolean;
+  compression: number;
+  compressedSize: number;
+  size: number;
+  localOffset: number;
+}
+
+export function listZip(zip: Uint8Array): ZipEntry[] {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  let eocd = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+  }
+  if (eocd < 0) throw new FileProblem('not a ZIP archive (no end-of-central-directory record)');
+  const count = view.getUint16(eocd + 10, true);
+  let p = view.getUint32(eocd + 16, true);
+  if (count === 0xffff || p === 0xffffffff) throw new FileProblem('ZIP64 archives are not supported; re-zip the files (expected a zip under 4 GB)');
+  const entries: ZipEntry[] = [];
+  for (let k = 0; k < count; k++) {
+    if (p + 46 > zip.length || view.getUint32(p, true) !== 0x02014b50) throw new FileProblem(`corrupt ZIP central directory at entry ${k}`);
+    const flags = view.getUint16(p + 8, true);
+    const nameLen = view.getUint16(p + 28, true);
+    const raw = Buffer.from(zip.buffer, zip.byteOffset + p + 46, nameLen);
+    entries.push({
+      name: flags & 0x800 ? raw.toString('utf8') : iconv.decode(raw, 'gb18030'),
+      encrypted: (flags & 1) !== 0,
+      compression: view.getUint16(p + 10, true),
+      compressedSize: view.getUint32(p + 20, true),
+      size: view.getUint32(p + 24, true),
+      localOffset: view.getUint32(p + 42, true),
+    });
+    p += 46 + nameLen + view.getUint16(p + 30, true) + view.getUint16(p + 32, true);
+  }
+  return entries;
+}
+
+/** Extracts the given entries; throws FileProblem when encrypted, unsupported or past `cap` bytes in total. */
+export function extract(zip: Uint8Array, entries: ZipEntry[], cap = DEFAULT_UNZIP_CAP): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  let total = 0;
+  const tooBig = (): FileProblem =>
+    new FileProblem(`the ZIP expands to more than ${Math.round(cap / 1024 ** 2)} MB (zip bomb or wrong file?); expected an archive of a few shapefiles`);
+  for (const e of entries) {
+    if (e.encrypted) throw new FileProblem(`"${e.name}" in the ZIP is encrypted; expected an archive without a password`);
+    if (total + e.size > cap) throw tooBig();
+    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    const lh = e.localOffset;
+    if (lh + 30 > zip.length || view.getUint32(lh, true) !== 0x04034b50) throw new FileProblem(`corrupt ZIP: local header of "${e.name}" not found`);
+    const start = lh + 30 + view.getUint16(lh + 26, true) + view.getUint16(lh + 28, true);
+    const data = zip.subarray(start, start + e.compressedSize);
+    if (e.compression === 0) {
+      total += data.length;
+      out.set(e.name, data);
+      continue;
+    }
+    if (e.compression !== 8) throw new FileProblem(`"${e.name}" uses ZIP compression method ${e.compression}; expected stored or deflate`);
+    const pieces: Uint8Array[] = [];
+    let size = 0;
+    const inflate = new Inflate((chunk) => {
+      size += chunk.length;
+      if (total + size > cap) throw tooBig();
+      pieces.push(chunk);
+    });
+    try {
+      for (let o = 0; o < data.length; o += 1 << 16) inflate.push(data.subarray(o, Math.min(data.length, o + (1 << 16))), o + (1 << 16) >= data.length);
+      if (data.length === 0) inflate.push(new Uint8Array(0), true);
+    } catch (err) {
+      if (err instanceof FileProblem) throw err;
+      throw new FileProblem(`"${e.name}" in the ZIP cannot be inflated: ${(err as Error).message}`);
+    }
+    total += size;
+    out.set(e.name, pieces.length === 1 ? pieces[0] : Buffer.concat(pieces));
+  }
+  return out;
+}
