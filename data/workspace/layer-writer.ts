@@ -1,0 +1,349 @@
+// Writes one feature layer into a GeoPackage in ONE transaction: table, rows, rtree, contents, geometry
+// columns, atlas_layers — committed together, or rolled back together on any error, abort or finish() throw.
+import type Database from 'better-sqlite3';
+import { LAYER_ROLES, type LayerRole } from '../../api/contract';
+import { type Feature, type Geometry, InputError } from '../../gis/types';
+import { type ColumnKind, columnName, encodeValue, joinKinds, kindOf, SQL_TYPES, tableSlug } from './columns';
+import { encodeGpkgGeometry, GeometryFormatError } from './gpkg-geometry';
+import { nowIso, quoteIdent } from './sql';
+
+export type LayerGeometryType = 'POINT' | 'POLYGON' | 'MULTIPOLYGON' | 'GEOMETRY';
+const GEOMETRY_TYPES: readonly LayerGeometryType[] = ['POINT', 'POLYGON', 'MULTIPOLYGON', 'GEOMETRY'];
+const EXPECTED: Record<LayerGeometryType, Geometry['type'] | null> = {
+  POINT: 'Point', POLYGON: 'Polygon', MULTIPOLYGON: 'MultiPolygon', GEOMETRY: null,
+};
+
+export interface LayerMeta {
+  name: string;
+  role: LayerRole;
+  geometryType: LayerGeometryType;
+  /** Display field list (LayerInfo.fields); also guarantees these property columns exist. Default: every property key. */
+  fields?: string[];
+  source?: string;
+  synthetic?: boolean;
+}
+
+export interface WriteLayerOptions {
+  signal?: AbortSignal;
+  /** Rows written so far, after each batch. */
+  onProgress?: (rows: number) => void;
+  /** Called after the last batch, before COMMIT; throwing rolls everything back. */
+  finish?: () => void;
+}
+
+export interface StoredColumn { key: string; column: string; kind: ColumnKind }
+
+/** How a layer's properties map onto columns; saved as JSON in atlas_layers.columns. */
+export interface StoredColumns {
+  /** Column holding the top-level Feature.id, when any feature had one. */
+  featureId: { column: string; kind: ColumnKind } | null;
+  properties: StoredColumn[];
+}
+
+/** A column while the import runs: kind null until a non-null value is seen (the column is added then). */
+interface Pending { key: string; column: string; kind: ColumnKind | null; created: boolean }
+
+export const SRS_ID = 4326;
+
+/** Thrown when the caller's signal fires; the workspace maps it to its 'aborted' error. */
+export class AbortedError extends Error {
+  constructor() {
+    super('aborted');
+    this.name = 'AbortedError';
+  }
+}
+
+function nameTaken(db: Database.Database, name: string): boolean {
+  return db.prepare('SELECT 1 FROM sqlite_schema WHERE name = ? COLLATE NOCASE').get(name) !== undefined;
+}
+
+/** `<slug>_<n>` with the first n not taken by any table, index or trigger. */
+export function uniqueTableName(db: Database.Database, name: string, role: LayerRole): string {
+  const slug = tableSlug(name) || role;
+  for (let n = 1; ; n++) {
+    const candidate = `${slug}_${n}`;
+    if (!nameTaken(db, candidate) && !nameTaken(db, `rtree_${candidate}_geom`)) return candidate;
+  }
+}
+
+function uniqueIdentifier(db: Database.Database, name: string): string {
+  const taken = db.prepare('SELECT 1 FROM gpkg_contents WHERE identifier = ?');
+  let id = name;
+  for (let n = 2; taken.get(id) !== undefined; n++) id = `${name} (${n})`;
+  return id;
+}
+
+function validateMeta(meta: LayerMeta): void {
+  const bad = (field: string, expected: string, got: unknown): never => {
+    throw new TypeError(`writeLayer: meta.${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+  };
+  if (typeof meta?.name !== 'string' || meta.name.trim() === '') bad('name', 'a non-empty string', meta?.name);
+  if (!LAYER_ROLES.includes(meta.role)) bad('role', LAYER_ROLES.join('|'), meta.role);
+  if (!GEOMETRY_TYPES.includes(meta.geometryType)) bad('geometryType', GEOMETRY_TYPES.join('|'), meta.geometryType);
+  if (meta.fields !== undefined && !(Array.isArray(meta.fields) && meta.fields.every((f) => typeof f === 'string'))) {
+    bad('fields', 'an array of strings', meta.fields);
+  }
+}
+
+const rtreeName = (table: string) => `rtree_${table}_geom`;
+
+/** The GeoPackage 1.3 rtree triggers (as GDAL 3.6 writes them); their ST_* functions come from registerFunctions. */
+function rtreeTriggers(table: string): string {
+  const t = quoteIdent(table);
+  const r = quoteIdent(rtreeName(table));
+  const tr = (suffix: string) => quoteIdent(`${rtreeName(table)}_${suffix}`);
+  const bounds = 'NEW."fid", ST_MinX(NEW."geom"), ST_MaxX(NEW."geom"), ST_MinY(NEW."geom"), ST_MaxY(NEW."geom")';
+  return `
+CREATE TRIGGER ${tr('insert')} AFTER INSERT ON ${t} WHEN (new."geom" NOT NULL AND NOT ST_IsEmpty(NEW."geom"))
+BEGIN INSERT OR REPLACE INTO ${r} VALUES (${bounds}); END;
+CREATE TRIGGER ${tr('update1')} AFTER UPDATE OF "geom" ON ${t} WHEN OLD."fid" = NEW."fid" AND (NEW."geom" NOTNULL AND NOT ST_IsEmpty(NEW."geom"))
+BEGIN INSERT OR REPLACE INTO ${r} VALUES (${bounds}); END;
+CREATE TRIGGER ${tr('update2')} AFTER UPDATE OF "geom" ON ${t} WHEN OLD."fid" = NEW."fid" AND (NEW."geom" ISNULL OR ST_IsEmpty(NEW."geom"))
+BEGIN DELETE FROM ${r} WHERE id = OLD."fid"; END;
+CREATE TRIGGER ${tr('update3')} AFTER UPDATE ON ${t} WHEN OLD."fid" != NEW."fid" AND (NEW."geom" NOTNULL AND NOT ST_IsEmpty(NEW."geom"))
+BEGIN DELETE FROM ${r} WHERE id = OLD."fid"; INSERT OR REPLACE INTO ${r} VALUES (${bounds}); END;
+CREATE TRIGGER ${tr('update4')} AFTER UPDATE ON ${t} WHEN OLD."fid" != NEW."fid" AND (NEW."geom" ISNULL OR ST_IsEmpty(NEW."geom"))
+BEGIN DELETE FROM ${r} WHERE id IN (OLD."fid", NEW."fid"); END;
+CREATE TRIGGER ${tr('delete')} AFTER DELETE ON ${t} WHEN old."geom" NOT NULL
+BEGIN DELETE FROM ${r} WHERE id = OLD."fid"; END;
+`;
+}
+
+class LayerBuilder {
+  readonly columns: Pending[] = [];
+  private readonly byKey = new Map<string, Pending>();
+  featureId: Pending | null = null;
+  private readonly used = new Set(['fid', 'geom']);
+  private insert: Database.Statement | null = null;
+  private readonly insertRtree: Database.Statement;
+  rows = 0;
+  hasZ = false;
+  minX = Infinity; minY = Infinity; maxX = -Infinity; maxY = -Infinity;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly table: string,
+    private readonly meta: LayerMeta,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    db.exec(`CREATE TABLE ${quoteIdent(table)} ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "geom" ${meta.geometryType})`);
+    db.exec(`CREATE VIRTUAL TABLE ${quoteIdent(rtreeName(table))} USING rtree(id, minx, maxx, miny, maxy)`);
+    this.insertRtree = db.prepare(`INSERT INTO ${quoteIdent(rtreeName(table))} VALUES (?, ?, ?, ?, ?)`);
+  }
+
+  private source(): string {
+    return this.meta.source ?? this.meta.name;
+  }
+
+  private issue(index: number, field: string, message: string): InputError {
+    return new InputError([{ source: this.source(), feature: index, field, message }]);
+  }
+
+  private pending(key: string): Pending {
+    let p = this.byKey.get(key);
+    if (!p) {
+      p = { key, column: columnName(key, this.used), kind: null, created: false };
+      this.byKey.set(key, p);
+      this.columns.push(p);
+    }
+    return p;
+  }
+
+  /** Checks each feature's shape and widens/creates columns for the kinds this batch brings. */
+  private plan(batch: unknown[], first: number): void {
+    const kinds = new Map<string, ColumnKind | null>();
+    let idKind: ColumnKind | null = null;
+    let anyId = false;
+    for (let i = 0; i < batch.length; i++) {
+      const f = batch[i] as Feature;
+      if (f === null || typeof f !== 'object' || Array.isArray(f)) throw this.issue(first + i, 'feature', 'expected a GeoJSON Feature object');
+      const props = f.properties;
+      if (props !== null && props !== undefined && (typeof props !== 'object' || Array.isArray(props))) {
+        throw this.issue(first + i, 'properties', 'expected an object or null');
+      }
+      if (f.id !== undefined && f.id !== null) {
+        if (typeof f.id !== 'string' && typeof f.id !== 'number') throw this.issue(first + i, 'id', 'expected a string or a number');
+        anyId = true;
+        idKind = joinKinds(idKind, kindOf(f.id));
+      }
+      if (props) {
+        for (const key in props) {
+          const k = kindOf(props[key]);
+          if (kinds.has(key)) kinds.set(key, joinKinds(kinds.get(key) ?? null, k));
+          else kinds.set(key, k);
+        }
+      }
+    }
+    const widen: { p: Pending; from: ColumnKind }[] = [];
+    let changed = false;
+    const apply = (p: Pending, k: ColumnKind | null) => {
+      const next = joinKinds(p.kind, k);
+      if (next === p.kind || next === null) return;
+      if (p.created) widen.push({ p, from: p.kind as ColumnKind });
+      else {
+        this.db.exec(`ALTER TABLE ${quoteIdent(this.table)} ADD COLUMN ${quoteIdent(p.column)} ${SQL_TYPES[next]}`);
+        p.created = true;
+        changed = true;
+      }
+      p.kind = next;
+    };
+    if (anyId) {
+      // Property keys seen so far keep their names; the id column takes the next free name.
+      for (const key of kinds.keys()) this.pending(key);
+      if (!this.featureId) this.featureId = { key: '', column: columnName('feature_id', this.used), kind: null, created: false };
+      apply(this.featureId, idKind);
+    }
+    for (const [key, k] of kinds) apply(this.pending(key), k);
+    if (widen.length) this.rebuild(widen);
+    if (changed || widen.length) this.insert = null;
+  }
+
+  /** Re-creates the table with wider column types; values are re-encoded by the same JS code as new rows. */
+  private rebuild(widen: { p: Pending; from: ColumnKind }[]): void {
+    const tmp = `${this.table}__rebuild`;
+    const created = this.created();
+    const defs = created.map((p) => `${quoteIdent(p.column)} ${SQL_TYPES[p.kind as ColumnKind]}`);
+    this.db.exec(`CREATE TABLE ${quoteIdent(tmp)} ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, ` +
+      `"geom" ${this.meta.geometryType}${defs.map((d) => `, ${d}`).join('')})`);
+    const from = new Map(widen.map((w) => [w.p, w.from]));
+    const exprs = created.map((p) => {
+      const old = from.get(p);
+      return old ? `atlas_convert(${quoteIdent(p.column)}, '${old}', '${p.kind}')` : quoteIdent(p.column);
+    });
+    const cols = created.map((p) => quoteIdent(p.column));
+    this.db.exec(`INSERT INTO ${quoteIdent(tmp)} ("fid", "geom"${cols.map((c) => `, ${c}`).join('')}) ` +
+      `SELECT "fid", "geom"${exprs.map((e) => `, ${e}`).join('')} FROM ${quoteIdent(this.table)}`);
+    this.db.exec(`DROP TABLE ${quoteIdent(this.table)}`);
+    this.db.exec(`ALTER TABLE ${quoteIdent(tmp)} RENAME TO ${quoteIdent(this.table)}`);
+  }
+
+  /** Created columns in table order (the id column first among those added with it). */
+  private created(): Pending[] {
+    const all = this.featureId ? [this.featureId, ...this.columns] : this.columns;
+    return all.filter((p) => p.created);
+  }
+
+  private statement(): { stmt: Database.Statement; cols: Pending[] } {
+    const cols = this.created();
+    if (!this.insert) {
+      const names = ['"geom"', ...cols.map((p) => quoteIdent(p.column))];
+      this.insert = this.db.prepare(`INSERT INTO ${quoteIdent(this.table)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`);
+    }
+    return { stmt: this.insert, cols };
+  }
+
+  addBatch(batch: unknown): void {
+    if (!Array.isArray(batch)) throw this.issue(this.rows, 'batch', 'expected an array of features');
+    const first = this.rows;
+    this.plan(batch, first);
+    const { stmt, cols } = this.statement();
+    const expected = EXPECTED[this.meta.geometryType];
+    const values: unknown[] = new Array(cols.length + 1);
+    for (let i = 0; i < batch.length; i++) {
+      if (this.signal?.aborted) throw new AbortedError();
+      const f = batch[i] as Feature;
+      const g = f.geometry;
+      let blob: Buffer | null = null;
+      let envelope: [number, number, number, number] | null = null;
+      if (g !== null && g !== undefined) {
+        if (expected && g.type !== expected) {
+          throw this.issue(first + i, 'geometry', `expected a ${expected} for a ${this.meta.geometryType} layer, got ${String(g.type)}`);
+        }
+        try {
+          const enc = encodeGpkgGeometry(g, SRS_ID);
+          blob = Buffer.from(enc.bytes.buffer, enc.bytes.byteOffset, enc.bytes.byteLength);
+          envelope = enc.envelope;
+          if (enc.hasZ) this.hasZ = true;
+        } catch (err) {
+          if (err instanceof GeometryFormatError) throw this.issue(first + i, err.path, err.message.slice(err.path.length + 2));
+          throw err;
+        }
+      }
+      values[0] = blob;
+      const props = f.properties;
+      for (let c = 0; c < cols.length; c++) {
+        const p = cols[c];
+        const v = p === this.featureId ? f.id : props ? props[p.key] : null;
+        values[c + 1] = encodeValue(p.kind as ColumnKind, v);
+      }
+      const fid = stmt.run(values).lastInsertRowid;
+      if (envelope) {
+        this.insertRtree.run(fid, envelope[0], envelope[1], envelope[2], envelope[3]);
+        if (envelope[0] < this.minX) this.minX = envelope[0];
+        if (envelope[1] > this.maxX) this.maxX = envelope[1];
+        if (envelope[2] < this.minY) this.minY = envelope[2];
+        if (envelope[3] > this.maxY) this.maxY = envelope[3];
+      }
+    }
+    this.rows += batch.length;
+  }
+
+  /** Adds columns that only ever held null (and requested fields never seen) as TEXT, then registers everything. */
+  register(): number {
+    for (const key of this.meta.fields ?? []) this.pending(key);
+    for (const p of this.columns) {
+      if (p.created) continue;
+      p.kind = 'text';
+      this.db.exec(`ALTER TABLE ${quoteIdent(this.table)} ADD COLUMN ${quoteIdent(p.column)} TEXT`);
+      p.created = true;
+    }
+    const db = this.db;
+    const empty = this.minX > this.maxX;
+    db.prepare(`INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change,
+        min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?, ?, ?, ?, ?)`)
+      .run(this.table, uniqueIdentifier(db, this.meta.name), this.meta.name,
+        empty ? null : this.minX, empty ? null : this.minY, empty ? null : this.maxX, empty ? null : this.maxY, SRS_ID);
+    db.prepare("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, ?, 0)")
+      .run(this.table, this.meta.geometryType, SRS_ID, this.hasZ ? 2 : 0);
+    const dataColumn = db.prepare("INSERT INTO gpkg_data_columns (table_name, column_name, mime_type) VALUES (?, ?, 'application/json')");
+    for (const p of this.created()) if (p.kind === 'json') dataColumn.run(this.table, p.column);
+    db.prepare("INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')")
+      .run(this.table);
+    db.exec(rtreeTriggers(this.table));
+    const stored: StoredColumns = {
+      featureId: this.featureId?.created ? { column: this.featureId.column, kind: this.featureId.kind as ColumnKind } : null,
+      properties: this.columns.map((p) => ({ key: p.key, column: p.column, kind: p.kind as ColumnKind })),
+    };
+    const fields = this.meta.fields ?? this.columns.map((p) => p.key);
+    const info = db.prepare(`INSERT INTO atlas_layers (table_name, role, name, source, synthetic, created_at, geometry_type,
+        feature_count, fields, columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(this.table, this.meta.role, this.meta.name, this.meta.source ?? null, this.meta.synthetic ? 1 : 0, nowIso(),
+        this.meta.geometryType, this.rows, JSON.stringify(fields), JSON.stringify(stored));
+    return Number(info.lastInsertRowid);
+  }
+}
+
+/**
+ * Imports `batches` as a new layer inside BEGIN IMMEDIATE … COMMIT and returns the atlas_layers id.
+ * Any throw (from the source, a bad feature, the signal, finish() or SQLite) rolls the whole import back.
+ * The connection must have registerFunctions() applied and no open transaction.
+ */
+export async function writeLayerTransaction(
+  db: Database.Database,
+  meta: LayerMeta,
+  batches: AsyncIterable<Feature[]> | Iterable<Feature[]>,
+  opts: WriteLayerOptions = {},
+): Promise<number> {
+  validateMeta(meta);
+  const { signal, onProgress, finish } = opts;
+  if (signal?.aborted) throw new AbortedError();
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const builder = new LayerBuilder(db, uniqueTableName(db, meta.name, meta.role), meta, signal);
+    for await (const batch of batches) {
+      if (signal?.aborted) throw new AbortedError();
+      builder.addBatch(batch);
+      onProgress?.(builder.rows);
+    }
+    if (signal?.aborted) throw new AbortedError();
+    const id = builder.register();
+    finish?.();
+    if (signal?.aborted) throw new AbortedError();
+    db.exec('COMMIT');
+    return id;
+  } catch (err) {
+    // SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR).
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}
