@@ -39,6 +39,8 @@ const stateFile = () => join(app.getPath('userData'), STATE_FILE);
 const language = () => settings?.language ?? 'zh-CN';
 const en = () => language() === 'en';
 
+// The same settings folder whether started as `electron dist/electron/main.mjs` or packaged.
+app.setPath('userData', join(app.getPath('appData'), 'coverage-atlas'));
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
 
