@@ -16,22 +16,18 @@ export function translate(lang: Lang, key: MessageKey, params?: Params): string 
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
-const percentFormats = new Map<Lang, Intl.NumberFormat>();
 const intFormats = new Map<Lang, Intl.NumberFormat>();
 
 /**
  * A rate (fraction) as a percentage with one decimal: 0.95312 → "95.3%". The UI formats the report's
- * own fractions and never recomputes them, so it agrees with the CLI, which rounds rate × 100 the
- * same way (to the nearest tenth, ties up). Null (no eligible settlement) has no rate.
+ * own fractions and never recomputes them, and rounds exactly as the CLI does ((rate × 100).toFixed(1)):
+ * Intl.NumberFormat rounds the shortest decimal form instead (0.9535 → 95.4 where toFixed gives 95.3),
+ * so it would disagree with the CLI in the last digit. Both languages write the decimal point as ".".
+ * Null (no eligible settlement) has no rate.
  */
-export function formatPercent(rate: number | null, lang: Lang): string | null {
+export function formatPercent(rate: number | null, _lang: Lang): string | null {
   if (rate === null || !Number.isFinite(rate)) return null;
-  let f = percentFormats.get(lang);
-  if (!f) {
-    f = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
-    percentFormats.set(lang, f);
-  }
-  return `${f.format(rate * 100)}%`;
+  return `${(rate * 100).toFixed(1)}%`;
 }
 
 /** Integers with the language's grouping (12,345). */
