@@ -148,7 +148,7 @@ export function detectFromSample(sample: [number, number][]): AutoDetection {
   const finite = sample.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   if (finite.length === 0) return { resolution: { choice: 'wgs84', reason: 'no coordinates to inspect; assumed WGS-84', toWgs84: identity } };
   const degrees = finite.filter(([x, y]) => Math.abs(x) <= 180 && Math.abs(y) <= 90).length;
-  if (degrees >= finite.length * 0.9) {
+  if (degrees >= finite.length / 2) {
     return { resolution: { choice: 'wgs84', reason: 'coordinates are longitude/latitude in degrees; assumed WGS-84 (CGCS2000 is the same within centimetres)', toWgs84: identity } };
   }
   const zones = new Map<number, number>();
@@ -157,7 +157,7 @@ export function detectFromSample(sample: [number, number][]): AutoDetection {
     if ((zone >= 25 && zone <= 45) || (zone >= 13 && zone <= 23)) zones.set(zone, (zones.get(zone) ?? 0) + 1);
   }
   const [zone, count] = [...zones.entries()].sort((a, b) => b[1] - a[1])[0] ?? [0, 0];
-  if (count >= finite.length * 0.9) {
+  if (count > finite.length / 2) {
     const epsg = zone >= 25 ? 4513 + (zone - 25) : 4491 + (zone - 13);
     const def = gaussKrugerDefinition(epsg);
     if (def) {

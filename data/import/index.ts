@@ -129,7 +129,7 @@ async function prepare(path: string, request: ImportRequest, signal?: AbortSigna
   }
 
   // Mapping: detected, then the user's overrides (which must name real columns and known fields).
-  const detected = detectMapping(columns, role, isTable);
+  const detected = detectMapping(columns, role, isTable, records.map((r) => r.properties));
   const roleFields = ROLE_FIELDS[role].fields as string[];
   const overrides: Record<string, string> = {};
   for (const [field, column] of Object.entries(request.mapping ?? {})) {

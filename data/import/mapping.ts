@@ -61,11 +61,25 @@ function stripUnit(h: string): string {
  * Detects canonical field → source column for a role. Each column serves at most one field; exact spellings win
  * over spellings with a unit suffix. `columns` keeps the source order.
  */
-export function detectMapping(columns: string[], role: LayerRole, includeCoordinates: boolean): Record<string, string | null> {
+export function detectMapping(
+  columns: string[], role: LayerRole, includeCoordinates: boolean, sample: Record<string, unknown>[] = [],
+): Record<string, string | null> {
   const wanted = ROLE_FIELDS[role].fields.filter((f) => includeCoordinates || (f !== 'lon' && f !== 'lat'));
   const used = new Set<string>();
   const result: Record<string, string | null> = {};
   const norm = columns.map((c) => normalizeHeader(c));
+  // "村委会" is both a village-name header and a yes/no committee-seat header; the values decide.
+  const yesNo = (column: string): boolean => {
+    const values = sample.map((r) => r[column]).filter((v) => !isBlank(v));
+    return values.length > 0 && values.every((v) => typeof v === 'boolean' || (typeof v === 'string' && /^(是|否|y|n|yes|no|true|false)$/i.test(v.trim())));
+  };
+  if (wanted.includes('committee')) {
+    const idx = norm.findIndex((h, i) => (h === '村委会' || h === '村委') && yesNo(columns[i]));
+    if (idx >= 0) {
+      result.committee = columns[idx];
+      used.add(columns[idx]);
+    }
+  }
   for (const pass of [0, 1] as const) {
     for (const field of wanted) {
       if (result[field]) continue;

@@ -17,6 +17,9 @@ const enum S { Start, KeyOrEnd, Key, Colon, Value, AfterMember, ElemOrEnd, Elem,
 
 const WS = new Uint8Array(256);
 for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
+/** A copy (not a view): callers reuse their read buffer. Buffer#slice would return a view. */
+const copy = (c: Uint8Array, from: number, to: number): Uint8Array => Uint8Array.prototype.slice.call(c, from, to);
+
 const Q = 0x22, BS = 0x5c, LB = 0x7b, RB = 0x7d, LS = 0x5b, RS = 0x5d, COMMA = 0x2c, COLON = 0x3a, NL = 0x0a;
 
 export class GeoJsonScanner {
@@ -97,7 +100,7 @@ export class GeoJsonScanner {
             else if (c === Q) {
               this.inString = false;
               if (this.depth === 0) {
-                if (!this.tooDeep) this.parts.push(chunk.slice(captureStart, i + 1));
+                if (!this.tooDeep) this.parts.push(copy(chunk, captureStart, i + 1));
                 captureStart = -1;
                 this.finishCapture();
               }
@@ -106,7 +109,7 @@ export class GeoJsonScanner {
           }
           if (this.primitive) {
             if (WS[c] || c === COMMA || c === RB || c === RS) {
-              this.parts.push(chunk.slice(captureStart, i));
+              this.parts.push(copy(chunk, captureStart, i));
               captureStart = -1;
               this.finishCapture();
               i--; // the terminator belongs to the next state
@@ -122,7 +125,7 @@ export class GeoJsonScanner {
             }
           } else if (c === RB || c === RS) {
             if (--this.depth === 0) {
-              if (!this.tooDeep) this.parts.push(chunk.slice(captureStart, i + 1));
+              if (!this.tooDeep) this.parts.push(copy(chunk, captureStart, i + 1));
               captureStart = -1;
               this.finishCapture();
             }
@@ -145,7 +148,7 @@ export class GeoJsonScanner {
           if (this.escape) { this.escape = false; continue; }
           if (c === BS) { this.escape = true; continue; }
           if (c === Q) {
-            this.keyParts.push(chunk.slice(keyStart, i));
+            this.keyParts.push(copy(chunk, keyStart, i));
             keyStart = -1;
             try {
               this.key = JSON.parse(`"${Buffer.concat(this.keyParts).toString('utf8')}"`) as string;
@@ -201,8 +204,8 @@ export class GeoJsonScanner {
           this.fail(`unexpected ${this.describe(c)} after the end of the GeoJSON object`, i);
       }
     }
-    if (this.state === S.Capture && captureStart >= 0 && !this.tooDeep) this.parts.push(chunk.slice(captureStart, n));
-    if (this.state === S.Key && keyStart >= 0) this.keyParts.push(chunk.slice(keyStart, n));
+    if (this.state === S.Capture && captureStart >= 0 && !this.tooDeep) this.parts.push(copy(chunk, captureStart, n));
+    if (this.state === S.Key && keyStart >= 0) this.keyParts.push(copy(chunk, keyStart, n));
     this.offset += n;
   }
 
