@@ -85,8 +85,11 @@ export function columnName(key: string, used: Set<string>): string {
 
 const RESERVED_PREFIXES = /^(gpkg_|gpkgext_|rtree_|sqlite_|atlas_)/;
 
-/** ASCII slug for a table name: lower-case letters, digits and '_', starting with a letter, at most 40 chars. */
-export function tableSlug(name: string): string {
+/**
+ * ASCII slug for a table name: lower-case letters, digits and '_', at most 40 chars; `prefix_` is put in
+ * front when the slug starts with a digit or a reserved prefix. Empty when the name has no ASCII letters or digits.
+ */
+export function tableSlug(name: string, prefix = 'l'): string {
   let s = name
     .normalize('NFKD')
     .toLowerCase()
@@ -95,6 +98,6 @@ export function tableSlug(name: string): string {
     .replace(/^_+|_+$/g, '')
     .slice(0, 40)
     .replace(/_+$/, '');
-  if (s && (/^[0-9]/.test(s) || RESERVED_PREFIXES.test(s))) s = `l_${s}`;
+  if (s && (/^[0-9]/.test(s) || RESERVED_PREFIXES.test(s))) s = `${prefix}_${s}`;
   return s;
 }

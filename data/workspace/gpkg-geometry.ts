@@ -30,23 +30,30 @@ const FLAG_ENVELOPE_XY = 0x02; // indicator 1 in bits 1-3
 const FLAG_EMPTY = 0x10;
 const FLAG_EXTENDED = 0x20;
 
-/** Sizing-pass state: byte count, position count, Z presence and envelope. */
+/** Sizing-pass state: byte count, position count, Z presence, envelope, and the member path (for errors). */
 interface Measure {
   bytes: number;
   positions: number;
   allZ: boolean;
   minX: number; maxX: number; minY: number; maxY: number;
+  /** Member path as a stack of keys and indices; formatted only when an error is thrown. */
+  path: (string | number)[];
 }
 
 function newMeasure(): Measure {
-  return { bytes: 0, positions: 0, allZ: true, minX: Infinity, maxX: -Infinity, minY: Infinity, maxY: -Infinity };
+  return { bytes: 0, positions: 0, allZ: true, minX: Infinity, maxX: -Infinity, minY: Infinity, maxY: -Infinity, path: ['geometry'] };
 }
 
-function measurePosition(p: unknown, m: Measure, path: string): void {
-  if (!Array.isArray(p) || p.length < 2) throw new GeometryFormatError(path, 'expected a position [x, y] or [x, y, z]');
+function fail(m: Measure, message: string): never {
+  const path = m.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+  throw new GeometryFormatError(path, message);
+}
+
+function measurePosition(p: unknown, m: Measure): void {
+  if (!Array.isArray(p) || p.length < 2) fail(m, 'expected a position [x, y] or [x, y, z]');
   const x = p[0], y = p[1];
   if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
-    throw new GeometryFormatError(path, `expected finite numbers, got [${String(x)}, ${String(y)}]`);
+    fail(m, `expected finite numbers, got [${String(x)}, ${String(y)}]`);
   }
   if (p.length < 3 || typeof p[2] !== 'number' || !Number.isFinite(p[2])) m.allZ = false;
   m.positions++;
@@ -56,60 +63,77 @@ function measurePosition(p: unknown, m: Measure, path: string): void {
   if (y > m.maxY) m.maxY = y;
 }
 
-function measureList(list: unknown, m: Measure, path: string): Position[] {
-  if (!Array.isArray(list)) throw new GeometryFormatError(path, 'expected an array of positions');
+function measureList(list: unknown, m: Measure): void {
+  if (!Array.isArray(list)) fail(m, 'expected an array of positions');
   m.bytes += 4;
-  for (let i = 0; i < list.length; i++) measurePosition(list[i], m, `${path}[${i}]`);
-  return list;
+  const depth = m.path.length;
+  for (let i = 0; i < list.length; i++) {
+    m.path[depth] = i;
+    measurePosition(list[i], m);
+  }
+  m.path.length = depth;
 }
 
-function measureRings(rings: unknown, m: Measure, path: string): void {
-  if (!Array.isArray(rings)) throw new GeometryFormatError(path, 'expected an array of linear rings');
+function measureRings(rings: unknown, m: Measure): void {
+  if (!Array.isArray(rings)) fail(m, 'expected an array of linear rings');
   m.bytes += 4;
-  for (let i = 0; i < rings.length; i++) measureList(rings[i], m, `${path}[${i}]`);
+  const depth = m.path.length;
+  for (let i = 0; i < rings.length; i++) {
+    m.path[depth] = i;
+    measureList(rings[i], m);
+  }
+  m.path.length = depth;
 }
 
-function measureGeometry(g: unknown, m: Measure, path: string): void {
-  if (g === null || typeof g !== 'object') throw new GeometryFormatError(path, 'expected a geometry object');
+function measureGeometry(g: unknown, m: Measure): void {
+  if (g === null || typeof g !== 'object') fail(m, 'expected a geometry object');
   const geom = g as { type?: unknown; coordinates?: unknown; geometries?: unknown };
   m.bytes += 5; // byte order + type
   const c = geom.coordinates;
+  const depth = m.path.length;
+  m.path.push('coordinates');
   switch (geom.type) {
     case 'Point':
-      if (Array.isArray(c) && c.length === 0) { m.allZ = false; m.bytes += 16; return; } // empty: POINT(NaN NaN)
-      measurePosition(c, m, `${path}.coordinates`);
-      return;
+      if (Array.isArray(c) && c.length === 0) { m.allZ = false; m.bytes += 16; break; } // empty: POINT(NaN NaN)
+      measurePosition(c, m);
+      break;
     case 'LineString':
-      measureList(c, m, `${path}.coordinates`);
-      return;
+      measureList(c, m);
+      break;
     case 'Polygon':
-      measureRings(c, m, `${path}.coordinates`);
-      return;
+      measureRings(c, m);
+      break;
     case 'MultiPoint':
     case 'MultiLineString':
     case 'MultiPolygon': {
-      if (!Array.isArray(c)) throw new GeometryFormatError(`${path}.coordinates`, 'expected an array');
+      if (!Array.isArray(c)) fail(m, 'expected an array');
       m.bytes += 4;
       for (let i = 0; i < c.length; i++) {
-        const p = `${path}.coordinates[${i}]`;
+        m.path[depth + 1] = i;
         m.bytes += 5;
-        if (geom.type === 'MultiPoint') measurePosition(c[i], m, p);
-        else if (geom.type === 'MultiLineString') measureList(c[i], m, p);
-        else measureRings(c[i], m, p);
+        if (geom.type === 'MultiPoint') measurePosition(c[i], m);
+        else if (geom.type === 'MultiLineString') measureList(c[i], m);
+        else measureRings(c[i], m);
       }
-      return;
+      break;
     }
     case 'GeometryCollection': {
       const gs = geom.geometries;
-      if (!Array.isArray(gs)) throw new GeometryFormatError(`${path}.geometries`, 'expected an array of geometries');
+      m.path[depth] = 'geometries';
+      if (!Array.isArray(gs)) fail(m, 'expected an array of geometries');
       m.bytes += 4;
-      for (let i = 0; i < gs.length; i++) measureGeometry(gs[i], m, `${path}.geometries[${i}]`);
-      return;
+      for (let i = 0; i < gs.length; i++) {
+        m.path[depth + 1] = i;
+        measureGeometry(gs[i], m);
+      }
+      break;
     }
     default:
-      throw new GeometryFormatError(`${path}.type`,
-        `expected Point, LineString, Polygon, MultiPoint, MultiLineString, MultiPolygon or GeometryCollection, got ${JSON.stringify(geom.type)}`);
+      m.path[depth] = 'type';
+      fail(m, 'expected Point, LineString, Polygon, MultiPoint, MultiLineString, MultiPolygon or GeometryCollection, ' +
+        `got ${JSON.stringify(geom.type)}`);
   }
+  m.path.length = depth;
 }
 
 /** Writing-pass state. */
@@ -191,7 +215,7 @@ export interface EncodedGeometry {
 
 function encode(geom: Geometry, header: boolean, srsId: number): EncodedGeometry {
   const m = newMeasure();
-  measureGeometry(geom, m, 'geometry');
+  measureGeometry(geom, m);
   const empty = m.positions === 0;
   const z = !empty && m.allZ;
   const wkbBytes = m.bytes + m.positions * (z ? 24 : 16);
@@ -375,6 +399,6 @@ export function gpkgEnvelope(bytes: Uint8Array): Envelope | null {
   if (h.empty) return null;
   if (h.envelope) return h.envelope;
   const m = newMeasure();
-  measureGeometry(decodeWkb(bytes, h.wkbOffset), m, 'geometry');
+  measureGeometry(decodeWkb(bytes, h.wkbOffset), m);
   return m.positions === 0 ? null : [m.minX, m.maxX, m.minY, m.maxY];
 }

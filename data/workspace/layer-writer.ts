@@ -59,7 +59,7 @@ function nameTaken(db: Database.Database, name: string): boolean {
 
 /** `<slug>_<n>` with the first n not taken by any table, index or trigger. */
 export function uniqueTableName(db: Database.Database, name: string, role: LayerRole): string {
-  const slug = tableSlug(name) || role;
+  const slug = tableSlug(name, role) || role;
   for (let n = 1; ; n++) {
     const candidate = `${slug}_${n}`;
     if (!nameTaken(db, candidate) && !nameTaken(db, `rtree_${candidate}_geom`)) return candidate;
