@@ -24,7 +24,7 @@ export function readGeoJsonFile(path: string): CoverageSource {
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    return fail(`not valid JSON (${(e as Error).message}); expected a GeoJSON FeatureCollection`);
+    return fail(`not valid JSON (${jsonErrorPlace(text, e as Error)}); expected a GeoJSON FeatureCollection`);
   }
   const obj = value as { type?: unknown; features?: unknown } | null;
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) fail('expected a GeoJSON FeatureCollection object', 'type');
@@ -34,4 +34,15 @@ export function readGeoJsonFile(path: string): CoverageSource {
   }
   if (!Array.isArray(obj!.features)) fail('expected an array of features', 'features');
   return { name: path, features: obj!.features as Feature[] };
+}
+
+/** Where JSON.parse gave up, as a line and column, with the text there; V8's own message quotes whole files. */
+function jsonErrorPlace(text: string, e: Error): string {
+  const m = /position (\d+)/.exec(e.message);
+  const offset = m ? Number(m[1]) : text.search(/\S/);
+  const before = text.slice(0, Math.max(0, offset));
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  const near = text.slice(offset, offset + 20).replace(/\s+/g, ' ');
+  return `line ${line}, column ${column}, near "${near}"`;
 }

@@ -73,6 +73,6 @@ export class InputError extends Error {
 }
 
 export function formatIssue(i: InputIssue): string {
-  const where = i.feature >= 0 ? `feature ${i.feature}` : 'file';
-  return `${i.source}: ${where}: ${i.field}: ${i.message}`;
+  if (i.feature < 0) return i.field === 'file' ? `${i.source}: ${i.message}` : `${i.source}: ${i.field}: ${i.message}`;
+  return `${i.source}: feature ${i.feature}: ${i.field}: ${i.message}`;
 }
