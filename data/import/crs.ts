@@ -147,7 +147,8 @@ export interface AutoDetection {
 export function detectFromSample(sample: [number, number][]): AutoDetection {
   const finite = sample.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   if (finite.length === 0) return { resolution: { choice: 'wgs84', reason: 'no coordinates to inspect; assumed WGS-84', toWgs84: identity } };
-  const degrees = finite.filter(([x, y]) => Math.abs(x) <= 180 && Math.abs(y) <= 90).length;
+  // |y| up to 180 still counts as degrees: swapped lon/lat is reported per feature, not as a projected CRS.
+  const degrees = finite.filter(([x, y]) => Math.abs(x) <= 180 && Math.abs(y) <= 180).length;
   if (degrees >= finite.length / 2) {
     return { resolution: { choice: 'wgs84', reason: 'coordinates are longitude/latitude in degrees; assumed WGS-84 (CGCS2000 is the same within centimetres)', toWgs84: identity } };
   }

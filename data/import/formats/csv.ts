@@ -63,8 +63,9 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   const delimiter = detectDelimiter(text.slice(0, text.search(/\r?\n|$/)));
   const rows = csvRows(text, delimiter);
   let header: { line: number; fields: string[] } | undefined;
-  for (const r of rows) {
-    if (r.fields.some((f) => f.trim() !== '')) { header = r; break; }
+  // Manual next(): breaking out of for…of would close the generator.
+  for (let r = rows.next(); !r.done; r = rows.next()) {
+    if (r.value.fields.some((f) => f.trim() !== '')) { header = r.value; break; }
   }
   if (!header) throw new FileProblem('the file has no header row (expected column names such as 经度,纬度,户数)', 'header');
   const columns = header.fields.map((h, i) => h.trim() || `column${i + 1}`);
@@ -77,7 +78,8 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   const total = text.length;
 
   async function* records(): AsyncGenerator<SourceRecord> {
-    for (const r of rows) {
+    for (let next = rows.next(); !next.done; next = rows.next()) {
+      const r = next.value;
       done = Math.min(total, done + r.fields.reduce((s, f) => s + f.length + 1, 0));
       if (r.fields.every((f) => f.trim() === '')) continue;
       if (r.fields.length !== columns.length) {
