@@ -11,7 +11,7 @@ import { countyRows } from '../dashboard/model';
 import { I18nProvider } from '../i18n/context';
 import { makeI18n, type Lang } from '../i18n/format';
 import type { AtlasMap, CoverageState } from '../map/AtlasMap';
-import { countyBbox, settlementFeatures, settlementStatus, statusCounts } from '../map/data';
+import { countyBbox, settlementFeatures, settlementStatus, statusCounts, workspaceBbox } from '../map/data';
 import { popupContent } from '../map/popup';
 import { popupElement } from '../map/popupDom';
 import { NO_FILTERS, STATUS_COLORS, type Filters } from '../map/style';
@@ -92,6 +92,15 @@ export function App({ api }: { api: AtlasClient }) {
   }, [api, boundaryLayerId]);
 
   useEffect(() => { if (atlas && boundaries) atlas.setBoundaries(boundaries); }, [atlas, boundaries]);
+
+  // The first view shows the whole workspace; later workspace changes (an import) keep the user's view.
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!atlas || !ws || fitted.current) return;
+    const b = workspaceBbox(ws.layers);
+    if (b) atlas.fitBbox(b, false);
+    fitted.current = true;
+  }, [atlas, ws]);
 
   const settlementPoints = useMemo(() => (report ? settlementFeatures(report.settlements) : null), [report]);
   useEffect(() => { if (atlas && settlementPoints) atlas.setSettlements(settlementPoints); }, [atlas, settlementPoints]);

@@ -175,9 +175,9 @@ export class AtlasMap {
     this.map.setLayoutProperty(LAYER_IDS.countyFill, 'visibility', next.length > 0 ? 'none' : 'visible');
   }
 
-  fitBbox(b: Bbox): void {
+  fitBbox(b: Bbox, animate = true): void {
     const pad = b[0] === b[2] && b[1] === b[3] ? 0.02 : 0;
-    this.map.fitBounds([[b[0] - pad, b[1] - pad], [b[2] + pad, b[3] + pad]], { padding: 40, duration: 600, maxZoom: 13 });
+    this.map.fitBounds([[b[0] - pad, b[1] - pad], [b[2] + pad, b[3] + pad]], { padding: 40, duration: animate ? 600 : 0, maxZoom: 13 });
   }
 
   /** Jumps (no animation when `animate` is false, for tests and large jumps) to a point. */

@@ -97,3 +97,14 @@ export function countyBbox(boundaries: FeatureCollection | null, settlements: re
   for (const s of settlements) if (s.county === county) extendBbox(b, [s.lon, s.lat]);
   return Number.isFinite(b[0]) ? b : null;
 }
+
+/** The extent of a workspace's settlements and boundaries (what the first view should show); null when unknown. */
+export function workspaceBbox(layers: readonly { role: string; bbox: Bbox | null }[]): Bbox | null {
+  const b: Bbox = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const l of layers) {
+    if (!l.bbox || (l.role !== 'settlements' && l.role !== 'boundaries')) continue;
+    extendBbox(b, [l.bbox[0], l.bbox[1]]);
+    extendBbox(b, [l.bbox[2], l.bbox[3]]);
+  }
+  return Number.isFinite(b[0]) ? b : null;
+}

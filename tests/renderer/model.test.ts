@@ -5,7 +5,7 @@ import { countyRows, isDoubtful, listedRows, rateCells, sortBlindSpots } from '.
 import { en } from '../../renderer/i18n/en';
 import { formatInt, formatPercent, makeI18n, translate } from '../../renderer/i18n/format';
 import { zhCN } from '../../renderer/i18n/zh-CN';
-import { countyBbox, featuresBbox, settlementFeatures, settlementStatus, statusCounts } from '../../renderer/map/data';
+import { countyBbox, featuresBbox, settlementFeatures, settlementStatus, statusCounts, workspaceBbox } from '../../renderer/map/data';
 import { popupContent } from '../../renderer/map/popup';
 import { groupRate, layerRate, report, settlement } from './fixtures';
 
@@ -177,5 +177,17 @@ describe('bounding boxes', () => {
       .toEqual([116, 26, 116.2, 26.4]);
     expect(countyBbox(null, [], '章贡区')).toBeNull();
     expect(featuresBbox({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: null }] })).toBeNull();
+  });
+});
+
+describe('workspaceBbox', () => {
+  it('spans the settlement and boundary layers only', () => {
+    expect(workspaceBbox([
+      { role: 'settlements', bbox: [115, 25.5, 115.5, 26] },
+      { role: 'boundaries', bbox: [114.9, 25.4, 115.2, 26.2] },
+      { role: 'mobile', bbox: [100, 10, 120, 40] },
+      { role: 'sites', bbox: null },
+    ])).toEqual([114.9, 25.4, 115.5, 26.2]);
+    expect(workspaceBbox([{ role: 'mobile', bbox: [1, 2, 3, 4] }])).toBeNull();
   });
 });
