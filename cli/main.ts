@@ -1,6 +1,7 @@
 // Coverage Atlas command line: the same operations as the app, for batch runs and scripts.
 import { InputError } from '../gis';
 import { analyzeFiles } from './analyze';
+import { analyzeWorkspace, demoCommand, importCommand, layersCommand } from './workspace-commands';
 import { UsageError } from './args';
 import { loadCampaign } from './campaign';
 
@@ -9,6 +10,12 @@ const USAGE = `覆盖图谱 Coverage Atlas — command line
   analyze --settlements FILE --mobile FILE [--mobile FILE ...] --broadband FILE [--broadband FILE ...]
           [--min-households 25] [--target-mobile 0.95] [--target-broadband 0.75] [--mobile-tech 4G,5G]
           [--format table|json|csv] [--out FILE]
+  analyze WORKSPACE.gpkg [the same output options]
+  demo WORKSPACE.gpkg [--settlements N] [--seed N]       write the demo workspace (演示数据)
+  import WORKSPACE.gpkg --role settlements|mobile|broadband|sites|boundaries|listed FILE
+          [--crs wgs84|cgcs2000|gcj02|bd09|auto|EPSG:n] [--map households=户数 ...] [--sheet NAME]
+          [--encoding gbk|utf8] [--name NAME]
+  layers WORKSPACE.gpkg [--format json]                  list layers, roles, counts
 
 Exit status: 0 success, 2 bad input or usage (the message names the file, feature, field and what was expected),
 1 anything else.`;
@@ -18,8 +25,13 @@ type Command = (argv: string[]) => void | Promise<void>;
 const commands: Record<string, Command> = {
   analyze: (argv) => {
     const campaign = loadCampaign();
+    // A workspace as the first argument analyses its layers; otherwise the layers come from --settlements etc.
+    if (argv[0] && !argv[0].startsWith('--')) return analyzeWorkspace(argv, campaign.focusOrder);
     analyzeFiles(argv, campaign, campaign.focusOrder);
   },
+  demo: demoCommand,
+  import: importCommand,
+  layers: layersCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
