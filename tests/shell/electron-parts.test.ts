@@ -8,7 +8,7 @@ import { blindSpotsCsv } from '../../electron/export';
 import { buildMenuTemplate, type MenuActions } from '../../electron/menu';
 import { handleAppRequest } from '../../electron/protocol';
 import { CSP } from '../../electron/security';
-import { loadState, parseState, rememberWorkspace, saveState, visibleBounds, workspaceFromArgv } from '../../electron/state';
+import { loadState, parseState, rememberWorkspace, saveState, visibleBounds, workspaceFromArgv, type ShellState } from '../../electron/state';
 import { fakeApi } from './fake-api';
 
 let dir: string;
@@ -103,7 +103,7 @@ describe('shell state', () => {
 
   it('round-trips through the file and keeps a bounded recent list', async () => {
     const file = join(dir, 'state.json');
-    let s = { recent: [] as string[] };
+    let s: ShellState = { recent: [] };
     for (let i = 0; i < 12; i++) s = rememberWorkspace(s, `/w/${i}.gpkg`);
     s = rememberWorkspace(s, '/w/5.gpkg');
     expect(s.recent[0]).toBe('/w/5.gpkg');
