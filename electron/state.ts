@@ -1,7 +1,8 @@
 // What the desktop shell remembers between runs: window geometry, last and recent workspaces. A small
 // JSON file in app.getPath('userData'); anything unreadable is ignored rather than trusted.
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { WindowBounds } from './security';
 
 export interface ShellState {
@@ -52,6 +53,7 @@ export async function loadState(file: string): Promise<ShellState> {
 
 /** Written to a temp file and renamed, so a crash never leaves half a file. */
 export async function saveState(file: string, state: ShellState): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(state, null, 2));
   await rename(tmp, file);
