@@ -17,7 +17,7 @@ export interface LayerState {
 export const INITIAL_LAYERS: LayerState = {
   mobile: { CMCC: true, CT: true, CU: true },
   broadband: false,
-  mobileOpacity: 0.22,
+  mobileOpacity: 0.18,
   broadbandOpacity: 0.25,
   settlements: true,
   boundaries: true,

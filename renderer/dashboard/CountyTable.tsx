@@ -8,15 +8,17 @@ import { countyRows, rateCells } from './model';
 function RateGroup({ rate, testid }: { rate: LayerRate; testid: string }) {
   const i18n = useI18n();
   const cells = rateCells(rate, i18n);
-  if (!cells) return <td colSpan={4} className="muted" data-testid={testid}>{i18n.t('noEligible')}</td>;
+  if (!cells) return <td colSpan={3} className="muted" data-testid={testid}>{i18n.t('noEligible')}</td>;
   return (
     <>
       <td className="num" data-testid={`${testid}-count`}>{cells.byCount}</td>
       <td className="num" data-testid={`${testid}-households`}>{cells.byHouseholds}</td>
-      <td className={cells.status === 'met' ? 'met' : cells.status === 'notMet' ? 'not-met' : ''} data-testid={`${testid}-met`}>
-        {cells.status === 'met' ? i18n.t('met') : cells.status === 'notMet' ? i18n.t('notMet') : '—'}
+      <td className="status">
+        <span className={cells.status === 'met' ? 'met' : cells.status === 'notMet' ? 'not-met' : ''} data-testid={`${testid}-met`}>
+          {cells.status === 'met' ? i18n.t('met') : cells.status === 'notMet' ? i18n.t('notMet') : '—'}
+        </span>
+        {cells.status === 'notMet' && <div className="shortfall" data-testid={`${testid}-shortfall`}>{cells.shortfall}</div>}
       </td>
-      <td className="shortfall">{cells.shortfall}</td>
     </>
   );
 }
@@ -32,7 +34,7 @@ function Row({ name, rate, focus, leader, testid }: { name: string; rate: GroupR
       <td className="num">{int(rate.settlements)}<span className="muted"> / {int(rate.allSettlements)}</span></td>
       <td className="num">{int(rate.households)}</td>
       {rate.settlements === 0
-        ? <td colSpan={8} className="muted" data-testid={`${testid}-none`}>{rate.note ?? t('noEligible')}</td>
+        ? <td colSpan={6} className="muted" data-testid={`${testid}-none`}>{rate.note ?? t('noEligible')}</td>
         : <><RateGroup rate={rate.mobile} testid={`${testid}-mobile`} /><RateGroup rate={rate.broadband} testid={`${testid}-broadband`} /></>}
     </tr>
   );
@@ -51,12 +53,12 @@ export const CountyTable = memo(function CountyTable({ report, seeds }: { report
             <th rowSpan={2}>{t('county')}</th>
             <th rowSpan={2}>{t('settlementsCol')}</th>
             <th rowSpan={2}>{t('householdsCol')}</th>
-            <th colSpan={4}>{t('mobileRate')} <span className="muted">{t('target', { target: pct(o.targetMobile) ?? '' })}</span></th>
-            <th colSpan={4}>{t('broadbandRate')} <span className="muted">{t('target', { target: pct(o.targetBroadband) ?? '' })}</span></th>
+            <th colSpan={3}>{t('mobileRate')} <span className="muted">{t('target', { target: pct(o.targetMobile) ?? '' })}</span></th>
+            <th colSpan={3}>{t('broadbandRate')} <span className="muted">{t('target', { target: pct(o.targetBroadband) ?? '' })}</span></th>
           </tr>
           <tr>
-            <th>{t('byCount')}</th><th>{t('byHouseholds')}</th><th /><th />
-            <th>{t('byCount')}</th><th>{t('byHouseholds')}</th><th /><th />
+            <th>{t('byCount')}</th><th>{t('byHouseholds')}</th><th>{t('metCol')}</th>
+            <th>{t('byCount')}</th><th>{t('byHouseholds')}</th><th>{t('metCol')}</th>
           </tr>
         </thead>
         <tbody>

@@ -53,7 +53,10 @@ export function rateCells(rate: LayerRate, i18n: I18n): RateCells | null {
   const status = rate.met === null ? null : rate.met ? 'met' : 'notMet';
   const n = rate.shortfall ?? 0;
   const h = rate.householdShortfall ?? 0;
-  const shortfall = n === 0 && h === 0 ? i18n.t('noShortfall') : i18n.t('shortfall', { n: i18n.int(n), h: i18n.int(h) });
+  // The household gap is shown only when there is one: "0 户" next to a settlement gap reads as an error.
+  const shortfall = n === 0 && h === 0 ? i18n.t('noShortfall')
+    : h === 0 ? i18n.t('shortfallCount', { n: i18n.int(n) })
+      : i18n.t('shortfall', { n: i18n.int(n), h: i18n.int(h) });
   return { byCount, byHouseholds, status, shortfall };
 }
 

@@ -166,8 +166,9 @@ export function coverageLayers(o: CoverageLayerOptions): LayerSpecification[] {
 export function listedFilter(filters: Filters): FilterSpecification {
   return ['all', filterExpression(filters), ['==', ['get', 'listed'], true]] as FilterSpecification;
 }
+/** Stars mark the committee seats of listed villages only: those are the ones the 100% check is about. */
 export function seatFilter(filters: Filters): FilterSpecification {
-  return ['all', filterExpression(filters), ['==', ['get', 'committee'], true]] as FilterSpecification;
+  return ['all', filterExpression(filters), ['==', ['get', 'committee'], true], ['==', ['get', 'listed'], true]] as FilterSpecification;
 }
 
 /** Settlement points: status circles, a dark ring for listed villages, a star on committee seats, names when zoomed in. */
@@ -222,7 +223,10 @@ export function settlementLayers(filters: Filters): LayerSpecification[] {
   ];
 }
 
-/** Schematic county and township boundaries with Chinese labels; focus counties tinted. */
+/**
+ * Schematic county and township boundaries with Chinese labels; focus counties tinted. The labels are
+ * returned apart so they can be drawn above the settlement points.
+ */
 export function boundaryLayers(focusCountyCodes: readonly string[], focusCountyNames: readonly string[] = []): LayerSpecification[] {
   const isCounty: ExpressionSpecification = ['==', ['get', 'level'], 'county'];
   const isTownship: ExpressionSpecification = ['==', ['get', 'level'], 'township'];
@@ -242,6 +246,13 @@ export function boundaryLayers(focusCountyCodes: readonly string[], focusCountyN
       id: LAYER_IDS.countyLine, type: 'line', source: SOURCE_BOUNDARIES, filter: isCounty,
       paint: { 'line-color': '#555555', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 1, 12, 2.5] },
     },
+  ];
+}
+
+export function boundaryLabelLayers(): LayerSpecification[] {
+  const isCounty: ExpressionSpecification = ['==', ['get', 'level'], 'county'];
+  const isTownship: ExpressionSpecification = ['==', ['get', 'level'], 'township'];
+  return [
     {
       id: LAYER_IDS.townshipLabel, type: 'symbol', source: SOURCE_BOUNDARIES, filter: isTownship, minzoom: 9,
       layout: { 'text-field': ['get', 'name'], 'text-font': FONT_STACK, 'text-size': 11, 'text-optional': true },
@@ -307,7 +318,7 @@ export function buildStyle(opts: StyleOptions = {}): StyleSpecification {
     // Over real tiles the county tint would hide the basemap: keep only lines and labels.
     boundaries.splice(boundaries.findIndex((l) => l.id === LAYER_IDS.countyFill), 1);
   }
-  layers.push(...boundaries, ...settlementLayers(opts.filters ?? NO_FILTERS));
+  layers.push(...boundaries, ...settlementLayers(opts.filters ?? NO_FILTERS), ...boundaryLabelLayers());
   return { version: 8, name: 'Coverage Atlas', sources, layers };
 }
 

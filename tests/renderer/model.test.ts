@@ -49,6 +49,7 @@ describe('rateCells', () => {
     expect(cells).toEqual({ byCount: '91.2%', byHouseholds: '95.0%', status: 'notMet', shortfall: '差 4 个聚居区 / 210 户' });
     expect(rateCells(layerRate({ rate: 1, householdRate: 1, met: true, shortfall: 0, householdShortfall: 0 }), english))
       .toEqual({ byCount: '100.0%', byHouseholds: '100.0%', status: 'met', shortfall: '—' });
+    expect(rateCells(layerRate({ rate: 0.9, householdRate: 0.96, met: false, shortfall: 7, householdShortfall: 0 }), zh)?.shortfall).toBe('差 7 个聚居区');
   });
 
   it('returns null (「无符合条件的聚居区」) when the group has no rate', () => {

@@ -38,8 +38,8 @@ describe('buildStyle', () => {
     expect(Object.keys(style.sources).sort()).toEqual(['boundaries', 'settlements']);
     expect(style.layers[0]).toMatchObject({ id: 'background', type: 'background' });
     expect(style.layers.map((l) => l.id)).toEqual([
-      LAYER_IDS.background, LAYER_IDS.countyFill, LAYER_IDS.townshipLine, LAYER_IDS.countyLine, LAYER_IDS.townshipLabel,
-      LAYER_IDS.countyLabel, LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat, LAYER_IDS.settlementLabel,
+      LAYER_IDS.background, LAYER_IDS.countyFill, LAYER_IDS.townshipLine, LAYER_IDS.countyLine,
+      LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat, LAYER_IDS.settlementLabel, LAYER_IDS.townshipLabel, LAYER_IDS.countyLabel,
     ]);
   });
 
@@ -135,9 +135,11 @@ describe('filterExpression', () => {
   it('applies to points, listed rings and committee-seat stars alike', () => {
     const layers = settlementLayers({ ...NO_FILTERS, county: '于都县' });
     const seat = props({ id: 'c', committee: true, listed: true });
+    const unlistedSeat = props({ id: 'd', committee: true, listed: false });
     const byId = (id: string) => layers.find((l) => l.id === id) as LayerSpecification & { filter: unknown };
     expect(passes(byId(LAYER_IDS.seat).filter, seat)).toBe(true);
     expect(passes(byId(LAYER_IDS.seat).filter, yudu)).toBe(false);
+    expect(passes(byId(LAYER_IDS.seat).filter, unlistedSeat)).toBe(false);
     expect(passes(byId(LAYER_IDS.listedRing).filter, yudu)).toBe(true);
     expect(passes(byId(LAYER_IDS.listedRing).filter, small)).toBe(false);
     expect(passes(byId(LAYER_IDS.settlements).filter, small)).toBe(false);
