@@ -153,7 +153,9 @@ export function canonicalize(rec: SourceRecord, ctx: CanonicalContext): Canonica
 
   for (const { column, stored } of ctx.extras) {
     const v = rec.properties[column];
-    p[stored] = v === undefined || (typeof v === 'string' && v.trim() === '') ? null : v;
+    // Attribute columns hold scalars: nested GeoJSON property values are kept as JSON text.
+    if (v === undefined || (typeof v === 'string' && v.trim() === '')) p[stored] = null;
+    else p[stored] = typeof v === 'object' && v !== null && !(v instanceof Date) ? JSON.stringify(v) : v;
   }
 
   if (problems.length) return { feature: null, problems, closedRings: 0 };

@@ -5,7 +5,7 @@ import { basename, extname } from 'node:path';
 import type { ImportIssue, ImportPreview, ImportRequest, LayerRole } from '../../api/contract';
 import type { Feature, Operator } from '../../gis/types';
 import { canonicalFields, canonicalize, POLYGON_ROLES, type CanonicalContext } from './canonical';
-import { outsideGanzhou, swappedDegrees, swappedProjected, GANZHOU_BBOX, BBOX_MARGIN_DEG } from './checks';
+import { outsideGanzhou, suspectGcjOffset, swappedDegrees, swappedProjected, GANZHOU_BBOX, BBOX_MARGIN_DEG } from './checks';
 import { detectFromSample, resolveChoice, resolvePrj, type CrsResolution } from './crs';
 import { abortError, FileProblem, ImportIssuesError, IssueSink } from './issues';
 import { detectMapping, mergeMapping, operatorFromFileName, parseCoordinate, ROLE_FIELDS, type CanonicalField } from './mapping';
@@ -35,12 +35,19 @@ export interface ImportStream {
 export interface OpenOptions {
   signal?: AbortSignal;
   onProgress?: (rows: number, fraction: number | null) => void;
+  /**
+   * WGS-84 positions of the same places from a layer already trusted (e.g. settlements when re-importing them from
+   * another source). When given, the import warns if the new layer sits off it the way GCJ-02 does.
+   */
+  reference?: [number, number][];
 }
 
 const BATCH = 1000;
 /** Records read ahead to find feature attribute names, coordinates for CRS detection and the preview sample. */
 const HEAD_RECORDS = 1000;
 const PREVIEW_ROWS = 20;
+/** Positions compared with the reference layer for the GCJ-02 check. */
+const GCJ_SAMPLE = 2000;
 
 interface Prepared {
   source: Source;
@@ -292,7 +299,8 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
     return stream;
   }
   const knownColumns = new Set(prep.columns);
-  const { signal, onProgress } = opts;
+  const { signal, onProgress, reference } = opts;
+  const checkGcj = Boolean(reference?.length) && ctx.crs.choice !== 'gcj02' && ctx.crs.choice !== 'bd09';
 
   stream.batches = (async function* () {
     const ids = new Map<string, number>();
@@ -303,6 +311,7 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
     let closedRings = 0;
     let rows = 0;
     const unknownKeys = new Set<string>();
+    const gcjSample: [number, number][] = [];
     let batch: Feature[] = [];
     const handle = (r: SourceRecord): void => {
       rows++;
@@ -319,6 +328,7 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       const f = res.feature;
       closedRings += res.closedRings;
       const pos = firstPosition(f.geometry);
+      if (pos && checkGcj && gcjSample.length < GCJ_SAMPLE) gcjSample.push(pos);
       if (pos && f.geometry?.type === 'Point') {
         points++;
         if (outsideGanzhou(pos[0], pos[1])) outside++;
@@ -376,6 +386,14 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
     }
     if (duplicateCount > 0 && request.role !== 'settlements') {
       stream.warnings.push(`${duplicateCount} 个编号重复 / ${duplicateCount} duplicate ids, e.g. ${duplicates.join(', ')}`);
+    }
+    if (checkGcj && gcjSample.length > 0) {
+      const g = suspectGcjOffset(gcjSample, reference as [number, number][]);
+      if (g.suspected) {
+        stream.warnings.push(`疑似 GCJ-02（火星）坐标：与参考图层的中位偏移 ${Math.round(g.medianShiftMetres)} 米，按 GCJ-02 转换后为 ` +
+          `${Math.round(g.improvedMetres)} 米，请将坐标系选为 GCJ-02 后重新导入 / looks like GCJ-02: median offset from the reference ` +
+          `${Math.round(g.medianShiftMetres)} m, ${Math.round(g.improvedMetres)} m after a trial GCJ-02 → WGS-84 conversion; re-import with crs gcj02`);
+      }
     }
     if (closedRings > 0) stream.warnings.push(`${closedRings} rings were not closed; closed them by repeating the first position`);
     if (unknownKeys.size > 0) {

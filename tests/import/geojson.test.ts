@@ -190,3 +190,17 @@ describe('GeoJSON import', () => {
     await expect(run()).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
+
+describe('GCJ-02 warning against a reference layer', () => {
+  it('warns when the imported points sit a GCJ-02 shift off the reference, not when they match', async () => {
+    const wgs: [number, number][] = Array.from({ length: 50 }, (_, i) => [115.0 + (i % 10) * 0.05, 25.8 + Math.floor(i / 10) * 0.1]);
+    const gcj = wgs.map((p) => gcoord.transform([p[0], p[1]] as [number, number], gcoord.WGS84, gcoord.GCJ02));
+    const path = writeTmp('gcj-ref.geojson', fc(gcj.map((c, i) => settlement({ name: `G${i}`, households: 30 }, c))));
+    const stream = await openImport(path, { file: path, role: 'settlements' }, { reference: wgs });
+    for await (const _ of stream.batches) { /* drain */ }
+    expect(stream.warnings.join()).toMatch(/looks like GCJ-02: median offset from the reference [3-6]\d\d m, [0-4] m after/);
+    const converted = await openImport(path, { file: path, role: 'settlements', crs: 'gcj02' }, { reference: wgs });
+    for await (const _ of converted.batches) { /* drain */ }
+    expect(converted.warnings.join()).not.toMatch(/GCJ-02/);
+  });
+});
