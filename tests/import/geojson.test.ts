@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import gcoord from 'gcoord';
+import iconv from 'iconv-lite';
 import { GeoJsonScanner } from '../../data/import/formats/json-scanner';
 import { openImport, previewImport } from '../../data/import/index';
 import { ImportIssuesError } from '../../data/import/issues';
@@ -57,6 +58,14 @@ describe('GeoJSON import', () => {
       properties: { id: 's-0', name: '上坪', households: 36, county: '于都县', township: '银坑镇', village: '潮溪村', committee: true, 备注: 'x' },
     });
     expect(features[1].properties).toMatchObject({ households: 28, committee: false, 备注: null });
+  });
+
+  it('reads a GBK-encoded GeoJSON (old Chinese tools) with a warning', async () => {
+    const path = writeTmp('gbk.geojson', iconv.encode(fc([settlement({ 自然村: '上坪', 户数: 36 }, [115.41, 25.95])]), 'gbk'));
+    const { stream, features } = await importAll(path, { role: 'settlements' });
+    expect(stream.issues).toEqual([]);
+    expect(features[0].properties).toMatchObject({ name: '上坪', households: 36 });
+    expect(stream.warnings.join()).toMatch(/not UTF-8; read it as GBK/);
   });
 
   it('accepts a single Feature and refuses a bare geometry with a clear issue', async () => {

@@ -1,6 +1,7 @@
 // GeoJSON reader, streamed: a reused 1 MiB buffer, the incremental scanner, JSON.parse per feature.
 import { open as openFile } from 'node:fs/promises';
 import type { CrsChoice } from '../../../api/contract';
+import { decodeText, looksUtf8 } from '../encoding';
 import { abortError, FileProblem } from '../issues';
 import type { Source, SourceOptions, SourceRecord } from '../source';
 import { GeoJsonScanner, JsonSyntaxError, type ScanEvent } from './json-scanner';
@@ -52,7 +53,11 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   const members = new Map<string, unknown>();
   const warnings: string[] = [];
   const buffer = Buffer.allocUnsafe(CHUNK);
-  const scanner = new GeoJsonScanner();
+  // RFC 8259 says UTF-8, but older Chinese tools write GBK: decide from the first chunk (or the user's choice).
+  const first = await handle.read(buffer, 0, CHUNK, 0);
+  const gbk = options.encoding === 'gbk' || (options.encoding !== 'utf8' && !looksUtf8(buffer.subarray(0, first.bytesRead), CHUNK - 4));
+  if (gbk && options.encoding !== 'gbk') warnings.push('GeoJSON 不是 UTF-8，已按 GBK 读取 / the GeoJSON is not UTF-8; read it as GBK');
+  const scanner = new GeoJsonScanner(64, gbk ? (b) => decodeText(b, 'gbk') : undefined);
   let sawFeatures = false;
   let closed = false;
   const close = async (): Promise<void> => {

@@ -43,7 +43,10 @@ export class GeoJsonScanner {
   private afterCapture = S.AfterMember;
   private sawBom = false;
 
-  constructor(readonly maxDepth = 64) {}
+  constructor(
+    readonly maxDepth = 64,
+    private readonly decode: (bytes: Buffer) => string = (b) => b.toString('utf8'),
+  ) {}
 
   private fail(message: string, i: number): never {
     throw new JsonSyntaxError(message, this.offset + i, this.line);
@@ -67,7 +70,7 @@ export class GeoJsonScanner {
   }
 
   private finishCapture(): void {
-    const text = this.tooDeep ? null : Buffer.concat(this.parts).toString('utf8');
+    const text = this.tooDeep ? null : this.decode(Buffer.concat(this.parts));
     this.parts = [];
     if (this.afterCapture === S.AfterElem) {
       this.events.push({
@@ -151,7 +154,7 @@ export class GeoJsonScanner {
             this.keyParts.push(copy(chunk, keyStart, i));
             keyStart = -1;
             try {
-              this.key = JSON.parse(`"${Buffer.concat(this.keyParts).toString('utf8')}"`) as string;
+              this.key = JSON.parse(`"${this.decode(Buffer.concat(this.keyParts))}"`) as string;
             } catch {
               this.fail('invalid member name', i);
             }
