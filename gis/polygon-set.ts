@@ -1,7 +1,7 @@
 // Coverage polygons flattened into typed arrays: one allocation per layer, none per point later.
 import { normalizeOperator } from './operators';
 import { IssueList } from './issues';
-import type { Feature, Operator, Position } from './types';
+import type { Feature, Operator } from './types';
 import { OPERATORS } from './types';
 
 /** Bit of each operator in a coverage mask. */
@@ -45,6 +45,33 @@ export interface BuildPolygonOptions {
 }
 
 /**
+ * Read access to a geometry's `coordinates` value. One validator serves both parsed JSON (JSON_COORDINATES)
+ * and the byte scanner's packed coordinates (gis/scan), so both paths report the same problems in the same words.
+ */
+export interface CoordinateReader<N> {
+  isArray(node: N): boolean;
+  /** Element count of an array node. */
+  length(node: N): number;
+  item(node: N, i: number): N;
+  /** The value when the node is a number, NaN otherwise (JSON has no NaN, so NaN means "not a number"). */
+  number(node: N): number;
+  /** String(value), for messages. */
+  text(node: N): string;
+}
+
+/** Coordinates as parsed by JSON.parse. */
+export const JSON_COORDINATES: CoordinateReader<unknown> = {
+  isArray: (node) => Array.isArray(node),
+  length: (node) => (node as unknown[]).length,
+  item: (node, i) => (node as unknown[])[i],
+  number: (node) => (typeof node === 'number' ? node : NaN),
+  text: (node) => String(node),
+};
+
+/** The geometry members the validators read; `coordinates` is a node of the reader used with it. */
+interface GeometryLike { type?: unknown; coordinates?: unknown }
+
+/**
  * Validates coverage features and packs their polygons. Every problem is collected (capped) into `issues`;
  * the returned set is only meaningful when `issues.count === 0`.
  */
@@ -53,136 +80,194 @@ export function buildPolygonSet(
   options: BuildPolygonOptions,
   issues: IssueList,
 ): PolygonSet {
-  const techs = options.techs?.map((t) => t.toUpperCase());
-  const kept: { rings: Position[][]; bit: number; feature: number; source: number }[] = [];
-  let ringCount = 0;
-  let vertexCount = 0;
-
+  const builder = new PolygonSetBuilder(options, issues);
   sources.forEach((src, s) => {
-    src.features.forEach((f, i) => {
-      const props = (f && typeof f === 'object' && f.properties) || {};
-      const op = normalizeOperator(props.operator);
-      if (!f || typeof f !== 'object' || f.type !== 'Feature') {
-        issues.add(src.name, i, 'type', 'expected a GeoJSON Feature');
-        return;
-      }
-      if (op === null) {
-        issues.add(src.name, i, 'operator',
-          props.operator === undefined || props.operator === null || props.operator === ''
-            ? 'missing; expected an operator (移动/电信/联通 or CMCC/CT/CU)'
-            : `unknown operator ${JSON.stringify(props.operator)}; expected 移动/电信/联通 or CMCC/CT/CU`);
-      }
-      const tech = props.tech === undefined || props.tech === null || props.tech === '' ? options.defaultTech : props.tech;
-      if (typeof tech !== 'string') issues.add(src.name, i, 'tech', `expected a string such as "4G", found ${JSON.stringify(tech)}`);
-      const parts = polygonParts(f.geometry, src.name, i, issues);
-      if (!parts || op === null || typeof tech !== 'string') return;
-      if (techs && !techs.includes(tech.toUpperCase())) return;
-      for (const rings of parts) {
-        kept.push({ rings, bit: OPERATOR_BIT[op], feature: i, source: s });
-        ringCount += rings.length;
-        for (const ring of rings) vertexCount += ring.length;
-      }
-    });
+    src.features.forEach((f, i) => builder.add(s, src.name, i, f, JSON_COORDINATES));
   });
+  return builder.finish();
+}
 
-  const n = kept.length;
-  const set: PolygonSet = {
-    polygonCount: n,
-    ringOffsets: new Uint32Array(n + 1),
-    vertexOffsets: new Uint32Array(ringCount + 1),
-    coords: new Float64Array(vertexCount * 2),
-    bboxes: new Float64Array(n * 4),
-    mask: new Uint8Array(n),
-    feature: new Uint32Array(n),
-    source: new Uint16Array(n),
-  };
-  let r = 0;
-  let v = 0;
-  for (let p = 0; p < n; p++) {
-    const k = kept[p];
-    set.ringOffsets[p] = r;
-    set.mask[p] = k.bit;
-    set.feature[p] = k.feature;
-    set.source[p] = k.source;
+/** Validates and packs coverage features one at a time into growing typed arrays (no per-feature objects kept). */
+export class PolygonSetBuilder {
+  private readonly techs: string[] | undefined;
+  private n = 0;
+  private rings = 0;
+  private vertices = 0;
+  private ringOffsets = new Uint32Array(64);
+  private vertexOffsets = new Uint32Array(256);
+  private coords = new Float64Array(4096);
+  private bboxes = new Float64Array(256);
+  private mask = new Uint8Array(64);
+  private feature = new Uint32Array(64);
+  private source = new Uint16Array(64);
+
+  constructor(private readonly options: BuildPolygonOptions, private readonly issues: IssueList) {
+    this.techs = options.techs?.map((t) => t.toUpperCase());
+  }
+
+  /** Validates feature `index` of source `sourceName` (number `source`); keeps its polygons when valid and wanted. */
+  add<N>(source: number, sourceName: string, index: number, f: unknown, reader: CoordinateReader<N>): void {
+    const issues = this.issues;
+    const feature = f as { type?: unknown; properties?: Record<string, unknown> | null; geometry?: unknown } | null;
+    const props = (feature && typeof feature === 'object' && feature.properties) || {};
+    const op = normalizeOperator(props.operator);
+    if (!feature || typeof feature !== 'object' || feature.type !== 'Feature') {
+      issues.add(sourceName, index, 'type', 'expected a GeoJSON Feature');
+      return;
+    }
+    if (op === null) {
+      issues.add(sourceName, index, 'operator',
+        props.operator === undefined || props.operator === null || props.operator === ''
+          ? 'missing; expected an operator (移动/电信/联通 or CMCC/CT/CU)'
+          : `unknown operator ${JSON.stringify(props.operator)}; expected 移动/电信/联通 or CMCC/CT/CU`);
+    }
+    const tech = props.tech === undefined || props.tech === null || props.tech === '' ? this.options.defaultTech : props.tech;
+    if (typeof tech !== 'string') issues.add(sourceName, index, 'tech', `expected a string such as "4G", found ${JSON.stringify(tech)}`);
+    const parts = polygonParts(feature.geometry, sourceName, index, issues, reader);
+    if (!parts || op === null || typeof tech !== 'string') return;
+    if (this.techs && !this.techs.includes(tech.toUpperCase())) return;
+    for (const rings of parts) this.pack(rings, reader, OPERATOR_BIT[op], index, source);
+  }
+
+  /** The packed set; the builder must not be used afterwards. */
+  finish(): PolygonSet {
+    const n = this.n;
+    this.ringOffsets = grow(this.ringOffsets, n + 1);
+    this.vertexOffsets = grow(this.vertexOffsets, this.rings + 1);
+    this.ringOffsets[n] = this.rings;
+    this.vertexOffsets[this.rings] = this.vertices;
+    return {
+      polygonCount: n,
+      ringOffsets: this.ringOffsets.slice(0, n + 1),
+      vertexOffsets: this.vertexOffsets.slice(0, this.rings + 1),
+      coords: this.coords.slice(0, 2 * this.vertices),
+      bboxes: this.bboxes.slice(0, 4 * n),
+      mask: this.mask.slice(0, n),
+      feature: this.feature.slice(0, n),
+      source: this.source.slice(0, n),
+    };
+  }
+
+  private pack<N>(rings: N, reader: CoordinateReader<N>, bit: number, index: number, source: number): void {
+    const p = this.n++;
+    if (p + 1 >= this.mask.length) {
+      const size = 2 * (p + 1);
+      this.ringOffsets = grow(this.ringOffsets, size);
+      this.mask = grow(this.mask, size);
+      this.feature = grow(this.feature, size);
+      this.source = grow(this.source, size);
+      this.bboxes = grow(this.bboxes, 4 * size);
+    }
+    this.ringOffsets[p] = this.rings;
+    this.mask[p] = bit;
+    this.feature[p] = index;
+    this.source[p] = source;
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (const ring of k.rings) {
-      set.vertexOffsets[r++] = v;
-      for (const pos of ring) {
-        const x = pos[0], y = pos[1];
-        set.coords[2 * v] = x;
-        set.coords[2 * v + 1] = y;
+    const ringCount = reader.length(rings);
+    if (this.rings + ringCount + 1 > this.vertexOffsets.length) {
+      this.vertexOffsets = grow(this.vertexOffsets, 2 * (this.rings + ringCount + 1));
+    }
+    for (let r = 0; r < ringCount; r++) {
+      const ring = reader.item(rings, r);
+      const len = reader.length(ring);
+      this.vertexOffsets[this.rings++] = this.vertices;
+      if (2 * (this.vertices + len) > this.coords.length) this.coords = grow(this.coords, 4 * (this.vertices + len));
+      const coords = this.coords;
+      let v = this.vertices;
+      for (let k = 0; k < len; k++) {
+        const pos = reader.item(ring, k);
+        const x = reader.number(reader.item(pos, 0)), y = reader.number(reader.item(pos, 1));
+        coords[2 * v] = x;
+        coords[2 * v + 1] = y;
         v++;
         if (x < minX) minX = x;
         if (y < minY) minY = y;
         if (x > maxX) maxX = x;
         if (y > maxY) maxY = y;
       }
+      this.vertices = v;
     }
-    set.bboxes.set([minX, minY, maxX, maxY], p * 4);
+    const b = this.bboxes;
+    b[4 * p] = minX;
+    b[4 * p + 1] = minY;
+    b[4 * p + 2] = maxX;
+    b[4 * p + 3] = maxY;
   }
-  set.ringOffsets[n] = r;
-  set.vertexOffsets[ringCount] = v;
-  return set;
 }
 
-/** The rings of each polygon part, validated; null (with issues recorded) when the geometry is unusable. */
-function polygonParts(geometry: unknown, source: string, index: number, issues: IssueList): Position[][][] | null {
-  const g = geometry as { type?: unknown; coordinates?: unknown } | null;
+/** A copy of `a` with room for at least `size` elements (contents kept). */
+function grow<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, size: number): T {
+  if (a.length >= size) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(size, Math.ceil(a.length * 1.5)));
+  b.set(a);
+  return b;
+}
+
+/** The rings node of each polygon part, validated; null (with issues recorded) when the geometry is unusable. */
+function polygonParts<N>(geometry: unknown, source: string, index: number, issues: IssueList, reader: CoordinateReader<N>): N[] | null {
+  const g = geometry as GeometryLike | null;
   if (!g || typeof g !== 'object') {
     issues.add(source, index, 'geometry', 'missing; expected a Polygon or MultiPolygon');
     return null;
   }
-  let parts: unknown[];
-  if (g.type === 'Polygon') parts = [g.coordinates];
+  const coordinates = g.coordinates as N;
+  let parts: N[];
+  if (g.type === 'Polygon') parts = [coordinates];
   else if (g.type === 'MultiPolygon') {
-    if (!Array.isArray(g.coordinates)) {
+    if (!reader.isArray(coordinates)) {
       issues.add(source, index, 'geometry', 'MultiPolygon coordinates must be an array of polygons');
       return null;
     }
-    parts = g.coordinates;
+    parts = [];
+    for (let p = 0, n = reader.length(coordinates); p < n; p++) parts.push(reader.item(coordinates, p));
   } else {
     issues.add(source, index, 'geometry', `found ${String(g.type)}; expected a Polygon or MultiPolygon`);
     return null;
   }
-  const out: Position[][][] = [];
   for (let p = 0; p < parts.length; p++) {
     const rings = parts[p];
     const where = g.type === 'MultiPolygon' ? `polygon ${p}, ` : '';
-    if (!Array.isArray(rings) || rings.length === 0) {
+    if (!reader.isArray(rings) || reader.length(rings) === 0) {
       issues.add(source, index, 'geometry', `${where}expected an array of linear rings`);
       return null;
     }
-    for (let r = 0; r < rings.length; r++) {
-      const problem = ringProblem(rings[r]);
+    for (let r = 0, n = reader.length(rings); r < n; r++) {
+      const problem = ringProblem(reader, reader.item(rings, r));
       if (problem) {
         issues.add(source, index, 'geometry', `${where}ring ${r}: ${problem}`);
         return null;
       }
     }
-    out.push(rings as Position[][]);
   }
-  return out;
+  return parts;
 }
 
-function ringProblem(ring: unknown): string | null {
-  if (!Array.isArray(ring)) return 'expected an array of positions';
-  if (ring.length < 4) return `has ${ring.length} positions; a closed ring needs at least 4`;
-  for (let i = 0; i < ring.length; i++) {
-    const problem = positionProblem(ring[i]);
+function ringProblem<N>(reader: CoordinateReader<N>, ring: N): string | null {
+  if (!reader.isArray(ring)) return 'expected an array of positions';
+  const n = reader.length(ring);
+  if (n < 4) return `has ${n} positions; a closed ring needs at least 4`;
+  for (let i = 0; i < n; i++) {
+    const problem = positionProblemIn(reader, reader.item(ring, i));
     if (problem) return `position ${i}: ${problem}`;
   }
-  const a = ring[0], b = ring[ring.length - 1];
-  if (a[0] !== b[0] || a[1] !== b[1]) return 'not closed: the first and last positions differ';
+  const a = reader.item(ring, 0), b = reader.item(ring, n - 1);
+  if (reader.number(reader.item(a, 0)) !== reader.number(reader.item(b, 0)) || reader.number(reader.item(a, 1)) !== reader.number(reader.item(b, 1))) {
+    return 'not closed: the first and last positions differ';
+  }
   return null;
 }
 
 /** Why a position is not a usable WGS-84 longitude/latitude, or null when it is. */
 export function positionProblem(pos: unknown): string | null {
-  if (!Array.isArray(pos) || pos.length < 2) return 'expected [longitude, latitude]';
-  const [x, y] = pos;
-  if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
-    return `expected finite numbers, found [${String(x)}, ${String(y)}]`;
-  }
+  return positionProblemIn(JSON_COORDINATES, pos);
+}
+
+/** positionProblem over any coordinate reader. */
+export function positionProblemIn<N>(reader: CoordinateReader<N>, pos: N): string | null {
+  if (!reader.isArray(pos) || reader.length(pos) < 2) return 'expected [longitude, latitude]';
+  const xn = reader.item(pos, 0), yn = reader.item(pos, 1);
+  const x = reader.number(xn), y = reader.number(yn);
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return `expected finite numbers, found [${reader.text(xn)}, ${reader.text(yn)}]`;
   if (x < -180 || x > 180) return `longitude ${x} out of range; expected -180 to 180`;
   if (y < -90 || y > 90) return `latitude ${y} out of range; expected -90 to 90`;
   return null;

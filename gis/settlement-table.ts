@@ -1,5 +1,5 @@
 // Settlement points validated and laid out column by column.
-import { positionProblem } from './polygon-set';
+import { JSON_COORDINATES, positionProblemIn, type CoordinateReader } from './polygon-set';
 import type { IssueList } from './issues';
 import type { Feature } from './types';
 
@@ -25,20 +25,39 @@ const FALSE_WORDS = new Set(['false', '0', 'no', 'n', '否', '']);
  * the table is only meaningful when none were found.
  */
 export function buildSettlementTable(source: string, features: readonly Feature[], issues: IssueList): SettlementTable {
-  const n = features.length;
-  const t: SettlementTable = {
-    count: n,
-    id: new Array(n), name: new Array(n), county: new Array(n), township: new Array(n), village: new Array(n),
-    code: new Array(n),
-    households: new Float64Array(n), committee: new Uint8Array(n), lon: new Float64Array(n), lat: new Float64Array(n),
-  };
-  const firstSeen = new Map<string, number>();
+  const builder = new SettlementTableBuilder(source, issues, features.length);
+  for (let i = 0; i < features.length; i++) builder.add(features[i], JSON_COORDINATES);
+  return builder.finish();
+}
 
-  for (let i = 0; i < n; i++) {
-    const f = features[i];
+/** Validates settlement features one at a time (feature index = call order) into growing columns. */
+export class SettlementTableBuilder {
+  private n = 0;
+  private readonly t: SettlementTable;
+  private readonly firstSeen = new Map<string, number>();
+
+  constructor(private readonly source: string, private readonly issues: IssueList, expected = 1024) {
+    const n = Math.max(1, expected);
+    this.t = {
+      count: 0,
+      id: new Array(n), name: new Array(n), county: new Array(n), township: new Array(n), village: new Array(n),
+      code: new Array(n),
+      households: new Float64Array(n), committee: new Uint8Array(n), lon: new Float64Array(n), lat: new Float64Array(n),
+    };
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  add<N>(feature: unknown, reader: CoordinateReader<N>): void {
+    const { source, issues, t } = this;
+    const i = this.n++;
+    if (i >= t.lon.length) this.growColumns(2 * i);
+    const f = feature as Feature | null;
     if (!f || typeof f !== 'object' || f.type !== 'Feature') {
       issues.add(source, i, 'type', 'expected a GeoJSON Feature');
-      continue;
+      return;
     }
     const props = (f.properties ?? {}) as Record<string, unknown>;
 
@@ -46,12 +65,12 @@ export function buildSettlementTable(source: string, features: readonly Feature[
     if (!g || g.type !== 'Point') {
       issues.add(source, i, 'geometry', `found ${g ? String(g.type) : 'no geometry'}; expected a Point`);
     } else {
-      const problem = positionProblem(g.coordinates);
+      const c = g.coordinates as N;
+      const problem = positionProblemIn(reader, c);
       if (problem) issues.add(source, i, 'geometry', problem);
       else {
-        const c = g.coordinates as number[];
-        t.lon[i] = c[0];
-        t.lat[i] = c[1];
+        t.lon[i] = reader.number(reader.item(c, 0));
+        t.lat[i] = reader.number(reader.item(c, 1));
       }
     }
 
@@ -60,9 +79,9 @@ export function buildSettlementTable(source: string, features: readonly Feature[
       issues.add(source, i, 'id', 'missing; expected a unique non-empty string');
     } else {
       const id = String(rawId).trim();
-      const seen = firstSeen.get(id);
+      const seen = this.firstSeen.get(id);
       if (seen !== undefined) issues.add(source, i, 'id', `duplicate id ${JSON.stringify(id)}, first used by feature ${seen}`);
-      else firstSeen.set(id, i);
+      else this.firstSeen.set(id, i);
       t.id[i] = id;
     }
 
@@ -88,7 +107,35 @@ export function buildSettlementTable(source: string, features: readonly Feature[
       issues.add(source, i, 'committee', `found ${JSON.stringify(props.committee)}; expected true or false (是/否)`);
     } else t.committee[i] = committee ? 1 : 0;
   }
-  return t;
+
+  /** The table; the builder must not be used afterwards. */
+  finish(): SettlementTable {
+    const { t, n } = this;
+    t.count = n;
+    if (t.lon.length !== n) {
+      for (const key of ['id', 'name', 'county', 'township', 'village', 'code'] as const) t[key].length = n;
+      t.households = t.households.slice(0, n);
+      t.committee = t.committee.slice(0, n);
+      t.lon = t.lon.slice(0, n);
+      t.lat = t.lat.slice(0, n);
+    }
+    return t;
+  }
+
+  private growColumns(size: number): void {
+    const t = this.t;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(size);
+      b.set(a);
+      return b;
+    };
+    t.households = f64(t.households);
+    t.lon = f64(t.lon);
+    t.lat = f64(t.lat);
+    const c = new Uint8Array(size);
+    c.set(t.committee);
+    t.committee = c;
+  }
 }
 
 /** A whole number of households ≥ 0, or the sentence saying why the value is not one. */
