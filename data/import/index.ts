@@ -103,6 +103,9 @@ function firstPosition(g: unknown): [number, number] | null {
 
 async function prepare(path: string, request: ImportRequest, signal?: AbortSignal): Promise<Prepared> {
   const display = request.file || path;
+  if (!Object.hasOwn(ROLE_FIELDS, request.role)) {
+    throw new FileProblem(`unknown layer role "${String(request.role)}"; expected one of ${Object.keys(ROLE_FIELDS).join(', ')}`, 'role');
+  }
   const head = await readHead(path);
   const format = detectFormat(head, path);
   if (!format) {

@@ -4,7 +4,7 @@ import iconv from 'iconv-lite';
 import { GeoJsonScanner } from '../../data/import/formats/json-scanner';
 import { openImport, previewImport } from '../../data/import/index';
 import { ImportIssuesError } from '../../data/import/issues';
-import { expectWellFormedIssues, importAll, metres, writeTmp } from './helpers';
+import { expectWellFormedIssues, importAll, metres, tmp, writeTmp } from './helpers';
 
 const settlement = (props: Record<string, unknown>, coords: number[]): unknown => ({ type: 'Feature', properties: props, geometry: { type: 'Point', coordinates: coords } });
 const fc = (features: unknown[], extra: Record<string, unknown> = {}): string => JSON.stringify({ type: 'FeatureCollection', ...extra, features });
@@ -183,6 +183,10 @@ describe('GeoJSON import', () => {
     const { stream } = await importAll(missing, { role: 'settlements' });
     expect(stream.issues).toEqual([{ file: missing, row: -1, field: 'file', message: `file not found: ${missing}` }]);
     await expect(previewImport(missing, { file: missing, role: 'settlements' })).rejects.toBeInstanceOf(ImportIssuesError);
+    const dir = await importAll(tmp, { role: 'settlements' });
+    expect(dir.stream.issues).toEqual([{ file: tmp, row: -1, field: 'file', message: `${tmp} is a folder; expected a file` }]);
+    const role = await importAll(missing, { role: 'roads' as never });
+    expect(role.stream.issues[0]).toMatchObject({ row: -1, field: 'role', message: expect.stringMatching(/unknown layer role "roads"/) });
     const unknown = writeTmp('x.bin', new Uint8Array([0, 1, 2, 3]));
     const r = await importAll(unknown, { role: 'settlements' });
     expect(r.stream.issues[0]).toMatchObject({ row: -1, field: 'format', message: expect.stringMatching(/unknown file format/) });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import gcoord from 'gcoord';
 import proj4 from 'proj4';
+import { booleanPointInPolygon, point } from '@turf/turf';
 import { suspectGcjOffset, outsideGanzhou, swappedProjected } from '../../data/import/checks';
 import { detectFromSample, gaussKrugerDefinition, gaussKrugerEpsg, resolveChoice, resolvePrj } from '../../data/import/crs';
 import { detectMapping, mergeMapping, parseBoolean, parseCoordinate, parseHouseholds, parseNumber } from '../../data/import/mapping';
 import { detectFormat } from '../../data/import/registry';
-import { DEFAULT_RADIUS_M, parseBand, sitesToSectors } from '../../data/import/sectors';
+import { DEFAULT_RADIUS_M, destination, parseBand, sitesToSectors } from '../../data/import/sectors';
 import { signedArea2 } from '../../data/import/geometry';
 import type { Feature } from '../../gis/types';
 import { metres } from './helpers';
@@ -131,6 +132,16 @@ describe('sitesToSectors', () => {
     expect(Math.abs(mid[1] - 25.95)).toBeLessThan(0.001);
     expect(s.properties).toMatchObject({ operator: 'CMCC', tech: '4G', radius: 2000, band: 1800 });
     expect(JSON.stringify(input)).toBe(copy);
+  });
+
+  it('the wedge contains points in front of the antenna and not behind it (checked with Turf)', () => {
+    const [s] = sitesToSectors([site({ operator: '电信', azimuth: 45, beamwidth: 65, radius: 3000 })]);
+    const poly = s.geometry as unknown as Parameters<typeof booleanPointInPolygon>[1];
+    // Points 1.5 km away at bearings 45° (inside), 80° (outside the ±32.5° beam) and 225° (behind).
+    const at = (bearing: number): number[] => destination(115.4, 25.95, 1500, bearing);
+    expect(booleanPointInPolygon(point(at(45)), poly)).toBe(true);
+    expect(booleanPointInPolygon(point(at(80)), poly)).toBe(false);
+    expect(booleanPointInPolygon(point(at(225)), poly)).toBe(false);
   });
 
   it('omni sites (no azimuth or beamwidth ≥ 360) are circles; radius from the band × terrain table', () => {
