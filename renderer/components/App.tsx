@@ -179,6 +179,8 @@ export function App({ api }: { api: AtlasClient }) {
 
   const switchLang = (next: Lang) => {
     setLang(next);
+    // An open popup was written in the old language.
+    atlas?.closePopup();
     api.updateSettings({ language: next }).then(setSettings, (e) => setError(message(e)));
   };
 

@@ -27,7 +27,9 @@ export function SearchBox({ api, onPick }: { api: AtlasApi; onPick: (hit: Settle
     <div className="search">
       <input type="search" data-testid="search" placeholder={t('searchPlaceholder')} value={text}
         onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => { if (e.key === 'Escape') setText(''); }} />
+        onKeyDown={(e) => { if (e.key === 'Escape') setText(''); }}
+        // Leaving the box closes the list; the delay lets a click on a result land first.
+        onBlur={() => setTimeout(() => setHits(null), 200)} />
       {hits !== null && (
         <ul className="search-results" data-testid="search-results">
           {hits.length === 0 && <li className="muted">{t('searchNone')}</li>}

@@ -22,18 +22,6 @@ export const ListedTable = memo(function ListedTable({ report, seeds, onSeat }: 
             {t('seatsSummary', { total: int(seats.total), m: int(seats.mobileCovered), b: int(seats.broadbandCovered) })}{' '}
             <b className={seats.met ? 'met' : 'not-met'}>{seats.met ? t('seatsMet') : t('seatsNotMet')}</b>
           </p>
-          <table className="seats" data-testid="seats-table">
-            <thead><tr><th>{t('seatName')}</th><th>{t('pVillage')}</th><th>{t('pCounty')}</th><th>4G</th><th>{t('pBroadband')}</th></tr></thead>
-            <tbody>
-              {seats.seats.map((s) => (
-                <tr key={s.id} className="clickable" onClick={() => onSeat(s.id)}>
-                  <td>{s.name}</td><td>{s.township} {s.village}</td><td>{s.county}</td>
-                  <td className={s.mobile ? 'met' : 'not-met'}>{s.mobile ? '✓' : '✗'}</td>
-                  <td className={s.broadband ? 'met' : 'not-met'}>{s.broadband ? '✓' : '✗'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
           {seats.listedVillagesWithoutSeat.length > 0 && (
             <p className="muted">{t('seatsMissing', { items: seats.listedVillagesWithoutSeat.join('、') })}</p>
           )}
@@ -45,7 +33,7 @@ export const ListedTable = memo(function ListedTable({ report, seeds, onSeat }: 
       )}
       <table className="listed" data-testid="listed-table">
         <thead>
-          <tr><th>{t('pCounty')}</th><th>{t('lvTownship')}</th><th>{t('lvName')}</th><th>{t('lvCategory')}</th><th>{t('lvRates')}</th><th>{t('lvMatch')}</th></tr>
+          <tr><th>{t('pCounty')}</th><th>{t('lvTownship')}</th><th>{t('lvName')}</th><th>{t('lvCategory')}</th><th>{t('lvRates')}</th><th>{t('lvSeat')}</th><th>{t('lvMatch')}</th></tr>
         </thead>
         <tbody>
           {rows.map((r, i) => (
@@ -57,11 +45,20 @@ export const ListedTable = memo(function ListedTable({ report, seeds, onSeat }: 
                 {r.doubtful && <span className="tag warn">{t('nameDoubtful')}</span>}
                 {!r.matched && <span className="tag warn">{t('notMatched')}</span>}
               </td>
-              <td>{r.village.category}</td>
+              <td className="category" title={r.village.category}>{r.village.category}</td>
               <td className="num">
                 {r.rate && r.rate.settlements > 0
                   ? `${pct(r.rate.mobile.rate) ?? '—'} / ${pct(r.rate.broadband.rate) ?? '—'}`
                   : <span className="muted">{t('noEligible')}</span>}
+              </td>
+              <td className="seat">
+                {r.seat ? (
+                  <button type="button" className="link" onClick={() => r.seat && onSeat(r.seat.id)} title={t('seatName')}>
+                    {r.seat.name}{' '}
+                    <span className={r.seat.mobile ? 'met' : 'not-met'}>4G{r.seat.mobile ? '✓' : '✗'}</span>{' '}
+                    <span className={r.seat.broadband ? 'met' : 'not-met'}>{t('pBroadband')}{r.seat.broadband ? '✓' : '✗'}</span>
+                  </button>
+                ) : <span className="muted">—</span>}
               </td>
               <td className="note">{r.village.matchNote}</td>
             </tr>

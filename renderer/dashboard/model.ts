@@ -1,7 +1,7 @@
 // Table rows for the dashboard, derived from the AnalysisReport without recomputing any rate:
 // the UI only orders, joins and formats what the back end reported.
 import type { BlindSpot, CampaignSeeds, County, ListedVillage } from '../../api/contract';
-import type { AnalysisReport, GroupRate, LayerRate } from '../../gis/report';
+import type { AnalysisReport, CommitteeSeatCheck, GroupRate, LayerRate } from '../../gis/report';
 import type { I18n } from '../i18n/format';
 
 export interface CountyRow {
@@ -63,6 +63,8 @@ export function rateCells(rate: LayerRate, i18n: I18n): RateCells | null {
 export interface ListedRow {
   village: ListedVillage;
   rate: GroupRate | null;
+  /** The village's committee seat (村委会所在地) as the 100% check saw it; null when none was found. */
+  seat: CommitteeSeatCheck | null;
   /** The listing text differs from the official name by one character (名称存疑). */
   doubtful: boolean;
   matched: boolean;
@@ -84,11 +86,14 @@ export function isDoubtful(v: ListedVillage): boolean {
 
 export function listedRows(seeds: CampaignSeeds, report: AnalysisReport | null): ListedRow[] {
   const villages = report?.rates.villages ?? {};
+  const seats = new Map<string, CommitteeSeatCheck>();
+  for (const s of report?.committeeSeats.seats ?? []) seats.set(`${s.county}/${s.township}/${s.village}`, s);
   return seeds.listedVillages.map((village) => {
     const key = villageKeys(village).find((k) => k in villages);
     return {
       village,
       rate: key === undefined ? null : villages[key],
+      seat: key === undefined ? null : seats.get(key) ?? null,
       doubtful: isDoubtful(village),
       matched: village.code !== null,
     };

@@ -79,6 +79,7 @@ export const en: Record<MessageKey, string> = {
   lvName: 'Village (official / listing)',
   lvTownship: 'Township',
   lvCategory: 'Category',
+  lvSeat: 'Committee seat',
   lvMatch: 'Match note',
   lvRates: '4G / broadband',
   nameDoubtful: 'Name doubtful',

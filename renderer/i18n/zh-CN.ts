@@ -84,6 +84,7 @@ export const zhCN = {
   lvName: '村名（官方 / 文件）',
   lvTownship: '乡镇',
   lvCategory: '类别',
+  lvSeat: '村委会所在地',
   lvMatch: '匹配说明',
   lvRates: '4G / 宽带',
   nameDoubtful: '名称存疑',

@@ -191,6 +191,11 @@ export class AtlasMap {
     this.popup = new maplibregl.Popup({ maxWidth: '320px', closeOnClick: true }).setLngLat([lon, lat]).setDOMContent(content).addTo(this.map);
   }
 
+  closePopup(): void {
+    this.popup?.remove();
+    this.popup = null;
+  }
+
   destroy(): void {
     this.popup?.remove();
     this.map.remove();

@@ -90,9 +90,13 @@ describe('listedRows', () => {
 
   it('joins each listed village with its rates under the analysis key county/township/village', () => {
     const rate = groupRate({ settlements: 3, mobile: layerRate({ rate: 1 }) });
-    const rows = listedRows({ ...seeds, listedVillages: [village({}), village({ code: null, officialName: null, listedName: '无名村', matchStatus: 'unmatched' })] },
-      report({ villages: { '于都县/岭背镇/潮溪村委会': rate } }));
+    const r = report({ villages: { '于都县/岭背镇/潮溪村委会': rate } });
+    const seat = { id: 's9', name: '上屋', county: '于都县', township: '岭背镇', village: '潮溪村委会', mobile: true, broadband: false };
+    r.committeeSeats.seats.push(seat);
+    const rows = listedRows({ ...seeds, listedVillages: [village({}), village({ code: null, officialName: null, listedName: '无名村', matchStatus: 'unmatched' })] }, r);
     expect(rows[0].rate).toBe(rate);
+    expect(rows[0].seat).toBe(seat);
+    expect(rows[1].seat).toBeNull();
     expect(rows[0].matched).toBe(true);
     expect(rows[1].rate).toBeNull();
     expect(rows[1].matched).toBe(false);
