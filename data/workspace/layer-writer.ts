@@ -314,6 +314,39 @@ class LayerBuilder {
 }
 
 /**
+ * Iterates `batches`, throwing AbortedError as soon as the signal fires, even while the source is
+ * still awaiting its next batch (a stalled reader must not hold the write transaction open).
+ */
+async function* abortable<T>(batches: AsyncIterable<T> | Iterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  if (!signal) {
+    yield* batches;
+    return;
+  }
+  const it = Symbol.asyncIterator in batches
+    ? (batches as AsyncIterable<T>)[Symbol.asyncIterator]()
+    : (batches as Iterable<T>)[Symbol.iterator]();
+  let onAbort: () => void = () => {};
+  const abortedP = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new AbortedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  abortedP.catch(() => {}); // observed through the race below
+  try {
+    while (true) {
+      if (signal.aborted) throw new AbortedError();
+      const r = await Promise.race([it.next(), abortedP]);
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    // Let the source close its files. Not awaited: a source stalled inside next() would never settle it.
+    const closing = it.return?.() as unknown;
+    if (closing instanceof Promise) closing.catch(() => {});
+  }
+}
+
+/**
  * Imports `batches` as a new layer inside BEGIN IMMEDIATE … COMMIT and returns the atlas_layers id.
  * Any throw (from the source, a bad feature, the signal, finish() or SQLite) rolls the whole import back.
  * The connection must have registerFunctions() applied and no open transaction.
@@ -330,12 +363,10 @@ export async function writeLayerTransaction(
   db.exec('BEGIN IMMEDIATE');
   try {
     const builder = new LayerBuilder(db, uniqueTableName(db, meta.name, meta.role), meta, signal);
-    for await (const batch of batches) {
-      if (signal?.aborted) throw new AbortedError();
+    for await (const batch of abortable(batches, signal)) {
       builder.addBatch(batch);
       onProgress?.(builder.rows);
     }
-    if (signal?.aborted) throw new AbortedError();
     const id = builder.register();
     finish?.();
     if (signal?.aborted) throw new AbortedError();

@@ -212,6 +212,37 @@ describe('one transaction per import: failures leave the workspace unchanged', (
     expect(ws.contentHash()).toBe(hash);
   });
 
+  it('aborts while the source is stalled waiting for its next batch', async () => {
+    const { ws, hash } = await withBase();
+    const ctl = new AbortController();
+    let closed = false;
+    const stalled: AsyncIterable<Feature[]> = {
+      [Symbol.asyncIterator]() {
+        let n = 0;
+        return {
+          next: () => (n++ === 0 ? Promise.resolve({ done: false, value: settlements(50) }) : new Promise(() => {})),
+          return: () => { closed = true; return Promise.resolve({ done: true, value: undefined }); },
+        };
+      },
+    };
+    const p = ws.writeLayer({ name: 'stalled', role: 'settlements', geometryType: 'POINT' }, stalled, { signal: ctl.signal });
+    setTimeout(() => ctl.abort(), 20);
+    await expectCode(p, 'aborted');
+    expect(closed).toBe(true);
+    expect(ws.contentHash()).toBe(hash);
+    ws.setSetting('usable', true);
+  });
+
+  it('reports a read-only file (SQLITE_READONLY) clearly and loses nothing', async () => {
+    const { ws, hash } = await withBase();
+    ws.sqlite().pragma('query_only = 1'); // the same SQLITE_READONLY a read-only medium gives
+    const err = await expectCode(ws.writeLayer({ name: 'x', role: 'settlements', geometryType: 'POINT' }, [settlements(5)]), 'read-only');
+    expect(err.message).toContain('文件只读');
+    await expectCode(() => ws.setSetting('a', 1), 'read-only');
+    ws.sqlite().pragma('query_only = 0');
+    expect(ws.contentHash()).toBe(hash);
+  });
+
   it('rolls back on a feature of the wrong geometry type, naming the feature and field', async () => {
     const { ws, hash } = await withBase();
     const pts = settlements(300, 9);
