@@ -4,7 +4,8 @@ import { Inflate } from 'fflate';
 import iconv from 'iconv-lite';
 import { FileProblem } from './issues';
 
-export const DEFAULT_UNZIP_CAP = 2 * 1024 ** 3;
+/** Total uncompressed bytes a ZIP (zipped Shapefile, KMZ, XLSX) may expand to: beyond this it is a bomb or not ours. */
+export const DEFAULT_UNZIP_CAP = 1024 ** 3;
 
 export interface ZipEntry {
   /** Name decoded as UTF-8 when flagged, else GBK (Chinese Windows archivers). */

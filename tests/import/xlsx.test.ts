@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { previewImport } from '../../data/import/index';
-import { importAll, tmp } from './helpers';
+import { importAll, tmp, writeTmp } from './helpers';
 import { join } from 'node:path';
 
 async function workbook(): Promise<string> {
@@ -50,5 +50,11 @@ describe('XLSX import', () => {
       file: path, row: 2, field: '户数',
       message: 'cell B2: formula "=SUM(1,2)" has no cached result; open and save the file in Excel/WPS so values are stored',
     }]);
+  });
+
+  it('an old .xls (OLE file) named .xlsx is a clear file issue', async () => {
+    const path = writeTmp('old.xlsx', new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0]));
+    const { stream } = await importAll(path, { role: 'settlements' });
+    expect(stream.issues).toEqual([{ file: path, row: -1, field: 'file', message: 'not an .xlsx workbook (not a ZIP container); old .xls files must be saved as .xlsx' }]);
   });
 });

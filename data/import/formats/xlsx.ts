@@ -1,5 +1,7 @@
 // XLSX reader (exceljs): first sheet or the one named; cached formula results; merged cells read their master.
+import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
+import { DEFAULT_UNZIP_CAP, listZip } from '../zip';
 import { FileProblem } from '../issues';
 import type { Source, SourceOptions, SourceRecord } from '../source';
 
@@ -35,8 +37,19 @@ function columnLetter(n: number): string {
 
 export async function open(path: string, options: SourceOptions): Promise<Source> {
   const workbook = new ExcelJS.Workbook();
+  const bytes = await readFile(path);
+  // exceljs inflates everything without a limit: refuse archives that declare more than the cap up front.
+  let declared: number;
   try {
-    await workbook.xlsx.readFile(path);
+    declared = listZip(bytes).reduce((sum, e) => sum + e.size, 0);
+  } catch {
+    throw new FileProblem('not an .xlsx workbook (not a ZIP container); old .xls files must be saved as .xlsx');
+  }
+  if (declared > DEFAULT_UNZIP_CAP) {
+    throw new FileProblem(`the workbook expands to ${Math.round(declared / 1024 ** 2)} MB (over ${DEFAULT_UNZIP_CAP / 1024 ** 2} MB); expected a worksheet of at most a few hundred thousand rows`);
+  }
+  try {
+    await workbook.xlsx.load(bytes);
   } catch (e) {
     throw new FileProblem(`cannot read the workbook (expected an .xlsx file; old .xls must be saved as .xlsx): ${(e as Error).message}`);
   }
