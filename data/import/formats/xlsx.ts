@@ -49,7 +49,8 @@ export async function open(path: string, options: SourceOptions): Promise<Source
     throw new FileProblem(`the workbook expands to ${Math.round(declared / 1024 ** 2)} MB (over ${DEFAULT_UNZIP_CAP / 1024 ** 2} MB); expected a worksheet of at most a few hundred thousand rows`);
   }
   try {
-    await workbook.xlsx.load(bytes);
+    // exceljs declares its own Buffer type (an ArrayBuffer); the Node Buffer is what it reads at run time.
+    await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
   } catch (e) {
     throw new FileProblem(`cannot read the workbook (expected an .xlsx file; old .xls must be saved as .xlsx): ${(e as Error).message}`);
   }
