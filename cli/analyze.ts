@@ -1,7 +1,8 @@
 // `analyze`: the coverage question from GeoJSON files or from a workspace.
 import { writeFileSync } from 'node:fs';
-import { analyzeCoverage, IssueList, InputError, type AnalysisOptions, type AnalysisReport, type CampaignContext, type CoverageSource } from '../gis';
-import { readGeoJsonFile } from '../data/read-geojson';
+import type { AnalysisOptions, AnalysisReport, CampaignContext } from '../gis';
+import { CoverageScan } from '../gis/scan';
+import { scanGeoJsonFile } from '../data/fast-read';
 import { numberOption, parseArgs, single, UsageError, type ParsedArgs } from './args';
 import { formatCsv, formatTable } from './format';
 
@@ -60,18 +61,11 @@ export function analyzeFiles(argv: readonly string[], campaign: CampaignContext,
   const format = outputFormat(args);
   const options = analysisOptionsFrom(args);
 
-  const issues = new IssueList();
-  const read = (path: string): CoverageSource => {
-    try {
-      return readGeoJsonFile(path);
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      for (const i of e.issues) issues.add(i.source, i.feature, i.field, i.message);
-      return { name: path, features: [] };
-    }
-  };
-  const input = { settlements: read(settlements), mobile: mobile.map(read), broadband: broadband.map(read) };
-  issues.throwIfAny();
-  const report = analyzeCoverage({ ...input, campaign, options });
+  // Streamed: each file passes once through a reused buffer into typed arrays (see gis/scan).
+  const scan = new CoverageScan(options);
+  scan.fileProblem(scanGeoJsonFile(settlements, scan.settlements(settlements)));
+  for (const path of mobile) scan.fileProblem(scanGeoJsonFile(path, scan.mobile(path)));
+  for (const path of broadband) scan.fileProblem(scanGeoJsonFile(path, scan.broadband(path)));
+  const report = scan.finish(campaign);
   emit(renderReport(report, format, focusOrder), single(args, 'out'));
 }

@@ -1,0 +1,33 @@
+// Streams a GeoJSON file through one reused buffer into a byte scanner: memory stays bounded whatever the
+// file size. File-system problems become the same input issues as data/read-geojson.ts reports.
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { InputIssue } from '../gis';
+import type { GeoJsonScanner } from '../gis/scan';
+
+const CHUNK = 1 << 20;
+let shared: Uint8Array | null = null;
+
+/** Feeds the file at `path` to `scanner` and ends it; returns the whole-file problem, if any. */
+export function scanGeoJsonFile(path: string, scanner: GeoJsonScanner): InputIssue | null {
+  const fail = (message: string): InputIssue => ({ source: path, feature: -1, field: 'file', message });
+  let fd: number;
+  try {
+    if (statSync(path).isDirectory()) return fail('is a folder; expected a GeoJSON file');
+    fd = openSync(path, 'r');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? fail('file not found (找不到文件)') : fail(`cannot be read: ${(e as Error).message}`);
+  }
+  const buf = (shared ??= new Uint8Array(CHUNK));
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      scanner.push(n === CHUNK ? buf : buf.subarray(0, n));
+    }
+  } catch (e) {
+    return fail(`cannot be read: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+  return scanner.end();
+}

@@ -1,0 +1,375 @@
+// Recursive-descent JSON over a byte range, for one unit (a feature, a member value) at a time. Running out
+// of bytes before the unit ends throws INCOMPLETE so the caller can retry with more; syntax errors throw
+// ScanSyntaxError with the byte index. Coordinates go to PackedCoordinates, everything else to plain values.
+import { PackedCoordinates } from './coordinates';
+import { decodeInto, pushUnit, unitsToString } from './utf8';
+
+/** Thrown when the bytes end inside the unit being parsed and more input may follow. */
+export const INCOMPLETE = { incomplete: true } as const;
+
+export type SyntaxKind = 'syntax' | 'nan' | 'depth';
+
+export class ScanSyntaxError {
+  constructor(readonly at: number, readonly kind: SyntaxKind, readonly detail = '') {}
+}
+
+/** Deepest nesting accepted; deeper input is rejected rather than risking the stack. */
+export const MAX_DEPTH = 512;
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+const Q = 0x22, BS = 0x5c, LBRACE = 0x7b, RBRACE = 0x7d, LBRACK = 0x5b, RBRACK = 0x5d, COMMA = 0x2c, COLON = 0x3a, MINUS = 0x2d;
+
+/** A feature as the scanner hands it to the validators: geometry.coordinates is a PackedCoordinates node. */
+export interface ScannedFeature {
+  type?: unknown;
+  id?: unknown;
+  properties?: unknown;
+  geometry?: unknown;
+}
+
+export class ByteParser {
+  b: Uint8Array = new Uint8Array(0);
+  p = 0;
+  end = 0;
+  /** True when no byte follows `end`: running out is then a syntax error, not INCOMPLETE. */
+  final = false;
+  readonly coords = new PackedCoordinates();
+  private readonly keys = new Map<number, string[]>();
+
+  set(b: Uint8Array, p: number, end: number, final: boolean): void {
+    this.b = b;
+    this.p = p;
+    this.end = end;
+    this.final = final;
+  }
+
+  /** Skips whitespace; returns the next byte without consuming it. */
+  peek(): number {
+    const b = this.b, end = this.end;
+    let p = this.p;
+    while (p < end) {
+      const c = b[p];
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+        this.p = p;
+        return c;
+      }
+      p++;
+    }
+    this.p = p;
+    return this.out();
+  }
+
+  /** Called at the end of the bytes: INCOMPLETE, or a syntax error when the input has ended. */
+  out(): never {
+    if (this.final) throw new ScanSyntaxError(this.end, 'syntax', 'unexpected end of input');
+    throw INCOMPLETE;
+  }
+
+  expect(c: number): void {
+    if (this.peek() !== c) throw new ScanSyntaxError(this.p, 'syntax');
+    this.p++;
+  }
+
+  /** Any JSON value as JavaScript would have it from JSON.parse. */
+  value(depth: number): unknown {
+    const c = this.peek();
+    if (c === Q) return this.string();
+    if (c === LBRACE) return this.object(depth + 1);
+    if (c === LBRACK) return this.array(depth + 1);
+    if (c === MINUS || (c >= 0x30 && c <= 0x39)) return this.number();
+    return this.literal();
+  }
+
+  /** A feature object, with its geometry's coordinates packed; anything else falls back to value(). */
+  feature(): unknown {
+    if (this.peek() !== LBRACE) return this.value(1);
+    this.p++;
+    this.coords.reset();
+    const f: ScannedFeature = {};
+    if (this.peek() === RBRACE) {
+      this.p++;
+      return f;
+    }
+    for (;;) {
+      const key = this.key();
+      this.expect(COLON);
+      if (key === 'geometry') f.geometry = this.peek() === LBRACE ? this.geometry(2) : this.value(1);
+      else if (key === 'properties') f.properties = this.value(1);
+      else if (key === 'type') f.type = this.value(1);
+      else if (key === 'id') f.id = this.value(1);
+      else this.value(1);
+      if (this.endOfMembers(RBRACE)) return f;
+    }
+  }
+
+  private geometry(depth: number): { type?: unknown; coordinates: number } {
+    this.p++;
+    let type: unknown;
+    let coordinates = -1;
+    if (this.peek() !== RBRACE) {
+      for (;;) {
+        const key = this.key();
+        this.expect(COLON);
+        if (key === 'coordinates') coordinates = this.coordinates(depth + 1);
+        else if (key === 'type') type = this.value(depth);
+        else this.value(depth);
+        if (this.endOfMembers(RBRACE)) break;
+      }
+    } else this.p++;
+    if (coordinates === -1) coordinates = this.coords.other(undefined);
+    return { type, coordinates };
+  }
+
+  /** A coordinates value as a PackedCoordinates node id. */
+  private coordinates(depth: number): number {
+    if (depth > MAX_DEPTH) throw new ScanSyntaxError(this.p, 'depth');
+    const c = this.peek();
+    const pc = this.coords;
+    if (c === MINUS || (c >= 0x30 && c <= 0x39)) return pc.pushNumber(this.number());
+    if (c !== LBRACK) return pc.other(this.value(depth - 1));
+    this.p++;
+    const numStart = pc.numCount;
+    if (this.peek() === RBRACK) {
+      this.p++;
+      return pc.numbers(numStart);
+    }
+    // Items stay in nums while they are all numbers; the first other item moves the list onto the stack.
+    let base = -1;
+    for (;;) {
+      const d = this.peek();
+      if (base < 0 && (d === MINUS || (d >= 0x30 && d <= 0x39))) pc.pushNumber(this.number());
+      else {
+        if (base < 0) {
+          base = pc.stackTop;
+          for (let k = numStart; k < pc.numCount; k++) pc.push(-(k + 1));
+        }
+        const id = this.coordinates(depth + 1);
+        pc.push(id);
+      }
+      if (this.endOfMembers(RBRACK)) return base < 0 ? pc.numbers(numStart) : pc.array(base);
+    }
+  }
+
+  /** After a member or item: true at the closing byte (consumed), false after a comma. */
+  private endOfMembers(close: number): boolean {
+    const c = this.peek();
+    this.p++;
+    if (c === COMMA) return false;
+    if (c === close) return true;
+    throw new ScanSyntaxError(this.p - 1, 'syntax');
+  }
+
+  private object(depth: number): Record<string, unknown> {
+    if (depth > MAX_DEPTH) throw new ScanSyntaxError(this.p, 'depth');
+    this.p++;
+    const o: Record<string, unknown> = {};
+    if (this.peek() === RBRACE) {
+      this.p++;
+      return o;
+    }
+    for (;;) {
+      const key = this.key();
+      this.expect(COLON);
+      const v = this.value(depth);
+      if (key === '__proto__') Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
+      else o[key] = v;
+      if (this.endOfMembers(RBRACE)) return o;
+    }
+  }
+
+  private array(depth: number): unknown[] {
+    if (depth > MAX_DEPTH) throw new ScanSyntaxError(this.p, 'depth');
+    this.p++;
+    const a: unknown[] = [];
+    if (this.peek() === RBRACK) {
+      this.p++;
+      return a;
+    }
+    for (;;) {
+      a.push(this.value(depth));
+      if (this.endOfMembers(RBRACK)) return a;
+    }
+  }
+
+  /** A member name; short plain ASCII names are interned so that repeated keys cost no new strings. */
+  key(): string {
+    if (this.peek() !== Q) throw new ScanSyntaxError(this.p, 'syntax');
+    const b = this.b, start = this.p + 1, end = this.end;
+    let h = 0, i = start;
+    while (i < end) {
+      const c = b[i];
+      if (c === Q || c === BS || c < 0x20 || c >= 0x80 || i - start > 24) break;
+      h = (Math.imul(h, 31) + c) | 0;
+      i++;
+    }
+    if (i < end && b[i] === Q) {
+      const len = i - start;
+      let bucket = this.keys.get(h);
+      if (bucket) {
+        for (const k of bucket) if (k.length === len && sameAscii(k, b, start)) {
+          this.p = i + 1;
+          return k;
+        }
+      }
+      const s = this.string();
+      if (!bucket) this.keys.set(h, (bucket = []));
+      if (bucket.length < 4) bucket.push(s);
+      return s;
+    }
+    return this.string();
+  }
+
+  string(): string {
+    const b = this.b, end = this.end, start = this.p + 1;
+    let i = start;
+    // Fast path: plain ASCII without escapes.
+    while (i < end) {
+      const c = b[i];
+      if (c === Q) {
+        this.p = i + 1;
+        return i - start <= 64
+          ? String.fromCharCode.apply(null, b.subarray(start, i) as unknown as number[])
+          : unitsToString(decodeInto(b, start, i, 0));
+      }
+      if (c === BS || c < 0x20 || c >= 0x80) break;
+      i++;
+    }
+    let n = 0;
+    let run = start;
+    for (;;) {
+      if (i >= end) return this.out();
+      const c = b[i];
+      if (c === Q) {
+        n = decodeInto(b, run, i, n);
+        this.p = i + 1;
+        return unitsToString(n);
+      }
+      if (c < 0x20) throw new ScanSyntaxError(i, 'syntax', 'control character in a string');
+      if (c !== BS) {
+        i++;
+        continue;
+      }
+      n = decodeInto(b, run, i, n);
+      if (i + 1 >= end) return this.out();
+      const e = b[i + 1];
+      let unit: number;
+      let len = 2;
+      switch (e) {
+        case 0x22: unit = 0x22; break;
+        case 0x5c: unit = 0x5c; break;
+        case 0x2f: unit = 0x2f; break;
+        case 0x62: unit = 0x08; break;
+        case 0x66: unit = 0x0c; break;
+        case 0x6e: unit = 0x0a; break;
+        case 0x72: unit = 0x0d; break;
+        case 0x74: unit = 0x09; break;
+        case 0x75: {
+          if (i + 6 > end) return this.out();
+          unit = 0;
+          for (let k = 2; k < 6; k++) {
+            const h = hexValue(b[i + k]);
+            if (h < 0) throw new ScanSyntaxError(i + k, 'syntax', 'bad \\u escape');
+            unit = unit * 16 + h;
+          }
+          len = 6;
+          break;
+        }
+        default:
+          throw new ScanSyntaxError(i + 1, 'syntax', 'bad escape');
+      }
+      n = pushUnit(unit, n);
+      i += len;
+      run = i;
+    }
+  }
+
+  /** A JSON number, converted exactly as JSON.parse does (correctly rounded). */
+  number(): number {
+    const b = this.b, end = this.end, start = this.p;
+    let i = start;
+    const neg = b[i] === MINUS;
+    if (neg) i++;
+    if (i >= end) return this.out();
+    let m = 0, digits = 0, exp = 0;
+    let c = b[i];
+    if (c === 0x30) {
+      i++;
+    } else if (c >= 0x31 && c <= 0x39) {
+      while (i < end && (c = b[i]) >= 0x30 && c <= 0x39) {
+        m = m * 10 + (c - 0x30);
+        digits++;
+        i++;
+      }
+    } else if (c === 0x49) {
+      throw new ScanSyntaxError(start, 'nan', '-Infinity');
+    } else throw new ScanSyntaxError(i, 'syntax');
+    if (i < end && b[i] === 0x2e) {
+      i++;
+      const f = i;
+      while (i < end && (c = b[i]) >= 0x30 && c <= 0x39) {
+        m = m * 10 + (c - 0x30);
+        i++;
+      }
+      if (i === f) {
+        if (i >= end) return this.out();
+        throw new ScanSyntaxError(i, 'syntax');
+      }
+      digits += i - f;
+      exp = f - i;
+    }
+    let simple = true;
+    if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
+      simple = false;
+      i++;
+      if (i < end && (b[i] === 0x2b || b[i] === MINUS)) i++;
+      const f = i;
+      while (i < end && (c = b[i]) >= 0x30 && c <= 0x39) i++;
+      if (i === f) {
+        if (i >= end) return this.out();
+        throw new ScanSyntaxError(i, 'syntax');
+      }
+    }
+    if (i >= end && !this.final) throw INCOMPLETE;
+    this.p = i;
+    // Both m (< 10^15) and 10^exp are exact doubles: one division rounds correctly (Clinger's fast path).
+    if (simple && digits <= 15 && exp >= -22) {
+      const v = exp === 0 ? m : m / POW10[-exp];
+      return neg ? -v : v;
+    }
+    return Number(String.fromCharCode.apply(null, b.subarray(start, i) as unknown as number[]));
+  }
+
+  private literal(): unknown {
+    const c = this.b[this.p];
+    if (c === 0x74) return this.word('true', true);
+    if (c === 0x66) return this.word('false', false);
+    if (c === 0x6e) return this.word('null', null);
+    if (c === 0x4e) throw new ScanSyntaxError(this.p, 'nan', 'NaN');
+    if (c === 0x49) throw new ScanSyntaxError(this.p, 'nan', 'Infinity');
+    throw new ScanSyntaxError(this.p, 'syntax');
+  }
+
+  private word<T>(w: string, v: T): T {
+    const b = this.b;
+    for (let k = 0; k < w.length; k++) {
+      const i = this.p + k;
+      if (i >= this.end) return this.out();
+      if (b[i] !== w.charCodeAt(k)) throw new ScanSyntaxError(i, 'syntax');
+    }
+    this.p += w.length;
+    return v;
+  }
+}
+
+function sameAscii(s: string, b: Uint8Array, start: number): boolean {
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== b[start + k]) return false;
+  return true;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
+}
