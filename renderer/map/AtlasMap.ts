@@ -47,9 +47,11 @@ export class AtlasMap {
   private popup: maplibregl.Popup | null = null;
   private coverage = new Map<number, 'mobile' | 'broadband'>();
   private onlineBasemap: Settings['onlineBasemap'] | undefined;
+  private readonly container: HTMLElement;
 
   constructor(container: HTMLElement, opts: AtlasMapOptions) {
     this.onlineBasemap = opts.onlineBasemap;
+    this.container = container;
     this.map = new maplibregl.Map({
       container,
       style: buildStyle({ onlineBasemap: opts.onlineBasemap, focusCountyCodes: opts.focusCountyCodes, focusCountyNames: opts.focusCountyNames }),
@@ -90,10 +92,15 @@ export class AtlasMap {
 
   setBoundaries(fc: FeatureCollection): void {
     this.geojson(SOURCE_BOUNDARIES)?.setData(asGeoJSON(fc));
+    this.container.dataset.mapState = 'loading';
+    this.container.dataset.boundaries = String(fc.features.length);
   }
 
   setSettlements(fc: FeatureCollection<unknown, unknown>): void {
     this.geojson(SOURCE_SETTLEMENTS)?.setData(asGeoJSON(fc));
+    // Marked at once: the next 'idle' is then the one after these data are drawn.
+    this.container.dataset.mapState = 'loading';
+    this.container.dataset.settlements = String(fc.features.length);
   }
 
   /** Adds (once) a coverage layer's source and its per-operator layers, then applies `state`. */
@@ -109,6 +116,8 @@ export class AtlasMap {
       for (const spec of specs) this.map.addLayer(spec, this.map.getLayer(before) ? before : undefined);
       this.coverage.set(layerId, kind);
     }
+    this.container.dataset.mapState = 'loading';
+    this.container.dataset.coverageLayers = String(this.coverage.size);
     this.applyCoverageState(state);
   }
 
@@ -129,6 +138,7 @@ export class AtlasMap {
       if (this.map.getSource(coverageSourceId(id))) this.map.removeSource(coverageSourceId(id));
       this.coverage.delete(id);
     }
+    this.container.dataset.coverageLayers = String(this.coverage.size);
   }
 
   applyCoverageState(state: CoverageState): void {
