@@ -27,7 +27,7 @@ export const workerUrlPlugin: Plugin = {
 };
 
 /** Node-side bundles are ESM; CommonJS dependencies inside them need a real `require`. */
-const NODE_ESM: BuildOptions = {
+export const NODE_BUNDLE_OPTIONS: BuildOptions = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -43,7 +43,7 @@ const NODE_ESM: BuildOptions = {
 
 export async function buildElectron(outdir = join(ROOT, 'dist', 'electron')): Promise<void> {
   await build({
-    ...NODE_ESM,
+    ...NODE_BUNDLE_OPTIONS,
     entryPoints: { main: join(ROOT, 'electron', 'main.ts'), 'host-worker': join(ROOT, 'data', 'host-worker.ts') },
     outdir,
   });

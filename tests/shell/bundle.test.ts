@@ -1,0 +1,44 @@
+// electron/build.ts output: a sandbox-ready preload and a main bundle whose Atlas worker really runs.
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildElectron, NODE_BUNDLE_OPTIONS, ROOT } from '../../electron/build';
+import { Workspace } from '../../data/workspace';
+
+let out: string;
+beforeAll(async () => {
+  // Inside the project, like dist/electron, so node_modules (better-sqlite3) resolves as in the app.
+  await mkdir(join(ROOT, '.cache'), { recursive: true });
+  out = await mkdtemp(join(ROOT, '.cache', 'bundle-test-'));
+  await buildElectron(out);
+}, 120_000);
+afterAll(() => rm(out, { recursive: true, force: true }));
+
+describe('electron bundles', () => {
+  it('preload is one CommonJS file that requires only electron', async () => {
+    const preload = await readFile(join(out, 'preload.cjs'), 'utf8');
+    const required = [...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+    expect([...new Set(required)]).toEqual(['electron']);
+    expect(preload).toContain('exposeInMainWorld');
+  });
+
+  it('main is ESM, keeps electron and better-sqlite3 external, and points at the bundled worker', async () => {
+    const main = await readFile(join(out, 'main.mjs'), 'utf8');
+    expect(main).toMatch(/from "electron"/);
+    expect(main).not.toContain('host-worker.ts');
+    expect(main).toMatch(/new URL\(["']\.\/host-worker\.mjs["'], import\.meta\.url\)/);
+    const worker = await readFile(join(out, 'host-worker.mjs'), 'utf8');
+    expect(worker).toMatch(/better-sqlite3/);
+  });
+
+  it('the bundled host worker opens a workspace under plain Node (no tsx)', async () => {
+    await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: { probe: join(import.meta.dirname, 'fixtures', 'host-probe.ts') }, outdir: out });
+    const gpkg = join(out, 'probe.gpkg');
+    Workspace.create(gpkg, { name: 'probe' }).close();
+    const run = spawnSync(process.execPath, [join(out, 'probe.mjs'), gpkg], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ path: gpkg, layers: 0 });
+  }, 90_000);
+});
