@@ -11,20 +11,19 @@ function metCell(layer: LayerRate): string {
   return layer.met === null ? '—' : layer.met ? '达标' : '未达标';
 }
 
-function gapCell(layer: LayerRate): string {
-  if (layer.shortfall === null) return '—';
-  return layer.shortfall === 0 ? '0' : `${layer.shortfall}个/${layer.householdShortfall}户`;
+const count = (n: number | null) => (n === null ? '—' : String(n));
+
+const GROUP_HEADER = ['聚居区', '户数', '4G覆盖', '4G率', '4G户数率', '4G达标', '缺口(个)', '缺口(户)',
+  '宽带覆盖', '宽带率', '宽带户数率', '宽带达标', '缺口(个)', '缺口(户)'];
+const GROUP_ALIGN: Align[] = ['right', 'right', 'right', 'right', 'right', 'left', 'right', 'right',
+  'right', 'right', 'right', 'left', 'right', 'right'];
+
+function layerCells(l: LayerRate): string[] {
+  return [String(l.covered), percent(l.rate), percent(l.householdRate), metCell(l), count(l.shortfall), count(l.householdShortfall)];
 }
 
-const GROUP_HEADER = ['聚居区', '户数', '4G覆盖', '4G率', '4G户数率', '4G达标', '4G缺口', '宽带覆盖', '宽带率', '宽带户数率', '宽带达标', '宽带缺口'];
-const GROUP_ALIGN: Align[] = ['right', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'left', 'right'];
-
 function groupCells(r: GroupRate): string[] {
-  return [
-    String(r.settlements), String(r.households),
-    String(r.mobile.covered), percent(r.mobile.rate), percent(r.mobile.householdRate), metCell(r.mobile), gapCell(r.mobile),
-    String(r.broadband.covered), percent(r.broadband.rate), percent(r.broadband.householdRate), metCell(r.broadband), gapCell(r.broadband),
-  ];
+  return [String(r.settlements), String(r.households), ...layerCells(r.mobile), ...layerCells(r.broadband)];
 }
 
 /** Focus counties first (in the campaign's order), then the others by name. */
@@ -47,7 +46,7 @@ export function formatTable(report: AnalysisReport, focusOrder: readonly string[
   out.push(renderTable(['县(市、区)', '督战领导', ...GROUP_HEADER], rows, ['left', 'left', ...GROUP_ALIGN]));
   const noRate = Object.entries(report.rates.counties).filter(([, r]) => r.settlements === 0).map(([n]) => n);
   if (noRate.length) out.push(`无符合条件的聚居区，不计覆盖率：${noRate.join('、')}`);
-  out.push('★ 挂牌督战县（区）；缺口 = 达到目标还需覆盖的聚居区个数/户数');
+  out.push('★ 挂牌督战县（区）。达标按聚居区个数计；缺口(个) = 达到目标还需覆盖的聚居区个数，缺口(户) = 按户数覆盖率达到目标还需覆盖的户数');
 
   const listed = Object.entries(report.rates.villages).filter(([, r]) => r.listed);
   if (listed.length) {
