@@ -6,39 +6,49 @@ import type { Source, SourceOptions, SourceRecord } from '../source';
 
 /** Splits CSV text into rows of fields with their 1-based starting line. Quotes may span lines. */
 export function* csvRows(text: string, delimiter: string): Generator<{ line: number; fields: string[] }> {
+  const n = text.length;
+  const d = delimiter.charCodeAt(0);
   let line = 1;
   let i = 0;
-  const n = text.length;
   while (i < n) {
     const startLine = line;
     const fields: string[] = [];
-    let field = '';
-    let quoted = false;
-    let atFieldStart = true;
-    for (; i < n; i++) {
-      const c = text[i];
-      if (quoted) {
-        if (c === '"') {
-          if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
-        } else {
-          if (c === '\n') line++;
-          field += c;
+    while (true) {
+      // One field per pass: unquoted fields are sliced, quoted ones unescaped.
+      if (text.charCodeAt(i) === 0x22) {
+        let value = '';
+        let from = ++i;
+        while (true) {
+          const q = text.indexOf('"', i);
+          if (q < 0) throw new FileProblem(`row ${startLine}: a quoted field is not closed before the end of the file`, 'file', startLine);
+          for (let k = i; k < q; k++) if (text.charCodeAt(k) === 0x0a) line++;
+          if (text.charCodeAt(q + 1) === 0x22) {
+            value += text.slice(from, q + 1);
+            i = from = q + 2;
+            continue;
+          }
+          value += text.slice(from, q);
+          i = q + 1;
+          break;
         }
-        continue;
+        // Text between the closing quote and the delimiter is kept, as spreadsheet programs do.
+        let k = i;
+        while (k < n && text.charCodeAt(k) !== d && text.charCodeAt(k) !== 0x0a && text.charCodeAt(k) !== 0x0d) k++;
+        fields.push(value + text.slice(i, k));
+        i = k;
+      } else {
+        let k = i;
+        while (k < n && text.charCodeAt(k) !== d && text.charCodeAt(k) !== 0x0a && text.charCodeAt(k) !== 0x0d) k++;
+        fields.push(text.slice(i, k));
+        i = k;
       }
-      if (c === '"' && atFieldStart) { quoted = true; atFieldStart = false; continue; }
-      if (c === delimiter) { fields.push(field); field = ''; atFieldStart = true; continue; }
-      if (c === '\r' || c === '\n') {
-        if (c === '\r' && text[i + 1] === '\n') i++;
-        i++;
-        line++;
-        break;
-      }
-      field += c;
-      atFieldStart = false;
+      const c = text.charCodeAt(i);
+      if (c === d) { i++; continue; }
+      if (c === 0x0d) i += text.charCodeAt(i + 1) === 0x0a ? 2 : 1;
+      else if (c === 0x0a) i++;
+      line++;
+      break;
     }
-    if (quoted) throw new FileProblem(`row ${startLine}: a quoted field is not closed before the end of the file`, 'file', startLine);
-    fields.push(field);
     yield { line: startLine, fields };
   }
 }
