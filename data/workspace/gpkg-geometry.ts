@@ -256,11 +256,49 @@ export function encodeWkb(geom: Geometry): Uint8Array {
   return encode(geom, false, 0).bytes;
 }
 
-/** Reading-pass state. */
-interface Reader { view: DataView; offset: number; end: number }
+/** Reading-pass state; `le`, `z` and `dims` belong to the geometry being read. */
+interface Reader { view: DataView; offset: number; end: number; le: boolean; z: boolean; dims: number }
 
 function need(r: Reader, n: number): void {
   if (r.offset + n > r.end) throw new GeometryFormatError(`byte ${r.offset}`, `WKB truncated: needs ${n} more bytes, ${r.end - r.offset} left`);
+}
+
+function readPosition(r: Reader): Position {
+  need(r, r.dims * 8);
+  const o = r.offset;
+  r.offset += r.dims * 8;
+  const v = r.view, le = r.le;
+  return r.z ? [v.getFloat64(o, le), v.getFloat64(o + 8, le), v.getFloat64(o + 16, le)] : [v.getFloat64(o, le), v.getFloat64(o + 8, le)];
+}
+
+function readCount(r: Reader): number {
+  need(r, 4);
+  const n = r.view.getUint32(r.offset, r.le);
+  r.offset += 4;
+  // Each element needs at least 4 bytes: reject counts that cannot fit before allocating.
+  if (n * 4 > r.end - r.offset) throw new GeometryFormatError(`byte ${r.offset - 4}`, `count ${n} exceeds the remaining bytes`);
+  return n;
+}
+
+function readList(r: Reader): Position[] {
+  const n = readCount(r);
+  const out = new Array<Position>(n);
+  for (let i = 0; i < n; i++) out[i] = readPosition(r);
+  return out;
+}
+
+function readRings(r: Reader): Position[][] {
+  const n = readCount(r);
+  const out = new Array<Position[]>(n);
+  for (let i = 0; i < n; i++) out[i] = readList(r);
+  return out;
+}
+
+/** Reads a member of a multi-geometry, which must be of the given type; returns its coordinates. */
+function readMember<T extends 'Point' | 'LineString' | 'Polygon'>(r: Reader, expected: T, depth: number) {
+  const g = readGeometry(r, depth + 1);
+  if (g.type !== expected) throw new GeometryFormatError(`byte ${r.offset}`, `expected a ${expected} member, got ${g.type}`);
+  return (g as Extract<Geometry, { type: T }>).coordinates;
 }
 
 function readGeometry(r: Reader, depth: number): Geometry {
@@ -270,81 +308,49 @@ function readGeometry(r: Reader, depth: number): Geometry {
   r.offset += 5;
   // Accept ISO (1000/2000/3000) and EWKB-style high-bit flags; M values are dropped (GeoJSON has no M).
   let z = (code & 0x80000000) !== 0;
-  let mDim = (code & 0x40000000) !== 0;
+  let m = (code & 0x40000000) !== 0;
   if (code & 0x20000000) { need(r, 4); r.offset += 4; } // EWKB SRID
   code &= 0x0fffffff;
   const thousands = Math.floor(code / 1000);
   code %= 1000;
   if (thousands === 1 || thousands === 3) z = true;
-  if (thousands === 2 || thousands === 3) mDim = true;
+  if (thousands === 2 || thousands === 3) m = true;
   const type = WKB_TYPES[code];
   if (code < 1 || code > 7 || !type) throw new GeometryFormatError(`byte ${r.offset - 4}`, `unsupported WKB geometry type ${code}`);
-  const dims = 2 + (z ? 1 : 0) + (mDim ? 1 : 0);
-  const view = r.view;
-
-  const position = (): Position => {
-    need(r, dims * 8);
-    const o = r.offset;
-    r.offset += dims * 8;
-    const x = view.getFloat64(o, le), y = view.getFloat64(o + 8, le);
-    return z ? [x, y, view.getFloat64(o + 16, le)] : [x, y];
-  };
-  const count = (): number => {
-    need(r, 4);
-    const n = view.getUint32(r.offset, le);
-    r.offset += 4;
-    // Each element needs at least 4 bytes: reject counts that cannot fit before allocating.
-    if (n * 4 > r.end - r.offset) throw new GeometryFormatError(`byte ${r.offset - 4}`, `count ${n} exceeds the remaining bytes`);
-    return n;
-  };
-  const list = (): Position[] => {
-    const n = count();
-    const out = new Array<Position>(n);
-    for (let i = 0; i < n; i++) out[i] = position();
-    return out;
-  };
-  const rings = (): Position[][] => {
-    const n = count();
-    const out = new Array<Position[]>(n);
-    for (let i = 0; i < n; i++) out[i] = list();
-    return out;
-  };
-  const member = <T extends Geometry['type']>(expected: T): Extract<Geometry, { type: T }> => {
-    const g = readGeometry(r, depth + 1);
-    if (g.type !== expected) throw new GeometryFormatError(`byte ${r.offset}`, `expected a ${expected} member, got ${g.type}`);
-    return g as Extract<Geometry, { type: T }>;
-  };
+  r.le = le;
+  r.z = z;
+  r.dims = 2 + (z ? 1 : 0) + (m ? 1 : 0);
 
   switch (type) {
     case 'Point': {
-      const p = position();
+      const p = readPosition(r);
       return { type: 'Point', coordinates: Number.isNaN(p[0]) && Number.isNaN(p[1]) ? [] : p };
     }
     case 'LineString':
-      return { type: 'LineString', coordinates: list() };
+      return { type: 'LineString', coordinates: readList(r) };
     case 'Polygon':
-      return { type: 'Polygon', coordinates: rings() };
+      return { type: 'Polygon', coordinates: readRings(r) };
     case 'MultiPoint': {
-      const n = count();
+      const n = readCount(r);
       const out = new Array<Position>(n);
-      for (let i = 0; i < n; i++) out[i] = member('Point').coordinates;
+      for (let i = 0; i < n; i++) out[i] = readMember(r, 'Point', depth);
       return { type: 'MultiPoint', coordinates: out };
     }
     case 'MultiLineString': {
-      const n = count();
+      const n = readCount(r);
       const out = new Array<Position[]>(n);
-      for (let i = 0; i < n; i++) out[i] = member('LineString').coordinates;
+      for (let i = 0; i < n; i++) out[i] = readMember(r, 'LineString', depth);
       return { type: 'MultiLineString', coordinates: out };
     }
     case 'MultiPolygon': {
-      const n = count();
+      const n = readCount(r);
       const out = new Array<Position[][]>(n);
-      for (let i = 0; i < n; i++) out[i] = member('Polygon').coordinates;
+      for (let i = 0; i < n; i++) out[i] = readMember(r, 'Polygon', depth);
       return { type: 'MultiPolygon', coordinates: out };
     }
     case 'GeometryCollection': {
       if (depth > 32) throw new GeometryFormatError(`byte ${r.offset}`, 'geometry collections nested too deeply');
-      const n = count();
+      const n = readCount(r);
       const out = new Array<Geometry>(n);
       for (let i = 0; i < n; i++) out[i] = readGeometry(r, depth + 1);
       return { type: 'GeometryCollection', geometries: out };
@@ -354,7 +360,9 @@ function readGeometry(r: Reader, depth: number): Geometry {
 
 /** Decodes WKB (either byte order, ISO or EWKB type codes) starting at `offset`. */
 export function decodeWkb(bytes: Uint8Array, offset = 0): Geometry {
-  const r: Reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset, end: bytes.byteLength };
+  const r: Reader = {
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset, end: bytes.byteLength, le: true, z: false, dims: 2,
+  };
   return readGeometry(r, 0);
 }
 
