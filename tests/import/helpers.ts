@@ -1,5 +1,5 @@
 // Shared helpers for the import tests: temp files and draining an ImportStream.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImportRequest } from '../../api/contract';
@@ -7,6 +7,7 @@ import type { Feature } from '../../gis/types';
 import { openImport, type ImportStream } from '../../data/import/index';
 
 export const tmp = mkdtempSync(join(tmpdir(), 'atlas-import-'));
+process.once('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
 export function writeTmp(name: string, data: string | Uint8Array): string {
   const path = join(tmp, name);
