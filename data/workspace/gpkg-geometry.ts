@@ -1,7 +1,7 @@
 // GeoPackage binary geometry: the 'GP' header (with envelope) followed by little-endian ISO WKB.
 // Pure functions over DataView: one sizing pass (which also validates and computes the envelope),
 // one writing pass into an exact-size buffer. Runs over hundreds of thousands of polygons per import.
-import type { Geometry, Position } from '../../gis/types';
+import type { Geometry, PointGeometry, PolygonGeometry, Position } from '../../gis/types';
 
 /** Envelope in GeoPackage order: [minX, maxX, minY, maxY]. */
 export type Envelope = [minX: number, maxX: number, minY: number, maxY: number];
@@ -294,11 +294,11 @@ function readRings(r: Reader): Position[][] {
   return out;
 }
 
-/** Reads a member of a multi-geometry, which must be of the given type; returns its coordinates. */
-function readMember<T extends 'Point' | 'LineString' | 'Polygon'>(r: Reader, expected: T, depth: number) {
+/** Reads a member of a multi-geometry, which must be of the given type. */
+function readMember(r: Reader, expected: 'Point' | 'LineString' | 'Polygon', depth: number): Geometry {
   const g = readGeometry(r, depth + 1);
   if (g.type !== expected) throw new GeometryFormatError(`byte ${r.offset}`, `expected a ${expected} member, got ${g.type}`);
-  return (g as Extract<Geometry, { type: T }>).coordinates;
+  return g;
 }
 
 function readGeometry(r: Reader, depth: number): Geometry {
@@ -333,19 +333,19 @@ function readGeometry(r: Reader, depth: number): Geometry {
     case 'MultiPoint': {
       const n = readCount(r);
       const out = new Array<Position>(n);
-      for (let i = 0; i < n; i++) out[i] = readMember(r, 'Point', depth);
+      for (let i = 0; i < n; i++) out[i] = (readMember(r, 'Point', depth) as PointGeometry).coordinates;
       return { type: 'MultiPoint', coordinates: out };
     }
     case 'MultiLineString': {
       const n = readCount(r);
       const out = new Array<Position[]>(n);
-      for (let i = 0; i < n; i++) out[i] = readMember(r, 'LineString', depth);
+      for (let i = 0; i < n; i++) out[i] = (readMember(r, 'LineString', depth) as { coordinates: Position[] }).coordinates;
       return { type: 'MultiLineString', coordinates: out };
     }
     case 'MultiPolygon': {
       const n = readCount(r);
       const out = new Array<Position[][]>(n);
-      for (let i = 0; i < n; i++) out[i] = readMember(r, 'Polygon', depth);
+      for (let i = 0; i < n; i++) out[i] = (readMember(r, 'Polygon', depth) as PolygonGeometry).coordinates;
       return { type: 'MultiPolygon', coordinates: out };
     }
     case 'GeometryCollection': {
