@@ -37,8 +37,13 @@ export interface Demo {
 
 export interface DemoModel { world: World; plan: CoveragePlan; options: DemoOptions }
 
+/**
+ * Fills in defaults. Polygon targets default to preset S's only at S's size: a caller who asks for another
+ * number of settlements without targets gets exactly the polygons the plan needs, no fillers.
+ */
 export function resolveOptions(options: Partial<DemoOptions> = {}): DemoOptions {
-  const o = { ...DEFAULT_DEMO_OPTIONS, ...options };
+  const atS = options.settlements === undefined || options.settlements === DEMO_PRESETS.S.settlements;
+  const o: DemoOptions = atS ? { ...DEFAULT_DEMO_OPTIONS, ...options } : { seed: DEFAULT_DEMO_OPTIONS.seed, ...options } as DemoOptions;
   if (!Number.isInteger(o.seed)) throw new RangeError(`generateDemo: seed must be an integer, got ${o.seed}`);
   for (const k of ['mobilePolygons', 'broadbandPolygons'] as const) {
     const v = o[k];

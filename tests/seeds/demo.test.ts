@@ -16,8 +16,10 @@ let demo: Demo;
 beforeAll(() => { demo = generateDemo(); });
 
 const allMobile = () => [...demo.mobile.CMCC.features, ...demo.mobile.CT.features, ...demo.mobile.CU.features];
-const polygonsOf = (f: Feature): Position[][][] =>
-  f.geometry!.type === 'Polygon' ? [f.geometry.coordinates as Position[][]] : (f.geometry as { coordinates: Position[][][] }).coordinates;
+function polygonsOf(f: Feature): Position[][][] {
+  const g = f.geometry as { type: string; coordinates: unknown };
+  return g.type === 'Polygon' ? [g.coordinates as Position[][]] : (g.coordinates as Position[][][]);
+}
 
 function signedArea(ring: Position[]): number {
   let s = 0;
@@ -59,12 +61,15 @@ function coverageIndex(features: Feature[]): (x: number, y: number) => boolean {
 
 describe('generateDemo determinism and options', () => {
   it('same seed gives byte-identical output; another seed differs', () => {
-    const a = generateDemo({ seed: 7, settlements: 4000 });
-    const b = generateDemo({ seed: 7, settlements: 4000 });
-    const c = generateDemo({ seed: 8, settlements: 4000 });
-    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const a = generateDemo({ seed: 7, settlements: 3500 });
+    const b = generateDemo({ seed: 7, settlements: 3500 });
+    const c = generateDemo({ seed: 8, settlements: 3500 });
+    expect(sha(a)).toBe(sha(b));
     expect(sha(a)).not.toBe(sha(c));
-    expect(sha(generateDemo())).toBe(sha(demo));
+    // Without polygon targets a non-default size gets no filler polygons.
+    const cells = a.mobile.CMCC.features.length + a.mobile.CT.features.length + a.mobile.CU.features.length;
+    expect(cells).toBeLessThan(DEMO_PRESETS.S.mobilePolygons);
+    expect(a.sites.features.length).toBe(cells);
   });
 
   it('rejects sizes below one settlement per 村委会 village and bad seeds', () => {
@@ -91,23 +96,21 @@ describe('settlements', () => {
     const townships = new Map(divisions2020().townships.map((t) => [t.code, t.name]));
     const countyNames = new Map(counties().map((c) => [c.code, c.name]));
     let small = 0;
+    const bad: string[] = [];
     for (const f of fs) {
       const p = f.properties as Record<string, unknown>;
-      expect(p.id).toMatch(/^S\d{6}$/);
-      expect(p.name).toMatch(/^[\u4e00-\u9fff]{2,4}$/);
-      expect(Number.isInteger(p.households) && (p.households as number) >= 1 && (p.households as number) <= 320).toBe(true);
-      const v = villages.get(p.code as string)!;
-      expect(v.kind).toBe('village');
-      expect(p.village).toBe(v.name);
-      expect(p.township).toBe(townships.get(v.townshipCode));
-      expect(p.county).toBe(countyNames.get(v.countyCode));
-      expect(p.synthetic).toBe(true);
-      expect(p.source).toBe('演示数据');
-      expect(typeof p.committee).toBe('boolean');
+      const v = villages.get(p.code as string);
+      const h = p.households as number;
       const [lon, lat] = (f.geometry as { coordinates: number[] }).coordinates;
-      expect(lon > 113.9 && lon < 116.6 && lat > 24.5 && lat < 27.2).toBe(true);
-      if ((p.households as number) < 25) small++;
+      const ok = /^S\d{6}$/.test(p.id as string) && /^[\u4e00-\u9fff]{2,4}$/.test(p.name as string)
+        && Number.isInteger(h) && h >= 1 && h <= 320 && v?.kind === 'village' && p.village === v.name
+        && p.township === townships.get(v.townshipCode) && p.county === countyNames.get(v.countyCode)
+        && p.synthetic === true && p.source === '演示数据' && typeof p.committee === 'boolean'
+        && lon > 113.9 && lon < 116.6 && lat > 24.5 && lat < 27.2;
+      if (!ok) bad.push(JSON.stringify(f));
+      if (h < 25) small++;
     }
+    expect(bad.slice(0, 3)).toEqual([]);
     expect(small / fs.length).toBeGreaterThan(0.3);
     expect(small / fs.length).toBeLessThan(0.6);
     expect(new Set(fs.map((f) => f.properties!.county)).size).toBe(18);
@@ -129,25 +132,22 @@ describe('settlements', () => {
 describe('coverage polygons', () => {
   it('are valid: closed, outer CCW, holes CW and inside, no crossings, 20-40 vertices per outer ring', () => {
     let holes = 0, multi = 0;
+    const bad: string[] = [];
     for (const f of [...allMobile(), ...demo.broadband.features]) {
       const polys = polygonsOf(f);
       if (polys.length > 1) multi++;
       if (polys.some((p) => p.length > 1)) holes++;
       for (const rings of polys) {
-        for (const r of rings) {
-          expect(r.length).toBeGreaterThanOrEqual(4);
-          expect(r[0]).toEqual(r[r.length - 1]);
-        }
-        expect(signedArea(rings[0])).toBeGreaterThan(0);
-        if (polys.length === 1) expect(rings[0].length - 1).toBeGreaterThanOrEqual(20);
-        expect(rings[0].length - 1).toBeLessThanOrEqual(40);
-        for (const h of rings.slice(1)) {
-          expect(signedArea(h)).toBeLessThan(0);
-          for (const p of h) expect(booleanPointInPolygon(p, { type: 'Polygon', coordinates: [rings[0]] }, { ignoreBoundary: true })).toBe(true);
-        }
-        expect(ringsCross(rings)).toBe(false);
+        const outer = rings[0];
+        const closed = rings.every((r) => r.length >= 4 && r[0][0] === r[r.length - 1][0] && r[0][1] === r[r.length - 1][1]);
+        const vertices = outer.length - 1;
+        const holesOk = rings.slice(1).every((h) => signedArea(h) < 0
+          && h.every((p) => booleanPointInPolygon(p, { type: 'Polygon', coordinates: [outer] }, { ignoreBoundary: true })));
+        const ok = closed && signedArea(outer) > 0 && vertices <= 40 && (polys.length > 1 || vertices >= 20) && holesOk && !ringsCross(rings);
+        if (!ok) bad.push(String(f.properties!.id));
       }
     }
+    expect(bad.slice(0, 5)).toEqual([]);
     const n = allMobile().length;
     expect(holes / n).toBeGreaterThan(0.12);
     expect(holes / n).toBeLessThan(0.3);
@@ -157,16 +157,17 @@ describe('coverage polygons', () => {
   it('carry operator, tech and the synthetic flag; a few 5G cells sit near county seats', () => {
     for (const op of ['CMCC', 'CT', 'CU'] as const) {
       expect(demo.mobile[op].synthetic).toBe(true);
-      for (const f of demo.mobile[op].features) {
-        expect(f.properties).toMatchObject({ operator: op, synthetic: true, source: '演示数据' });
-        expect(['4G', '5G']).toContain(f.properties!.tech);
-        expect(f.properties!.site).toMatch(new RegExp(`^${op}-\\d{6}$`));
-      }
+      const site = new RegExp(`^${op}-\\d{6}$`);
+      const bad = demo.mobile[op].features.filter((f) => {
+        const p = f.properties!;
+        return p.operator !== op || p.synthetic !== true || p.source !== '演示数据' || !['4G', '5G'].includes(p.tech as string) || !site.test(p.site as string);
+      });
+      expect(bad.slice(0, 3)).toEqual([]);
     }
     const fiveG = allMobile().filter((f) => f.properties!.tech === '5G');
     expect(fiveG.length).toBeGreaterThan(0);
     expect(fiveG.length).toBeLessThan(allMobile().length * 0.05);
-    for (const f of demo.broadband.features) expect(f.properties).toMatchObject({ tech: 'FTTH', synthetic: true });
+    expect(demo.broadband.features.filter((f) => f.properties!.tech !== 'FTTH' || f.properties!.synthetic !== true)).toEqual([]);
     expect(new Set(demo.broadband.features.map((f) => f.properties!.operator))).toEqual(new Set(['CMCC', 'CT', 'CU']));
     expect(allMobile().length).toBe(26_000);
     expect(demo.broadband.features.length).toBe(10_000);
@@ -175,14 +176,14 @@ describe('coverage polygons', () => {
   it('lists one site point per cell with azimuth, beamwidth and radius', () => {
     expect(demo.sites.features).toHaveLength(allMobile().length);
     const cellIds = new Set(allMobile().map((f) => f.properties!.id));
-    for (const f of demo.sites.features) {
+    const bad = demo.sites.features.filter((f) => {
       const p = f.properties!;
-      expect(cellIds.has(p.id)).toBe(true);
-      expect(p.beamwidth === 360 ? p.azimuth === null : (p.azimuth as number) >= 0 && (p.azimuth as number) < 360).toBe(true);
-      expect(p.radius_m as number).toBeGreaterThanOrEqual(100);
-      expect(p.radius_m as number).toBeLessThanOrEqual(6000);
-      expect(p.synthetic).toBe(true);
-    }
+      const az = p.azimuth as number | null;
+      const r = p.radius_m as number;
+      return !cellIds.has(p.id) || p.synthetic !== true || r < 100 || r > 6000
+        || (p.beamwidth === 360 ? az !== null : !(az !== null && az >= 0 && az < 360));
+    });
+    expect(bad.slice(0, 3)).toEqual([]);
   });
 });
 
@@ -243,7 +244,7 @@ describe('boundaries', () => {
     // Sample points: each lies in at most one county and at most one township.
     let state = 1;
     const rnd = () => ((state = (state * 48271) % 2147483647) / 2147483647);
-    for (let k = 0; k < 1500; k++) {
+    for (let k = 0; k < 600; k++) {
       const pt = [113.9 + 2.7 * rnd(), 24.5 + 2.7 * rnd()];
       expect(countyFs.filter((f) => booleanPointInPolygon(pt, f as never)).length).toBeLessThanOrEqual(1);
       expect(townshipFs.filter((f) => booleanPointInPolygon(pt, f as never)).length).toBeLessThanOrEqual(1);
