@@ -1,13 +1,15 @@
 // Shared helpers for the import tests: temp files and draining an ImportStream.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { afterAll } from 'vitest';
 import { join } from 'node:path';
 import type { ImportRequest } from '../../api/contract';
 import type { Feature } from '../../gis/types';
 import { openImport, type ImportStream } from '../../data/import/index';
 
 export const tmp = mkdtempSync(join(tmpdir(), 'atlas-import-'));
-process.once('exit', () => rmSync(tmp, { recursive: true, force: true }));
+// Registered while the importing test file is collected: each file gets its own copy of this module.
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 export function writeTmp(name: string, data: string | Uint8Array): string {
   const path = join(tmp, name);
