@@ -134,6 +134,9 @@ export class Workspace {
   /** Creates a new, empty workspace; throws if the file exists. */
   static create(path: string, opts: { name?: string; synthetic?: boolean } = {}): Workspace {
     if (existsSync(path)) throw alreadyExists(path);
+    if (!existsSync(dirname(path))) {
+      throw new WorkspaceError('not-found', '目标文件夹不存在', 'The target folder does not exist', dirname(path));
+    }
     const taken = WriteLock.acquire(path);
     if (!taken.ok) {
       const o = taken.owner;

@@ -52,9 +52,10 @@ describe('create and the GeoPackage skeleton', () => {
     expect(ws.meta('created_at')).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
-  it('refuses to create over an existing file', async () => {
+  it('refuses to create over an existing file or in a missing folder', async () => {
     const { path } = fresh();
     await expectCode(() => Workspace.create(path), 'exists');
+    await expectCode(() => Workspace.create(join(tempDir(), 'no', 'such', 'dir.gpkg')), 'not-found');
   });
 });
 
