@@ -20,6 +20,9 @@ export class UsageError extends Error {
   }
 }
 
+/** Bad input already reported on stderr: exit 2 without another message. */
+export class ImportFailed extends Error {}
+
 export function parseArgs(argv: readonly string[], spec: Record<string, OptionSpec>): ParsedArgs {
   const out: ParsedArgs = { positional: [], options: {}, flags: new Set() };
   for (let i = 0; i < argv.length; i++) {

@@ -2,7 +2,7 @@
 import { InputError } from '../gis';
 import { analyzeFiles } from './analyze';
 import { analyzeWorkspace, demoCommand, importCommand, layersCommand } from './workspace-commands';
-import { UsageError } from './args';
+import { ImportFailed, UsageError } from './args';
 import { loadCampaign } from './campaign';
 
 const USAGE = `覆盖图谱 Coverage Atlas — command line
@@ -49,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
     await command(rest);
     return 0;
   } catch (e) {
+    if (e instanceof ImportFailed) return 2;
     if (e instanceof InputError) {
       process.stderr.write(`输入有误 (bad input):\n${e.message}\n`);
       return 2;

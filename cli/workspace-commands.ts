@@ -1,13 +1,12 @@
 // Workspace commands: demo, import, layers, and analyze over a workspace. They call the same service the
 // app uses, in process.
-import type { ImportRequest, LayerRole } from '../api/contract';
+import type { ImportIssue, ImportRequest, LayerRole } from '../api/contract';
 import { LAYER_ROLES } from '../api/contract';
 import { writeDemoWorkspace } from '../data/demo-workspace';
 import { AtlasService } from '../data/service';
 import { Workspace } from '../data/workspace';
-import { InputError } from '../gis';
 import { ANALYZE_OPTIONS, analysisOptionsFrom, emit, outputFormat, renderReport } from './analyze';
-import { parseArgs, single, UsageError } from './args';
+import { ImportFailed, parseArgs, single, UsageError } from './args';
 import { renderTable } from './text-table';
 
 function onePath(positional: string[], what: string): string {
@@ -71,7 +70,9 @@ export async function importCommand(argv: string[]): Promise<void> {
       process.stderr.write(`${p.phase} ${p.rows} rows${pct}\n`);
     });
     if (!outcome.ok) {
-      throw new InputError(outcome.issues.map((i) => ({ source: i.file, feature: i.row, field: i.field, message: i.message })), outcome.truncated);
+      process.stderr.write(`输入有误，未写入任何内容 (bad input; nothing was written):\n${outcome.issues.map(formatImportIssue).join('\n')}\n` +
+        (outcome.truncated ? '… (more problems not shown)\n' : ''));
+      throw new ImportFailed();
     }
     for (const w of outcome.warnings) process.stderr.write(`警告 (warning): ${w}\n`);
     const l = outcome.layer;
@@ -80,6 +81,12 @@ export async function importCommand(argv: string[]): Promise<void> {
   } finally {
     service.close();
   }
+}
+
+/** Tables count rows from the header (row 1); feature formats count features from 0. */
+function formatImportIssue(i: ImportIssue): string {
+  const where = i.row < 0 ? '' : /\.(csv|txt|tsv|xlsx|xls)$/i.test(i.file) ? `row ${i.row}: ` : `feature ${i.row}: `;
+  return `${i.file}: ${where}${i.field}: ${i.message}`;
 }
 
 function layersTable(ws: Workspace): string {

@@ -22,7 +22,13 @@ export async function ensureDemoWorkspace(path = defaultDemoPath()): Promise<str
 }
 
 function* batchesOf(features: readonly Feature[], size = 2000): Generator<Feature[]> {
-  for (let i = 0; i < features.length; i += size) yield features.slice(i, i + size);
+  for (let i = 0; i < features.length; i += size) yield features.slice(i, i + size).map(asMulti);
+}
+
+/** Polygon layers are stored as MULTIPOLYGON, as imports store them, so GIS tools see one geometry type. */
+function asMulti(f: Feature): Feature {
+  const g = f.geometry;
+  return g?.type === 'Polygon' ? { ...f, geometry: { type: 'MultiPolygon', coordinates: [g.coordinates] } } : f;
 }
 
 /** Writes a complete demo workspace at `path` (built beside it, then renamed: never a half-written file). */
@@ -34,14 +40,14 @@ export async function writeDemoWorkspace(path: string, options: Partial<DemoOpti
   const demo = generateDemo(options);
   const ws = Workspace.create(tmp, { name: '赣州演示工作空间 (演示数据)', synthetic: true });
   try {
-    const layers: [string, LayerRole, FeatureCollection, 'POINT' | 'POLYGON' | 'MULTIPOLYGON' | 'GEOMETRY'][] = [
+    const layers: [string, LayerRole, FeatureCollection, 'POINT' | 'MULTIPOLYGON'][] = [
       ['演示聚居区', 'settlements', demo.settlements, 'POINT'],
-      ['演示4G覆盖-移动', 'mobile', demo.mobile.CMCC, 'GEOMETRY'],
-      ['演示4G覆盖-电信', 'mobile', demo.mobile.CT, 'GEOMETRY'],
-      ['演示4G覆盖-联通', 'mobile', demo.mobile.CU, 'GEOMETRY'],
-      ['演示宽带覆盖', 'broadband', demo.broadband, 'GEOMETRY'],
+      ['演示4G覆盖-移动', 'mobile', demo.mobile.CMCC, 'MULTIPOLYGON'],
+      ['演示4G覆盖-电信', 'mobile', demo.mobile.CT, 'MULTIPOLYGON'],
+      ['演示4G覆盖-联通', 'mobile', demo.mobile.CU, 'MULTIPOLYGON'],
+      ['演示宽带覆盖', 'broadband', demo.broadband, 'MULTIPOLYGON'],
       ['演示基站', 'sites', demo.sites, 'POINT'],
-      ['示意行政边界', 'boundaries', demo.boundaries, 'GEOMETRY'],
+      ['示意行政边界', 'boundaries', demo.boundaries, 'MULTIPOLYGON'],
     ];
     for (const [name, role, fc, geometryType] of layers) {
       await ws.writeLayer({ name, role, geometryType, source: '演示数据 (generated)', synthetic: true }, batchesOf(fc.features));

@@ -151,6 +151,7 @@ export class AtlasService implements AtlasApi {
       const stream = await openImport(path, request, {
         signal: controller.signal,
         onProgress: (rows, fraction) => report('reading', rows, fraction),
+        reference: request.role === 'settlements' ? this.settlementSample(2000) : undefined,
       });
       if (stream.issues.length) return { ok: false, issues: stream.issues, truncated: stream.truncated };
       try {
@@ -181,6 +182,18 @@ export class AtlasService implements AtlasApi {
     } finally {
       this.jobs.delete(jobId);
     }
+  }
+
+  /** Positions of settlements already in the workspace: a new settlements layer should sit on them, not a GCJ-02 shift away. */
+  private settlementSample(limit: number): [number, number][] | undefined {
+    const sample: [number, number][] = [];
+    for (const layer of this.ws.layers('settlements')) {
+      for (const f of this.ws.readFeatures(layer.id, { limit: limit - sample.length })) {
+        if (f.geometry?.type === 'Point') sample.push([f.geometry.coordinates[0], f.geometry.coordinates[1]]);
+      }
+      if (sample.length >= limit) break;
+    }
+    return sample.length ? sample : undefined;
   }
 
   async cancelImport(jobId: string): Promise<void> {

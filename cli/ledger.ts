@@ -1,0 +1,1 @@
+export async function ledgerCommand(_a: string[]): Promise<void> {}
