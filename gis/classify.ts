@@ -1,16 +1,82 @@
-// Which operators' polygons cover each point: a packed R-tree (flatbush) over polygon boxes narrows the
-// candidates, the exact test decides.
-import Flatbush from 'flatbush';
+// Which operators' polygons cover each point: a packed Hilbert R-tree over polygon boxes narrows the
+// candidates, the exact test decides. Points are visited in Hilbert order so that consecutive queries walk
+// the same tree nodes and polygons; queries allocate nothing.
 import { locatePoint, OUTSIDE } from './point-in-polygon';
 import type { PolygonSet } from './polygon-set';
 
-export function indexPolygons(set: PolygonSet): Flatbush | null {
-  if (set.polygonCount === 0) return null;
-  const index = new Flatbush(set.polygonCount);
+const NODE_SIZE = 16;
+const HILBERT_MAX = (1 << 16) - 1;
+
+/**
+ * A static R-tree (flatbush's layout): boxes[4k..4k+3] of leaf k are polygon boxes in Hilbert order, then
+ * node boxes level by level up to the root; ids[k] is the polygon of a leaf or the first box of a node.
+ */
+export interface PolygonIndex {
+  count: number;
+  boxes: Float64Array;
+  ids: Uint32Array;
+  /** End (in boxes) of each level, leaves first. */
+  levelEnds: number[];
+}
+
+export function indexPolygons(set: PolygonSet): PolygonIndex | null {
+  const n = set.polygonCount;
+  if (n === 0) return null;
   const b = set.bboxes;
-  for (let p = 0; p < set.polygonCount; p++) index.add(b[4 * p], b[4 * p + 1], b[4 * p + 2], b[4 * p + 3]);
-  index.finish();
-  return index;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let p = 0; p < n; p++) {
+    if (b[4 * p] < minX) minX = b[4 * p];
+    if (b[4 * p + 1] < minY) minY = b[4 * p + 1];
+    if (b[4 * p + 2] > maxX) maxX = b[4 * p + 2];
+    if (b[4 * p + 3] > maxY) maxY = b[4 * p + 3];
+  }
+  const keys = new Uint32Array(n);
+  const sx = maxX > minX ? HILBERT_MAX / (maxX - minX) : 0;
+  const sy = maxY > minY ? HILBERT_MAX / (maxY - minY) : 0;
+  for (let p = 0; p < n; p++) {
+    const cx = Math.floor(sx * ((b[4 * p] + b[4 * p + 2]) / 2 - minX));
+    const cy = Math.floor(sy * ((b[4 * p + 1] + b[4 * p + 3]) / 2 - minY));
+    keys[p] = hilbert(cx, cy);
+  }
+  const order = sortByKey(keys);
+
+  let total = n;
+  const levelEnds = [n];
+  for (let m = n; m > 1;) {
+    m = Math.ceil(m / NODE_SIZE);
+    total += m;
+    levelEnds.push(total);
+  }
+  const boxes = new Float64Array(4 * total);
+  const ids = new Uint32Array(total);
+  for (let k = 0; k < n; k++) {
+    const p = order[k];
+    boxes[4 * k] = b[4 * p];
+    boxes[4 * k + 1] = b[4 * p + 1];
+    boxes[4 * k + 2] = b[4 * p + 2];
+    boxes[4 * k + 3] = b[4 * p + 3];
+    ids[k] = p;
+  }
+  for (let l = 0, start = 0; l < levelEnds.length - 1; l++) {
+    const end = levelEnds[l];
+    let out = end;
+    for (let k = start; k < end; k += NODE_SIZE) {
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (let j = k, jEnd = Math.min(k + NODE_SIZE, end); j < jEnd; j++) {
+        if (boxes[4 * j] < x0) x0 = boxes[4 * j];
+        if (boxes[4 * j + 1] < y0) y0 = boxes[4 * j + 1];
+        if (boxes[4 * j + 2] > x1) x1 = boxes[4 * j + 2];
+        if (boxes[4 * j + 3] > y1) y1 = boxes[4 * j + 3];
+      }
+      boxes[4 * out] = x0;
+      boxes[4 * out + 1] = y0;
+      boxes[4 * out + 2] = x1;
+      boxes[4 * out + 3] = y1;
+      ids[out++] = k;
+    }
+    start = end;
+  }
+  return { count: n, boxes, ids, levelEnds };
 }
 
 /**
@@ -21,28 +87,139 @@ export function classifyPoints(
   xs: Float64Array,
   ys: Float64Array,
   set: PolygonSet,
-  index: Flatbush | null = indexPolygons(set),
+  index: PolygonIndex | null = indexPolygons(set),
 ): Uint8Array {
   const n = xs.length;
   if (ys.length !== n) throw new RangeError(`classifyPoints: ${n} x values but ${ys.length} y values`);
   const out = new Uint8Array(n);
   if (!index) return out;
+  const mask = set.mask;
   let all = 0;
-  for (let p = 0; p < set.polygonCount; p++) all |= set.mask[p];
+  for (let p = 0; p < set.polygonCount; p++) all |= mask[p];
 
-  // One filter for the whole run: it tests candidates in place, so search() never collects results.
-  let x = 0, y = 0, m = 0;
-  const test = (p: number): boolean => {
-    const bit = set.mask[p];
-    if (m !== all && (m & bit) === 0 && locatePoint(set, p, x, y) !== OUTSIDE) m |= bit;
-    return false;
-  };
-  for (let i = 0; i < n; i++) {
-    x = xs[i];
-    y = ys[i];
-    m = 0;
-    index.search(x, y, x, y, test);
+  const { boxes, ids, levelEnds, count } = index;
+  const root = levelEnds[levelEnds.length - 1] - 1;
+  // Node starts still to visit, with the end of their level; a path holds at most NODE_SIZE per level.
+  const stack = new Int32Array(2 * NODE_SIZE * levelEnds.length + 2);
+  const order = pointOrder(xs, ys);
+
+  for (let q = 0; q < n; q++) {
+    const i = order[q];
+    const x = xs[i], y = ys[i];
+    let m = 0;
+    let top = 0;
+    stack[top++] = root;
+    stack[top++] = root + 1;
+    while (top > 0 && m !== all) {
+      const end = stack[--top];
+      const start = stack[--top];
+      const level = start >= count;
+      for (let k = start, kEnd = Math.min(start + NODE_SIZE, end); k < kEnd; k++) {
+        if (x < boxes[4 * k] || y < boxes[4 * k + 1] || x > boxes[4 * k + 2] || y > boxes[4 * k + 3]) continue;
+        const id = ids[k];
+        if (level) {
+          stack[top++] = id;
+          stack[top++] = levelEndOf(levelEnds, id);
+        } else {
+          const bit = mask[id];
+          if ((m & bit) === 0 && locatePoint(set, id, x, y) !== OUTSIDE) m |= bit;
+        }
+      }
+    }
     out[i] = m;
   }
   return out;
+}
+
+function levelEndOf(levelEnds: number[], k: number): number {
+  let l = 0;
+  while (levelEnds[l] <= k) l++;
+  return levelEnds[l];
+}
+
+/** Point indices in Hilbert order of their positions. */
+function pointOrder(xs: Float64Array, ys: Float64Array): Uint32Array {
+  const n = xs.length;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i], y = ys[i];
+    if (x < minX) minX = x;
+    if (y < minY) minY = y;
+    if (x > maxX) maxX = x;
+    if (y > maxY) maxY = y;
+  }
+  const sx = maxX > minX ? HILBERT_MAX / (maxX - minX) : 0;
+  const sy = maxY > minY ? HILBERT_MAX / (maxY - minY) : 0;
+  const keys = new Uint32Array(n);
+  for (let i = 0; i < n; i++) keys[i] = hilbert(Math.floor(sx * (xs[i] - minX)), Math.floor(sy * (ys[i] - minY)));
+  return sortByKey(keys);
+}
+
+/** Indices 0..n-1 ordered by key: a stable two-pass radix sort on 16-bit digits. */
+function sortByKey(keys: Uint32Array): Uint32Array {
+  const n = keys.length;
+  let src = new Uint32Array(n);
+  let dst = new Uint32Array(n);
+  for (let i = 0; i < n; i++) src[i] = i;
+  const counts = new Uint32Array(1 << 16);
+  for (let shift = 0; shift < 32; shift += 16) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & 0xffff]++;
+    for (let d = 0, sum = 0; d < counts.length; d++) {
+      const c = counts[d];
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const id = src[i];
+      dst[counts[(keys[id] >>> shift) & 0xffff]++] = id;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  return src;
+}
+
+// Hilbert curve index of (x, y) in [0, 2^16): rawrunprotected's "Fast Hilbert curve generation", as in flatbush.
+function hilbert(x: number, y: number): number {
+  let a = x ^ y;
+  let b = 0xffff ^ a;
+  let c = 0xffff ^ (x | y);
+  let d = x & (y ^ 0xffff);
+
+  let A = a | (b >> 1);
+  let B = (a >> 1) ^ a;
+  let C = c ^ ((c >> 1) ^ (b & (d >> 1)));
+  let D = d ^ ((a & (c >> 1)) ^ (d >> 1));
+
+  a = (A & (A >> 2)) ^ (B & (B >> 2));
+  b = (A & (B >> 2)) ^ (B & ((A ^ B) >> 2));
+  c = C ^ ((A & (C >> 2)) ^ (B & (D >> 2)));
+  d = D ^ ((B & (C >> 2)) ^ ((A ^ B) & (D >> 2)));
+
+  A = (a & (a >> 4)) ^ (b & (b >> 4));
+  B = (a & (b >> 4)) ^ (b & ((a ^ b) >> 4));
+  C = c ^ ((a & (c >> 4)) ^ (b & (d >> 4)));
+  D = d ^ ((b & (c >> 4)) ^ ((a ^ b) & (d >> 4)));
+
+  c = C ^ ((A & (C >> 8)) ^ (B & (D >> 8)));
+  d = D ^ ((B & (C >> 8)) ^ ((A ^ B) & (D >> 8)));
+
+  c ^= c >> 1;
+  d ^= d >> 1;
+  a = x ^ y;
+  b = d | (0xffff ^ (a | c));
+
+  a = (a | (a << 8)) & 0x00ff00ff;
+  a = (a | (a << 4)) & 0x0f0f0f0f;
+  a = (a | (a << 2)) & 0x33333333;
+  a = (a | (a << 1)) & 0x55555555;
+
+  b = (b | (b << 8)) & 0x00ff00ff;
+  b = (b | (b << 4)) & 0x0f0f0f0f;
+  b = (b | (b << 2)) & 0x33333333;
+  b = (b | (b << 1)) & 0x55555555;
+
+  return ((b << 1) | a) >>> 0;
 }

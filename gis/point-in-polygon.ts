@@ -9,24 +9,37 @@ export const INSIDE = 1;
 export const ON_BOUNDARY = 2;
 export type PointLocation = typeof OUTSIDE | typeof INSIDE | typeof ON_BOUNDARY;
 
+// robust-predicates' own first-stage error bound: when |det| clears it, det has orient2d's sign.
+const EPSILON = 1.1102230246251565e-16;
+const CCW_ERRBOUND_A = (3 + 16 * EPSILON) * EPSILON;
+
 /** Where (x, y) lies relative to polygon p of the set. */
 export function locatePoint(set: PolygonSet, p: number, x: number, y: number): PointLocation {
   const { ringOffsets, vertexOffsets, coords } = set;
   let inside = false;
   for (let r = ringOffsets[p], rEnd = ringOffsets[p + 1]; r < rEnd; r++) {
     const last = vertexOffsets[r + 1] - 1;
+    let ax = coords[2 * vertexOffsets[r]], ay = coords[2 * vertexOffsets[r] + 1];
     for (let i = vertexOffsets[r]; i < last; i++) {
-      const ax = coords[2 * i], ay = coords[2 * i + 1];
       const bx = coords[2 * i + 2], by = coords[2 * i + 3];
-      if (ax === x && ay === y) return ON_BOUNDARY;
       if ((ay > y) !== (by > y)) {
-        // robust-predicates' orient2d is negative when (x, y) is left of a→b.
-        const o = orient2d(ax, ay, bx, by, x, y);
-        if (o === 0) return ON_BOUNDARY;
-        if ((o < 0) === (by > ay)) inside = !inside;
-      } else if (ay === y && by === y && (ax < bx ? ax <= x && x <= bx : bx <= x && x <= ax)) {
-        return ON_BOUNDARY;
+        // The edge crosses the horizontal through the point. Wholly right of the point it is crossed by the
+        // rightward ray, wholly left it is not; only in between is the side test needed.
+        if (ax > x && bx > x) inside = !inside;
+        else if (ax >= x || bx >= x) {
+          // orient2d: negative when (x, y) is left of a→b (robust-predicates' sign convention).
+          const detLeft = (ay - y) * (bx - x);
+          const detRight = (ax - x) * (by - y);
+          let o = detLeft - detRight;
+          if (Math.abs(o) < CCW_ERRBOUND_A * Math.abs(detLeft + detRight)) o = orient2d(ax, ay, bx, by, x, y);
+          if (o === 0) return ON_BOUNDARY;
+          if ((o < 0) === (by > ay)) inside = !inside;
+        }
+      } else if (ay === y) {
+        if (ax === x || (by === y && (ax < bx ? ax <= x && x <= bx : bx <= x && x <= ax))) return ON_BOUNDARY;
       }
+      ax = bx;
+      ay = by;
     }
   }
   return inside ? INSIDE : OUTSIDE;
