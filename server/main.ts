@@ -1,12 +1,22 @@
 // `npm run serve [-- --port N] [WORKSPACE.gpkg]`: browser mode on http://127.0.0.1:PORT/.
 // Builds the renderer first when it is missing or stale (skip with --no-build).
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAtlasHost } from '../data/host';
 import { ensureRendererBuilt } from './build';
 import { DEFAULT_PORT, startServer } from './server';
 
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+/** The project folder, from server/ in source or dist/server/ when bundled. */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`No package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+}
 
 const USAGE = `Usage: npm run serve -- [--port N] [--no-build] [WORKSPACE.gpkg]
   --port N     port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -37,10 +47,12 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
   return out;
 }
 
-async function main(): Promise<void> {
+/** Starts browser mode; `argv` as after the script name. Exits the process on SIGINT/SIGTERM. */
+export async function main(argv: string[]): Promise<void> {
+  const ROOT = projectRoot();
   let args: ServeArgs;
   try {
-    args = parseServeArgs(process.argv.slice(2));
+    args = parseServeArgs(argv);
   } catch (err) {
     console.error((err as Error).message);
     process.exit(2);
@@ -71,9 +83,12 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((err: unknown) => {
+/** main() with failures printed (no stack) and a non-zero exit. */
+export function startCli(argv: string[]): void {
+  main(argv).catch((err: unknown) => {
     console.error(`Coverage Atlas server failed to start 启动失败: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   });
 }
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) startCli(process.argv.slice(2));

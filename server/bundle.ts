@@ -1,0 +1,66 @@
+// esbuild bundles for the Node side (browser-mode server, Electron main). Bundling also gives the Atlas
+// host a plain-JS worker (host-worker.mjs): Node 20 does not apply tsx's loader inside worker threads.
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The worker data/host.ts starts, as it appears in the source and as bundled. */
+const WORKER_SOURCE_URL = "new URL('./host-worker.ts', import.meta.url)";
+const WORKER_BUNDLE_URL = "new URL('./host-worker.mjs', import.meta.url)";
+
+/** Points data/host.ts at the bundled worker; fails the build if the source no longer matches. */
+export const workerUrlPlugin: Plugin = {
+  name: 'atlas-host-worker-url',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]data[\\/]host\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(WORKER_SOURCE_URL)) {
+        return { errors: [{ text: `${args.path}: expected ${WORKER_SOURCE_URL} (the worker entry); update server/bundle.ts` }] };
+      }
+      return { contents: source.split(WORKER_SOURCE_URL).join(WORKER_BUNDLE_URL), loader: 'ts' };
+    });
+  },
+};
+
+/** Node-side bundles are ESM; CommonJS dependencies inside them need a real `require`. */
+export const NODE_BUNDLE_OPTIONS: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outExtension: { '.js': '.mjs' },
+  // Native addon: loaded from node_modules (rebuilt for Electron by electron-builder), never bundled.
+  external: ['electron', 'better-sqlite3'],
+  banner: { js: "import { createRequire as __atlasRequire } from 'node:module'; const require = __atlasRequire(import.meta.url);" },
+  plugins: [workerUrlPlugin],
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
+
+/**
+ * Builds in memory, then replaces each output file by rename: two starters building at once never
+ * leave a half-written file for the other to load.
+ */
+export async function buildAtomically(options: BuildOptions & { outdir: string }): Promise<void> {
+  const result = await build({ ...options, write: false });
+  await mkdir(options.outdir, { recursive: true });
+  for (const file of result.outputFiles ?? []) {
+    const tmp = `${file.path}.${process.pid}.${Date.now()}.tmp`;
+    await mkdir(dirname(file.path), { recursive: true });
+    await writeFile(tmp, file.contents);
+    await rename(tmp, file.path);
+  }
+}
+
+/** dist/server/main.mjs + host-worker.mjs: what `npm run serve` runs. */
+export async function buildServer(outdir = join(ROOT, 'dist', 'server')): Promise<string> {
+  await buildAtomically({
+    ...NODE_BUNDLE_OPTIONS,
+    entryPoints: { main: join(ROOT, 'server', 'main.ts'), 'host-worker': join(ROOT, 'data', 'host-worker.ts') },
+    outdir,
+  });
+  return join(outdir, 'main.mjs');
+}
