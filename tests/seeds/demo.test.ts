@@ -7,7 +7,7 @@ import Flatbush from 'flatbush';
 import { booleanPointInPolygon } from '@turf/turf';
 import { counties, focusCounties, listedVillages } from '../../seeds/campaign';
 import { divisions2020 } from '../../seeds/divisions';
-import { DEMO_PRESETS, generateDemo, writeDemoFiles, type Demo } from '../../seeds/demo';
+import { buildDemoModel, DEMO_PRESETS, generateDemo, writeDemoFiles, type Demo } from '../../seeds/demo';
 import type { Feature, Position } from '../../gis/types';
 
 const sha = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex');
@@ -82,6 +82,14 @@ describe('generateDemo determinism and options', () => {
     expect(DEMO_PRESETS.M).toEqual({ settlements: 50_000, mobilePolygons: 45_000, broadbandPolygons: 19_500 });
     expect(DEMO_PRESETS.L).toEqual({ settlements: 500_000, mobilePolygons: 300_000, broadbandPolygons: 200_000 });
     expect(DEMO_PRESETS.S.settlements).toBe(20_000);
+  });
+
+  it('preset M plans exactly its polygon counts (fillers top up, never replace)', () => {
+    const { world, plan } = buildDemoModel({ seed: 2020, ...DEMO_PRESETS.M });
+    expect(world.x.length).toBe(50_000);
+    expect(plan.cells.length).toBe(45_000);
+    expect(plan.access.length).toBe(19_500);
+    expect(plan.unplaced.mobile / 50_000).toBeLessThan(0.01);
   });
 });
 
