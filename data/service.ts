@@ -3,13 +3,13 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type {
-  AtlasApi, BlindSpot, CampaignSeeds, ImportOutcome, ImportPreview, ImportProgress, ImportRequest, LayerQuery,
+  AtlasApi, BlindSpot, CampaignSeeds, ImportOutcome, LayerInfo, ImportPreview, ImportProgress, ImportRequest, LayerQuery,
   SettlementHit, Settings, WorkspaceInfo,
 } from '../api/contract';
 import { analyzeCoverage, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection } from '../gis';
 import { normalizeOperator } from '../gis/operators';
 import { campaignSeeds } from '../seeds/campaign';
-import { openImport, previewImport } from './import';
+import { openImport, previewImport, sitesToSectors } from './import';
 import { ApiError } from './host-protocol';
 import { Workspace } from './workspace';
 
@@ -173,14 +173,34 @@ export class AtlasService implements AtlasApi {
           },
         );
         this.cached = null;
+        const warnings = [...stream.warnings];
+        if (request.role === 'sites') warnings.push(await this.deriveSectors(layer));
         report('done', layer.featureCount, 1);
-        return { ok: true, layer, warnings: stream.warnings };
+        return { ok: true, layer, warnings };
       } catch (e) {
         if (e instanceof ImportRejected) return { ok: false, issues: stream.issues, truncated: stream.truncated };
         throw e;
       }
     } finally {
       this.jobs.delete(jobId);
+    }
+  }
+
+  /**
+   * Base-station sites become 4G coverage: a wedge per sector (a circle for omni sites), written as a mobile
+   * layer beside the sites. Should that write fail, the sites layer is removed again: the import is all or nothing.
+   */
+  private async deriveSectors(sites: LayerInfo): Promise<string> {
+    try {
+      const sectors = sitesToSectors([...this.ws.readFeatures(sites.id)]);
+      const layer = await this.ws.writeLayer(
+        { name: `${sites.name} · 扇区覆盖`, role: 'mobile', geometryType: 'POLYGON', source: `sectors of ${sites.source ?? sites.name}` },
+        [sectors],
+      );
+      return `已由 ${sites.featureCount} 个基站生成扇区覆盖图层「${layer.name}」(${layer.featureCount} sectors; default radii by band and terrain)`;
+    } catch (e) {
+      this.ws.deleteLayer(sites.id);
+      throw e;
     }
   }
 

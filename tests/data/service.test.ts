@@ -1,0 +1,92 @@
+// The Atlas service over a small workspace: the calls the app makes, in process.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImportProgress } from '../../api/contract';
+import { AtlasService } from '../../data/service';
+import { Workspace } from '../../data/workspace';
+
+const dir = mkdtempSync(join(tmpdir(), 'atlas-service-'));
+const path = join(dir, 'ws.gpkg');
+const file = (name: string, text: string) => {
+  writeFileSync(join(dir, name), text);
+  return join(dir, name);
+};
+let service: AtlasService;
+
+const settlements = [
+  'id,name,households,county,township,village,lon,lat,committee',
+  'A,甲屋,40,于都县,车溪乡,潮溪村,115.40,25.95,是',
+  'B,乙坑,30,于都县,车溪乡,潮溪村,115.50,25.95,否',
+  'C,丙排,26,于都县,车溪乡,潮溪村,115.60,25.95,否',
+  'D,丁坝,10,于都县,车溪乡,潮溪村,115.60,25.96,否',
+].join('\n');
+// One omni site near A, one sector pointing east from near B.
+const sites = [
+  'lon,lat,operator,tech,azimuth,beamwidth,radius',
+  '115.401,25.951,移动,4G,,,2000',
+  '115.49,25.95,电信,4G,90,65,3000',
+].join('\n');
+
+beforeAll(async () => {
+  Workspace.create(path, { name: '服务测试' }).close();
+  service = AtlasService.open(path);
+  const out = await service.importLayer({ file: file('s.csv', settlements), role: 'settlements' });
+  expect(out.ok).toBe(true);
+});
+afterAll(() => service.close());
+
+describe('AtlasService', () => {
+  it('imports sites and derives their sectors as 4G coverage', async () => {
+    const progress: ImportProgress[] = [];
+    const out = await service.importLayer({ file: file('sites.csv', sites), role: 'sites' }, (p) => progress.push(p));
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.warnings.join('\n')).toMatch(/已由 2 个基站生成扇区覆盖图层/);
+    expect(progress.at(-1)).toMatchObject({ phase: 'done', fraction: 1 });
+    const info = await service.workspace();
+    expect(info.layers.map((l) => l.role)).toEqual(['settlements', 'sites', 'mobile']);
+    const report = await service.analyze();
+    const by = Object.fromEntries(report.settlements.map((s) => [s.id, s]));
+    expect(by.A.mobileOperators).toEqual(['CMCC']);
+    expect(by.B.mobileOperators).toEqual(['CT']);
+    expect(by.C.mobile).toBe(false);
+    expect(report.rates.counties['于都县']).toMatchObject({ focus: true, leader: '周光仁', settlements: 3 });
+    expect(report.committeeSeats).toMatchObject({ total: 1, mobileCovered: 1, broadbandCovered: 0, met: false });
+  });
+
+  it('lists blind spots, largest first, and finds settlements by name or code', async () => {
+    const spots = await service.blindSpots();
+    expect(spots.map((s) => [s.id, s.missingMobile, s.missingBroadband])).toEqual([['A', false, true], ['B', false, true], ['C', true, true]]);
+    expect(spots[0]).toMatchObject({ listed: true, focusCounty: true, committee: true });
+    expect((await service.searchSettlements('丙')).map((h) => h.id)).toEqual(['C']);
+    expect(await service.searchSettlements('  ')).toEqual([]);
+  });
+
+  it('keeps settings in the workspace and applies the analysis ones', async () => {
+    const s = await service.updateSettings({ language: 'en', analysis: { minHouseholds: 10, targetMobile: 0.95, targetBroadband: 0.75, mobileTechs: ['4G'] } });
+    expect(s.language).toBe('en');
+    expect((await service.analyze()).rates.city.settlements).toBe(4);
+    await service.updateSettings({ analysis: { minHouseholds: 25, targetMobile: 0.95, targetBroadband: 0.75, mobileTechs: ['4G'] } });
+    expect((await service.analyze()).rates.city.settlements).toBe(3);
+    await expect(service.updateSettings({ language: 'fr' as never })).rejects.toThrow(/expected zh-CN or en/);
+  });
+
+  it('reports every problem of a bad file and writes nothing', async () => {
+    const before = (await service.workspace()).layers.length;
+    const out = await service.importLayer({ file: file('bad.csv', 'id,name,households,county,lon,lat\nx,甲,约三十,于都县,115,25\ny,乙,-2,于都县,115,25\n'), role: 'settlements' });
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.issues.map((i) => [i.row, i.field])).toEqual([[2, 'households'], [3, 'households']]);
+    expect((await service.workspace()).layers.length).toBe(before);
+  });
+
+  it('serves layer features filtered by operator', async () => {
+    const mobile = (await service.workspace()).layers.find((l) => l.role === 'mobile')!;
+    const all = await service.layerFeatures({ layerId: mobile.id });
+    const ct = await service.layerFeatures({ layerId: mobile.id, operators: ['CT'] });
+    expect(all.features).toHaveLength(2);
+    expect(ct.features.map((f) => f.properties?.operator)).toEqual(['CT']);
+  });
+});
