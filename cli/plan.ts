@@ -163,10 +163,11 @@ function toGeoJson(result: { kind: 'towers'; plan: TowerPlan } | { kind: 'reach'
   const items = result.kind === 'towers'
     ? result.plan.chosen.map((c) => ({ order: c.order, build: c.build, gains: { settlements: c.newSettlements, households: c.newHouseholds } }))
     : result.plan.builds.map((b) => ({ order: b.order, build: b.build, gains: { settlements: b.mobileSettlements + b.broadbandSettlements, households: b.mobileHouseholds + b.broadbandHouseholds } }));
+  // Polygons only, so the file imports straight back as a coverage layer (kind tells towers from fiber).
   for (const { order, build, gains } of items) {
-    const props = { order, id: build.id, kind: build.kind, label: build.label, operator: build.operator, cost: build.cost, new_settlements: gains.settlements, new_households: gains.households, planned: true };
-    features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [build.lon, build.lat] }, properties: props });
-    for (const f of build.features) features.push({ ...f, properties: { ...f.properties, ...props, id: f.properties?.id ?? build.id } });
+    const props = { order, kind: build.kind, build: build.id, label: build.label, operator: build.operator, cost: build.cost,
+      new_settlements: gains.settlements, new_households: gains.households, build_lon: build.lon, build_lat: build.lat, planned: true };
+    for (const f of build.features) features.push({ ...f, properties: { ...f.properties, ...props } });
   }
   return { type: 'FeatureCollection', features };
 }
