@@ -57,6 +57,23 @@ function writeTemp(path: string, owner: LockOwner): string {
   return tmp;
 }
 
+/** Fallback where hard links fail: O_EXCL create; false if the lock exists. */
+function exclusiveCreate(path: string, owner: LockOwner): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  try {
+    writeSync(fd, JSON.stringify(owner));
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
 export class WriteLock {
   readonly path: string;
   readonly owner: LockOwner;
@@ -82,18 +99,27 @@ export class WriteLock {
         linkSync(tmp, path);
         return { ok: true, lock: new WriteLock(path, owner) };
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+          // File systems without hard links (FAT/exFAT USB drives): exclusive create, then write.
+          if (!exclusiveCreate(path, owner)) return WriteLock.contended(path, tmp, owner);
+          return { ok: true, lock: new WriteLock(path, owner) };
+        }
       }
-      const current = readOwner(path);
-      if (!isStale(current)) return { ok: false, owner: current as LockOwner };
-      // Take over atomically, then read back: of two processes taking over at once, one sees the other's token.
-      renameSync(tmp, path);
-      const now = readOwner(path);
-      if (now?.token === owner.token) return { ok: true, lock: new WriteLock(path, owner) };
-      return { ok: false, owner: now ?? owner };
+      return WriteLock.contended(path, tmp, owner);
     } finally {
       try { unlinkSync(tmp); } catch { /* already renamed into place */ }
     }
+  }
+
+  /** The lock file exists: respect a live owner, take over a stale one. */
+  private static contended(path: string, tmp: string, owner: LockOwner): LockResult {
+    const current = readOwner(path);
+    if (!isStale(current)) return { ok: false, owner: current as LockOwner };
+    // Take over atomically, then read back: of two processes taking over at once, one sees the other's token.
+    renameSync(tmp, path);
+    const now = readOwner(path);
+    if (now?.token === owner.token) return { ok: true, lock: new WriteLock(path, owner) };
+    return { ok: false, owner: now ?? owner };
   }
 
   /** Removes the lock file if it is still ours. */
