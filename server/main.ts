@@ -64,6 +64,9 @@ export async function main(argv: string[]): Promise<void> {
     server = await startServer({ api: host, assetsDir, port: args.port });
   } catch (err) {
     await host.close();
+    if ((err as { code?: string }).code === 'EADDRINUSE') {
+      throw new Error(`端口 ${args.port} 已被占用 Port ${args.port} on 127.0.0.1 is in use: pass --port N, or --port 0 for a free one`, { cause: err });
+    }
     throw err;
   }
   console.log(`Coverage Atlas 覆盖图谱: ${server.url}`);
