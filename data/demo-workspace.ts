@@ -8,7 +8,7 @@ import { generateDemo, type DemoOptions } from '../seeds/demo';
 import { Workspace } from './workspace';
 
 /** Bump when the generator's output changes, so cached demo workspaces are rebuilt. */
-const DEMO_REVISION = 1;
+const DEMO_REVISION = 2;
 
 export function defaultDemoPath(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
