@@ -239,7 +239,7 @@ export class Ledger {
       if (!ok) {
         const what = layer === 'mobile' ? '4G' : '宽带';
         throw new LedgerError(item, layer, `最新分析显示仍无${row.operator ? ` ${row.operator} ` : ''}${what}覆盖，不能销号`,
-          `the analysis still shows no ${row.operator ?? 'any operator\'s'} ${layer} coverage; not closed`);
+          `the analysis still shows no ${row.operator ? `${row.operator} ` : ''}${layer} coverage; not closed`);
       }
     }
     return {
