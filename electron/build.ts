@@ -1,5 +1,6 @@
 // Bundles the Electron main process, its Atlas worker and the preload into dist/electron/ with esbuild
 // (and builds the renderer when stale). Usage: tsx electron/build.ts
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureRendererBuilt } from '../server/build';
@@ -25,10 +26,15 @@ export async function buildElectron(outdir = join(ROOT, 'dist', 'electron')): Pr
     external: ['electron'],
     logLevel: 'warning',
   });
+  // `electron dist/electron` (npm start) reads this for the app's name and version; packaged builds use
+  // the root package.json with extraMetadata.main instead (electron-builder.yml).
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as Record<string, string>;
+  const dev = { name: pkg.name, productName: pkg.productName, version: pkg.version, type: 'module', main: 'main.mjs' };
+  await writeFile(join(outdir, 'package.json'), JSON.stringify(dev, null, 2) + '\n');
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await ensureRendererBuilt(ROOT);
   await buildElectron();
-  console.log('Built dist/electron (main.mjs, host-worker.mjs, preload.cjs)');
+  console.log('Built dist/electron (main.mjs, host-worker.mjs, preload.cjs, package.json)');
 }

@@ -33,6 +33,13 @@ describe('electron bundles', () => {
     expect(worker).toMatch(/better-sqlite3/);
   });
 
+  it('writes the package.json `electron dist/electron` reads for name and version', async () => {
+    const pkg = JSON.parse(await readFile(join(out, 'package.json'), 'utf8'));
+    const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg).toEqual({ name: root.name, productName: root.productName, version: root.version, type: 'module', main: 'main.mjs' });
+    expect(root.scripts.start).toBe('tsx electron/build.ts && electron dist/electron');
+  });
+
   it('the bundled host worker opens a workspace under plain Node (no tsx)', async () => {
     await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: { probe: join(import.meta.dirname, 'fixtures', 'host-probe.ts') }, outdir: out });
     const gpkg = join(out, 'probe.gpkg');
