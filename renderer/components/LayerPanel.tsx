@@ -1,4 +1,5 @@
 // Layer toggles, opacity sliders, filters and the legend, over the map's top-left corner.
+import { useState } from 'react';
 import type { County } from '../../api/contract';
 import type { Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
@@ -45,8 +46,17 @@ export function LayerPanel(p: Props) {
   const { t, int } = useI18n();
   const set = (patch: Partial<LayerState>) => p.onLayers({ ...p.layers, ...patch });
   const filter = (patch: Partial<Filters>) => p.onFilters({ ...p.filters, ...patch });
+  const [open, setOpen] = useState(true);
+  if (!open) {
+    return (
+      <div className="layer-panel closed" data-testid="layer-panel">
+        <button type="button" className="panel-toggle" data-testid="panel-toggle" aria-expanded={false} onClick={() => setOpen(true)}>☰ {t('layers')}</button>
+      </div>
+    );
+  }
   return (
     <div className="layer-panel" data-testid="layer-panel">
+      <button type="button" className="panel-toggle close" data-testid="panel-toggle" aria-expanded title={t('hidePanel')} onClick={() => setOpen(false)}>×</button>
       <section>
         <h4>{t('layers')}</h4>
         {!p.hasMobile && !p.hasBroadband && <p className="muted">{t('noCoverageLayer')}</p>}

@@ -14,6 +14,7 @@ export const en: Record<MessageKey, string> = {
   layerBroadband: 'Broadband coverage',
   layerSettlements: 'Settlements',
   layerBoundaries: 'Boundaries',
+  hidePanel: 'Hide panel',
   opacity: 'Opacity',
   op_CMCC: 'China Mobile',
   op_CT: 'China Telecom',

@@ -13,6 +13,7 @@ export const zhCN = {
   layerBroadband: '宽带覆盖',
   layerSettlements: '聚居区',
   layerBoundaries: '边界',
+  hidePanel: '收起面板',
   opacity: '透明度',
   op_CMCC: '移动',
   op_CT: '电信',

@@ -187,7 +187,10 @@ export class AtlasMap {
 
   fitBbox(b: Bbox, animate = true): void {
     const pad = b[0] === b[2] && b[1] === b[3] ? 0.02 : 0;
-    this.map.fitBounds([[b[0] - pad, b[1] - pad], [b[2] + pad, b[3] + pad]], { padding: 40, duration: animate ? 600 : 0, maxZoom: 13 });
+    // The layer panel covers the map's left edge: keep the data clear of it when there is room.
+    const left = this.container.clientWidth > 700 ? 260 : 40;
+    this.map.fitBounds([[b[0] - pad, b[1] - pad], [b[2] + pad, b[3] + pad]],
+      { padding: { top: 40, bottom: 40, right: 60, left }, duration: animate ? 600 : 0, maxZoom: 13 });
   }
 
   /** Jumps (no animation when `animate` is false, for tests and large jumps) to a point. */

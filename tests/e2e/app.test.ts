@@ -24,8 +24,13 @@ let cli: AnalysisReport;
 const pageErrors: string[] = [];
 
 async function npmCli(args: string[]): Promise<string> {
-  const { stdout } = await run('npm', ['run', '--silent', 'cli', '--', ...args], { cwd: ROOT, maxBuffer: 1 << 30, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
-  return stdout;
+  try {
+    const { stdout } = await run('npm', ['run', '--silent', 'cli', '--', ...args], { cwd: ROOT, maxBuffer: 1 << 30, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
+    return stdout;
+  } catch (e) {
+    const f = e as { code?: number; stdout?: string; stderr?: string };
+    throw new Error(`npm run cli -- ${args.join(' ')} failed (exit ${f.code}): ${f.stderr || f.stdout || String(e)}`, { cause: e });
+  }
 }
 
 /** The map has drawn everything it was given: settlements and every coverage layer, and is idle. */
@@ -239,11 +244,12 @@ describe('Coverage Atlas in the browser', () => {
     const issueRows = page.locator('[data-testid=import-issues] tbody tr');
     const rows: string[][] = [];
     for (let i = 0; i < (await issueRows.count()); i++) rows.push(await issueRows.nth(i).locator('td').allTextContents());
-    expect(rows.length).toBeGreaterThanOrEqual(2);
-    expect(rows.every((r) => r[0]?.includes('坏聚居区.csv'))).toBe(true);
-    expect(rows.some((r) => r[1] === '3' && r[2] === 'households')).toBe(true);
-    expect(rows.some((r) => r[1] === '4' && /lon|经度/.test(r[2] ?? ''))).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'app-import-errors.png') });
+    const shown = JSON.stringify(rows);
+    expect(rows.length, shown).toBeGreaterThanOrEqual(2);
+    expect(rows.every((r) => r[0]?.includes('坏聚居区.csv')), shown).toBe(true);
+    expect(rows.some((r) => r[1] === '3' && r[2] === 'households'), shown).toBe(true);
+    expect(rows.some((r) => r[1] === '4' && /lon|经度|geometry/.test(r[2] ?? '')), shown).toBe(true);
     const layersBefore = (JSON.parse(await npmCli(['layers', workspace, '--format', 'json'])) as { layers: unknown[] }).layers;
 
     await page.selectOption('[data-testid=import-role]', 'sites');
