@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeCoverage } from '../../gis';
 import {
-  applyScenario, buildCoverage, fiberBuild, fiberExtensions, fiberLinks, generateTowerCandidates, mobileGaps, planTowers,
+  applyScenario, buildCoverage, compareScenarios, fiberBuild, fiberExtensions, fiberLinks, generateTowerCandidates, mobileGaps, planTowers,
   pointDistanceM, preparePlan, rankBlindSpots, reachCandidates, reachTarget, readTowerCandidates, scenarioFeatures, towerBuild,
   type PlannedBuild,
 } from '../../gis/planning';
@@ -33,6 +33,21 @@ describe('what-if', () => {
       expect(after.report.rates.city.mobile.covered).toBeGreaterThan(ctx.report.rates.city.mobile.covered);
       expect(after.report.rates.city.broadband.covered).toBeGreaterThan(ctx.report.rates.city.broadband.covered);
     }
+  });
+});
+
+describe('scenarios side by side', () => {
+  it('the base first, then each scenario with its cost and the rates its builds give', () => {
+    const ctx = preparePlan(world({ seed: 2 }));
+    const towers = generateTowerCandidates(ctx, null).slice(0, 4).map((c) => towerBuild(c, '4G'));
+    const fiber = fiberExtensions(ctx, null).slice(0, 3).map((e) => fiberBuild(ctx, e));
+    const rows = compareScenarios(ctx, [{ name: '只建基站', builds: towers }, { name: '基站加光纤', builds: [...towers, ...fiber] }]);
+    expect(rows.map((r) => [r.scenario, r.builds])).toEqual([['现状', 0], ['只建基站', 4], ['基站加光纤', 7]]);
+    expect(rows[0].city).toEqual(ctx.report.rates.city);
+    expect(rows[2].cost).toBeCloseTo([...towers, ...fiber].reduce((s, b) => s + b.cost, 0), 6);
+    expect(rows[1].city.mobile).toEqual(rows[2].city.mobile);
+    expect(rows[2].city.broadband.covered).toBeGreaterThan(rows[1].city.broadband.covered);
+    expect(rows[2].counties).toEqual(applyScenario(ctx, [...towers, ...fiber]).report.rates.counties);
   });
 });
 
