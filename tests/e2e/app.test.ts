@@ -250,7 +250,7 @@ describe('Coverage Atlas in the browser', () => {
     expect(rows.every((r) => r[0]?.includes('坏聚居区.csv')), shown).toBe(true);
     expect(rows.some((r) => r[1] === '3' && r[2] === 'households'), shown).toBe(true);
     expect(rows.some((r) => r[1] === '4' && /lon|经度|geometry/.test(r[2] ?? '')), shown).toBe(true);
-    const layersBefore = (JSON.parse(await npmCli(['layers', workspace, '--format', 'json'])) as { layers: unknown[] }).layers;
+    const layersBefore = (JSON.parse(await npmCli(['layers', workspace, '--format', 'json'])) as { layers: { name: string; role: string }[] }).layers;
 
     await page.selectOption('[data-testid=import-role]', 'sites');
     const [chooser2] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=import-choose]')]);
@@ -259,8 +259,12 @@ describe('Coverage Atlas in the browser', () => {
     await page.click('[data-testid=import-run]');
     await page.waitForSelector('[data-testid=import-ok]', { timeout: 60_000 });
     expect(await page.textContent('[data-testid=import-ok]')).toContain('新基站');
-    const layersAfter = (JSON.parse(await npmCli(['layers', workspace, '--format', 'json'])) as { layers: unknown[] }).layers;
-    expect(layersAfter.length).toBe(layersBefore.length + 1);
+    const layersAfter = (JSON.parse(await npmCli(['layers', workspace, '--format', 'json'])) as { layers: { name: string; role: string }[] }).layers;
+    // The failed import wrote nothing; the good one added the sites layer (and the back end may derive sector coverage from it).
+    expect(layersBefore.some((l) => l.name.includes('坏聚居区'))).toBe(false);
+    const added = layersAfter.filter((l) => !layersBefore.some((b) => b.name === l.name && b.role === l.role));
+    expect(added.map((l) => l.role)).toContain('sites');
+    expect(added.every((l) => l.name.includes('新基站'))).toBe(true);
   }, 240_000);
 
   it('switches to English and keeps it after a reload', async () => {
