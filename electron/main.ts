@@ -59,13 +59,22 @@ app.on('web-contents-created', (_event, contents) => {
   });
 });
 
-function applySettings(next: Settings): void {
+function applySettings(next: Settings, reloadIfBasemapChanged = true): void {
   const basemapChanged = JSON.stringify(next.onlineBasemap) !== JSON.stringify(settings?.onlineBasemap);
   settings = next;
   csp = buildCsp(next.onlineBasemap);
   buildMenu();
   // The page's CSP is fixed when it loads: reload so the opt-in tile host takes effect.
-  if (basemapChanged) win?.webContents.reload();
+  if (basemapChanged && reloadIfBasemapChanged) win?.webContents.reload();
+}
+
+/** Settings live in the workspace: read them again after a switch. */
+async function refreshSettings(reload: boolean): Promise<void> {
+  try {
+    applySettings(await host!.settings(), reload);
+  } catch {
+    // Keep the previous settings; the page reports the back end's state itself.
+  }
 }
 
 function remember(info: WorkspaceInfo): void {
@@ -78,7 +87,10 @@ function remember(info: WorkspaceInfo): void {
 const dispatchContext = (): DispatchContext => ({
   api: host!,
   grants,
-  onWorkspace: remember,
+  onWorkspace: (info) => {
+    remember(info);
+    void refreshSettings(true);
+  },
   onSettings: applySettings,
 });
 
@@ -125,6 +137,7 @@ async function switchWorkspace(kind: 'open' | 'new', path: string): Promise<void
     grants.grant(path);
     const info = kind === 'open' ? await host!.openWorkspace(path) : await host!.newWorkspace(path);
     remember(info);
+    await refreshSettings(false);
     // Everything on screen belongs to the old workspace: start the page afresh.
     win?.webContents.reload();
   } catch (err) {

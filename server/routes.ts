@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
-import { API_METHODS, type ApiMethod, type AtlasApi, type ImportProgress, type ImportRequest } from '../api/contract';
+import { API_METHODS, type ApiMethod, type AtlasApi, type ImportProgress, type ImportRequest, type Settings } from '../api/contract';
 import { BASE_HEADERS, HttpError, errorPayload, readBody, sendJson } from './http-util';
 import type { Upload, UploadStore } from './uploads';
 
@@ -20,6 +20,8 @@ export interface ApiContext {
   workspaceDir: string;
   jsonLimit: number;
   uploadLimit: number;
+  /** After updateSettings (settings as returned) or a workspace switch (no argument: settings may differ). */
+  onSettingsChanged?: (settings?: Settings) => void;
 }
 
 /** Most arguments each method takes; more is a client bug worth a clear 400. */
@@ -159,9 +161,15 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
     switch (name) {
       case 'openWorkspace':
         value = await api.openWorkspace(await confineWorkspacePath(ctx.workspaceDir, args[0]));
+        ctx.onSettingsChanged?.();
         break;
       case 'newWorkspace':
         value = await api.newWorkspace(await confineWorkspacePath(ctx.workspaceDir, args[0]));
+        ctx.onSettingsChanged?.();
+        break;
+      case 'updateSettings':
+        value = await api.updateSettings(args[0] as Partial<Settings>);
+        ctx.onSettingsChanged?.(value as Settings);
         break;
       case 'previewImport': {
         const r = importRequest(args, ctx, name);

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import type { AtlasApi } from '../api/contract';
+import type { AtlasApi, Settings } from '../api/contract';
 import { resolveAsset } from './assets';
 import { buildCsp } from './csp';
 import { BASE_HEADERS, HttpError, sendError } from './http-util';
@@ -61,25 +61,19 @@ function checkCaller(req: IncomingMessage, port: number, isApi: boolean): void {
   }
 }
 
-async function serveAsset(req: IncomingMessage, res: ServerResponse, options: ServerOptions, path: string): Promise<void> {
+async function serveAsset(req: IncomingMessage, res: ServerResponse, options: ServerOptions, path: string, csp: string): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     throw new HttpError(405, 'Static files accept GET and HEAD only');
   }
   const found = await resolveAsset(options.assetsDir, path);
   if (!found.ok) throw new HttpError(found.status, found.status === 403 ? 'Forbidden path' : 'Not found');
-  let basemap = null;
-  try {
-    basemap = (await options.api.settings()).onlineBasemap;
-  } catch {
-    // Without settings the strict policy (no online tiles) applies.
-  }
   res.writeHead(200, {
     ...BASE_HEADERS,
     'Content-Type': found.type,
     'Content-Length': found.size,
     // On every file, not only the HTML: a worker script's own response sets the worker's policy.
-    'Content-Security-Policy': buildCsp(basemap),
+    'Content-Security-Policy': csp,
     'Cache-Control': 'no-cache',
   });
   if (req.method === 'HEAD') {
@@ -101,7 +95,20 @@ export async function startServer(options: ServerOptions): Promise<AtlasServer> 
   const log = options.log ?? ((m: string) => console.error(m));
   const uploads = await UploadStore.create(options.uploadParent);
   const workspaceDir = options.workspaceDir ?? dirname((await options.api.workspace()).path);
+  // Kept here rather than asked per file: the back end answers calls in order, and a page's assets
+  // must not wait behind a long analysis. Every settings change passes through this server.
+  let csp = buildCsp();
+  const refreshCsp = async (settings?: Settings) => {
+    try {
+      csp = buildCsp((settings ?? (await options.api.settings())).onlineBasemap);
+    } catch (err) {
+      csp = buildCsp();
+      log(`Coverage Atlas: settings unreadable, strict CSP kept: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  await refreshCsp();
   const ctx: ApiContext = {
+    onSettingsChanged: (settings) => void refreshCsp(settings),
     api: options.api,
     uploads,
     workspaceDir,
@@ -119,7 +126,7 @@ export async function startServer(options: ServerOptions): Promise<AtlasServer> 
     const work = (async () => {
       checkCaller(req, port, isApi);
       if (isApi) await handleApi(req, res, ctx, path.slice('/api/'.length), query);
-      else await serveAsset(req, res, options, path);
+      else await serveAsset(req, res, options, path, csp);
     })();
     work.catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;

@@ -7,6 +7,8 @@ import { DEFAULT_OPTIONS } from '../../gis/report';
 export interface FakeApi extends AtlasApi {
   calls: { method: string; args: unknown[] }[];
   importedText: string[];
+  /** Makes settings() answer only after this many ms (a back end busy with an analysis). */
+  settingsDelay: number;
 }
 
 export function fakeApi(workspacePath: string): FakeApi {
@@ -21,9 +23,10 @@ export function fakeApi(workspacePath: string): FakeApi {
     path, name: 'demo', readOnly: false, readOnlyReason: null, synthetic: true, schemaVersion: 2, layers: [],
   });
   const record = (method: string, args: unknown[]) => calls.push({ method, args });
-  return {
+  const api: FakeApi = {
     calls,
     importedText,
+    settingsDelay: 0,
     async workspace() { record('workspace', []); return info(workspacePath); },
     async openWorkspace(path) { record('openWorkspace', [path]); return info(path); },
     async newWorkspace(path) { record('newWorkspace', [path]); return info(path); },
@@ -54,7 +57,11 @@ export function fakeApi(workspacePath: string): FakeApi {
       return { ok: false, truncated: false, issues: [{ file: request.file, row: 2, field: 'lon', message: 'expected a number, got "x"' }] };
     },
     async cancelImport(jobId) { record('cancelImport', [jobId]); },
-    async settings() { return settings; },
+    async settings() {
+      if (api.settingsDelay) await new Promise((r) => setTimeout(r, api.settingsDelay));
+      return settings;
+    },
     async updateSettings(patch) { settings = { ...settings, ...patch }; return settings; },
   };
+  return api;
 }

@@ -75,11 +75,21 @@ describe('browser-mode server', () => {
   });
 
   it('adds the online tile host to the CSP only once the user enables it', async () => {
-    await api.updateSettings({ onlineBasemap: { enabled: true, provider: 'tianditu', key: 'k', urlTemplate: '' } });
+    const basemap = (enabled: boolean) => ({ onlineBasemap: { enabled, provider: 'tianditu', key: 'k', urlTemplate: '' } });
+    expect((await postJson('updateSettings', [basemap(true)])).status).toBe(200);
     const on = await get('/');
     expect(on.headers['content-security-policy']).toContain("connect-src 'self' https://*.tianditu.gov.cn");
-    await api.updateSettings({ onlineBasemap: { enabled: false, provider: 'tianditu', key: '', urlTemplate: '' } });
+    expect((await get('/assets/maplibre-gl-worker.mjs')).headers['content-security-policy']).toContain('tianditu');
+    await postJson('updateSettings', [basemap(false)]);
     expect((await get('/')).headers['content-security-policy']).not.toContain('tianditu');
+  });
+
+  it('serves files without waiting for a busy back end', async () => {
+    api.settingsDelay = 3000;
+    const started = Date.now();
+    expect((await get('/assets/app.js')).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1000);
+    api.settingsDelay = 0;
   });
 
   it('serves .mjs (maplibre worker) as text/javascript', async () => {
