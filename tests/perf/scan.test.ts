@@ -1,0 +1,348 @@
+// The byte scanner against JSON.parse + the object path: same tables, same polygon sets, same problems in
+// the same words, however the bytes are chunked and however the JSON is spelled.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { buildPolygonSet, buildSettlementTable, InputError, IssueList, type InputIssue } from '../../gis';
+import { PolygonSetBuilder } from '../../gis/polygon-set';
+import { SettlementTableBuilder } from '../../gis/settlement-table';
+import { GeoJsonScanner, MAX_DEPTH, type FeatureSink } from '../../gis/scan';
+import { readGeoJsonFile } from '../../data/read-geojson';
+import { scanGeoJsonFile } from '../../data/fast-read';
+
+const encoder = new TextEncoder();
+
+/** Feeds bytes in chunks whose sizes come from `sizes` (cycled); returns the scanner's file-level problem. */
+function feed(scanner: GeoJsonScanner, bytes: Uint8Array, sizes: readonly number[]): InputIssue | null {
+  let k = 0;
+  for (let at = 0; at < bytes.length;) {
+    const n = Math.max(1, sizes[k++ % sizes.length]);
+    scanner.push(bytes.subarray(at, at + n));
+    at += n;
+  }
+  return scanner.end();
+}
+
+function scanFeatures(text: string, sizes: readonly number[], sink: FeatureSink, source = 'f.geojson'): InputIssue | null {
+  return feed(new GeoJsonScanner(source, sink), encoder.encode(text), sizes);
+}
+
+/** Both paths over settlement text: the object path's table and issues, and the scanner's. */
+function bothSettlements(text: string, sizes: readonly number[]) {
+  const objIssues = new IssueList(10_000);
+  const table = buildSettlementTable('s', JSON.parse(text).features, objIssues);
+  const scanIssues = new IssueList(10_000);
+  const builder = new SettlementTableBuilder('s', scanIssues);
+  const problem = scanFeatures(text, sizes, (f, _i, reader) => builder.add(f, reader), 's');
+  return { problem, object: { table, issues: objIssues.items }, scanned: { table: builder.finish(), issues: scanIssues.items } };
+}
+
+function bothPolygons(text: string, sizes: readonly number[]) {
+  const options = { defaultTech: '4G', techs: ['4G', '5G'] };
+  const objIssues = new IssueList(10_000);
+  const set = buildPolygonSet([{ name: 'm', features: JSON.parse(text).features }], options, objIssues);
+  const scanIssues = new IssueList(10_000);
+  const builder = new PolygonSetBuilder(options, scanIssues);
+  const problem = scanFeatures(text, sizes, (f, i, reader) => builder.add(0, 'm', i, f, reader), 'm');
+  return { problem, object: { set, issues: objIssues.items }, scanned: { set: builder.finish(), issues: scanIssues.items } };
+}
+
+// ---- An awkward JSON writer: random whitespace, escapes and number spellings, all valid JSON. ----
+
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function awkward(value: unknown, rand: () => number): string {
+  const ws = () => {
+    if (rand() < 0.6) return '';
+    let s = '';
+    for (let k = Math.floor(rand() * 4); k >= 0; k--) s += [' ', '\t', '\n', '\r\n', '  '][Math.floor(rand() * 5)];
+    return s;
+  };
+  const str = (s: string) => {
+    let out = '"';
+    const hex = (c: number) => '\\u' + c.toString(16).padStart(4, '0')[rand() < 0.5 ? 'toUpperCase' : 'toLowerCase']();
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      const pair = isPairAt(s, i) && (c & 0xfc00) === 0xd800;
+      if (pair) {
+        // Both halves raw (4 UTF-8 bytes) or both escaped: a lone raw half is not UTF-8.
+        out += rand() < 0.3 ? hex(c) + hex(s.charCodeAt(i + 1)) : s.slice(i, i + 2);
+        i++;
+        continue;
+      }
+      const r = rand();
+      if (c === 0x22) out += '\\"';
+      else if (c === 0x5c) out += '\\\\';
+      else if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff) || r < 0.15) out += hex(c);
+      else if (c === 0x2f && r < 0.5) out += '\\/';
+      else out += s[i];
+    }
+    return out + '"';
+  };
+  const num = (v: number) => {
+    if (Object.is(v, -0)) return rand() < 0.5 ? '-0' : '-0.0e0';
+    const r = rand();
+    if (r < 0.2 && v !== 0) return v.toExponential();
+    if (r < 0.3) return v.toExponential(3).replace('e+', rand() < 0.5 ? 'E' : 'e+');
+    if (r < 0.4 && Math.abs(v) < 1e15) return v.toFixed(Math.floor(rand() * 10));
+    return String(v);
+  };
+  const go = (v: unknown): string => {
+    if (v === null || typeof v === 'boolean') return String(v);
+    if (typeof v === 'number') return num(v);
+    if (typeof v === 'string') return str(v);
+    if (Array.isArray(v)) return '[' + ws() + v.map((x) => go(x) + ws()).join(',' + ws()) + ']';
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    return '{' + ws() + entries.map(([k, x]) => str(k) + ws() + ':' + ws() + go(x) + ws()).join(',' + ws()) + '}';
+  };
+  return ws() + go(value) + ws();
+}
+
+function isPairAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff) return i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+  return i > 0 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800;
+}
+
+// ---- Random features, valid and not. ----
+
+const text = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 8 }),
+  fc.string({ unit: 'grapheme', maxLength: 6 }),
+  fc.constantFrom('于都县', '车溪乡', '潮溪村', '宁都县', ' 兴国县 ', '', '是', '否', 'a"b\\c/d', '\u0000\u001f', '😀𠮷', '\ud800', 'x\udc00y'),
+);
+const coordinate = fc.oneof(
+  { weight: 6, arbitrary: fc.double({ min: 113, max: 117, noNaN: true }) },
+  { weight: 3, arbitrary: fc.double({ min: 24, max: 28, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(-0, 0, 180, -180, 90, 1e-7, 114.5, 25, 200, -91, 1.7976931348623157e308, 5e-324) },
+  { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
+);
+const position = fc.oneof(
+  { weight: 12, arbitrary: fc.tuple(coordinate, coordinate).map((p) => [...p] as unknown) },
+  { weight: 1, arbitrary: fc.tuple(coordinate, coordinate, coordinate).map((p) => [...p] as unknown) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>([114], [], ['114', 25], [null, 1], [true, false], [[1, 2], 3], [{ a: 1 }, 2], 'x', null, [114, [25, null]]) },
+);
+const ring = fc.oneof(
+  { weight: 8, arbitrary: fc.array(position, { minLength: 3, maxLength: 12 }).map((ps) => [...ps, ps[0]]) },
+  { weight: 1, arbitrary: fc.array(position, { minLength: 0, maxLength: 5 }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 'ring', 5, [[1, 2], [3, 4], 5, [1, 2]]) },
+);
+const polygonCoords = fc.oneof({ weight: 8, arbitrary: fc.array(ring, { minLength: 1, maxLength: 3 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>([], null, 'x', [[]]) });
+const polygonGeometry = fc.oneof(
+  { weight: 6, arbitrary: polygonCoords.map((coordinates) => ({ type: 'Polygon', coordinates })) },
+  { weight: 3, arbitrary: fc.array(polygonCoords, { maxLength: 3 }).map((coordinates) => ({ coordinates, type: 'MultiPolygon' })) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(null, { type: 'Point', coordinates: [1, 2] }, { type: 'MultiPolygon', coordinates: 7 }, { type: 'Polygon' }, [1, 2], 'geom', { type: 'LineString', coordinates: [[1, 2]] }, {}) },
+);
+const pointGeometry = fc.oneof(
+  { weight: 8, arbitrary: position.map((coordinates) => ({ type: 'Point', coordinates })) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(null, { type: 'Polygon', coordinates: [] }, { coordinates: [1, 2] }, { type: 'Point' }, 5, { type: 'Point', coordinates: [114, 25], bbox: [1, 2, 3, 4] }) },
+);
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+const settlementProps = fc.record({
+  id: maybe(fc.oneof(fc.constantFrom('a', 'b', 'c', ' a '), fc.integer({ min: 0, max: 3 }), text)),
+  name: maybe(text),
+  households: maybe(fc.oneof(fc.integer({ min: -2, max: 500 }), fc.constantFrom<unknown>('36', ' 7 ', '二十', 2.5, 1e21, null, true, -0, '', [1]))),
+  county: maybe(text),
+  township: maybe(text),
+  village: maybe(text),
+  code: maybe(fc.oneof(fc.constantFrom('360731212211', 360731212211, '3607', null, ''), text)),
+  committee: maybe(fc.oneof(fc.boolean(), fc.constantFrom<unknown>('是', '否', 'yes', 'maybe', 1, 0, null, 2))),
+  nested: maybe(fc.jsonValue({ maxDepth: 3 })),
+});
+const coverageProps = fc.record({
+  operator: maybe(fc.oneof(fc.constantFrom('移动', '电信', '联通', 'CMCC', 'ct', ' China Unicom ', '中国移动(赣州)', ''), text, fc.integer())),
+  tech: maybe(fc.oneof(fc.constantFrom('4G', '5g', 'FTTH', '', '3G'), fc.integer({ min: 3, max: 5 }))),
+  band: maybe(text),
+});
+const feature = (geometry: fc.Arbitrary<unknown>, properties: fc.Arbitrary<unknown>) => fc.oneof(
+  { weight: 12, arbitrary: fc.record({ type: fc.constant('Feature'), id: maybe(fc.oneof(fc.integer(), text)), geometry, properties: fc.oneof({ weight: 9, arbitrary: properties }, { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 'p', [1]) }), extra: maybe(fc.jsonValue({ maxDepth: 2 })) }) },
+  { weight: 1, arbitrary: fc.record({ properties, geometry, type: fc.constantFrom<unknown>('feature', 'Feature ', null, 3) }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 5, 'Feature', [], {}) },
+);
+const chunking = fc.oneof(fc.constant([1]), fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 }), fc.constant([1 << 20]));
+
+describe('GeoJsonScanner = JSON.parse + the object path', () => {
+  it('settlements: same table and same problems, any spelling, any chunking', () => {
+    fc.assert(fc.property(fc.array(feature(pointGeometry, settlementProps), { maxLength: 12 }), fc.integer(), chunking, (features, seed, sizes) => {
+      const json = awkward({ type: 'FeatureCollection', name: '聚居区 "test"', features, crs: { type: 'name' } }, prng(seed));
+      const r = bothSettlements(json, sizes);
+      expect(r.problem).toBeNull();
+      expect(r.scanned.issues).toEqual(r.object.issues);
+      expect(r.scanned.table).toEqual(r.object.table);
+    }), { numRuns: 300 });
+  });
+
+  it('coverage polygons: same packed set and same problems, any spelling, any chunking', () => {
+    fc.assert(fc.property(fc.array(feature(polygonGeometry, coverageProps), { maxLength: 10 }), fc.integer(), chunking, (features, seed, sizes) => {
+      const json = awkward({ features, type: 'FeatureCollection' }, prng(seed));
+      const r = bothPolygons(json, sizes);
+      expect(r.problem).toBeNull();
+      expect(r.scanned.issues).toEqual(r.object.issues);
+      expect(r.scanned.set).toEqual(r.object.set);
+    }), { numRuns: 300 });
+  });
+
+  it('any JSON value in properties decodes exactly as JSON.parse does (strings, escapes, exponents, -0)', () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), fc.string({ unit: 'binary' }), fc.integer(), chunking, (value, s, seed, sizes) => {
+      const props = { value, s, n: -0 };
+      const json = awkward({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: props, geometry: null }] }, prng(seed));
+      const got: unknown[] = [];
+      expect(scanFeatures(json, sizes, (f) => got.push(f))).toBeNull();
+      expect((got[0] as { properties: unknown }).properties).toEqual(JSON.parse(json).features[0].properties);
+    }), { numRuns: 300 });
+  });
+});
+
+describe('GeoJsonScanner: bytes', () => {
+  const one = (props: string, sizes: number[] = [1]) => {
+    const got: { properties: Record<string, unknown> }[] = [];
+    const problem = scanFeatures(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":${props}}]}`, sizes, (f) => got.push(f as never));
+    expect(problem).toBeNull();
+    return got[0].properties;
+  };
+
+  it('decodes multi-byte UTF-8 split across chunks of one byte, escapes and surrogate pairs', () => {
+    const props = '{"name":"潮溪村 😀 𠮷","e":"\\u6f6e\\u6eAA\\ud83d\\ude00\\n\\t\\"\\\\\\/\\b\\f\\r","lone":"\\ud800x\\udc00"}';
+    expect(one(props)).toEqual(JSON.parse(props));
+    expect(one(props, [2, 3, 5, 7])).toEqual(JSON.parse(props));
+  });
+
+  it('numbers: exponents, negative zero and long mantissas round exactly like JSON.parse', () => {
+    const nums = ['0', '-0', '-0.0', '1e2', '1E+2', '-1.5e-3', '114.123456789012345678', '0.1', '0.30000000000000004', '123456789012345678901234567890',
+      '1e-400', '1e400', '2.2250738585072014e-308', '4.9e-324', '9007199254740993', '0.000001', '25.86355', '1.7976931348623157e308'];
+    const props = `{${nums.map((n, i) => `"n${i}":${n}`).join(',')}}`;
+    const got = one(props, [3]);
+    const want = JSON.parse(props);
+    for (const k of Object.keys(want)) expect(Object.is(got[k], want[k]), `${k}: ${got[k]} vs ${want[k]}`).toBe(true);
+  });
+
+  it('replaces invalid UTF-8 as readFileSync(…, "utf8") does', () => {
+    const bytes = new Uint8Array([...encoder.encode('{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{"s":"a'), 0xe6, 0xbd, 0x41, 0xff, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xf0, 0x9f, 0x98, ...encoder.encode('b"}}]}')]);
+    const got: { properties: { s: string } }[] = [];
+    expect(feed(new GeoJsonScanner('f', (f) => got.push(f as never)), bytes, [1])).toBeNull();
+    expect(got[0].properties.s).toBe(JSON.parse(Buffer.from(bytes).toString('utf8')).features[0].properties.s);
+  });
+
+  it('skips a UTF-8 byte order mark, even one byte at a time', () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...encoder.encode('{"type":"FeatureCollection","features":[]}')]);
+    expect(feed(new GeoJsonScanner('f', () => {}), bytes, [1])).toBeNull();
+  });
+});
+
+describe('GeoJsonScanner: whole-file problems', () => {
+  const problem = (json: string | Uint8Array, sizes = [1 << 16]) =>
+    feed(new GeoJsonScanner('x.geojson', () => {}), typeof json === 'string' ? encoder.encode(json) : json, sizes);
+  const dir = mkdtempSync(join(tmpdir(), 'atlas-scan-'));
+  /** The object path's issue for the same text (data/read-geojson.ts over a file). */
+  const objectProblem = (json: string): InputIssue | null => {
+    const path = join(dir, 'x.geojson');
+    writeFileSync(path, json);
+    try {
+      readGeoJsonFile(path);
+      return null;
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      return { ...e.issues[0], source: 'x.geojson' };
+    }
+  };
+
+  it.each([
+    ['[1, 2]'],
+    ['"FeatureCollection"'],
+    ['{"type":"Topology","features":[]}'],
+    ['{"features":[]}'],
+    ['{"type":"FeatureCollection"}'],
+    ['{"type":"FeatureCollection","features":{}}'],
+    ['null'],
+  ])('%s: the same sentence as the JSON.parse path', (json) => {
+    expect(problem(json)).toEqual(objectProblem(json));
+    expect(problem(json, [1])).toEqual(objectProblem(json));
+  });
+
+  it('a single Feature is read as a collection of one, as by the JSON.parse path', () => {
+    const got: unknown[] = [];
+    const json = '{"geometry":{"type":"Point","coordinates":[114,25]},"type":"Feature","properties":{"id":"a"}}';
+    expect(feed(new GeoJsonScanner('f', (f) => got.push(f)), encoder.encode(json), [1])).toBeNull();
+    expect(got).toEqual([JSON.parse(json)]);
+  });
+
+  it('invalid JSON: line, column and the text there, like the JSON.parse path, whatever the chunking', () => {
+    const csv = '名称,户数\n刘屋,30\n';
+    expect(problem(csv)?.message).toBe('not valid JSON (line 1, column 1, near "名称,户数 刘屋,30 "); expected a GeoJSON FeatureCollection (byte 0)');
+    const broken = '{"type":"FeatureCollection",\n"features":[\n{"type":"Feature","properties":{"名":"潮溪"},"geometry":null},\n{"type":"Feature" "x":1}]}';
+    for (const sizes of [[1], [7], [1 << 16]]) {
+      expect(problem(broken, sizes)).toEqual({ source: 'x.geojson', feature: -1, field: 'file',
+        message: 'not valid JSON (line 4, column 19, near ""x":1}]}"); expected a GeoJSON FeatureCollection (byte 126)' });
+    }
+    expect(objectProblem(broken)?.message).toContain('not valid JSON (line 4, column 19, near ""x":1}]}")');
+  });
+
+  it.each([
+    ['{"type":"FeatureCollection","features":[', 'not valid JSON (line 1, column 41, near ""); expected a GeoJSON FeatureCollection (byte 40)'],
+    ['{"type":"FeatureCollection","features":[],}', 'not valid JSON (line 1, column 43, near "}"); expected a GeoJSON FeatureCollection (byte 42)'],
+    ['{"type":"FeatureCollection","features":[]} x', 'not valid JSON (line 1, column 44, near "x"); expected a GeoJSON FeatureCollection (byte 43)'],
+    ["{'type':'FeatureCollection'}", `not valid JSON (line 1, column 2, near "'type':'FeatureColle"); expected a GeoJSON FeatureCollection (byte 1)`],
+    ['{"a":"tab\there"}', 'not valid JSON (line 1, column 10, near "\there"}"); expected a GeoJSON FeatureCollection (byte 9)'.replace('\t', ' ')],
+    ['{"a":01}', 'not valid JSON (line 1, column 7, near "1}"); expected a GeoJSON FeatureCollection (byte 6)'],
+    ['{"a":"\\x"}', 'not valid JSON (line 1, column 8, near "x"}"); expected a GeoJSON FeatureCollection (byte 7)'],
+    ['', 'not valid JSON (line 1, column 1, near ""); expected a GeoJSON FeatureCollection (byte 0)'],
+  ])('rejects %j', (json, message) => {
+    expect(problem(json)?.message).toBe(message);
+    expect(problem(json, [1])?.message).toBe(message);
+    expect(objectProblem(json)?.message).toMatch(/^not valid JSON/);
+  });
+
+  it('NaN and Infinity literals are named', () => {
+    const fcWith = (v: string) => `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[${v},25]}}]}`;
+    expect(problem(fcWith('NaN'))?.message).toBe('NaN is not valid JSON (line 1, column 101, byte 100); expected a finite number or null');
+    expect(problem(fcWith('-Infinity'), [1])?.message).toBe('-Infinity is not valid JSON (line 1, column 101, byte 100); expected a finite number or null');
+    expect(problem('{"x":Infinity}')?.message).toBe('Infinity is not valid JSON (line 1, column 6, byte 5); expected a finite number or null');
+  });
+
+  it(`nesting is capped at ${MAX_DEPTH} levels, in properties and in coordinates`, () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const props = (v: string) => `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":${v}}}]}`;
+    expect(problem(props(deep(MAX_DEPTH - 10)))).toBeNull();
+    expect(problem(props(deep(100_000)))?.message).toMatch(new RegExp(`^nested deeper than ${MAX_DEPTH} levels \\(line 1, column \\d+, byte \\d+\\); expected a GeoJSON FeatureCollection$`));
+    const coords = `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":${deep(100_000)}}}]}`;
+    expect(problem(coords)?.message).toMatch(/^nested deeper than/);
+  });
+});
+
+describe('scanGeoJsonFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'atlas-fast-read-'));
+
+  it('streams a file in chunks; file-system problems as the JSON.parse path words them', () => {
+    const path = join(dir, 'big.geojson');
+    const features = Array.from({ length: 3000 }, (_, i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [114 + i / 1e4, 25.5] }, properties: { id: `S${i}`, households: i % 90, county: '于都县', name: '刘屋'.repeat(i % 50) } }));
+    writeFileSync(path, JSON.stringify({ type: 'FeatureCollection', features }, null, i18nIndent()));
+    const issues = new IssueList();
+    const builder = new SettlementTableBuilder(path, issues);
+    expect(scanGeoJsonFile(path, new GeoJsonScanner(path, (f, _i, reader) => builder.add(f, reader)))).toBeNull();
+    expect(issues.count).toBe(0);
+    expect(builder.finish()).toEqual(buildSettlementTable(path, features as never, new IssueList()));
+
+    for (const p of [join(dir, 'nope.geojson'), dir]) {
+      let want: InputIssue | undefined;
+      try {
+        readGeoJsonFile(p);
+      } catch (e) {
+        want = (e as InputError).issues[0];
+      }
+      expect(scanGeoJsonFile(p, new GeoJsonScanner(p, () => {}))).toEqual(want);
+    }
+  });
+});
+
+function i18nIndent(): string {
+  return '\t';
+}
