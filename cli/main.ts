@@ -4,6 +4,8 @@ import { analyzeFiles } from './analyze';
 import { analyzeWorkspace, demoCommand, importCommand, layersCommand } from './workspace-commands';
 import { ImportFailed, UsageError } from './args';
 import { loadCampaign } from './campaign';
+import { ledgerCommand } from './ledger';
+import { planCommand } from './plan';
 
 const USAGE = `覆盖图谱 Coverage Atlas — command line
 
@@ -16,6 +18,9 @@ const USAGE = `覆盖图谱 Coverage Atlas — command line
           [--crs wgs84|cgcs2000|gcj02|bd09|auto|EPSG:n] [--map households=户数 ...] [--sheet NAME]
           [--encoding gbk|utf8] [--name NAME]
   layers WORKSPACE.gpkg [--format json]                  list layers, roles, counts
+  plan WORKSPACE.gpkg (--county NAME | --village NAME) [--towers K | --budget YUAN] [--candidates FILE]
+          [--format table|json|geojson]                  builds that reach the targets, cheapest first
+  ledger WORKSPACE.gpkg list|add|update|close|history ...  the rectification ledger (整改台账, 销号管理)
 
 Exit status: 0 success, 2 bad input or usage (the message names the file, feature, field and what was expected),
 1 anything else.`;
@@ -32,6 +37,8 @@ const commands: Record<string, Command> = {
   demo: demoCommand,
   import: importCommand,
   layers: layersCommand,
+  plan: planCommand,
+  ledger: ledgerCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
