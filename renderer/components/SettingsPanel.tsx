@@ -25,6 +25,7 @@ export function SettingsPanel({ settings, onSave }: { settings: Settings; onSave
       {online.provider === 'tianditu'
         ? <label className="row">{t('tiandituKey')}<input type="text" value={online.key} autoComplete="off" onChange={(e) => set({ key: e.target.value })} /></label>
         : <label className="row">{t('urlTemplate')}<input type="url" value={online.urlTemplate} placeholder="https://…/{z}/{x}/{y}.png" onChange={(e) => set({ urlTemplate: e.target.value })} /></label>}
+      <p className="muted">{t('onlineReload')}</p>
       <button type="submit" className="primary">{t('save')}</button> {saved && <span className="met">{t('saved')}</span>}
     </form>
   );

@@ -145,6 +145,7 @@ export const en: Record<MessageKey, string> = {
   providerCustom: 'Custom tile URL',
   tiandituKey: 'Tianditu key',
   urlTemplate: 'Tile URL template (with {z}/{x}/{y})',
+  onlineReload: 'For the security policy, reload the page (or restart the app) after enabling or changing the online basemap; without internet the map keeps the built-in schematic boundaries.',
   save: 'Save',
   saved: 'Saved',
   analysisOptions: 'Criteria: ≥ {min} households, 4G target {m}, broadband target {b}',

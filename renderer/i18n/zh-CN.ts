@@ -153,6 +153,7 @@ export const zhCN = {
   providerCustom: '自定义瓦片地址',
   tiandituKey: '天地图密钥',
   urlTemplate: '瓦片地址模板（含 {z}/{x}/{y}）',
+  onlineReload: '出于安全策略，启用或更换在线底图后需重新加载页面（或重启程序）才能显示瓦片；未联网时地图仍使用内置示意边界。',
   save: '保存',
   saved: '已保存',
   analysisOptions: '考核参数：≥ {min} 户，4G 目标 {m}，宽带目标 {b}',
