@@ -24,7 +24,7 @@ const ASSETS_DIR = join(here, '..', 'renderer');
 const PRELOAD = join(here, 'preload.cjs');
 
 const IMPORT_FILTERS = [
-  { name: '表格与地理数据 Tables & GIS data', extensions: ['csv', 'txt', 'xlsx', 'xls', 'geojson', 'json', 'kml', 'kmz', 'shp', 'zip'] },
+  { name: '表格与地理数据 Tables & GIS data', extensions: ['csv', 'txt', 'tsv', 'xlsx', 'geojson', 'json', 'kml', 'kmz', 'shp', 'zip'] },
   { name: '所有文件 All files', extensions: ['*'] },
 ];
 const WORKSPACE_FILTERS = [{ name: '覆盖图谱工作区 GeoPackage', extensions: ['gpkg'] }];

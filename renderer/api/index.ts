@@ -7,8 +7,8 @@ import type { AtlasBridge, AtlasClient, NamedBlob } from './types';
 export { ApiError } from './errors';
 export type { AtlasBridge, AtlasClient, Envelope, ImportFile, NamedBlob, ShellCommand } from './types';
 
-/** Import formats the back end reads; the chooser offers these first. */
-const IMPORT_ACCEPT = '.csv,.txt,.xlsx,.xls,.geojson,.json,.kml,.kmz,.shp,.dbf,.shx,.prj,.cpg,.zip';
+/** Formats data/import/registry.ts reads, plus a Shapefile's sidecars (picked together with the .shp). */
+const IMPORT_ACCEPT = '.csv,.txt,.tsv,.xlsx,.geojson,.json,.kml,.kmz,.zip,.shp,.dbf,.shx,.prj,.cpg';
 
 /** A file chooser from a detached <input type=file>; resolves [] when the user cancels. */
 function pickFiles(): Promise<NamedBlob[]> {
