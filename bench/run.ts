@@ -1,0 +1,128 @@
+// `npm run bench`: the file-based `analyze` end to end (parse, index, classify, rates, JSON written) on the
+// demo generator's S/M/L data, timed as a child process with its peak memory, and the same job in
+// GeoPandas side by side when Debian's python3-geopandas is installed. Usage:
+//   npm run bench -- [--sizes S,M,L] [--runs 3] [--geopandas S,M] [--tsx]
+// Data is generated once into bench/data/<size>/ (git-ignored) and reused.
+import { spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { DEMO_PRESETS, writeDemoFiles } from '../seeds/demo';
+
+type Size = keyof typeof DEMO_PRESETS;
+const SEED = 2020;
+const root = join(import.meta.dirname, '..');
+const dataDir = join(root, 'bench', 'data');
+const outDir = join(root, 'bench', 'results');
+
+interface Measure { seconds: number; peakMB: number | null; output: string }
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
+function sizesOption(name: string, fallback: string): Size[] {
+  const list = (option(name) ?? fallback).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  for (const s of list) if (!(s in DEMO_PRESETS)) throw new Error(`--${name}: unknown size "${s}"; expected S, M or L`);
+  return list as Size[];
+}
+
+/** The demo files of one size, generated on first use; a marker records the options they were made with. */
+async function demoFiles(size: Size) {
+  const dir = join(dataDir, size);
+  const marker = join(dir, 'options.json');
+  const options = { seed: SEED, ...DEMO_PRESETS[size] };
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== JSON.stringify(options)) {
+    process.stderr.write(`generating ${size} demo data into ${dir} …\n`);
+    await writeDemoFiles(dir, options);
+    writeFileSync(marker, JSON.stringify(options));
+  }
+  const mobile = ['CMCC', 'CT', 'CU'].map((op) => join(dir, `mobile-${op}.geojson`));
+  const settlements = join(dir, 'settlements.geojson');
+  const broadband = join(dir, 'broadband.geojson');
+  const bytes = [settlements, ...mobile, broadband].reduce((sum, f) => sum + statSync(f).size, 0);
+  return { settlements, mobile, broadband, bytes };
+}
+
+/** Runs a command under /usr/bin/time -v (peak RSS) when available; wall clock measured here. */
+function measure(cmd: string, args: string[]): Measure {
+  const timed = existsSync('/usr/bin/time');
+  const start = process.hrtime.bigint();
+  const r = spawnSync(timed ? '/usr/bin/time' : cmd, timed ? ['-v', cmd, ...args] : args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  return { seconds, peakMB: m ? Number(m[1]) / 1024 : null, output: r.stdout };
+}
+
+function best(runs: number, f: () => Measure): Measure {
+  let out: Measure | null = null;
+  for (let k = 0; k < runs; k++) {
+    const m = f();
+    if (!out || m.seconds < out.seconds) out = m;
+  }
+  return out!;
+}
+
+function hasGeoPandas(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', 'import geopandas'], { encoding: 'utf8' }).status === 0;
+}
+
+function machine(): string {
+  let model = cpus()[0]?.model ?? 'unknown';
+  try {
+    model = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? model;
+  } catch { /* not Linux: os.cpus() names the CPU */ }
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  return `${cpus().length} CPUs (nproc), ${model}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}, load average before the run: ${load}`;
+}
+
+async function main(): Promise<void> {
+  const sizes = sizesOption('sizes', 'S,M,L');
+  const runs = Number(option('runs') ?? 3);
+  const gpSizes = hasGeoPandas() ? sizesOption('geopandas', 'S,M') : [];
+  mkdirSync(outDir, { recursive: true });
+
+  // The CLI as shipped: one bundled file (tsx would add its TypeScript loader to every start). It lives under
+  // node_modules/.cache so that its bare imports resolve and linters skip it.
+  let cli = [join(root, 'node_modules', '.cache', 'coverage-atlas-bench', 'cli.mjs')];
+  if (process.argv.includes('--tsx')) cli = ['--import', 'tsx', join(root, 'cli', 'main.ts')];
+  else await build({ entryPoints: [join(root, 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: cli[0], logLevel: 'warning' });
+
+  const rows: string[] = [];
+  for (const size of sizes) {
+    const f = await demoFiles(size);
+    const inputs = ['--settlements', f.settlements, ...f.mobile.flatMap((m) => ['--mobile', m]), '--broadband', f.broadband];
+    const out = join(outDir, `analyze-${size}.json`);
+    const atlas = best(size === 'L' ? 1 : runs, () => measure(process.execPath, [...cli, 'analyze', ...inputs, '--format', 'json', '--out', out]));
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    const city = report.rates.city;
+    const n = report.inputs as { settlements: number; mobilePolygons: number; broadbandPolygons: number };
+    const mb = f.bytes / 1e6;
+    let gp = '| – | – | – |';
+    if (gpSizes.includes(size)) {
+      const g = measure('/usr/bin/python3', [join(root, 'bench', 'geopandas_job.py'), ...inputs]);
+      const rates = JSON.parse(g.output.trim().split('\n').pop()!);
+      const same = rates.mobileCovered === city.mobile.covered && rates.broadbandCovered === city.broadband.covered;
+      gp = `| ${g.seconds.toFixed(1)} s | ${g.peakMB?.toFixed(0) ?? '?'} MB | ${(g.seconds / atlas.seconds).toFixed(0)}×${same ? '' : ' (rates differ!)'} |`;
+    }
+    rows.push(`| ${size} | ${[n.settlements, n.mobilePolygons, n.broadbandPolygons].map((v) => v.toLocaleString('en')).join(' × ')} | ${mb.toFixed(0)} MB | ${atlas.seconds.toFixed(2)} s | ${(mb / atlas.seconds).toFixed(0)} MB/s | ${atlas.peakMB?.toFixed(0) ?? '?'} MB | ${(city.mobile.rate * 100).toFixed(2)}% / ${(city.broadband.rate * 100).toFixed(2)}% ${gp}`);
+    process.stderr.write(`${rows[rows.length - 1]}\n`);
+  }
+
+  const table = [
+    `Machine: ${machine()}`,
+    '',
+    '| size | settlements × mobile × broadband polygons | GeoJSON input | Coverage Atlas `analyze` | throughput | peak memory | city 4G / broadband rate | GeoPandas 0.12 `sjoin` | GeoPandas peak | ratio |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `Wall clock of the whole process (best of ${runs} for S and M, one run for L); peak = maximum RSS from /usr/bin/time -v.`,
+  ].join('\n');
+  process.stdout.write(table + '\n');
+  writeFileSync(join(outDir, 'latest.md'), table + '\n');
+}
+
+await main();
