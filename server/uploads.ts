@@ -3,7 +3,7 @@
 // browser can never make the back end read a path of its choosing.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -35,6 +35,34 @@ export function sanitizeUploadName(raw: string): string | null {
 }
 
 const TOKEN_RE = /^[0-9a-f]{32}$/;
+const PREFIX = 'coverage-atlas-upload-';
+/** Holds the owning server's pid, so a later server can remove what a killed one left behind. */
+const OWNER_FILE = 'owner.pid';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** Removes upload folders of servers that died without closing (SIGKILL, crash). */
+export async function sweepAbandoned(parent: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    if (!name.startsWith(PREFIX)) continue;
+    const dir = join(parent, name);
+    const pid = Number(await readFile(join(dir, OWNER_FILE), 'utf8').catch(() => ''));
+    // Folders without a readable owner are left alone: they may be another user's or mid-creation.
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) {
+      await rm(dir, { recursive: true, force: true });
+      removed.push(dir);
+    }
+  }
+  return removed;
+}
 
 export class UploadStore {
   readonly dir: string;
@@ -45,8 +73,10 @@ export class UploadStore {
   }
 
   static async create(parent: string = tmpdir()): Promise<UploadStore> {
-    const dir = await mkdtemp(join(parent, 'coverage-atlas-upload-'));
+    await sweepAbandoned(parent);
+    const dir = await mkdtemp(join(parent, PREFIX));
     await chmod(dir, 0o700);
+    await writeFile(join(dir, OWNER_FILE), String(process.pid));
     return new UploadStore(dir);
   }
 

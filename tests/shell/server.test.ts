@@ -228,3 +228,25 @@ describe('renderer HTTP client against the server', () => {
     expect((withIssues as ApiError).issues[0]).toMatchObject({ field: 'households' });
   });
 });
+
+describe('upload folders', () => {
+  it('are removed on close, and those of dead servers on the next start', async () => {
+    const { UploadStore, sweepAbandoned } = await import('../../server/uploads');
+    const parent = await mkdtemp(join(tmpdir(), 'atlas-uploads-'));
+    const store = await UploadStore.create(parent);
+    const { Readable } = await import('node:stream');
+    await store.save('a.csv', Readable.from([Buffer.from('x')]), 10);
+    // A folder left by a server that was killed (its pid no longer exists) and one of a live server.
+    const dead = join(parent, 'coverage-atlas-upload-dead');
+    await mkdir(dead);
+    await writeFile(join(dead, 'owner.pid'), '999999999');
+    const live = join(parent, 'coverage-atlas-upload-live');
+    await mkdir(live);
+    await writeFile(join(live, 'owner.pid'), String(process.ppid));
+    expect(await sweepAbandoned(parent)).toEqual([dead]);
+    expect((await readdir(parent)).sort()).toEqual([store.dir.split('/').pop(), 'coverage-atlas-upload-live'].sort());
+    await store.close();
+    expect(await readdir(parent)).toEqual(['coverage-atlas-upload-live']);
+    await rm(parent, { recursive: true, force: true });
+  });
+});
