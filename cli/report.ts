@@ -1,0 +1,130 @@
+// `snapshot`, `report` and `map`: save the analysis under a month label, write the monthly report (PDF
+// atlas, XLSX, CSV, GeoJSON, GeoPackage) and render a map as PNG (or SVG).
+import { existsSync, writeFileSync } from 'node:fs';
+import { writeCsvFiles, writeXlsx } from '../data/report/exports';
+import { writeGeoJSONFiles, writeResultsGeoPackage } from '../data/report/geo';
+import { mapSheet, PAPER } from '../data/report/map';
+import { writeAtlasPdf } from '../data/report/pdf';
+import { svgToPng } from '../data/report/png';
+import { monthLabelZh, parseMonth } from '../data/report/snapshot';
+import { monthlyFromSources, openReportSources, takeSnapshot, type ReportSources } from '../data/report/sources';
+import { sceneToSvg } from '../data/report/svg';
+import { reportTables } from '../data/report/tables';
+import { numberOption, parseArgs, single, UsageError } from './args';
+
+const FORMATS = ['pdf', 'xlsx', 'csv', 'geojson', 'gpkg'] as const;
+
+function onePath(positional: string[]): string {
+  if (positional.length === 0) throw new UsageError('WORKSPACE.gpkg is required');
+  if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
+  return positional[0];
+}
+
+function month(raw: string | undefined, what: string): string {
+  if (!raw) throw new UsageError(`${what} is required (e.g. 2020-06 or 2020年6月)`);
+  try {
+    return parseMonth(raw);
+  } catch (e) {
+    throw new UsageError(`${what}: ${(e as Error).message}`);
+  }
+}
+
+/** `snapshot WORKSPACE.gpkg --label 2020-06 [--date YYYY-MM-DD]` */
+export async function snapshotCommand(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { label: { value: true }, date: { value: true } });
+  const path = onePath(args.positional);
+  const label = single(args, 'label');
+  month(label, '--label');
+  const date = single(args, 'date');
+  if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UsageError(`--date: found "${date}"; expected YYYY-MM-DD`);
+  const { runId, snapshot } = await takeSnapshot(path, label as string, date);
+  const blind = [...snapshot.status].filter((c) => { const b = parseInt(c, 16); return (b & 1) && (b & 6) !== 6; }).length;
+  process.stdout.write(`已保存快照 (snapshot saved) "${snapshot.label}" ${monthLabelZh(snapshot.month)}，数据日期 ${snapshot.date}，` +
+    `${snapshot.ids.length} 个聚居区，盲点 ${blind} 个 (run ${runId})${snapshot.synthetic ? '，演示数据' : ''}\n`);
+}
+
+function stand_in_note(src: ReportSources, m: string): string | undefined {
+  return src.currentSaved ? undefined : `注意：${monthLabelZh(m)}尚未保存快照，本报告使用当前分析结果（npm run cli -- snapshot 工作空间 --label ${m} 可保存）。`;
+}
+
+/** `report WORKSPACE.gpkg --month 2020-06 --format pdf|xlsx|csv|geojson|gpkg --out FILE` */
+export async function reportCommand(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { month: { value: true }, format: { value: true }, out: { value: true } });
+  const path = onePath(args.positional);
+  const m = month(single(args, 'month'), '--month');
+  const format = single(args, 'format') ?? 'pdf';
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: found "${format}"; expected ${FORMATS.join('|')}`);
+  const out = single(args, 'out');
+  if (!out) throw new UsageError('--out FILE is required');
+  if (format === 'gpkg' && existsSync(out)) throw new UsageError(`--out: ${out} exists; a GeoPackage is never overwritten`);
+  const src = await openReportSources(path, m);
+  try {
+    const report = monthlyFromSources(src);
+    const note = stand_in_note(src, m);
+    if (note) process.stderr.write(`${note}\n`);
+    const written: string[] = [];
+    switch (format) {
+      case 'pdf': {
+        const pages = await writeAtlasPdf({
+          report, note, sources: src.layerSources,
+          map: { counties: src.countyPolygons, townships: src.townshipPolygons, snapshot: src.current, ...src.coverage() },
+        }, out);
+        written.push(`${out} (${pages} 页)`);
+        break;
+      }
+      case 'xlsx':
+        await writeXlsx(reportTables(report), out, { title: `${report.monthZh} 月报`, synthetic: report.synthetic });
+        written.push(out);
+        break;
+      case 'csv':
+        written.push(...writeCsvFiles(reportTables(report), out));
+        break;
+      case 'geojson':
+        written.push(...writeGeoJSONFiles(report, src.current, out));
+        break;
+      case 'gpkg':
+        await writeResultsGeoPackage(out, report, src.current, src.countyPolygons);
+        written.push(out);
+        break;
+    }
+    const c = report.city;
+    process.stdout.write(`${report.monthZh}月报${report.previous ? `（对比 ${report.previous.label}）` : ''}：全市 4G ${pct(c.mobile)}，宽带 ${pct(c.broadband)}，` +
+      `剩余盲点 ${c.remaining}${report.previous ? `，本月消除 ${c.closed}` : ''}；到期台账 ${report.ledgerDue.length} 条\n` +
+      `${report.reminder}\n已写出 (written): ${written.join(', ')}\n`);
+  } finally {
+    src.close();
+  }
+}
+
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+
+/** `map WORKSPACE.gpkg [--county 于都县] [--month 2020-06] [--dpi 300] [--paper A3|A4] --out FILE.png|FILE.svg` */
+export async function mapCommand(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { county: { value: true }, month: { value: true }, dpi: { value: true }, paper: { value: true }, out: { value: true } });
+  const path = onePath(args.positional);
+  const out = single(args, 'out');
+  if (!out || !/\.(png|svg)$/i.test(out)) throw new UsageError('--out FILE.png (or FILE.svg) is required');
+  const dpi = numberOption(args, 'dpi', (n) => n >= 72 && n <= 300, 'a resolution from 72 to 300') ?? 150;
+  const paper = (single(args, 'paper') ?? 'A3').toUpperCase();
+  if (!(paper in PAPER)) throw new UsageError(`--paper: found "${paper}"; expected A3 or A4`);
+  const m = single(args, 'month') ? month(single(args, 'month'), '--month') : new Date().toISOString().slice(0, 7);
+  const county = single(args, 'county');
+  const src = await openReportSources(path, m);
+  try {
+    const known = new Set(src.current.villages.map((k) => k.slice(0, k.indexOf('/'))));
+    if (county && !known.has(county)) throw new UsageError(`--county: found "${county}"; expected one of ${[...known].join(', ')}`);
+    const focus = src.counties.filter((c) => c.focus).map((c) => c.name);
+    const sheet = mapSheet(
+      { counties: src.countyPolygons, townships: county ? src.townshipPolygons : [], snapshot: src.current, county, emphasise: county ? [] : focus,
+        rasterScale: Math.min(dpi / 72, 3), ...src.coverage() },
+      { title: `${county ?? '赣州市'} 4G与宽带覆盖 · ${monthLabelZh(src.current.month)}`, date: src.current.date, sources: src.layerSources, synthetic: src.synthetic },
+      paper as keyof typeof PAPER,
+    );
+    const svg = sceneToSvg(sheet.prims, sheet.width, sheet.height);
+    if (/\.svg$/i.test(out)) writeFileSync(out, svg);
+    else writeFileSync(out, await svgToPng(svg, sheet.width, sheet.height, dpi));
+    process.stdout.write(`已写出 (written): ${out} (${paper}, ${dpi} dpi)\n`);
+  } finally {
+    src.close();
+  }
+}
