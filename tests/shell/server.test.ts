@@ -192,8 +192,8 @@ describe('browser-mode server', () => {
     const res = await rawRequest(server.port, { method: 'POST', target: '/api/upload?name=big.csv', body: Buffer.alloc(100 * 1024, 65) });
     expect(res.status).toBe(413);
     const [store] = await readdir(uploadParent);
-    for (const sub of await readdir(join(uploadParent, store))) {
-      expect(await readdir(join(uploadParent, store, sub))).not.toContain('big.csv');
+    for (const sub of await readdir(join(uploadParent, store), { withFileTypes: true })) {
+      if (sub.isDirectory()) expect(await readdir(join(uploadParent, store, sub.name))).not.toContain('big.csv');
     }
     expect((await rawRequest(server.port, { method: 'POST', target: '/api/upload?name=noext', body: 'x' })).status).toBe(400);
   });
