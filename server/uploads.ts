@@ -105,7 +105,8 @@ export class UploadStore {
     try {
       await pipeline(body, counter, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
     } catch (err) {
-      await rm(file, { force: true });
+      // A failed first file takes its new folder with it; sidecars only remove themselves.
+      await rm(upload ? file : folder, { recursive: true, force: true });
       throw err;
     }
     if (!upload) {

@@ -192,9 +192,10 @@ describe('browser-mode server', () => {
     const res = await rawRequest(server.port, { method: 'POST', target: '/api/upload?name=big.csv', body: Buffer.alloc(100 * 1024, 65) });
     expect(res.status).toBe(413);
     const [store] = await readdir(uploadParent);
-    for (const sub of await readdir(join(uploadParent, store), { withFileTypes: true })) {
-      if (sub.isDirectory()) expect(await readdir(join(uploadParent, store, sub.name))).not.toContain('big.csv');
-    }
+    const folders = (await readdir(join(uploadParent, store), { withFileTypes: true })).filter((e) => e.isDirectory());
+    // Only the earlier test's upload remains: no folder, no partial file from the refused one.
+    expect(folders).toHaveLength(1);
+    expect(await readdir(join(uploadParent, store, folders[0].name))).toEqual(['聚居区.csv']);
     expect((await rawRequest(server.port, { method: 'POST', target: '/api/upload?name=noext', body: 'x' })).status).toBe(400);
   });
 });
