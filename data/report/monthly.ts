@@ -115,14 +115,16 @@ export function buildMonthlyReport(input: MonthlyInput): MonthlyReport {
   const diff = previous ? diffSnapshots(previous, current) : null;
   const countyChanges = new Map(diff?.counties.map((c) => [c.key, c]));
   const villageChanges = new Map(diff?.listedVillages.map((c) => [c.key, c]));
-  const seedOrder = new Map(input.counties.map((c, i) => [c.name, i]));
+  // Focus counties first, by quota as the key-village list orders them (于都县, 宁都县, 兴国县, 赣县区), then code order.
+  const ordered = [...input.counties.filter((c) => c.focus).sort((a, b) => b.quota - a.quota), ...input.counties.filter((c) => !c.focus)];
+  const seedOrder = new Map(ordered.map((c, i) => [c.name, i]));
   const countyInfo = new Map(input.counties.map((c) => [c.name, c]));
 
   const counties = [...rates.counties.entries()]
     .map(([name, r]) => row(name, r, diff ? (countyChanges.get(name) ?? null) : null, targets, {
       county: name, township: '', village: '', focus: countyInfo.get(name)?.focus ?? false, leader: countyInfo.get(name)?.leader ?? null,
     }))
-    .sort((a, b) => Number(b.focus) - Number(a.focus) || (seedOrder.get(a.key) ?? 99) - (seedOrder.get(b.key) ?? 99) || a.key.localeCompare(b.key, 'zh-CN'));
+    .sort((a, b) => (seedOrder.get(a.key) ?? 99) - (seedOrder.get(b.key) ?? 99) || a.key.localeCompare(b.key, 'zh-CN'));
 
   const listedVillages = current.listed.map(({ village, category }) => {
     const key = current.villages[village];
