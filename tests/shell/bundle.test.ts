@@ -1,20 +1,23 @@
 // electron/build.ts output: a sandbox-ready preload and a main bundle whose Atlas worker really runs.
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron, NODE_BUNDLE_OPTIONS, ROOT } from '../../electron/build';
 import { Workspace } from '../../data/workspace';
 
+let root: string;
 let out: string;
 beforeAll(async () => {
-  // Inside the project, like dist/electron, so node_modules (better-sqlite3) resolves as in the app.
+  // Inside the project, like dist/electron beside dist/renderer, so node_modules (better-sqlite3)
+  // resolves as in the app.
   await mkdir(join(ROOT, '.cache'), { recursive: true });
-  out = await mkdtemp(join(ROOT, '.cache', 'bundle-test-'));
+  root = await mkdtemp(join(ROOT, '.cache', 'bundle-test-'));
+  out = join(root, 'electron');
   await buildElectron(out);
 }, 120_000);
-afterAll(() => rm(out, { recursive: true, force: true }));
+afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('electron bundles', () => {
   it('preload is one CommonJS file that requires only electron', async () => {
@@ -47,5 +50,32 @@ describe('electron bundles', () => {
     const run = spawnSync(process.execPath, [join(out, 'probe.mjs'), gpkg], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ path: gpkg, layers: 0 });
+  }, 90_000);
+
+  it('the bundled main process starts under a scripted electron: protocol, host worker and IPC work', async () => {
+    await mkdir(join(root, 'renderer', 'assets'), { recursive: true });
+    await writeFile(join(root, 'renderer', 'index.html'), '<title>覆盖图谱 Coverage Atlas</title><script type="module" src="./assets/app.js"></script>');
+    await writeFile(join(root, 'renderer', 'assets', 'app.js'), 'export {};');
+    const gpkg = join(root, 'main-probe.gpkg');
+    Workspace.create(gpkg, { name: 'main-probe' }).close();
+    const run = spawnSync(process.execPath, ['--import', join(import.meta.dirname, 'fixtures', 'register-electron-hooks.mjs'), join(out, 'main.mjs'), gpkg], {
+      encoding: 'utf8', timeout: 60_000, env: { ...process.env, ATLAS_FAKE_HOME: join(root, 'home') },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const seen = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(seen).toMatchObject({
+      privileged: ['app'], sandbox: true, permissions: [false], url: 'app://atlas/index.html',
+      preload: join(out, 'preload.cjs'), sandboxPref: true,
+      page: { status: 200, title: '覆盖图谱 Coverage Atlas' },
+      script: { status: 200, type: 'text/javascript; charset=utf-8' },
+      workspace: { ok: true, value: { path: gpkg, name: 'main-probe' } },
+      untrusted: { ok: false },
+      ipcChannels: 15,
+    });
+    expect(seen.page.csp).toContain("script-src 'self'");
+    expect(seen.counties).toBeGreaterThan(0);
+    expect(seen.menus).toBeGreaterThan(0);
+    const state = JSON.parse(await readFile(join(root, 'home', 'appData', 'coverage-atlas', 'coverage-atlas-window.json'), 'utf8'));
+    expect(state.lastWorkspace).toBe(gpkg);
   }, 90_000);
 });
