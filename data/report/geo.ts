@@ -77,19 +77,21 @@ export function writeGeoJSONFiles(m: MonthlyReport, snap: Snapshot, path: string
 
 /**
  * A new GeoPackage (Workspace.create, so GDAL/QGIS open it like any workspace) with the layers 盲点,
- * 分析结果 and, when county polygons are given, 县区达标. Throws if the file exists.
+ * 分析结果 and, when county polygons are given, 县区达标. The names carry an ASCII part because GDAL lists
+ * layers by table name, which the workspace derives from the ASCII of the name (blind_spots_2020_06_1).
+ * Throws if the file exists.
  */
 export async function writeResultsGeoPackage(path: string, m: MonthlyReport, snap: Snapshot, countyPolygons: readonly Feature[]): Promise<void> {
   const ws = Workspace.create(path, { name: `覆盖分析结果 ${m.monthZh}`, synthetic: m.synthetic });
   try {
     const source = `覆盖图谱 ${m.month} snapshot "${m.label}"`;
-    await ws.writeLayer({ name: `盲点 ${m.month}`, role: 'settlements', geometryType: 'POINT', source, synthetic: m.synthetic },
+    await ws.writeLayer({ name: `盲点 blind_spots ${m.month}`, role: 'settlements', geometryType: 'POINT', source, synthetic: m.synthetic },
       [blindSpotsGeoJSON(m).features]);
-    await ws.writeLayer({ name: `分析结果 ${m.month}`, role: 'settlements', geometryType: 'POINT', source, synthetic: m.synthetic },
+    await ws.writeLayer({ name: `分析结果 results ${m.month}`, role: 'settlements', geometryType: 'POINT', source, synthetic: m.synthetic },
       [resultsGeoJSON(snap).features]);
     const counties = countyRatesGeoJSON(m, countyPolygons).features.map((f) => ({ ...f, geometry: asMulti(f.geometry as Geometry) }));
     if (counties.length) {
-      await ws.writeLayer({ name: `县区达标 ${m.month}`, role: 'boundaries', geometryType: 'MULTIPOLYGON', source, synthetic: m.synthetic },
+      await ws.writeLayer({ name: `县区达标 county_rates ${m.month}`, role: 'boundaries', geometryType: 'MULTIPOLYGON', source, synthetic: m.synthetic },
         [counties]);
     }
   } finally {
