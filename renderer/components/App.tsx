@@ -1,9 +1,8 @@
 // The application shell: loads the workspace through the API, keeps UI state, and drives the map and
 // the dashboard from the same AnalysisReport.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { BlindSpot, CampaignSeeds, LayerInfo, SettlementHit, Settings, WorkspaceInfo } from '../../api/contract';
+import type { Bbox, BlindSpot, CampaignSeeds, LayerInfo, SettlementHit, Settings, WorkspaceInfo } from '../../api/contract';
 import type { AnalysisReport, SettlementResult } from '../../gis/report';
-import type { FeatureCollection } from '../../gis/types';
 import { BlindSpotList } from '../dashboard/BlindSpotList';
 import { CountyTable } from '../dashboard/CountyTable';
 import { ListedTable } from '../dashboard/ListedTable';
@@ -14,7 +13,9 @@ import type { AtlasMap, CoverageState } from '../map/AtlasMap';
 import { countyBbox, settlementFeatures, settlementStatus, statusCounts, workspaceBbox } from '../map/data';
 import { popupContent } from '../map/popup';
 import { popupElement } from '../map/popupDom';
+import { coverageStep, isLargeLayer, VIEWPORT_MIN_ZOOM, type Loaded, type MapView as View } from '../map/coverageLoad';
 import { NO_FILTERS, STATUS_COLORS, type Filters } from '../map/style';
+import { OPERATORS, type FeatureCollection } from '../../gis/types';
 import type { AtlasClient, ImportFile } from '../api';
 import { ImportDialog } from './ImportDialog';
 import { INITIAL_LAYERS, LayerPanel, type LayerState } from './LayerPanel';
@@ -25,6 +26,8 @@ import { SettingsPanel } from './SettingsPanel';
 type Tab = 'counties' | 'listed' | 'blind' | 'import' | 'settings';
 const TABS: Tab[] = ['counties', 'listed', 'blind', 'import', 'settings'];
 const TAB_KEYS = { counties: 'tabCounties', listed: 'tabListed', blind: 'tabBlind', import: 'tabImport', settings: 'tabSettings' } as const;
+
+const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -47,6 +50,7 @@ export function App({ api }: { api: AtlasClient }) {
   const [layers, setLayers] = useState<LayerState>(INITIAL_LAYERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [tab, setTab] = useState<Tab>('counties');
+  const [view, setView] = useState<View | null>(null);
   const [incoming, setIncoming] = useState<ImportFile | null>(null);
   const i18n = useMemo(() => makeI18n(lang), [lang]);
   const { t } = i18n;
@@ -119,19 +123,40 @@ export function App({ api }: { api: AtlasClient }) {
   const coverageStateRef = useRef(coverageState);
   coverageStateRef.current = coverageState;
 
-  // Coverage polygons: fetched once per workspace layer and handed to the map as GeoJSON sources.
+  // Coverage polygons: small layers whole, large ones for the area in view (see map/coverageLoad).
   const coverageLayers = useMemo(() => (ws ? ws.layers.filter(isCoverage) : []), [ws]);
+  const loadedRef = useRef(new Map<number, Loaded>());
+  const mobileShown = OPERATORS.some((op) => layers.mobile[op] && (filters.operator === null || filters.operator === op));
+  const broadbandShown = layers.broadband;
   useEffect(() => {
     if (!atlas) return;
-    let alive = true;
-    atlas.retainCoverage(new Set(coverageLayers.map((l) => l.id)));
+    const loaded = loadedRef.current;
+    const ids = new Set(coverageLayers.map((l) => l.id));
+    atlas.retainCoverage(ids);
+    for (const id of [...loaded.keys()]) if (!ids.has(id)) loaded.delete(id);
     for (const l of coverageLayers) {
-      api.layerFeatures({ layerId: l.id }).then((fc) => {
-        if (alive) atlas.setCoverage(l.id, l.role, fc, coverageStateRef.current);
-      }, (e) => { if (alive) setError(message(e)); });
+      const shown = l.role === 'mobile' ? mobileShown : broadbandShown;
+      const step = coverageStep(l.featureCount, shown, view, loaded.get(l.id) ?? null);
+      if (step.kind === 'none') continue;
+      if (step.kind === 'clear') {
+        atlas.setCoverage(l.id, l.role, EMPTY, coverageStateRef.current);
+        loaded.set(l.id, { kind: 'empty' });
+        continue;
+      }
+      // Recorded before the answer arrives, so a second view change does not ask again; an answer
+      // that is no longer the latest request for its layer is dropped.
+      const mine: Loaded = step.kind === 'full' ? { kind: 'full' } : { kind: 'area', bbox: step.bbox };
+      loaded.set(l.id, mine);
+      api.layerFeatures(step.kind === 'full' ? { layerId: l.id } : { layerId: l.id, bbox: step.bbox }).then((fc) => {
+        if (loaded.get(l.id) === mine) atlas.setCoverage(l.id, l.role, fc, coverageStateRef.current);
+      }, (e) => {
+        if (loaded.get(l.id) === mine) loaded.delete(l.id);
+        setError(message(e));
+      });
     }
-    return () => { alive = false; };
-  }, [api, atlas, coverageLayers]);
+  }, [api, atlas, coverageLayers, view, mobileShown, broadbandShown]);
+  const zoomInForCoverage = view !== null && view.zoom < VIEWPORT_MIN_ZOOM &&
+    coverageLayers.some((l) => isLargeLayer(l.featureCount) && (l.role === 'mobile' ? mobileShown : broadbandShown));
 
   useEffect(() => { atlas?.applyCoverageState(coverageState); }, [atlas, coverageState]);
   useEffect(() => { atlas?.setFilters(filters); }, [atlas, filters]);
@@ -161,6 +186,7 @@ export function App({ api }: { api: AtlasClient }) {
     focusCountyNames: seeds.counties.filter((c) => c.focus).map((c) => c.name),
     onlineBasemap: settings.onlineBasemap,
     onSettlementClick: (id: string) => openRef.current(id, false),
+    onViewChange: (bbox: Bbox, zoom: number) => setView({ bbox, zoom }),
   } : null), [seeds, settings]);
 
   const onSearch = useCallback((hit: SettlementHit) => {
@@ -218,6 +244,7 @@ export function App({ api }: { api: AtlasClient }) {
           <div className="map-area">
             {mapOptions && <MapView options={mapOptions} onReady={setAtlas} />}
             {synthetic && <div className="synthetic-badge" data-testid="synthetic-badge">{t('syntheticBadge')}</div>}
+            {zoomInForCoverage && <div className="map-hint" data-testid="zoom-hint">{t('zoomForCoverage', { zoom: VIEWPORT_MIN_ZOOM })}</div>}
             <LayerPanel layers={layers} onLayers={setLayers} filters={filters} onFilters={setFilters}
               counties={countyNames} focusCounties={seeds?.counties.filter((c) => c.focus) ?? []} onZoomCounty={zoomCounty}
               minHouseholds={minHouseholds} counts={counts} hasMobile={hasMobile} hasBroadband={hasBroadband} />

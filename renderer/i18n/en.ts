@@ -15,6 +15,7 @@ export const en: Record<MessageKey, string> = {
   layerSettlements: 'Settlements',
   layerBoundaries: 'Boundaries',
   hidePanel: 'Hide panel',
+  zoomForCoverage: 'Large coverage layers: zoom in to level {zoom} or more to see them',
   opacity: 'Opacity',
   op_CMCC: 'China Mobile',
   op_CT: 'China Telecom',

@@ -14,6 +14,7 @@ export const zhCN = {
   layerSettlements: '聚居区',
   layerBoundaries: '边界',
   hidePanel: '收起面板',
+  zoomForCoverage: '覆盖图层较大：放大到 {zoom} 级以上显示覆盖范围',
   opacity: '透明度',
   op_CMCC: '移动',
   op_CT: '电信',

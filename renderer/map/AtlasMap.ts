@@ -33,6 +33,8 @@ export interface AtlasMapOptions {
   onlineBasemap?: Settings['onlineBasemap'];
   /** A settlement point was clicked. */
   onSettlementClick: (id: string, lon: number, lat: number) => void;
+  /** The view settled (after load and after every move). */
+  onViewChange?: (bbox: Bbox, zoom: number) => void;
 }
 
 const SETTLEMENT_LAYERS = [LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat, LAYER_IDS.settlementLabel];
@@ -65,6 +67,12 @@ export class AtlasMap {
     this.map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
     this.loaded = new Promise((resolve) => this.map.once('load', () => resolve()));
+    const reportView = () => {
+      const b = this.map.getBounds();
+      opts.onViewChange?.([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], this.map.getZoom());
+    };
+    this.map.once('load', reportView);
+    this.map.on('moveend', reportView);
 
     // A state attribute lets tests (and users' automation) wait for the map to settle.
     container.dataset.mapState = 'loading';
