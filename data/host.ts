@@ -16,7 +16,13 @@ export interface HostOptions {
 }
 
 export async function startAtlasHost(options: HostOptions = {}): Promise<AtlasHost> {
-  const worker = new Worker(new URL('./host-worker.ts', import.meta.url), { workerData: options });
+  const url = new URL('./host-worker.ts', import.meta.url);
+  // Bundled (server, Electron) the URL names the built .mjs worker; from TypeScript sources (tsx: the CLI, tests)
+  // the worker registers tsx itself, since tsx's loader does not reach worker threads on Node 20.
+  const worker = url.pathname.endsWith('.ts')
+    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
+      { eval: true, workerData: options })
+    : new Worker(url, { workerData: options });
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; progress?: (p: ImportProgress) => void }>();
   let dead: Error | null = null;
