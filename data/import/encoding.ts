@@ -4,13 +4,18 @@ import iconv from 'iconv-lite';
 
 export type TextEncoding = 'utf8' | 'gbk';
 
-/** Valid UTF-8 check on a prefix; the cut may split a multi-byte sequence, so trim up to 3 trailing bytes. */
+/**
+ * Valid UTF-8 check on a prefix. A cut (the sample's end, or a truncated file) may split the last character: an
+ * incomplete final sequence of up to 3 bytes is not held against the text.
+ */
 export function looksUtf8(bytes: Uint8Array, sampleBytes = 1 << 20): boolean {
-  if (bytes.length <= sampleBytes) return isUtf8(bytes);
-  let end = sampleBytes;
-  // Back off to the start of a character: continuation bytes are 10xxxxxx.
-  while (end > sampleBytes - 4 && (bytes[end] & 0xc0) === 0x80) end--;
-  return isUtf8(bytes.subarray(0, end));
+  const end = Math.min(bytes.length, sampleBytes);
+  if (isUtf8(bytes.subarray(0, end))) return true;
+  let lead = end - 1;
+  while (lead > 0 && lead > end - 4 && (bytes[lead] & 0xc0) === 0x80) lead--;
+  const b = bytes[lead];
+  const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+  return end - lead < need && isUtf8(bytes.subarray(0, lead));
 }
 
 export function detectEncoding(bytes: Uint8Array, override?: 'utf8' | 'gbk' | 'auto'): TextEncoding {

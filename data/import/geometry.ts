@@ -14,7 +14,7 @@ function convert(p: unknown, toWgs84: ToWgs84 | null, where: string): Position {
   }
   const [lon, lat] = toWgs84 ? toWgs84(x, y) : [x, y];
   if (!validLonLat(lon, lat)) {
-    throw new BadGeometry(`${where}: [${x}, ${y}] is outside longitude −180…180 / latitude −90…90${toWgs84 ? ' after conversion' : ''}`);
+    throw new BadGeometry(`${where}: [${x}, ${y}] is outside longitude −180…180 / latitude −90…90${toWgs84 ? ' after conversion from the file\'s coordinate system: check the .prj or choose the CRS' : ''}`);
   }
   return [lon, lat];
 }

@@ -293,6 +293,18 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
   }
   stream.format = prep.source.format;
   stream.warnings.push(...prep.warnings);
+  if (prep.head.length === 0 && (prep.source.kind === 'features' || prep.problems.length === 0)) {
+    // Feature attributes come from the features: with none, mapping problems ("no column for …") would only confuse.
+    // A table's header is known, so its mapping problems (a notes sheet, the wrong sheet) say more than this would.
+    sink.add(-1, 'file', `the file holds no ${prep.source.kind === 'table' ? 'data rows below the header' : 'features'}; expected at least one`);
+    await prep.rest.return?.();
+    return stream;
+  }
+  // Records that failed to parse (bad JSON in a feature, a feature that is not an object) name their own problem;
+  // report them even when file-level problems (often caused by them: no attributes seen) stop the import early.
+  if (prep.problems.length || !prep.ctx) {
+    for (const r of prep.head) if (r.problem) sink.add(r.row, r.problem.field, r.problem.message);
+  }
   for (const p of prep.problems) sink.add(-1, p.field, p.message);
   const ctx = prep.ctx;
   const hasFeatureIds = prep.head.some((r) => r.id !== undefined);

@@ -46,42 +46,74 @@ export function listZip(zip: Uint8Array): ZipEntry[] {
   return entries;
 }
 
-/** Extracts the given entries; throws FileProblem when encrypted, unsupported or past `cap` bytes in total. */
+const PIECE = 1 << 14;
+
+function bombProblem(what: string): FileProblem {
+  return new FileProblem(`${what} (zip bomb or damaged archive?); expected an ordinary ZIP whose entries are the sizes they declare`);
+}
+
+/**
+ * Inflates one entry in 16 KiB pieces, handing each piece to `sink`; throws FileProblem when the entry is encrypted
+ * or unsupported, or inflates past its declared size (zip bombs lie about sizes) or past `room`, what is left of `cap`.
+ */
+function inflateEntry(zip: Uint8Array, e: ZipEntry, room: number, cap: number, sink: (piece: Uint8Array) => void): number {
+  if (e.encrypted) throw new FileProblem(`"${e.name}" in the ZIP is encrypted; expected an archive without a password`);
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const lh = e.localOffset;
+  if (lh + 30 > zip.length || view.getUint32(lh, true) !== 0x04034b50) throw new FileProblem(`corrupt ZIP: local header of "${e.name}" not found`);
+  const start = lh + 30 + view.getUint16(lh + 26, true) + view.getUint16(lh + 28, true);
+  const data = zip.subarray(start, start + e.compressedSize);
+  if (e.compression === 0) {
+    if (data.length > room) throw bombProblem(`the ZIP expands to more than ${Math.round(cap / 1024 ** 2)} MB`);
+    sink(data);
+    return data.length;
+  }
+  if (e.compression !== 8) throw new FileProblem(`"${e.name}" uses ZIP compression method ${e.compression}; expected stored or deflate`);
+  let size = 0;
+  const inflate = new Inflate((chunk) => {
+    size += chunk.length;
+    if (size > e.size) throw bombProblem(`the ZIP expands to more than its headers declare ("${e.name}": over ${e.size} bytes)`);
+    if (size > room) throw bombProblem(`the ZIP expands to more than ${Math.round(cap / 1024 ** 2)} MB`);
+    sink(chunk);
+  });
+  try {
+    // Small input pieces keep each inflated piece small too: a bomb inflates ~1000× per piece before the check.
+    for (let o = 0; o < data.length; o += PIECE) inflate.push(data.subarray(o, Math.min(data.length, o + PIECE)), o + PIECE >= data.length);
+    if (data.length === 0) inflate.push(new Uint8Array(0), true);
+  } catch (err) {
+    if (err instanceof FileProblem) throw err;
+    throw new FileProblem(`"${e.name}" in the ZIP cannot be inflated: ${(err as Error).message}`);
+  }
+  return size;
+}
+
+function checkDeclared(entries: ZipEntry[], cap: number): void {
+  const declared = entries.reduce((sum, e) => sum + e.size, 0);
+  if (declared > cap) {
+    throw bombProblem(`the ZIP expands to more than ${Math.round(cap / 1024 ** 2)} MB (its entries declare ${Math.round(declared / 1024 ** 2)} MB)`);
+  }
+}
+
+/** Extracts the given entries; throws FileProblem when encrypted, unsupported, lying about sizes or past `cap` bytes in total. */
 export function extract(zip: Uint8Array, entries: ZipEntry[], cap = DEFAULT_UNZIP_CAP): Map<string, Uint8Array> {
+  checkDeclared(entries, cap);
   const out = new Map<string, Uint8Array>();
   let total = 0;
-  const tooBig = (): FileProblem =>
-    new FileProblem(`the ZIP expands to more than ${Math.round(cap / 1024 ** 2)} MB (zip bomb or wrong file?); expected an archive of a few shapefiles`);
   for (const e of entries) {
-    if (e.encrypted) throw new FileProblem(`"${e.name}" in the ZIP is encrypted; expected an archive without a password`);
-    if (total + e.size > cap) throw tooBig();
-    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-    const lh = e.localOffset;
-    if (lh + 30 > zip.length || view.getUint32(lh, true) !== 0x04034b50) throw new FileProblem(`corrupt ZIP: local header of "${e.name}" not found`);
-    const start = lh + 30 + view.getUint16(lh + 26, true) + view.getUint16(lh + 28, true);
-    const data = zip.subarray(start, start + e.compressedSize);
-    if (e.compression === 0) {
-      total += data.length;
-      out.set(e.name, data);
-      continue;
-    }
-    if (e.compression !== 8) throw new FileProblem(`"${e.name}" uses ZIP compression method ${e.compression}; expected stored or deflate`);
     const pieces: Uint8Array[] = [];
-    let size = 0;
-    const inflate = new Inflate((chunk) => {
-      size += chunk.length;
-      if (total + size > cap) throw tooBig();
-      pieces.push(chunk);
-    });
-    try {
-      for (let o = 0; o < data.length; o += 1 << 16) inflate.push(data.subarray(o, Math.min(data.length, o + (1 << 16))), o + (1 << 16) >= data.length);
-      if (data.length === 0) inflate.push(new Uint8Array(0), true);
-    } catch (err) {
-      if (err instanceof FileProblem) throw err;
-      throw new FileProblem(`"${e.name}" in the ZIP cannot be inflated: ${(err as Error).message}`);
-    }
-    total += size;
+    total += inflateEntry(zip, e, cap - total, cap, (p) => pieces.push(p));
     out.set(e.name, pieces.length === 1 ? pieces[0] : Buffer.concat(pieces));
   }
   return out;
+}
+
+/**
+ * Inflates every entry without keeping the output, for readers that unzip by themselves without limits (exceljs):
+ * the same checks as `extract`, in memory bounded by one piece.
+ */
+export function verifyZip(zip: Uint8Array, cap = DEFAULT_UNZIP_CAP): void {
+  const entries = listZip(zip);
+  checkDeclared(entries, cap);
+  let total = 0;
+  for (const e of entries) total += inflateEntry(zip, e, cap - total, cap, () => undefined);
 }

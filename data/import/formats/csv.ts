@@ -1,5 +1,6 @@
 // CSV/TSV reader: UTF-8 (BOM or not) or GBK/GB18030 detected from the bytes, RFC 4180 quoting, CRLF, ragged rows.
 import { readFile } from 'node:fs/promises';
+import iconv from 'iconv-lite';
 import { decodeText, detectEncoding } from '../encoding';
 import { FileProblem } from '../issues';
 import type { Source, SourceOptions, SourceRecord } from '../source';
@@ -65,9 +66,15 @@ function detectDelimiter(firstLine: string): string {
 
 export async function open(path: string, options: SourceOptions): Promise<Source> {
   const bytes = await readFile(path);
+  // Excel's "Unicode text" export is UTF-16 with a byte-order mark; without one, NUL bytes mean binary data.
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : null;
+  const nul = utf16 ? -1 : bytes.indexOf(0);
+  if (nul >= 0) {
+    throw new FileProblem(`NUL byte at byte ${nul}: the file is binary, or UTF-16 without a byte-order mark; expected a text file (UTF-8, GBK or UTF-16 with BOM)`, 'encoding');
+  }
   const encoding = detectEncoding(bytes, options.encoding);
-  const text = decodeText(bytes, encoding);
-  if (text.includes('\uFFFD') && encoding === 'utf8' && options.encoding === 'utf8') {
+  const text = utf16 ? iconv.decode(bytes, utf16) : decodeText(bytes, encoding);
+  if (!utf16 && text.includes('\uFFFD') && encoding === 'utf8' && options.encoding === 'utf8') {
     throw new FileProblem('the file is not valid UTF-8 (encoding "utf8" was chosen); try GBK', 'encoding');
   }
   const delimiter = detectDelimiter(text.slice(0, text.search(/\r?\n|$/)));
@@ -111,7 +118,7 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   }
 
   return {
-    format: 'csv', kind: 'table', columns, encoding: encoding === 'utf8' ? 'utf-8' : 'gb18030', warnings: [],
+    format: 'csv', kind: 'table', columns, encoding: utf16 ?? (encoding === 'utf8' ? 'utf-8' : 'gb18030'), warnings: [],
     records: records(), progress: () => (total ? done / total : null),
   };
 }

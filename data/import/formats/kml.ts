@@ -110,9 +110,10 @@ export function parseKml(xml: string, name: string): { placemarks: Node[] } {
   return { placemarks };
 }
 
-async function kmlText(path: string, format: 'kml' | 'kmz'): Promise<{ xml: string; name: string }> {
+/** `display` names the file in messages: the path on disk may be a private upload file of the browser-mode server. */
+async function kmlText(path: string, display: string, format: 'kml' | 'kmz'): Promise<{ xml: string; name: string }> {
   const bytes = await readFile(path);
-  if (format === 'kml') return { xml: decodeText(bytes, looksUtf8(bytes) ? 'utf8' : 'gbk'), name: path };
+  if (format === 'kml') return { xml: decodeText(bytes, looksUtf8(bytes) ? 'utf8' : 'gbk'), name: display };
   const entries = listZip(bytes).filter((e) => /\.kml$/i.test(e.name));
   // The main document is doc.kml by convention, otherwise the first .kml at the top level.
   const main = entries.find((e) => e.name.toLowerCase() === 'doc.kml') ?? entries.find((e) => !e.name.includes('/')) ?? entries[0];
@@ -122,8 +123,8 @@ async function kmlText(path: string, format: 'kml' | 'kmz'): Promise<{ xml: stri
 }
 
 function opener(format: 'kml' | 'kmz') {
-  return async (path: string, _options: SourceOptions): Promise<Source> => {
-    const { xml, name } = await kmlText(path, format);
+  return async (path: string, options: SourceOptions): Promise<Source> => {
+    const { xml, name } = await kmlText(path, options.displayName, format);
     const { placemarks } = parseKml(xml, name);
     let done = 0;
     async function* records(): AsyncGenerator<SourceRecord> {

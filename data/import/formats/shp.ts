@@ -43,6 +43,9 @@ export function assemblePolygons(rings: Position[][]): Geometry | null {
   return coords.length === 1 ? { type: 'Polygon', coordinates: coords[0] } : { type: 'MultiPolygon', coordinates: coords };
 }
 
+/** A record whose bytes are complete but whose shape cannot be a valid geometry. */
+class ShapeProblem extends Error {}
+
 export interface ShpRecord { index: number; geometry: Geometry | null; problem?: string }
 
 /** Reads records in file order; Z and M values are ignored. */
@@ -56,12 +59,19 @@ export function* shpRecords(shp: Uint8Array, name: string): Generator<ShpRecord>
     if (length < 4 || c + length > shp.length) throw new FileProblem(`${name}: record ${index} at byte ${p} runs past the end of the file (truncated .shp?)`);
     p = c + length;
     const type = v.getInt32(c, true);
+    let geometry: Geometry | null;
     try {
-      yield { index, geometry: readShape(v, c, type, length) };
+      geometry = readShape(v, c, type, length);
     } catch (e) {
+      if (e instanceof ShapeProblem) {
+        yield { index, geometry: null, problem: e.message };
+        continue;
+      }
       if (!(e instanceof RangeError)) throw e;
       yield { index, geometry: null, problem: `${SHAPE_TYPES[type] ?? type} record is shorter than its declared content (${length} bytes)` };
+      continue;
     }
+    yield { index, geometry };
   }
 }
 
@@ -92,7 +102,11 @@ function readShape(v: DataView, c: number, type: number, length: number): Geomet
       if (type === 3 || type === 13 || type === 23) {
         return parts.length === 1 ? { type: 'LineString', coordinates: parts[0] } : { type: 'MultiLineString', coordinates: parts };
       }
-      return assemblePolygons(parts);
+      const polygon = assemblePolygons(parts);
+      if (!polygon && parts.length > 0) {
+        throw new ShapeProblem(`Polygon ring 0 has ${parts[0].length} positions; a ring needs at least 4 (3 distinct, closed)`);
+      }
+      return polygon;
     }
     default:
       return { type: 'GeometryCollection', geometries: [] };
