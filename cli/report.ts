@@ -1,6 +1,7 @@
 // `snapshot`, `report` and `map`: save the analysis under a month label, write the monthly report (PDF
 // atlas, XLSX, CSV, GeoJSON, GeoPackage) and render a map as PNG (or SVG).
 import { existsSync, writeFileSync } from 'node:fs';
+import { chinaDate } from '../data/ledger';
 import { writeCsvFiles, writeXlsx } from '../data/report/exports';
 import { writeGeoJSONFiles, writeResultsGeoPackage } from '../data/report/geo';
 import { mapSheet, PAPER } from '../data/report/map';
@@ -13,6 +14,14 @@ import { reportTables } from '../data/report/tables';
 import { numberOption, parseArgs, single, UsageError } from './args';
 
 const FORMATS = ['pdf', 'xlsx', 'csv', 'geojson', 'gpkg'] as const;
+
+/** Usage lines for cli/main.ts. */
+export const REPORT_USAGE = `  snapshot WORKSPACE.gpkg --label 2020-06|2020年6月 [--date YYYY-MM-DD]
+                                                        save the current analysis as the month's snapshot
+  report WORKSPACE.gpkg --month 2020-06 --format pdf|xlsx|csv|geojson|gpkg --out FILE
+                                                        monthly report (月报) against the previous snapshot;
+                                                        pdf: briefing atlas; csv/geojson write one file per table/layer
+  map WORKSPACE.gpkg [--county 于都县] [--month 2020-06] [--dpi 72..300] [--paper A3|A4] --out FILE.png|FILE.svg`;
 
 function onePath(positional: string[]): string {
   if (positional.length === 0) throw new UsageError('WORKSPACE.gpkg is required');
@@ -43,7 +52,7 @@ export async function snapshotCommand(argv: string[]): Promise<void> {
     `${snapshot.ids.length} 个聚居区，盲点 ${blind} 个 (run ${runId})${snapshot.synthetic ? '，演示数据' : ''}\n`);
 }
 
-function stand_in_note(src: ReportSources, m: string): string | undefined {
+function standInNote(src: ReportSources, m: string): string | undefined {
   return src.currentSaved ? undefined : `注意：${monthLabelZh(m)}尚未保存快照，本报告使用当前分析结果（npm run cli -- snapshot 工作空间 --label ${m} 可保存）。`;
 }
 
@@ -60,7 +69,7 @@ export async function reportCommand(argv: string[]): Promise<void> {
   const src = await openReportSources(path, m);
   try {
     const report = monthlyFromSources(src);
-    const note = stand_in_note(src, m);
+    const note = standInNote(src, m);
     if (note) process.stderr.write(`${note}\n`);
     const written: string[] = [];
     switch (format) {
@@ -107,7 +116,8 @@ export async function mapCommand(argv: string[]): Promise<void> {
   const dpi = numberOption(args, 'dpi', (n) => n >= 72 && n <= 300, 'a resolution from 72 to 300') ?? 150;
   const paper = (single(args, 'paper') ?? 'A3').toUpperCase();
   if (!(paper in PAPER)) throw new UsageError(`--paper: found "${paper}"; expected A3 or A4`);
-  const m = single(args, 'month') ? month(single(args, 'month'), '--month') : new Date().toISOString().slice(0, 7);
+  // Without --month: the current analysis (this month has a snapshot only if one was saved).
+  const m = single(args, 'month') ? month(single(args, 'month'), '--month') : chinaDate(new Date()).slice(0, 7);
   const county = single(args, 'county');
   const src = await openReportSources(path, m);
   try {

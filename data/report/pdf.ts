@@ -111,8 +111,11 @@ const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}
 
 interface TableSpec { headers: string[]; widths: number[]; align?: ('left' | 'right')[] }
 
-/** Draws rows from y on, starting new pages (with the header again) as needed; returns the y after the table. */
-function drawTable(doc: Doc, spec: TableSpec, rows: string[][], x: number, y: number, opts: { size?: number; bottom?: number; onNewPage?: () => number } = {}): number {
+/**
+ * Draws rows from y on; when the page is full, `newPage` (which must finish the current page, add the next
+ * and return where the table continues) runs and the header repeats. Returns the y after the table.
+ */
+function drawTable(doc: Doc, spec: TableSpec, rows: string[][], x: number, y: number, opts: { size?: number; bottom?: number; newPage?: () => number } = {}): number {
   const size = opts.size ?? 8;
   const rowH = size * 1.75;
   const bottom = opts.bottom ?? PAGE.h - M - 14;
@@ -129,8 +132,8 @@ function drawTable(doc: Doc, spec: TableSpec, rows: string[][], x: number, y: nu
   let cy = header(y);
   rows.forEach((r, k) => {
     if (cy + rowH > bottom) {
-      doc.addPage();
-      cy = header(opts.onNewPage ? opts.onNewPage() : M);
+      if (!opts.newPage) throw new Error('table does not fit on the page and no continuation page was given');
+      cy = header(opts.newPage());
     }
     if (k % 2 === 1) doc.rect(x, cy, total, rowH).fill('#f6f7f9');
     let cx = x;
@@ -253,9 +256,9 @@ export async function writeAtlasPdf(a: AtlasInput, path: string): Promise<number
     const x = f.x + f.w + 14;
     const w = PAGE.w - M - x;
     text(doc, `挂点领导：${r.leader ?? '—'}`, x, f.y + 12, 11, { bold: true });
-    doc.font('cjk').fontSize(8.5).fillColor('#111').text(`≥25户聚居区 ${r.settlements} 个，${r.households} 户；剩余盲点 ${r.remaining} 个${m.previous ? `，本月消除 ${r.closed} 个，新增失覆盖 ${r.lost} 个` : ''}`,
-      x, f.y + 22, { width: w, height: 22 });
-    let y = rateBars(doc, r, m.targets, x, f.y + 46, w - 10);
+    text(doc, `≥${m.targets.minHouseholds}户聚居区 ${r.settlements} 个，${r.households} 户`, x, f.y + 30, 8.5);
+    text(doc, `剩余盲点 ${r.remaining} 个${m.previous ? `；本月消除 ${r.closed} 个，新增失覆盖 ${r.lost} 个` : ''}`, x, f.y + 42, 8.5);
+    let y = rateBars(doc, r, m.targets, x, f.y + 50, w - 10);
     const listed = m.listedVillages.filter((v) => v.county === r.county);
     const listedMet = listed.filter((v) => v.mobileMet && v.broadbandMet).length;
     text(doc, `重点村 ${listed.length} 个，4G与宽带均达标 ${listedMet} 个`, x, y + 8, 9);
@@ -281,9 +284,9 @@ export async function writeAtlasPdf(a: AtlasInput, path: string): Promise<number
     align: ['left', 'left', 'left', 'right', 'right', 'right', 'left', 'right', 'right', 'left', 'right', 'right'],
   }, rows, M, M + 46, {
     size: 7.5,
-    onNewPage: () => {
+    newPage: () => {
       footer(doc, a, pages);
-      pages++;
+      page();
       heading(doc, '重点村覆盖情况（续）', subtitle);
       return M + 46;
     },
@@ -295,7 +298,7 @@ export async function writeAtlasPdf(a: AtlasInput, path: string): Promise<number
     heading(doc, `本月到期未销号整改台账（${m.ledgerDue.length} 条）`, `截至 ${m.month} 月底到期；${m.reminder}`);
     drawTable(doc, { headers: ['条目', '聚居区', '运营商', '整改措施', '责任人', '完成时限', '状态', '逾期'], widths: [120, 80, 60, 80, 120, 80, 60, 50] },
       m.ledgerDue.map((i) => [i.itemId, i.settlementId, i.operator ?? '', i.measure, i.responsible, i.deadline ?? '', i.status, i.overdue ? '逾期' : '']),
-      M, M + 46, { size: 8, onNewPage: () => { footer(doc, a, pages); pages++; return M + 46; } });
+      M, M + 46, { size: 8, newPage: () => { footer(doc, a, pages); page(); return M + 46; } });
     footer(doc, a, pages);
   }
   doc.end();

@@ -3,7 +3,7 @@
 import type { County } from '../../api/contract';
 import type { Feature } from '../../gis/types';
 import { counties as seedCounties } from '../../seeds/campaign';
-import { Ledger, type LedgerItem } from '../ledger';
+import { chinaDate, Ledger, type LedgerItem } from '../ledger';
 import { AtlasService } from '../service';
 import { Workspace } from '../workspace';
 import type { MapInput } from './map';
@@ -61,7 +61,8 @@ export async function openReportSources(path: string, month: string): Promise<Re
     if (!current) {
       const service = AtlasService.open(path);
       try {
-        current = snapshotFromReport(await service.analyze(), { label: month, synthetic: info.synthetic });
+        // The stand-in is today's analysis: its data date is today, not the month's end.
+        current = snapshotFromReport(await service.analyze(), { label: month, date: chinaDate(new Date()), synthetic: info.synthetic });
       } finally {
         service.close();
       }
