@@ -1,19 +1,11 @@
 // `snapshot`, `report` and `map`: save the analysis under a month label, write the monthly report (PDF
 // atlas, XLSX, CSV, GeoJSON, GeoPackage) and render a map as PNG (or SVG).
-import { existsSync, writeFileSync } from 'node:fs';
-import { chinaDate } from '../data/ledger';
-import { writeCsvFiles, writeXlsx } from '../data/report/exports';
-import { writeGeoJSONFiles, writeResultsGeoPackage } from '../data/report/geo';
-import { mapSheet, PAPER } from '../data/report/map';
-import { writeAtlasPdf } from '../data/report/pdf';
-import { svgToPng } from '../data/report/png';
+import { existsSync } from 'node:fs';
+import { exportMonthlyReport, renderMap, REPORT_FORMATS, type MapOptions, type ReportFormat } from '../data/report';
+import { PAPER } from '../data/report/map';
 import { monthLabelZh, parseMonth } from '../data/report/snapshot';
-import { monthlyFromSources, openReportSources, takeSnapshot, type ReportSources } from '../data/report/sources';
-import { sceneToSvg } from '../data/report/svg';
-import { reportTables } from '../data/report/tables';
+import { takeSnapshot } from '../data/report/sources';
 import { numberOption, parseArgs, single, UsageError } from './args';
-
-const FORMATS = ['pdf', 'xlsx', 'csv', 'geojson', 'gpkg'] as const;
 
 /** Usage lines for cli/main.ts. */
 export const REPORT_USAGE = `  snapshot WORKSPACE.gpkg --label 2020-06|2020年6月 [--date YYYY-MM-DD]
@@ -52,57 +44,22 @@ export async function snapshotCommand(argv: string[]): Promise<void> {
     `${snapshot.ids.length} 个聚居区，盲点 ${blind} 个 (run ${runId})${snapshot.synthetic ? '，演示数据' : ''}\n`);
 }
 
-function standInNote(src: ReportSources, m: string): string | undefined {
-  return src.currentSaved ? undefined : `注意：${monthLabelZh(m)}尚未保存快照，本报告使用当前分析结果（npm run cli -- snapshot 工作空间 --label ${m} 可保存）。`;
-}
-
 /** `report WORKSPACE.gpkg --month 2020-06 --format pdf|xlsx|csv|geojson|gpkg --out FILE` */
 export async function reportCommand(argv: string[]): Promise<void> {
   const args = parseArgs(argv, { month: { value: true }, format: { value: true }, out: { value: true } });
   const path = onePath(args.positional);
   const m = month(single(args, 'month'), '--month');
   const format = single(args, 'format') ?? 'pdf';
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: found "${format}"; expected ${FORMATS.join('|')}`);
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: found "${format}"; expected ${REPORT_FORMATS.join('|')}`);
   const out = single(args, 'out');
   if (!out) throw new UsageError('--out FILE is required');
   if (format === 'gpkg' && existsSync(out)) throw new UsageError(`--out: ${out} exists; a GeoPackage is never overwritten`);
-  const src = await openReportSources(path, m);
-  try {
-    const report = monthlyFromSources(src);
-    const note = standInNote(src, m);
-    if (note) process.stderr.write(`${note}\n`);
-    const written: string[] = [];
-    switch (format) {
-      case 'pdf': {
-        const pages = await writeAtlasPdf({
-          report, note, sources: src.layerSources,
-          map: { counties: src.countyPolygons, townships: src.townshipPolygons, snapshot: src.current, ...src.coverage() },
-        }, out);
-        written.push(`${out} (${pages} 页)`);
-        break;
-      }
-      case 'xlsx':
-        await writeXlsx(reportTables(report), out, { title: `${report.monthZh} 月报`, synthetic: report.synthetic });
-        written.push(out);
-        break;
-      case 'csv':
-        written.push(...writeCsvFiles(reportTables(report), out));
-        break;
-      case 'geojson':
-        written.push(...writeGeoJSONFiles(report, src.current, out));
-        break;
-      case 'gpkg':
-        await writeResultsGeoPackage(out, report, src.current, src.countyPolygons);
-        written.push(out);
-        break;
-    }
-    const c = report.city;
-    process.stdout.write(`${report.monthZh}月报${report.previous ? `（对比 ${report.previous.label}）` : ''}：全市 4G ${pct(c.mobile)}，宽带 ${pct(c.broadband)}，` +
-      `剩余盲点 ${c.remaining}${report.previous ? `，本月消除 ${c.closed}` : ''}；到期台账 ${report.ledgerDue.length} 条\n` +
-      `${report.reminder}\n已写出 (written): ${written.join(', ')}\n`);
-  } finally {
-    src.close();
-  }
+  const { report, files, pages, note } = await exportMonthlyReport(path, { month: m, format: format as ReportFormat, out });
+  if (note) process.stderr.write(`${note}\n`);
+  const c = report.city;
+  process.stdout.write(`${report.monthZh}月报${report.previous ? `（对比 ${report.previous.label}）` : ''}：全市 4G ${pct(c.mobile)}，宽带 ${pct(c.broadband)}，` +
+    `剩余盲点 ${c.remaining}${report.previous ? `，本月消除 ${c.closed}` : ''}；到期台账 ${report.ledgerDue.length} 条\n` +
+    `${report.reminder}\n已写出 (written): ${files.join(', ')}${pages ? ` (${pages} 页)` : ''}\n`);
 }
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -117,24 +74,13 @@ export async function mapCommand(argv: string[]): Promise<void> {
   const paper = (single(args, 'paper') ?? 'A3').toUpperCase();
   if (!(paper in PAPER)) throw new UsageError(`--paper: found "${paper}"; expected A3 or A4`);
   // Without --month: the current analysis (this month has a snapshot only if one was saved).
-  const m = single(args, 'month') ? month(single(args, 'month'), '--month') : chinaDate(new Date()).slice(0, 7);
+  const m = single(args, 'month') ? month(single(args, 'month'), '--month') : undefined;
   const county = single(args, 'county');
-  const src = await openReportSources(path, m);
   try {
-    const known = new Set(src.current.villages.map((k) => k.slice(0, k.indexOf('/'))));
-    if (county && !known.has(county)) throw new UsageError(`--county: found "${county}"; expected one of ${[...known].join(', ')}`);
-    const focus = src.counties.filter((c) => c.focus).map((c) => c.name);
-    const sheet = mapSheet(
-      { counties: src.countyPolygons, townships: county ? src.townshipPolygons : [], snapshot: src.current, county, emphasise: county ? [] : focus,
-        rasterScale: Math.min(dpi / 72, 3), ...src.coverage() },
-      { title: `${county ?? '赣州市'} 4G与宽带覆盖 · ${monthLabelZh(src.current.month)}`, date: src.current.date, sources: src.layerSources, synthetic: src.synthetic },
-      paper as keyof typeof PAPER,
-    );
-    const svg = sceneToSvg(sheet.prims, sheet.width, sheet.height);
-    if (/\.svg$/i.test(out)) writeFileSync(out, svg);
-    else writeFileSync(out, await svgToPng(svg, sheet.width, sheet.height, dpi));
-    process.stdout.write(`已写出 (written): ${out} (${paper}, ${dpi} dpi)\n`);
-  } finally {
-    src.close();
+    await renderMap(path, { county, month: m, dpi, paper: paper as MapOptions['paper'], out });
+  } catch (e) {
+    if (e instanceof RangeError && e.message.startsWith('county:')) throw new UsageError(`--${e.message}`);
+    throw e;
   }
+  process.stdout.write(`已写出 (written): ${out} (${paper}, ${dpi} dpi)\n`);
 }

@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportCommand, snapshotCommand } from '../../cli/report';
+import { mapCommand, reportCommand, snapshotCommand } from '../../cli/report';
+import { exportMonthlyReport } from '../../data/report';
 import { Ledger } from '../../data/ledger';
 import { snapshotRates } from '../../data/report/diff';
 import { toCsv, writeXlsx } from '../../data/report/exports';
@@ -111,6 +112,23 @@ describe('snapshots in the workspace', () => {
     expect(report.listedVillages.find((v) => v.village === '潮溪村委会')).toMatchObject({ settlements: 1, mobile: 1, broadband: 1, closed: 0 });
     expect(report.ledgerDue.map((i) => i.itemId)).toEqual(['ZG-于都县-5-01']);
     expect(report.reminder).toContain('还剩 15 天');
+  });
+});
+
+describe('months without a snapshot and bad arguments', () => {
+  it('a month with no snapshot uses the current analysis, says so, and compares with the latest earlier snapshot', async () => {
+    const out = await exportMonthlyReport(path, { month: '2020-07', format: 'xlsx', out: join(dir, 'july.xlsx') });
+    expect(out.note).toMatch(/2020年7月尚未保存快照/);
+    expect(out.report.previous?.month).toBe('2020-06');
+    expect(out.report.city).toMatchObject({ closed: 0, remaining: 12 });
+  });
+
+  it('map and report name the bad option and what was expected', async () => {
+    await expect(mapCommand([path, '--county', '北京市', '--out', join(dir, 'x.png')])).rejects.toThrow(/--county: found "北京市"; expected one of .*于都县/);
+    await expect(mapCommand([path, '--dpi', '600', '--out', join(dir, 'x.png')])).rejects.toThrow(/--dpi: found "600"; expected a resolution from 72 to 300/);
+    await expect(reportCommand([path, '--month', '2020-13', '--out', join(dir, 'x.pdf')])).rejects.toThrow(/--month: .*"2020-13"/);
+    await expect(reportCommand([path, '--month', '2020-06', '--format', 'docx', '--out', join(dir, 'x.docx')])).rejects.toThrow(/--format: found "docx"/);
+    await expect(snapshotCommand([path])).rejects.toThrow(/--label is required/);
   });
 });
 
