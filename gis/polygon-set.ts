@@ -57,6 +57,8 @@ export interface CoordinateReader<N> {
   number(node: N): number;
   /** String(value), for messages. */
   text(node: N): string;
+  /** Writes x, y of each position of a validated ring into out from index 2 * at (the packing hot loop). */
+  copyXY(ring: N, out: Float64Array, at: number): void;
 }
 
 /** Coordinates as parsed by JSON.parse. */
@@ -66,7 +68,17 @@ export const JSON_COORDINATES: CoordinateReader<unknown> = {
   item: (node, i) => (node as unknown[])[i],
   number: (node) => (typeof node === 'number' ? node : NaN),
   text: (node) => String(node),
+  copyXY: (ring, out, at) => {
+    const positions = ring as number[][];
+    for (let k = 0; k < positions.length; k++) {
+      out[2 * (at + k)] = positions[k][0];
+      out[2 * (at + k) + 1] = positions[k][1];
+    }
+  },
 };
+
+/** The properties buildPolygonSet reads; a scanner may drop the others. */
+export const COVERAGE_FIELDS: ReadonlySet<string> = new Set(['operator', 'tech']);
 
 /** The geometry members the validators read; `coordinates` is a node of the reader used with it. */
 interface GeometryLike { type?: unknown; coordinates?: unknown }
@@ -173,19 +185,15 @@ export class PolygonSetBuilder {
       this.vertexOffsets[this.rings++] = this.vertices;
       if (2 * (this.vertices + len) > this.coords.length) this.coords = grow(this.coords, 4 * (this.vertices + len));
       const coords = this.coords;
-      let v = this.vertices;
-      for (let k = 0; k < len; k++) {
-        const pos = reader.item(ring, k);
-        const x = reader.number(reader.item(pos, 0)), y = reader.number(reader.item(pos, 1));
-        coords[2 * v] = x;
-        coords[2 * v + 1] = y;
-        v++;
+      reader.copyXY(ring, coords, this.vertices);
+      for (let v = this.vertices, vEnd = v + len; v < vEnd; v++) {
+        const x = coords[2 * v], y = coords[2 * v + 1];
         if (x < minX) minX = x;
         if (y < minY) minY = y;
         if (x > maxX) maxX = x;
         if (y > maxY) maxY = y;
       }
-      this.vertices = v;
+      this.vertices += len;
     }
     const b = this.bboxes;
     b[4 * p] = minX;

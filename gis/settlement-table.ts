@@ -17,6 +17,9 @@ export interface SettlementTable {
   lat: Float64Array;
 }
 
+/** The properties buildSettlementTable reads; a scanner may drop the others. */
+export const SETTLEMENT_FIELDS: ReadonlySet<string> = new Set(['id', 'name', 'households', 'county', 'township', 'village', 'code', 'committee']);
+
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', '是', '√', '✓']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'n', '否', '']);
 

@@ -100,6 +100,16 @@ export class PackedCoordinates implements CoordinateReader<number> {
     return node < 0 ? this.nums[-node - 1] : NaN;
   }
 
+  copyXY(ring: number, out: Float64Array, at: number): void {
+    const { children, start, nums } = this;
+    for (let k = 0, n = this.len[ring], first = start[ring]; k < n; k++) {
+      // A validated position holds numbers only, so it is a NUMBERS node.
+      const s = start[children[first + k]];
+      out[2 * (at + k)] = nums[s];
+      out[2 * (at + k) + 1] = nums[s + 1];
+    }
+  }
+
   text(node: number): string {
     if (node < 0) return String(this.nums[-node - 1]);
     if (this.kind[node] === OTHER) return String(this.others[this.start[node]]);

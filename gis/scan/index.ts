@@ -4,9 +4,9 @@ import { resolveOptions, summarize } from '../analyze';
 import { EMPTY_CAMPAIGN, type CampaignContext } from '../campaign';
 import { classifyPoints } from '../classify';
 import { IssueList } from '../issues';
-import { PolygonSetBuilder } from '../polygon-set';
+import { COVERAGE_FIELDS, PolygonSetBuilder } from '../polygon-set';
 import type { AnalysisOptions, AnalysisReport } from '../report';
-import { SettlementTableBuilder } from '../settlement-table';
+import { SETTLEMENT_FIELDS, SettlementTableBuilder } from '../settlement-table';
 import type { InputIssue } from '../types';
 import { GeoJsonScanner } from './scanner';
 
@@ -39,17 +39,17 @@ export class CoverageScan {
   settlements(name: string): GeoJsonScanner {
     if (this.settlementBuilder) throw new Error('CoverageScan: only one settlements file');
     const builder = (this.settlementBuilder = new SettlementTableBuilder(name, this.featureIssues));
-    return new GeoJsonScanner(name, (f, _i, reader) => builder.add(f, reader));
+    return new GeoJsonScanner(name, (f, _i, reader) => builder.add(f, reader), SETTLEMENT_FIELDS);
   }
 
   mobile(name: string): GeoJsonScanner {
     const s = this.mobileFiles++;
-    return new GeoJsonScanner(name, (f, i, reader) => this.mobileBuilder.add(s, name, i, f, reader));
+    return new GeoJsonScanner(name, (f, i, reader) => this.mobileBuilder.add(s, name, i, f, reader), COVERAGE_FIELDS);
   }
 
   broadband(name: string): GeoJsonScanner {
     const s = this.broadbandFiles++;
-    return new GeoJsonScanner(name, (f, i, reader) => this.broadbandBuilder.add(s, name, i, f, reader));
+    return new GeoJsonScanner(name, (f, i, reader) => this.broadbandBuilder.add(s, name, i, f, reader), COVERAGE_FIELDS);
   }
 
   fileProblem(issue: InputIssue | null): void {

@@ -35,6 +35,8 @@ export class ByteParser {
   /** True when no byte follows `end`: running out is then a syntax error, not INCOMPLETE. */
   final = false;
   readonly coords = new PackedCoordinates();
+  /** Property names kept in features' properties; others are checked as JSON and skipped. Null keeps all. */
+  keep: ReadonlySet<string> | null = null;
   private readonly keys = new Map<number, string[]>();
 
   set(b: Uint8Array, p: number, end: number, final: boolean): void {
@@ -95,11 +97,80 @@ export class ByteParser {
       const key = this.key();
       this.expect(COLON);
       if (key === 'geometry') f.geometry = this.peek() === LBRACE ? this.geometry(2) : this.value(1);
-      else if (key === 'properties') f.properties = this.value(1);
+      else if (key === 'properties') f.properties = this.keep && this.peek() === LBRACE ? this.properties(this.keep) : this.value(1);
       else if (key === 'type') f.type = this.value(1);
       else if (key === 'id') f.id = this.value(1);
       else this.value(1);
       if (this.endOfMembers(RBRACE)) return f;
+    }
+  }
+
+  /** A properties object holding only the members named in `keep`. */
+  private properties(keep: ReadonlySet<string>): Record<string, unknown> {
+    this.p++;
+    const o: Record<string, unknown> = {};
+    if (this.peek() === RBRACE) {
+      this.p++;
+      return o;
+    }
+    for (;;) {
+      const key = this.key();
+      this.expect(COLON);
+      if (keep.has(key)) o[key] = this.value(2);
+      else this.skip(2);
+      if (this.endOfMembers(RBRACE)) return o;
+    }
+  }
+
+  /** Checks one JSON value and moves past it without building it. */
+  skip(depth: number): void {
+    const c = this.peek();
+    if (c === Q) this.skipString();
+    else if (c === MINUS || (c >= 0x30 && c <= 0x39)) this.number();
+    else if (c === LBRACE || c === LBRACK) {
+      if (depth + 1 > MAX_DEPTH) throw new ScanSyntaxError(this.p, 'depth');
+      this.p++;
+      const close = c === LBRACE ? RBRACE : RBRACK;
+      if (this.peek() === close) {
+        this.p++;
+        return;
+      }
+      for (;;) {
+        if (c === LBRACE) {
+          if (this.peek() !== Q) throw new ScanSyntaxError(this.p, 'syntax');
+          this.skipString();
+          this.expect(COLON);
+        }
+        this.skip(depth + 1);
+        if (this.endOfMembers(close)) return;
+      }
+    } else this.literal();
+  }
+
+  private skipString(): void {
+    const b = this.b, end = this.end;
+    let i = this.p + 1;
+    for (;;) {
+      if (i >= end) return this.out();
+      const c = b[i];
+      if (c === Q) {
+        this.p = i + 1;
+        return;
+      }
+      if (c === BS) {
+        if (i + 1 >= end) return this.out();
+        // The escape is checked exactly as string() checks it.
+        const e = b[i + 1];
+        if (e === 0x75) {
+          if (i + 6 > end) return this.out();
+          for (let k = 2; k < 6; k++) if (hexValue(b[i + k]) < 0) throw new ScanSyntaxError(i + k, 'syntax', 'bad \\u escape');
+          i += 6;
+        } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) i += 2;
+        else throw new ScanSyntaxError(i + 1, 'syntax', 'bad escape');
+        continue;
+      }
+      if (c < 0x20) throw new ScanSyntaxError(i, 'syntax', 'control character in a string');
+      i++;
     }
   }
 
@@ -337,7 +408,7 @@ export class ByteParser {
       const v = exp === 0 ? m : m / POW10[-exp];
       return neg ? -v : v;
     }
-    return Number(String.fromCharCode.apply(null, b.subarray(start, i) as unknown as number[]));
+    return slowNumber(b, start, i);
   }
 
   private literal(): unknown {
@@ -360,6 +431,11 @@ export class ByteParser {
     this.p += w.length;
     return v;
   }
+}
+
+/** Exponents and long mantissas: the engine's own correctly rounded conversion. */
+function slowNumber(b: Uint8Array, start: number, end: number): number {
+  return Number(String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]));
 }
 
 function sameAscii(s: string, b: Uint8Array, start: number): boolean {

@@ -36,7 +36,13 @@ export class GeoJsonScanner {
   private failure: { at: number; line: number; column: number; kind: ScanSyntaxError['kind']; detail: string } | null = null;
   private problem: InputIssue | null = null;
 
-  constructor(private readonly source: string, private readonly sink: FeatureSink) {}
+  /**
+   * `keepProperties`: the only property names the sink reads (others are checked as JSON, then dropped);
+   * all are kept when omitted.
+   */
+  constructor(private readonly source: string, private readonly sink: FeatureSink, keepProperties?: ReadonlySet<string>) {
+    this.parser.keep = keepProperties ?? null;
+  }
 
   /** Feeds the next bytes (the chunk is copied; the caller may reuse it). */
   push(chunk: Uint8Array): void {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildPolygonSet, buildSettlementTable, InputError, IssueList, type InputIssue } from '../../gis';
-import { PolygonSetBuilder } from '../../gis/polygon-set';
-import { SettlementTableBuilder } from '../../gis/settlement-table';
+import { COVERAGE_FIELDS, PolygonSetBuilder } from '../../gis/polygon-set';
+import { SETTLEMENT_FIELDS, SettlementTableBuilder } from '../../gis/settlement-table';
 import { GeoJsonScanner, MAX_DEPTH, type FeatureSink } from '../../gis/scan';
 import { readGeoJsonFile } from '../../data/read-geojson';
 import { scanGeoJsonFile } from '../../data/fast-read';
@@ -25,8 +25,8 @@ function feed(scanner: GeoJsonScanner, bytes: Uint8Array, sizes: readonly number
   return scanner.end();
 }
 
-function scanFeatures(text: string, sizes: readonly number[], sink: FeatureSink, source = 'f.geojson'): InputIssue | null {
-  return feed(new GeoJsonScanner(source, sink), encoder.encode(text), sizes);
+function scanFeatures(text: string, sizes: readonly number[], sink: FeatureSink, source = 'f.geojson', keep?: ReadonlySet<string>): InputIssue | null {
+  return feed(new GeoJsonScanner(source, sink, keep), encoder.encode(text), sizes);
 }
 
 /** Both paths over settlement text: the object path's table and issues, and the scanner's. */
@@ -35,7 +35,7 @@ function bothSettlements(text: string, sizes: readonly number[]) {
   const table = buildSettlementTable('s', JSON.parse(text).features, objIssues);
   const scanIssues = new IssueList(10_000);
   const builder = new SettlementTableBuilder('s', scanIssues);
-  const problem = scanFeatures(text, sizes, (f, _i, reader) => builder.add(f, reader), 's');
+  const problem = scanFeatures(text, sizes, (f, _i, reader) => builder.add(f, reader), 's', SETTLEMENT_FIELDS);
   return { problem, object: { table, issues: objIssues.items }, scanned: { table: builder.finish(), issues: scanIssues.items } };
 }
 
@@ -45,7 +45,7 @@ function bothPolygons(text: string, sizes: readonly number[]) {
   const set = buildPolygonSet([{ name: 'm', features: JSON.parse(text).features }], options, objIssues);
   const scanIssues = new IssueList(10_000);
   const builder = new PolygonSetBuilder(options, scanIssues);
-  const problem = scanFeatures(text, sizes, (f, i, reader) => builder.add(0, 'm', i, f, reader), 'm');
+  const problem = scanFeatures(text, sizes, (f, i, reader) => builder.add(0, 'm', i, f, reader), 'm', COVERAGE_FIELDS);
   return { problem, object: { set, issues: objIssues.items }, scanned: { set: builder.finish(), issues: scanIssues.items } };
 }
 
@@ -299,6 +299,23 @@ describe('GeoJsonScanner: whole-file problems', () => {
     expect(problem(json)?.message).toBe(message);
     expect(problem(json, [1])?.message).toBe(message);
     expect(objectProblem(json)?.message).toMatch(/^not valid JSON/);
+  });
+
+  it('properties the analysis does not read are skipped, but still checked as JSON', () => {
+    const fcWith = (v: string) => `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a","note":${v}},"geometry":null}]}`;
+    const keep = new Set(['id']);
+    const scanKept = (json: string, sizes: number[]) => {
+      const got: unknown[] = [];
+      return { problem: feed(new GeoJsonScanner('x.geojson', (f) => got.push(f), keep), encoder.encode(json), sizes), got };
+    };
+    const ok = scanKept(fcWith('{"a":[1,-2.5e3,"\\u6f6e\\"",true,null,{}],"b":[]}'), [1]);
+    expect(ok.problem).toBeNull();
+    expect(ok.got).toEqual([{ type: 'Feature', properties: { id: 'a' }, geometry: null }]);
+    for (const bad of ['"\\x"', '"\\u12G4"', '[1,]', '{"a" 1}', '01', 'tru', '"a\tb"', '[1 2]']) {
+      expect(scanKept(fcWith(bad), [1]).problem?.message, bad).toMatch(/^not valid JSON \(line 1, column \d+, near /);
+      expect(scanKept(fcWith(bad), [1 << 16]).problem, bad).toEqual(problem(fcWith(bad)));
+    }
+    expect(scanKept(fcWith('NaN'), [1]).problem?.message).toMatch(/^NaN is not valid JSON/);
   });
 
   it('NaN and Infinity literals are named', () => {
