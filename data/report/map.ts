@@ -166,33 +166,34 @@ function coverageImage(input: MapInput, p: Projection, frame: Frame): Prim {
   return { kind: 'image', x: frame.x, y: frame.y, w: frame.w, h: frame.h, png: encodePng(colourMask(mask, width, height, COVERAGE_PALETTE)) };
 }
 
-/** Legend, scale bar and north arrow inside the frame's corners. */
-function furniture(p: Projection, frame: Frame, u: number): Prim[] {
+/** Legend (only what the map shows), scale bar and north arrow inside the frame's corners. */
+function furniture(p: Projection, frame: Frame, u: number, shown: { small: boolean; emphasised: boolean; minHouseholds: number }): Prim[] {
   const out: Prim[] = [];
   // Legend, bottom left.
-  const items: [string, Prim['kind'], string][] = [
-    ['聚居区：4G和宽带均覆盖', 'dots', STATUS_COLOURS.met],
+  const items: [string, Prim['kind'], string, number?][] = [
+    [`聚居区（≥${shown.minHouseholds}户）：4G和宽带均覆盖`, 'dots', STATUS_COLOURS.met],
     ['聚居区：缺宽带', 'dots', STATUS_COLOURS.noBroadband],
     ['聚居区：缺4G', 'dots', STATUS_COLOURS.noMobile],
-    ['聚居区：不足25户（不计入）', 'dots', STATUS_COLOURS.small],
+    ...(shown.small ? [[`聚居区：不足${shown.minHouseholds}户（不计入）`, 'dots', STATUS_COLOURS.small] as [string, Prim['kind'], string]] : []),
     ['4G覆盖', 'rect', COVERAGE_CSS[1]],
     ['宽带覆盖', 'rect', COVERAGE_CSS[2]],
     ['4G和宽带覆盖', 'rect', COVERAGE_CSS[3]],
-    ['县（市、区）界', 'path', '#333'],
+    ['县（市、区）界', 'path', '#333', 0.8],
+    ...(shown.emphasised ? [['重点县界', 'path', '#7a1f1f', 1.8] as [string, Prim['kind'], string, number]] : []),
   ];
   const line = 11 * u;
-  const lw = 132 * u;
+  const lw = 150 * u;
   const lh = (items.length + 1) * line + 6 * u;
   const lx = frame.x + 8 * u;
   const ly = frame.y + frame.h - lh - 8 * u;
   out.push({ kind: 'rect', x: lx, y: ly, w: lw, h: lh, fill: '#ffffff', stroke: '#888', width: 0.5 * u });
   out.push({ kind: 'text', x: lx + 6 * u, y: ly + 12 * u, text: '图例', size: 8 * u, bold: true });
-  items.forEach(([label, kind, colour], i) => {
+  items.forEach(([label, kind, colour, width], i) => {
     const cy = ly + 12 * u + (i + 1) * line;
     const sx = lx + 12 * u;
     if (kind === 'dots') out.push({ kind: 'dots', xy: [sx, cy - 3 * u], r: 2.6 * u, fill: colour, stroke: '#ffffff' });
     else if (kind === 'rect') out.push({ kind: 'rect', x: sx - 5 * u, y: cy - 7 * u, w: 10 * u, h: 7 * u, fill: colour, stroke: '#999', width: 0.3 * u });
-    else out.push({ kind: 'path', d: `M${sx - 6 * u} ${cy - 3 * u}L${sx + 6 * u} ${cy - 3 * u}`, stroke: colour, width: 1 * u });
+    else out.push({ kind: 'path', d: `M${sx - 6 * u} ${cy - 3 * u}L${sx + 6 * u} ${cy - 3 * u}`, stroke: colour, width: (width ?? 1) * u });
     out.push({ kind: 'text', x: sx + 10 * u, y: cy, text: label, size: 7 * u });
   });
   // Scale bar, bottom right.
@@ -203,8 +204,8 @@ function furniture(p: Projection, frame: Frame, u: number): Prim[] {
   out.push({ kind: 'rect', x: sx - 6 * u, y: sy - 20 * u, w: len + 14 * u, h: 28 * u, fill: '#ffffff' });
   out.push({ kind: 'rect', x: sx, y: sy - 4 * u, w: len / 2, h: 4 * u, fill: '#222', stroke: '#222', width: 0.5 * u });
   out.push({ kind: 'rect', x: sx + len / 2, y: sy - 4 * u, w: len / 2, h: 4 * u, fill: '#ffffff', stroke: '#222', width: 0.5 * u });
-  out.push({ kind: 'text', x: sx, y: sy - 7 * u, text: '0', size: 7 * u, anchor: 'middle' });
-  out.push({ kind: 'text', x: sx + len, y: sy - 7 * u, text: `${km} 千米`, size: 7 * u, anchor: 'middle' });
+  out.push({ kind: 'text', x: sx, y: sy - 7 * u, text: '0', size: 7 * u, anchor: 'start' });
+  out.push({ kind: 'text', x: sx + len, y: sy - 7 * u, text: `${km} 千米`, size: 7 * u, anchor: 'end' });
   // North arrow, top right.
   const nx = frame.x + frame.w - 22 * u;
   const ny = frame.y + 14 * u;
@@ -274,7 +275,7 @@ export function mapScene(input: MapInput, frame: Frame, u = 1): Prim[] {
     out.push({ kind: 'text', x, y, text: name, size: (own ? 10 : 8) * u, anchor: 'middle', bold: emphasise.has(name) || (own && !!input.county), halo: true, fill: own ? '#111' : '#777' });
   }
   out.push({ kind: 'unclip' });
-  out.push(...furniture(p, frame, u));
+  out.push(...furniture(p, frame, u, { small: !!input.county, emphasised: strong.length > 0, minHouseholds: snap.options.minHouseholds }));
   out.push({ kind: 'rect', x: frame.x, y: frame.y, w: frame.w, h: frame.h, stroke: '#555', width: 0.8 * u });
   return out;
 }
