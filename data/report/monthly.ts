@@ -47,6 +47,8 @@ export interface BlindSpotRow {
   isNew: boolean;
 }
 
+export interface TrendPoint { month: string; label: string; mobile: number | null; broadband: number | null }
+
 export interface MonthlyReport {
   month: string;
   monthZh: string;
@@ -61,6 +63,8 @@ export interface MonthlyReport {
   blindSpots: BlindSpotRow[];
   /** Open ledger items whose deadline falls on or before the month's end (overdue ones included). */
   ledgerDue: LedgerItem[];
+  /** Rates month by month up to this month (one snapshot per month), for the trend charts. */
+  trend: { city: TrendPoint[]; counties: Record<string, TrendPoint[]> };
   /** YYYY-MM-25: the report goes to the city by then. */
   dueDate: string;
   reminder: string;
@@ -71,7 +75,25 @@ export interface MonthlyInput {
   previous: Snapshot | null;
   counties: readonly County[];
   ledger?: readonly LedgerItem[];
+  /** Earlier snapshots for the trend (any order; later months and duplicates of a month are ignored). */
+  history?: readonly Snapshot[];
   now?: Date;
+}
+
+/** One point per month up to `current` (the last snapshot given for a month wins; `current` wins its month). */
+export function trendSeries(history: readonly Snapshot[], current: Snapshot): MonthlyReport['trend'] {
+  const byMonth = new Map<string, Snapshot>();
+  for (const s of history) if (s.month < current.month) byMonth.set(s.month, s);
+  byMonth.set(current.month, current);
+  const city: TrendPoint[] = [];
+  const counties: Record<string, TrendPoint[]> = {};
+  for (const snap of [...byMonth.values()].sort((a, b) => a.month.localeCompare(b.month))) {
+    const r = snapshotRates(snap);
+    const point = (x: SnapshotRate): TrendPoint => ({ month: snap.month, label: snap.label, mobile: x.mobile, broadband: x.broadband });
+    city.push(point(r.city));
+    for (const [name, x] of r.counties) (counties[name] ??= []).push(point(x));
+  }
+  return { city, counties };
 }
 
 /** `2020-06` → `2020-06-25`. */
@@ -163,6 +185,7 @@ export function buildMonthlyReport(input: MonthlyInput): MonthlyReport {
     previous: diff ? diff.before : null, synthetic: current.synthetic || (previous?.synthetic ?? false), targets,
     city: row('', rates.city, diff?.city ?? null, targets, { county: '全市', township: '', village: '' }),
     counties, listedVillages, blindSpots, ledgerDue,
+    trend: trendSeries([...(input.history ?? []), ...(previous ? [previous] : [])], current),
     dueDate: reportDueDate(current.month),
     reminder: dueReminder(current.month, chinaDate(input.now ?? new Date())),
   };

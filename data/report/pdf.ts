@@ -3,7 +3,7 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { mapScene, type MapInput, type Prim } from './map';
-import type { MonthlyReport, RateRow } from './monthly';
+import type { MonthlyReport, RateRow, TrendPoint } from './monthly';
 import { formatCell, listedVillageTable, type Table } from './tables';
 
 type Doc = PDFKit.PDFDocument;
@@ -167,6 +167,41 @@ function rateBars(doc: Doc, r: RateRow, targets: MonthlyReport['targets'], x: nu
   return cy;
 }
 
+/** Month-by-month 4G and broadband rates as lines, with the targets as dashed lines. */
+function trendChart(doc: Doc, title: string, points: readonly TrendPoint[], targets: MonthlyReport['targets'], x: number, y: number, w: number, h: number): void {
+  const COLOURS = { mobile: '#2b6cb0', broadband: '#dd6b20' };
+  text(doc, title, x, y + 10, 9.5, { bold: true });
+  const values = points.flatMap((p) => [p.mobile, p.broadband]).filter((v): v is number => v !== null);
+  const lo = Math.max(0, Math.floor((Math.min(targets.broadband, targets.mobile, ...values) - 0.05) * 10) / 10);
+  const top = y + 18;
+  const left = x + 30;
+  const right = x + w - 6;
+  const bottom = top + h - 46;
+  const py = (v: number) => bottom - ((v - lo) / (1 - lo)) * (bottom - top);
+  const px = (i: number) => (points.length === 1 ? (left + right) / 2 : left + (i / (points.length - 1)) * (right - left));
+  for (let v = lo; v <= 1.0001; v += 0.1) {
+    doc.moveTo(left, py(v)).lineTo(right, py(v)).lineWidth(0.3).stroke('#dddddd');
+    text(doc, `${Math.round(v * 100)}%`, left - 3, py(v) + 2.5, 6.5, { anchor: 'end', fill: '#666' });
+  }
+  for (const [v, c, label] of [[targets.mobile, COLOURS.mobile, '4G目标'], [targets.broadband, COLOURS.broadband, '宽带目标']] as const) {
+    doc.moveTo(left, py(v)).lineTo(right, py(v)).dash(3, { space: 2 }).lineWidth(0.8).stroke(c);
+    doc.undash();
+    text(doc, `${label} ${Math.round(v * 100)}%`, left + 3, py(v) + 8, 6.5, { fill: c });
+  }
+  for (const key of ['mobile', 'broadband'] as const) {
+    const pts = points.map((p, i) => [px(i), p[key]] as const).filter((q): q is readonly [number, number] => q[1] !== null);
+    pts.forEach(([cx, v], i) => (i ? doc.lineTo(cx, py(v)) : doc.moveTo(cx, py(v))));
+    if (pts.length > 1) doc.lineWidth(1.4).stroke(COLOURS[key]);
+    for (const [cx, v] of pts) doc.circle(cx, py(v), 1.8).fill(COLOURS[key]);
+  }
+  points.forEach((p, i) => text(doc, p.month, px(i), bottom + 10, 6.5, { anchor: 'middle', fill: '#444' }));
+  const ly = bottom + 22;
+  doc.rect(left, ly - 5, 10, 2).fill(COLOURS.mobile);
+  text(doc, '4G覆盖率', left + 13, ly, 7);
+  doc.rect(left + 62, ly - 5, 10, 2).fill(COLOURS.broadband);
+  text(doc, '宽带覆盖率', left + 75, ly, 7);
+}
+
 export interface AtlasInput {
   report: MonthlyReport;
   map: Omit<MapInput, 'county' | 'emphasise'>;
@@ -242,8 +277,9 @@ export async function writeAtlasPdf(a: AtlasInput, path: string): Promise<number
   drawScene(doc, mapScene({ ...a.map, emphasise: focus }, frame));
   const tx = frame.x + frame.w + 12;
   const countyRows = [...m.counties, m.city].map((r) => [r === m.city ? '全市' : `${r.county}${r.focus ? '★' : ''}`, pct(r.mobile), pct(r.broadband), String(r.remaining), m.previous ? String(r.closed) : '—']);
-  drawTable(doc, { headers: ['县（市、区）', '4G', '宽带', '盲点', '本月消除'], widths: [78, 54, 54, 48, 50], align: ['left', 'right', 'right', 'right', 'right'] },
+  const tableEnd = drawTable(doc, { headers: ['县（市、区）', '4G', '宽带', '盲点', '本月消除'], widths: [78, 54, 54, 48, 50], align: ['left', 'right', 'right', 'right', 'right'] },
     countyRows, tx, frame.y, { size: 7.5 });
+  trendChart(doc, '全市覆盖率逐月趋势', m.trend.city, m.targets, tx, tableEnd + 10, PAGE.w - M - tx, frame.y + frame.h - tableEnd - 26);
   text(doc, '★ 重点县（2020年脱贫摘帽）；覆盖率按≥25户聚居区个数计', tx, frame.y + frame.h - 2, 7, { fill: '#555' });
   footer(doc, a, pages);
 
@@ -263,12 +299,14 @@ export async function writeAtlasPdf(a: AtlasInput, path: string): Promise<number
     const listedMet = listed.filter((v) => v.mobileMet && v.broadbandMet).length;
     text(doc, `重点村 ${listed.length} 个，4G与宽带均达标 ${listedMet} 个`, x, y + 8, 9);
     y += 22;
-    text(doc, '户数最多的盲点（前12）', x, y + 6, 10, { bold: true });
-    const top = m.blindSpots.filter((b) => b.county === r.county).slice(0, 12)
+    text(doc, '户数最多的盲点（前8）', x, y + 6, 10, { bold: true });
+    const top = m.blindSpots.filter((b) => b.county === r.county).slice(0, 8)
       .map((b) => [b.name, `${b.township}${b.village}`, String(b.households), [b.missingMobile ? '4G' : '', b.missingBroadband ? '宽带' : ''].filter(Boolean).join('、')]);
     if (top.length) {
       drawTable(doc, { headers: ['聚居区', '乡镇 村', '户数', '缺'], widths: [56, w - 56 - 36 - 50, 36, 50], align: ['left', 'left', 'right', 'left'] }, top, x, y + 12, { size: 7.5 });
     } else text(doc, '无盲点', x, y + 24, 9);
+    const chartTop = f.y + f.h - 150;
+    trendChart(doc, `${r.county}覆盖率逐月趋势`, m.trend.counties[r.county] ?? [], m.targets, x, chartTop, w, 150);
     footer(doc, a, pages);
   }
 

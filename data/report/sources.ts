@@ -17,6 +17,8 @@ export interface ReportSources {
   /** False when the month had no saved snapshot and the current analysis stands in for it. */
   currentSaved: boolean;
   previous: Snapshot | null;
+  /** Every saved snapshot, for the trend. */
+  history: Snapshot[];
   counties: County[];
   countyPolygons: Feature[];
   townshipPolygons: Feature[];
@@ -78,7 +80,7 @@ export async function openReportSources(path: string, month: string): Promise<Re
       .map((l) => l.name);
     return {
       workspaceName: info.name, synthetic: info.synthetic || current.synthetic, current, currentSaved,
-      previous: snapshotBefore(snaps, month), counties: seedCounties(), countyPolygons, townshipPolygons, layerSources, ledger,
+      previous: snapshotBefore(snaps, month), history: snaps, counties: seedCounties(), countyPolygons, townshipPolygons, layerSources, ledger,
       coverage: () => ({
         mobile: info.layers.filter((l) => l.role === 'mobile').flatMap((l) => [...ws.readFeatures(l.id)]),
         broadband: info.layers.filter((l) => l.role === 'broadband').flatMap((l) => [...ws.readFeatures(l.id)]),
@@ -92,5 +94,5 @@ export async function openReportSources(path: string, month: string): Promise<Re
 }
 
 export function monthlyFromSources(src: ReportSources, now?: Date): MonthlyReport {
-  return buildMonthlyReport({ current: src.current, previous: src.previous, counties: src.counties, ledger: src.ledger, now });
+  return buildMonthlyReport({ current: src.current, previous: src.previous, history: src.history, counties: src.counties, ledger: src.ledger, now });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffSnapshots, snapshotRates } from '../../data/report/diff';
-import { buildMonthlyReport, dueReminder } from '../../data/report/monthly';
+import { buildMonthlyReport, dueReminder, trendSeries } from '../../data/report/monthly';
 import { monthEnd, parseMonth, previousMonth, snapshotFromReport } from '../../data/report/snapshot';
 import type { LedgerItem } from '../../data/ledger';
 import { counties } from '../../seeds/campaign';
@@ -107,6 +107,16 @@ describe('buildMonthlyReport', () => {
     expect(m.reminder).toBe('月报须于每月25日前报送市里：2020年6月月报截止 2020-06-25。还剩 5 天。');
     expect(dueReminder('2020-06', '2020-06-27')).toMatch(/已逾期 2 天/);
     expect(dueReminder('2020-06', '2020-07-02')).toBe('月报须于每月25日前报送市里：2020年6月月报截止 2020-06-25。');
+  });
+
+  it('trend: one point per month, the current snapshot last; later months ignored', () => {
+    const july = snapshotFromReport(MAY, { label: '2020-07' });
+    const t = trendSeries([july, may], june);
+    expect(t.city.map((p) => p.month)).toEqual(['2020-05', '2020-06']);
+    expect(t.city[0]).toMatchObject({ mobile: 0.6, broadband: 0.6 });
+    expect(t.city[1].mobile).toBeCloseTo(5 / 7, 12);
+    expect(t.counties['于都县'].map((p) => p.broadband)).toEqual([1 / 3, 0.5]);
+    expect(m.trend.city).toHaveLength(2);
   });
 
   it('without a previous snapshot: no changes, nothing closed', () => {
