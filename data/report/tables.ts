@@ -24,11 +24,13 @@ function met(m: boolean | null): string {
   return m === null ? '—' : m ? '达标' : '未达标';
 }
 
-function rateColumns(): Column[] {
+const pct = (v: number) => `${Math.round(v * 1000) / 10}%`;
+
+function rateColumns(t: MonthlyReport['targets']): Column[] {
   return [
-    col('聚居区数(≥25户)', 'int', 14), col('户数', 'int', 10),
-    col('4G覆盖率', 'percent', 11), col('上月4G覆盖率', 'percent', 13), col('4G变化', 'delta', 10), col('4G达标(95%)', 'text', 12),
-    col('宽带覆盖率', 'percent', 11), col('上月宽带覆盖率', 'percent', 14), col('宽带变化', 'delta', 10), col('宽带达标(75%)', 'text', 13),
+    col(`聚居区数(≥${t.minHouseholds}户)`, 'int', 14), col('户数', 'int', 10),
+    col('4G覆盖率', 'percent', 11), col('上月4G覆盖率', 'percent', 13), col('4G变化', 'delta', 10), col(`4G达标(${pct(t.mobile)})`, 'text', 12),
+    col('宽带覆盖率', 'percent', 11), col('上月宽带覆盖率', 'percent', 14), col('宽带变化', 'delta', 10), col(`宽带达标(${pct(t.broadband)})`, 'text', 13),
     col('本月消除盲点', 'int', 12), col('新增失覆盖', 'int', 11), col('剩余盲点', 'int', 10),
   ];
 }
@@ -41,7 +43,7 @@ function rateCells(r: RateRow): Cell[] {
 export function countyTable(m: MonthlyReport): Table {
   return {
     name: '县区',
-    columns: [col('县（市、区）', 'text', 12), col('重点县', 'text', 8), col('挂点领导', 'text', 16), ...rateColumns()],
+    columns: [col('县（市、区）', 'text', 12), col('重点县', 'text', 8), col('挂点领导', 'text', 16), ...rateColumns(m.targets)],
     rows: [
       ...m.counties.map((r) => [r.county, r.focus ? '是' : '', r.leader ?? '', ...rateCells(r)]),
       ['全市合计', '', '', ...rateCells(m.city)],
@@ -52,7 +54,7 @@ export function countyTable(m: MonthlyReport): Table {
 export function listedVillageTable(m: MonthlyReport): Table {
   return {
     name: '重点村',
-    columns: [col('县（市、区）', 'text', 12), col('乡镇', 'text', 12), col('村', 'text', 16), col('类别', 'text', 30), ...rateColumns()],
+    columns: [col('县（市、区）', 'text', 12), col('乡镇', 'text', 12), col('村', 'text', 16), col('类别', 'text', 30), ...rateColumns(m.targets)],
     rows: m.listedVillages.map((r) => [r.county, r.township, r.village, r.category, ...rateCells(r)]),
   };
 }
