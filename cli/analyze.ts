@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { AnalysisOptions, AnalysisReport, CampaignContext } from '../gis';
 import { CoverageScan } from '../gis/scan';
-import { scanGeoJsonFile } from '../data/fast-read';
+import { scanGeoJsonFile, writeReportJson } from '../data/fast-read';
 import { numberOption, parseArgs, single, UsageError, type ParsedArgs } from './args';
 import { formatCsv, formatTable } from './format';
 
@@ -67,5 +67,7 @@ export function analyzeFiles(argv: readonly string[], campaign: CampaignContext,
   for (const path of mobile) scan.fileProblem(scanGeoJsonFile(path, scan.mobile(path)));
   for (const path of broadband) scan.fileProblem(scanGeoJsonFile(path, scan.broadband(path)));
   const report = scan.finish(campaign);
-  emit(renderReport(report, format, focusOrder), single(args, 'out'));
+  const out = single(args, 'out');
+  if (format === 'json' && out) writeReportJson(out, report);
+  else emit(renderReport(report, format, focusOrder), out);
 }

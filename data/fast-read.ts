@@ -1,7 +1,7 @@
 // Streams a GeoJSON file through one reused buffer into a byte scanner: memory stays bounded whatever the
 // file size. File-system problems become the same input issues as data/read-geojson.ts reports.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { InputIssue } from '../gis';
+import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import type { AnalysisReport, InputIssue } from '../gis';
 import type { GeoJsonScanner } from '../gis/scan';
 
 const CHUNK = 1 << 20;
@@ -30,4 +30,28 @@ export function scanGeoJsonFile(path: string, scanner: GeoJsonScanner): InputIss
     closeSync(fd);
   }
   return scanner.end();
+}
+
+const BATCH = 10_000;
+
+/**
+ * Writes JSON.stringify(report) + "\n" to `path`, byte for byte, without ever holding the whole text: at
+ * province scale the settlement list alone is hundreds of megabytes of JSON.
+ */
+export function writeReportJson(path: string, report: AnalysisReport): void {
+  const shell = JSON.stringify({ ...report, settlements: [] });
+  const marker = '"settlements":[';
+  const at = shell.indexOf(marker) + marker.length;
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, shell.slice(0, at));
+    const list = report.settlements;
+    for (let i = 0; i < list.length; i += BATCH) {
+      const text = JSON.stringify(list.slice(i, i + BATCH));
+      writeSync(fd, (i ? ',' : '') + text.slice(1, -1));
+    }
+    writeSync(fd, shell.slice(at) + '\n');
+  } finally {
+    closeSync(fd);
+  }
 }

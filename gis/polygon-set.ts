@@ -105,13 +105,13 @@ export class PolygonSetBuilder {
   private n = 0;
   private rings = 0;
   private vertices = 0;
-  private ringOffsets = new Uint32Array(64);
-  private vertexOffsets = new Uint32Array(256);
-  private coords = new Float64Array(4096);
-  private bboxes = new Float64Array(256);
-  private mask = new Uint8Array(64);
-  private feature = new Uint32Array(64);
-  private source = new Uint16Array(64);
+  private ringOffsets = growable(Uint32Array, 64);
+  private vertexOffsets = growable(Uint32Array, 256);
+  private coords = growable(Float64Array, 4096);
+  private bboxes = growable(Float64Array, 256);
+  private mask = growable(Uint8Array, 64);
+  private feature = growable(Uint32Array, 64);
+  private source = growable(Uint16Array, 64);
 
   constructor(private readonly options: BuildPolygonOptions, private readonly issues: IssueList) {
     this.techs = options.techs?.map((t) => t.toUpperCase());
@@ -148,16 +148,22 @@ export class PolygonSetBuilder {
     this.vertexOffsets = grow(this.vertexOffsets, this.rings + 1);
     this.ringOffsets[n] = this.rings;
     this.vertexOffsets[this.rings] = this.vertices;
-    return {
+    const set: PolygonSet = {
       polygonCount: n,
-      ringOffsets: this.ringOffsets.slice(0, n + 1),
-      vertexOffsets: this.vertexOffsets.slice(0, this.rings + 1),
-      coords: this.coords.slice(0, 2 * this.vertices),
-      bboxes: this.bboxes.slice(0, 4 * n),
-      mask: this.mask.slice(0, n),
-      feature: this.feature.slice(0, n),
-      source: this.source.slice(0, n),
+      ringOffsets: trim(this.ringOffsets, n + 1),
+      vertexOffsets: trim(this.vertexOffsets, this.rings + 1),
+      coords: trim(this.coords, 2 * this.vertices),
+      bboxes: trim(this.bboxes, 4 * n),
+      mask: trim(this.mask, n),
+      feature: trim(this.feature, n),
+      source: trim(this.source, n),
     };
+    // Let go of the arrays, so that they are freed with the set.
+    this.ringOffsets = this.vertexOffsets = this.feature = new Uint32Array(0);
+    this.coords = this.bboxes = new Float64Array(0);
+    this.mask = new Uint8Array(0);
+    this.source = new Uint16Array(0);
+    return set;
   }
 
   private pack<N>(rings: N, reader: CoordinateReader<N>, bit: number, index: number, source: number): void {
@@ -203,12 +209,53 @@ export class PolygonSetBuilder {
   }
 }
 
-/** A copy of `a` with room for at least `size` elements (contents kept). */
-function grow<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, size: number): T {
+type Typed = Uint8Array | Uint16Array | Uint32Array | Float64Array;
+type TypedConstructor<T extends Typed> = { new (n: number): T; new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number };
+
+// Resizable ArrayBuffers (ES2024; Node 20, Chromium 111) grow in place: no copy, and no old and new array
+// alive at once, which is what bounds peak memory at province scale. Elsewhere arrays grow by copying.
+const MAX_BYTES = 2 ** 32;
+const ResizableBuffer = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => ArrayBuffer & {
+  readonly resizable: boolean;
+  readonly maxByteLength: number;
+  resize(bytes: number): void;
+};
+
+function growable<T extends Typed>(Ctor: TypedConstructor<T>, n: number): T {
+  try {
+    const buffer = new ResizableBuffer(n * Ctor.BYTES_PER_ELEMENT, { maxByteLength: MAX_BYTES });
+    if (buffer.resizable) return new Ctor(buffer);
+  } catch {
+    // No resizable buffers here (or no address space to reserve): plain arrays.
+  }
+  return new Ctor(n);
+}
+
+function resizable(a: Typed) {
+  const buffer = a.buffer as InstanceType<typeof ResizableBuffer>;
+  return buffer.resizable ? buffer : null;
+}
+
+/** `a` (grown in place) or a copy of it, with room for at least `size` elements; contents kept. */
+function grow<T extends Typed>(a: T, size: number): T {
   if (a.length >= size) return a;
-  const b = new (a.constructor as new (n: number) => T)(Math.max(size, Math.ceil(a.length * 1.5)));
+  const wanted = Math.max(size, Math.ceil(a.length * 1.5));
+  const buffer = resizable(a);
+  if (buffer && wanted * a.BYTES_PER_ELEMENT <= buffer.maxByteLength) {
+    buffer.resize(wanted * a.BYTES_PER_ELEMENT);
+    return a;
+  }
+  const b = new (a.constructor as new (n: number) => T)(wanted);
   b.set(a);
   return b;
+}
+
+/** The first `size` elements: the same array shrunk in place, or a copy. */
+function trim<T extends Typed>(a: T, size: number): T {
+  const buffer = resizable(a);
+  if (!buffer) return a.slice(0, size) as T;
+  buffer.resize(size * a.BYTES_PER_ELEMENT);
+  return a;
 }
 
 /** The rings node of each polygon part, validated; null (with issues recorded) when the geometry is unusable. */

@@ -6,7 +6,7 @@ import { classifyPoints } from '../classify';
 import { IssueList } from '../issues';
 import { COVERAGE_FIELDS, PolygonSetBuilder } from '../polygon-set';
 import type { AnalysisOptions, AnalysisReport } from '../report';
-import { SETTLEMENT_FIELDS, SettlementTableBuilder } from '../settlement-table';
+import { SETTLEMENT_FIELDS, SettlementTableBuilder, type SettlementTable } from '../settlement-table';
 import type { InputIssue } from '../types';
 import { GeoJsonScanner } from './scanner';
 
@@ -62,14 +62,18 @@ export class CoverageScan {
     if (!this.settlementBuilder) throw new Error('CoverageScan: no settlements file was scanned');
     this.featureIssues.throwIfAny();
     const table = this.settlementBuilder.finish();
-    const mobile = this.mobileBuilder.finish();
-    const broadband = this.broadbandBuilder.finish();
-    const mobileMask = classifyPoints(table.lon, table.lat, mobile);
-    const broadbandMask = classifyPoints(table.lon, table.lat, broadband);
-    return summarize(table, mobileMask, broadbandMask, campaign, this.options, {
+    // Each layer's polygons are dropped once classified, before the report is built.
+    const mobile = classifyLayer(this.mobileBuilder, table);
+    const broadband = classifyLayer(this.broadbandBuilder, table);
+    return summarize(table, mobile.mask, broadband.mask, campaign, this.options, {
       settlements: table.count,
-      mobilePolygons: mobile.polygonCount,
-      broadbandPolygons: broadband.polygonCount,
+      mobilePolygons: mobile.polygons,
+      broadbandPolygons: broadband.polygons,
     });
   }
+}
+
+function classifyLayer(builder: PolygonSetBuilder, table: SettlementTable): { mask: Uint8Array; polygons: number } {
+  const set = builder.finish();
+  return { mask: classifyPoints(table.lon, table.lat, set), polygons: set.polygonCount };
 }

@@ -1,16 +1,16 @@
 // The byte scanner against JSON.parse + the object path: same tables, same polygon sets, same problems in
 // the same words, however the bytes are chunked and however the JSON is spelled.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildPolygonSet, buildSettlementTable, InputError, IssueList, type InputIssue } from '../../gis';
+import { buildPolygonSet, buildSettlementTable, InputError, IssueList, type AnalysisReport, type InputIssue } from '../../gis';
 import { COVERAGE_FIELDS, PolygonSetBuilder } from '../../gis/polygon-set';
 import { SETTLEMENT_FIELDS, SettlementTableBuilder } from '../../gis/settlement-table';
 import { GeoJsonScanner, MAX_DEPTH, type FeatureSink } from '../../gis/scan';
 import { readGeoJsonFile } from '../../data/read-geojson';
-import { scanGeoJsonFile } from '../../data/fast-read';
+import { scanGeoJsonFile, writeReportJson } from '../../data/fast-read';
 
 const encoder = new TextEncoder();
 
@@ -363,3 +363,15 @@ describe('scanGeoJsonFile', () => {
 function i18nIndent(): string {
   return '\t';
 }
+
+describe('writeReportJson', () => {
+  it('writes exactly JSON.stringify(report) + newline, in batches', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'atlas-report-')), 'r.json');
+    for (const n of [0, 1, 10_000, 25_001]) {
+      const settlements = Array.from({ length: n }, (_, i) => ({ id: `S${i}`, name: '刘屋', households: i, lon: -0, lat: 25.5, mobileOperators: ['CMCC'], ...(i % 2 ? { code: '360731212211' } : {}) }));
+      const report = { options: { minHouseholds: 25 }, settlements, rates: { city: { settlements: n } }, committeeSeats: { seats: [] }, inputs: { settlements: n } } as unknown as AnalysisReport;
+      writeReportJson(path, report);
+      expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(report) + '\n');
+    }
+  });
+});
