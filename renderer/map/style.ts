@@ -192,7 +192,8 @@ export function settlementLayers(filters: Filters): LayerSpecification[] {
         'circle-radius': radiusExpression(3),
         'circle-color': 'rgba(0,0,0,0)',
         'circle-stroke-color': '#222222',
-        'circle-stroke-width': 1.5,
+        // Thin when zoomed out, where a listed village's many rings would merge into a blot.
+        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 6, 0.6, 10, 1.5],
       },
     },
     {

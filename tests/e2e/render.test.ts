@@ -102,7 +102,8 @@ afterAll(async () => {
 
 describe('map rendering', () => {
   it('draws the fixed workspace like the expected image', async () => {
-    await page.waitForSelector('[data-testid=map][data-settlements="48"][data-coverage-layers="2"][data-boundaries]', { timeout: 180_000 });
+    // Broadband is off by default and loaded only when shown: one coverage layer (4G) is on the map.
+    await page.waitForSelector('[data-testid=map][data-settlements="48"][data-coverage-layers="1"][data-boundaries]', { timeout: 180_000 });
     await page.waitForSelector('[data-testid=map][data-map-state=idle]', { timeout: 120_000 });
     await page.waitForTimeout(500);
     await page.waitForSelector('[data-testid=map][data-map-state=idle]', { timeout: 120_000 });
