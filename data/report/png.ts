@@ -23,13 +23,15 @@ export async function svgToPng(svg: string, width: number, height: number, dpi: 
   if (!(dpi >= 72 && dpi <= 300)) throw new RangeError(`dpi: found ${dpi}; expected 72..300`);
   const browser = await chromium.launch({ executablePath: findChromium(), args: ['--enable-unsafe-swiftshader', '--disable-gpu'] });
   try {
-    // CSS pixels are 1/96 inch; the SVG is sized in points (1/72): scale so that one point is dpi/72 device pixels.
-    const cssW = Math.ceil((width * 96) / 72);
-    const cssH = Math.ceil((height * 96) / 72);
-    const page = await browser.newPage({ viewport: { width: cssW, height: cssH }, deviceScaleFactor: dpi / 96 });
-    await page.setContent(`<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;background:#fff}svg{display:block}</style></head><body>${svg}</body></html>`);
+    // The SVG is drawn straight at the output size (CSS overrides its width/height in pt) with a device scale
+    // of 1: fractional device-scale factors would round the image a pixel or two off the paper size.
+    const px = Math.round((width * dpi) / 72);
+    const py = Math.round((height * dpi) / 72);
+    const page = await browser.newPage({ viewport: { width: px, height: py }, deviceScaleFactor: 1 });
+    await page.setContent(`<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;background:#fff}` +
+      `svg{display:block;width:${px}px;height:${py}px}</style></head><body>${svg}</body></html>`);
     await page.evaluate('document.fonts.ready');
-    return await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width: cssW, height: cssH } });
+    return await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width: px, height: py } });
   } finally {
     await browser.close();
   }

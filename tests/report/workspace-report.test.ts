@@ -221,7 +221,7 @@ describe('PDF atlas and PNG map', () => {
     for (const s of ['于都县 4G与宽带覆盖', '图例', '千米', '北', '数据日期 2020-06-30', '数据来源', '演示数据']) expect(svg).toContain(s);
     const png = await svgToPng(svg, sheet.width, sheet.height, 72);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
-    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([842, 596]);
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([842, 595]); // A4 landscape at 72 dpi: 841.89 × 595.28 pt
     expect(existsSync(path)).toBe(true);
   }, 60_000);
 });
