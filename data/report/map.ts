@@ -270,8 +270,10 @@ export function mapScene(input: MapInput, frame: Frame, u = 1): Prim[] {
     if (!name || !at) continue;
     const x = p.x(at[0]);
     const y = p.y(at[1]);
-    if (x < frame.x || x > frame.x + frame.w || y < frame.y || y > frame.y + frame.h) continue;
     const own = !input.county || name === input.county;
+    // Keep whole labels only: CJK glyphs are about 1 em wide.
+    const half = ((own ? 10 : 8) * u * [...name].length) / 2;
+    if (x - half < frame.x || x + half > frame.x + frame.w || y - 10 * u < frame.y || y > frame.y + frame.h) continue;
     out.push({ kind: 'text', x, y, text: name, size: (own ? 10 : 8) * u, anchor: 'middle', bold: emphasise.has(name) || (own && !!input.county), halo: true, fill: own ? '#111' : '#777' });
   }
   out.push({ kind: 'unclip' });
