@@ -8,7 +8,7 @@ import { AtlasService } from '../service';
 import { Workspace } from '../workspace';
 import type { MapInput } from './map';
 import { buildMonthlyReport, type MonthlyReport } from './monthly';
-import { listSnapshots, parseMonth, snapshotBefore, snapshotForMonth, snapshotFromReport, type Snapshot } from './snapshot';
+import { listSnapshots, parseMonth, saveSnapshot, snapshotBefore, snapshotForMonth, snapshotFromReport, type Snapshot } from './snapshot';
 
 export interface ReportSources {
   workspaceName: string;
@@ -46,7 +46,7 @@ export async function takeSnapshot(path: string, label: string, date?: string): 
   const ws = Workspace.open(path);
   try {
     if (ws.readOnly) throw new Error(`${path}: 工作空间只读，不能保存快照 (read-only: ${ws.readOnlyReason ?? ''})`);
-    return { runId: ws.addRun(snapshot.options, snapshot), snapshot };
+    return { runId: saveSnapshot(ws, snapshot), snapshot };
   } finally {
     ws.close();
   }
