@@ -163,7 +163,8 @@ export function parseCoordinate(v: unknown): Parsed<number> {
   if (typeof v !== 'string') return { ok: false, expected };
   const s = v.normalize('NFKC').trim().replace(/[ENen东北]$/, '').trim();
   if (/^[+-]?\d+(\.\d+)?°?$/.test(s)) return { ok: true, value: Number.parseFloat(s) };
-  const dms = /^(\d+)[°度]\s*(\d+(?:\.\d+)?)['′分]\s*(?:(\d+(?:\.\d+)?)(?:"|″|''|秒)?)?$/.exec(s);
+  // NFKC has turned ″ (U+2033) into ′′, so seconds may end in two primes.
+  const dms = /^(\d+)[°度]\s*(\d+(?:\.\d+)?)['′分]\s*(?:(\d+(?:\.\d+)?)(?:"|″|''|′′|秒)?)?$/.exec(s);
   if (dms) {
     const [, d, m, sec] = dms;
     const minutes = Number(m);

@@ -32,6 +32,7 @@ export function listZip(zip: Uint8Array): ZipEntry[] {
     if (p + 46 > zip.length || view.getUint32(p, true) !== 0x02014b50) throw new FileProblem(`corrupt ZIP central directory at entry ${k}`);
     const flags = view.getUint16(p + 8, true);
     const nameLen = view.getUint16(p + 28, true);
+    if (p + 46 + nameLen > zip.length) throw new FileProblem(`corrupt ZIP central directory at entry ${k} (name runs past the end)`);
     const raw = Buffer.from(zip.buffer, zip.byteOffset + p + 46, nameLen);
     entries.push({
       name: flags & 0x800 ? raw.toString('utf8') : iconv.decode(raw, 'gb18030'),
