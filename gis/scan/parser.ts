@@ -18,6 +18,11 @@ export const MAX_DEPTH = 512;
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
+const CACHE_SLOTS = 8192;
+const CACHE_MASK = CACHE_SLOTS - 1;
+/** Longest string (in bytes) kept in the cache. */
+const CACHE_WIDTH = 48;
+
 const Q = 0x22, BS = 0x5c, LBRACE = 0x7b, RBRACE = 0x7d, LBRACK = 0x5b, RBRACK = 0x5d, COMMA = 0x2c, COLON = 0x3a, MINUS = 0x2d;
 
 /** A feature as the scanner hands it to the validators: geometry.coordinates is a PackedCoordinates node. */
@@ -38,6 +43,9 @@ export class ByteParser {
   /** Property names kept in features' properties; others are checked as JSON and skipped. Null keeps all. */
   keep: ReadonlySet<string> | null = null;
   private readonly keys = new Map<number, string[]>();
+  private readonly cacheStrings: (string | undefined)[] = new Array(CACHE_SLOTS);
+  private readonly cacheLengths = new Uint8Array(CACHE_SLOTS);
+  private readonly cacheBytes = new Uint8Array(CACHE_SLOTS * CACHE_WIDTH);
 
   set(b: Uint8Array, p: number, end: number, final: boolean): void {
     this.b = b;
@@ -46,15 +54,23 @@ export class ByteParser {
     this.final = final;
   }
 
-  /** Skips whitespace; returns the next byte without consuming it. */
+  /** Newlines passed so far, and the buffer index where the current line starts (-1: before the buffer). */
+  lines = 0;
+  lineStart = 0;
+
+  /** Skips whitespace (counting lines: JSON has newlines nowhere else); returns the next byte, not consumed. */
   peek(): number {
     const b = this.b, end = this.end;
     let p = this.p;
     while (p < end) {
       const c = b[p];
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
-        this.p = p;
-        return c;
+      if (c !== 0x20 && c !== 0x0d && c !== 0x09) {
+        if (c !== 0x0a) {
+          this.p = p;
+          return c;
+        }
+        this.lines++;
+        this.lineStart = p + 1;
       }
       p++;
     }
@@ -294,16 +310,32 @@ export class ByteParser {
   string(): string {
     const b = this.b, end = this.end, start = this.p + 1;
     let i = start;
-    // Fast path: plain ASCII without escapes.
+    // Fast path: no escapes. Short strings go through a direct-mapped cache, so the county, township and
+    // village names repeated on every row are decoded once and shared.
+    let h = 0, ascii = 0;
     while (i < end) {
       const c = b[i];
       if (c === Q) {
         this.p = i + 1;
-        return i - start <= 64
-          ? String.fromCharCode.apply(null, b.subarray(start, i) as unknown as number[])
-          : unitsToString(decodeInto(b, start, i, 0));
+        const len = i - start;
+        if (len > CACHE_WIDTH) return ascii < 0x80 ? latin1(b, start, i) : unitsToString(decodeInto(b, start, i, 0));
+        const slot = (h ^ (h >>> 13)) & CACHE_MASK;
+        const cached = this.cacheStrings[slot];
+        if (cached !== undefined && this.cacheLengths[slot] === len) {
+          const pool = this.cacheBytes;
+          let k = 0;
+          for (let o = slot * CACHE_WIDTH; k < len && pool[o + k] === b[start + k]; k++);
+          if (k === len) return cached;
+        }
+        const str = ascii < 0x80 ? latin1(b, start, i) : unitsToString(decodeInto(b, start, i, 0));
+        this.cacheStrings[slot] = str;
+        this.cacheLengths[slot] = len;
+        this.cacheBytes.set(b.subarray(start, i), slot * CACHE_WIDTH);
+        return str;
       }
-      if (c === BS || c < 0x20 || c >= 0x80) break;
+      if (c === BS || c < 0x20) break;
+      h = (Math.imul(h, 31) + c) | 0;
+      ascii |= c;
       i++;
     }
     let n = 0;
@@ -431,6 +463,10 @@ export class ByteParser {
     this.p += w.length;
     return v;
   }
+}
+
+function latin1(b: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
 }
 
 /** Exponents and long mantissas: the engine's own correctly rounded conversion. */

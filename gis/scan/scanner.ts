@@ -30,8 +30,7 @@ export class GeoJsonScanner {
   private readonly top: Record<string, unknown> = {};
   private topIsObject = false;
   private readonly parser = new ByteParser();
-  /** Newlines before buf[0], and UTF-16 units between the last of them and buf[0]. */
-  private line = 0;
+  /** UTF-16 units between the start of the current line and buf[0], when the line started before buf[0]. */
   private column = 0;
   private failure: { at: number; line: number; column: number; kind: ScanSyntaxError['kind']; detail: string } | null = null;
   private problem: InputIssue | null = null;
@@ -82,10 +81,14 @@ export class GeoJsonScanner {
     const p = this.parser;
     for (;;) {
       p.set(this.buf, this.pos, this.len, this.ended);
+      const lines = p.lines, lineStart = p.lineStart;
       try {
         if (!this.step(p)) return;
       } catch (e) {
         if (e === INCOMPLETE) {
+          // The unit is parsed again from its start: so are its newlines.
+          p.lines = lines;
+          p.lineStart = lineStart;
           this.retryAt = this.pos + 2 * (this.len - this.pos);
           if (this.retryAt - this.len < 1 << 16) this.retryAt = this.len + 1;
           return;
@@ -201,7 +204,10 @@ export class GeoJsonScanner {
         // Only whitespace may follow the value.
         while (p.p < p.end) {
           const c = p.b[p.p];
-          if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) throw new ScanSyntaxError(p.p, 'syntax');
+          if (c === 0x0a) {
+            p.lines++;
+            p.lineStart = p.p + 1;
+          } else if (c !== 0x20 && c !== 0x0d && c !== 0x09) throw new ScanSyntaxError(p.p, 'syntax');
           p.p++;
         }
         this.pos = p.p;
@@ -254,25 +260,22 @@ export class GeoJsonScanner {
     return { source: this.source, feature: -1, field: 'file', message };
   }
 
-  /** 1-based line and column (in UTF-16 units, like JavaScript strings) of buffer index i. */
+  /** 1-based line and column (in UTF-16 units, like JavaScript strings) of buffer index i, where parsing stopped. */
   private lineAndColumn(i: number): { line: number; column: number } {
-    const b = this.buf;
-    const nl = b.lastIndexOf(0x0a, i - 1);
-    let line = this.line;
-    for (let k = b.indexOf(0x0a); k !== -1 && k < i; k = b.indexOf(0x0a, k + 1)) line++;
-    const column = nl === -1 || i === 0 ? this.column + utf16Length(b, 0, i) : utf16Length(b, nl + 1, i);
-    return { line: line + 1, column: column + 1 };
+    const p = this.parser;
+    const column = p.lineStart < 0 ? this.column + utf16Length(this.buf, 0, i) : utf16Length(this.buf, p.lineStart, i);
+    return { line: p.lines + 1, column: column + 1 };
   }
 
   /** Drops consumed bytes (keeping line/column counts) and grows the buffer when a unit needs it. */
   private makeRoom(incoming: number): void {
     const keep = this.len - this.pos;
     const drop = this.pos;
-    if (drop > 0) {
-      const { line, column } = this.lineAndColumn(drop);
-      this.line = line - 1;
-      this.column = column - 1;
-    }
+    const p = this.parser;
+    if (p.lineStart < drop) {
+      this.column = (p.lineStart < 0 ? this.column : 0) + utf16Length(this.buf, Math.max(0, p.lineStart), drop);
+      p.lineStart = -1;
+    } else p.lineStart -= drop;
     const size = keep + incoming;
     if (size > this.buf.length) {
       const next = new Uint8Array(Math.max(size, this.buf.length * 2));
