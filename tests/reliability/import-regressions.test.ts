@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openImport } from '../../data/import/index';
 import { looksUtf8 } from '../../data/import/encoding';
+import { FileProblem } from '../../data/import/issues';
+import { parseCoordinate } from '../../data/import/mapping';
 import { extract, listZip, verifyZip } from '../../data/import/zip';
 
 const dir = fileURLToPath(new URL('../fixtures/bad/', import.meta.url));
@@ -94,5 +96,18 @@ describe('import regressions found by the corpus', () => {
   it('shp-prj-unknown: positions thrown out of range by the .prj point at the .prj', async () => {
     const { issues } = await run('shp-prj-unknown.zip');
     expect(issues[0].message).toMatch(/after conversion from the file's coordinate system: check the \.prj or choose the CRS$/);
+  });
+
+  it('property counterexample "0°0′0″": seconds marked with ″ (U+2033, which NFKC turns into ′′) are read', () => {
+    expect(parseCoordinate('115°24′36″')).toEqual({ ok: true, value: 115 + 24 / 60 + 36 / 3600 });
+    expect(parseCoordinate('0°0′0″')).toEqual({ ok: true, value: 0 });
+  });
+
+  it('property counterexample "central directory name past the end": a FileProblem, not a RangeError', () => {
+    const zip = Buffer.from(readFileSync(join(dir, 'shp-households-negative.zip')));
+    const cd = zip.readUInt32LE(zip.length - 22 + 16);
+    zip.writeUInt16LE(0xffff, cd + 28);
+    expect(() => listZip(zip)).toThrow(FileProblem);
+    expect(() => listZip(zip)).toThrow(/corrupt ZIP central directory at entry 0/);
   });
 });
