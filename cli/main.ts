@@ -6,6 +6,7 @@ import { ImportFailed, UsageError } from './args';
 import { loadCampaign } from './campaign';
 import { ledgerCommand } from './ledger';
 import { planCommand } from './plan';
+import { mapCommand, reportCommand, REPORT_USAGE, snapshotCommand } from './report';
 
 const USAGE = `覆盖图谱 Coverage Atlas — command line
 
@@ -21,6 +22,7 @@ const USAGE = `覆盖图谱 Coverage Atlas — command line
   plan WORKSPACE.gpkg (--county NAME | --village NAME) [--towers K | --budget YUAN] [--candidates FILE]
           [--format table|json|geojson]                  builds that reach the targets, cheapest first
   ledger WORKSPACE.gpkg list|add|update|close|history ...  the rectification ledger (整改台账, 销号管理)
+${REPORT_USAGE}
 
 Exit status: 0 success, 2 bad input or usage (the message names the file, feature, field and what was expected),
 1 anything else.`;
@@ -39,6 +41,9 @@ const commands: Record<string, Command> = {
   layers: layersCommand,
   plan: planCommand,
   ledger: ledgerCommand,
+  snapshot: snapshotCommand,
+  report: reportCommand,
+  map: mapCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
