@@ -16,7 +16,7 @@ const root = join(import.meta.dirname, '..');
 const dataDir = join(root, 'bench', 'data');
 const outDir = join(root, 'bench', 'results');
 
-interface Measure { seconds: number; peakMB: number | null; output: string }
+interface Measure { seconds: number; cpuSeconds: number | null; peakMB: number | null; output: string }
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -54,7 +54,9 @@ function measure(cmd: string, args: string[]): Measure {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
   const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  return { seconds, peakMB: m ? Number(m[1]) / 1024 : null, output: r.stdout };
+  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr), sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  const cpuSeconds = user && sys ? Number(user[1]) + Number(sys[1]) : null;
+  return { seconds, cpuSeconds, peakMB: m ? Number(m[1]) / 1024 : null, output: r.stdout };
 }
 
 function best(runs: number, f: () => Measure): Measure {
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const size of sizes) {
     const f = await demoFiles(size);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     const inputs = ['--settlements', f.settlements, ...f.mobile.flatMap((m) => ['--mobile', m]), '--broadband', f.broadband];
     const out = join(outDir, `analyze-${size}.json`);
     const atlas = best(size === 'L' ? 1 : runs, () => measure(process.execPath, [...cli, 'analyze', ...inputs, '--format', 'json', '--out', out]));
@@ -106,20 +109,21 @@ async function main(): Promise<void> {
       const g = measure('/usr/bin/python3', [join(root, 'bench', 'geopandas_job.py'), ...inputs]);
       const rates = JSON.parse(g.output.trim().split('\n').pop()!);
       const same = rates.mobileCovered === city.mobile.covered && rates.broadbandCovered === city.broadband.covered;
-      gp = `| ${g.seconds.toFixed(1)} s | ${g.peakMB?.toFixed(0) ?? '?'} MB | ${(g.seconds / atlas.seconds).toFixed(0)}×${same ? '' : ' (rates differ!)'} |`;
+      gp = `| ${g.seconds.toFixed(1)} s (CPU ${g.cpuSeconds?.toFixed(1) ?? '?'} s) | ${g.peakMB?.toFixed(0) ?? '?'} MB | ${(g.seconds / atlas.seconds).toFixed(0)}×${same ? '' : ' (rates differ!)'} |`;
     }
-    rows.push(`| ${size} | ${[n.settlements, n.mobilePolygons, n.broadbandPolygons].map((v) => v.toLocaleString('en')).join(' × ')} | ${mb.toFixed(0)} MB | ${atlas.seconds.toFixed(2)} s | ${(mb / atlas.seconds).toFixed(0)} MB/s | ${atlas.peakMB?.toFixed(0) ?? '?'} MB | ${(city.mobile.rate * 100).toFixed(2)}% / ${(city.broadband.rate * 100).toFixed(2)}% ${gp}`);
+    rows.push(`| ${size} | ${load} | ${[n.settlements, n.mobilePolygons, n.broadbandPolygons].map((v) => v.toLocaleString('en')).join(' × ')} | ${mb.toFixed(0)} MB | ${atlas.seconds.toFixed(2)} s | ${atlas.cpuSeconds?.toFixed(2) ?? '?'} s | ${(mb / atlas.seconds).toFixed(0)} MB/s | ${atlas.peakMB?.toFixed(0) ?? '?'} MB | ${(city.mobile.rate * 100).toFixed(2)}% / ${(city.broadband.rate * 100).toFixed(2)}% ${gp}`);
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
 
   const table = [
     `Machine: ${machine()}`,
     '',
-    '| size | settlements × mobile × broadband polygons | GeoJSON input | Coverage Atlas `analyze` | throughput | peak memory | city 4G / broadband rate | GeoPandas 0.12 `sjoin` | GeoPandas peak | ratio |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| size | load before | settlements × mobile × broadband polygons | GeoJSON input | Coverage Atlas `analyze` | its CPU time | throughput | peak memory | city 4G / broadband rate | GeoPandas 0.12 `sjoin` | GeoPandas peak | ratio |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `Wall clock of the whole process (best of ${runs} for S and M, one run for L); peak = maximum RSS from /usr/bin/time -v.`,
+    `Wall clock of the whole process (best of ${runs} for S and M, one run for L); peak = maximum RSS from /usr/bin/time -v;`,
+    '"load before" is the 1-minute load average when the size started: above the CPU count, other work shared the cores.',
   ].join('\n');
   process.stdout.write(table + '\n');
   writeFileSync(join(outDir, 'latest.md'), table + '\n');
