@@ -170,6 +170,46 @@ describe('Coverage Atlas in the browser', () => {
     expect(await changedShare(before, await canvasSnapshot())).toBeLessThan(0.01);
   }, 180_000);
 
+  it('loads broadband only when shown, applies opacity and the county filter', async () => {
+    const layersBefore = Number(await page.getAttribute('[data-testid=map]', 'data-coverage-layers'));
+    const start = await canvasSnapshot();
+    await page.check('[data-testid=toggle-broadband]');
+    await page.waitForSelector(`[data-testid=map][data-coverage-layers="${layersBefore + 1}"]`, { timeout: 60_000 });
+    await mapSettled();
+    const withBroadband = await canvasSnapshot();
+    // FTTH access areas are a few hundred metres wide: at city zoom they tint well under 1% of the map.
+    const broadbandShare = await changedShare(start, withBroadband);
+    expect(broadbandShare).toBeGreaterThan(0.002);
+    await page.fill('[data-testid=opacity-broadband]', '0.8');
+    await mapSettled();
+    await page.screenshot({ path: join(SHOTS, 'app-broadband.png') });
+    expect(await changedShare(withBroadband, await canvasSnapshot())).toBeGreaterThan(broadbandShare / 2);
+    await page.uncheck('[data-testid=toggle-broadband]');
+    await page.fill('[data-testid=opacity-broadband]', '0.25');
+
+    // A county: the map zooms there and draws only its settlements.
+    const county = Object.entries(cli.rates.counties).find(([, r]) => r.focus)![0];
+    await page.selectOption('[data-testid=filter-county]', county);
+    await mapSettled();
+    await page.screenshot({ path: join(SHOTS, 'app-county-filter.png') });
+    expect(await changedShare(start, await canvasSnapshot())).toBeGreaterThan(0.2);
+    await page.selectOption('[data-testid=filter-county]', '');
+    await page.check('[data-testid=filter-listed]');
+    await mapSettled();
+    await page.screenshot({ path: join(SHOTS, 'app-listed-filter.png') });
+    await page.uncheck('[data-testid=filter-listed]');
+  }, 180_000);
+
+  it('lists the 62 named listed villages with the five doubtful names, and the committee-seat check', async () => {
+    await page.click('[data-testid=tab-listed]');
+    await page.waitForSelector('[data-testid=listed-table]');
+    expect(await page.locator('[data-testid=listed-table] tbody tr').count()).toBe(62);
+    expect(await page.locator('[data-testid=listed-table] .tag.warn', { hasText: '名称存疑' }).count()).toBe(5);
+    const seats = cli.committeeSeats;
+    expect(await page.textContent('[data-testid=seats-summary]')).toContain(`${seats.total} 个村委会所在地：4G ${seats.mobileCovered} 个，宽带 ${seats.broadbandCovered} 个`);
+    await page.screenshot({ path: join(SHOTS, 'app-listed.png') });
+  }, 60_000);
+
   it('opens a blind spot from the list and a settlement by clicking it on the map', async () => {
     await page.click('[data-testid=tab-blind]');
     const first = page.locator('[data-testid=blind-row]').first();
