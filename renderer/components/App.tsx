@@ -199,8 +199,7 @@ export function App({ api }: { api: AtlasClient }) {
     if (b) atlas?.fitBbox(b);
   }, [atlas, boundaries, report]);
 
-  const counts = useMemo(() => (report ? statusCounts(report.settlements, filters.operator, filters.eligibleOnly) : { both: 0, mobile: 0, broadband: 0, none: 0 }),
-    [report, filters.operator, filters.eligibleOnly]);
+  const counts = useMemo(() => (report ? statusCounts(report.settlements, filters) : { both: 0, mobile: 0, broadband: 0, none: 0 }), [report, filters]);
   const countyNames = useMemo(() => (report ? countyRows(report, seeds).map((r) => r.key) : []), [report, seeds]);
 
   const switchLang = (next: Lang) => {

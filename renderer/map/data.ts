@@ -3,7 +3,7 @@
 import type { Bbox } from '../../api/contract';
 import type { SettlementResult } from '../../gis/report';
 import type { Feature, FeatureCollection, Geometry, Operator, PointGeometry } from '../../gis/types';
-import type { SettlementStatus } from './style';
+import type { Filters, SettlementStatus } from './style';
 
 export interface SettlementPointProps {
   id: string;
@@ -51,11 +51,15 @@ export function settlementStatus(s: SettlementResult, operator: Operator | null 
   return m && b ? 'both' : m ? 'mobile' : b ? 'broadband' : 'none';
 }
 
-export function statusCounts(settlements: readonly SettlementResult[], operator: Operator | null, eligibleOnly: boolean): Record<SettlementStatus, number> {
+/** Counts of the points the map draws under `filters` (the same tests as style.ts filterExpression). */
+export function statusCounts(settlements: readonly SettlementResult[], filters: Filters): Record<SettlementStatus, number> {
   const counts: Record<SettlementStatus, number> = { both: 0, mobile: 0, broadband: 0, none: 0 };
   for (const s of settlements) {
-    if (eligibleOnly && !s.eligible) continue;
-    counts[settlementStatus(s, operator)]++;
+    if (filters.eligibleOnly && !s.eligible) continue;
+    if (filters.county !== null && s.county !== filters.county) continue;
+    if (filters.focusOnly && !s.focusCounty) continue;
+    if (filters.listedOnly && !s.listed) continue;
+    counts[settlementStatus(s, filters.operator)]++;
   }
   return counts;
 }

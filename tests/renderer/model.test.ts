@@ -7,6 +7,7 @@ import { formatInt, formatPercent, makeI18n, translate } from '../../renderer/i1
 import { zhCN } from '../../renderer/i18n/zh-CN';
 import { countyBbox, featuresBbox, settlementFeatures, settlementStatus, statusCounts, workspaceBbox } from '../../renderer/map/data';
 import { popupContent } from '../../renderer/map/popup';
+import { NO_FILTERS } from '../../renderer/map/style';
 import { groupRate, layerRate, report, settlement } from './fixtures';
 
 const zh = makeI18n('zh-CN');
@@ -142,8 +143,12 @@ describe('settlement points', () => {
     expect(settlementStatus(s, 'CU')).toBe('mobile');
     expect(settlementStatus(s, 'CT')).toBe('broadband');
     const small = settlement({ id: 's2', households: 5, eligible: false });
-    expect(statusCounts([s, small], null, false)).toEqual({ both: 1, mobile: 0, broadband: 0, none: 1 });
-    expect(statusCounts([s, small], null, true)).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts([s, small], NO_FILTERS)).toEqual({ both: 1, mobile: 0, broadband: 0, none: 1 });
+    expect(statusCounts([s, small], { ...NO_FILTERS, eligibleOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts([s, small], { ...NO_FILTERS, operator: 'CT' })).toEqual({ both: 0, mobile: 0, broadband: 1, none: 1 });
+    expect(statusCounts([s, small], { ...NO_FILTERS, county: '宁都县' })).toEqual({ both: 0, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts([s, settlement({ id: 's3', listed: false, focusCounty: false })], { ...NO_FILTERS, listedOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts([s, settlement({ id: 's4', focusCounty: false })], { ...NO_FILTERS, focusOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
   });
 
   it('convert 200,000 settlements quickly', () => {
