@@ -22,6 +22,7 @@ import { INITIAL_LAYERS, LayerPanel, type LayerState } from './LayerPanel';
 import { MapView } from './MapView';
 import { SearchBox } from './SearchBox';
 import { SettingsPanel } from './SettingsPanel';
+import { WorkspaceLayers } from './WorkspaceLayers';
 
 type Tab = 'counties' | 'listed' | 'blind' | 'import' | 'settings';
 const TABS: Tab[] = ['counties', 'listed', 'blind', 'import', 'settings'];
@@ -261,6 +262,7 @@ export function App({ api }: { api: AtlasClient }) {
               {tab === 'listed' && seeds && report && <ListedTable report={report} seeds={seeds} onSeat={(id) => openSettlement(id, true)} />}
               {tab === 'blind' && report && (blind ? <BlindSpotList spots={blind} onPick={(s) => openSettlement(s.id, true)} /> : <p className="muted">{t('loading')}</p>)}
               {tab === 'import' && <ImportDialog api={api} incoming={incoming} onImported={onImported} />}
+              {tab === 'import' && ws && <WorkspaceLayers layers={ws.layers} />}
               {tab === 'settings' && settings && <SettingsPanel settings={settings} onSave={saveOnline} />}
             </div>
           </aside>

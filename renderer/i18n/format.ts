@@ -40,6 +40,20 @@ export function formatInt(n: number, lang: Lang): string {
   return f.format(n);
 }
 
+const dateFormats = new Map<Lang, Intl.DateTimeFormat>();
+
+/** A timestamp (ISO 8601) as a local date and time in the language's style; the input as is when unreadable. */
+export function formatDateTime(iso: string, lang: Lang): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  let f = dateFormats.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    dateFormats.set(lang, f);
+  }
+  return f.format(d);
+}
+
 export function isLang(x: unknown): x is Lang {
   return x === 'zh-CN' || x === 'en';
 }
@@ -49,6 +63,7 @@ export interface I18n {
   t: (key: MessageKey, params?: Params) => string;
   pct: (rate: number | null) => string | null;
   int: (n: number) => string;
+  date: (iso: string) => string;
 }
 
 export function makeI18n(lang: Lang): I18n {
@@ -57,5 +72,6 @@ export function makeI18n(lang: Lang): I18n {
     t: (key, params) => translate(lang, key, params),
     pct: (rate) => formatPercent(rate, lang),
     int: (n) => formatInt(n, lang),
+    date: (iso) => formatDateTime(iso, lang),
   };
 }

@@ -110,6 +110,11 @@ export const zhCN = {
   showMore: '再显示 {n} 条',
   blindNone: '没有盲区',
   // import
+  wsLayers: '工作区图层',
+  layerName: '图层',
+  layerFeatures: '要素数',
+  layerCreated: '导入时间',
+  demoTag: '演示数据',
   importTitle: '导入图层',
   importChoose: '选择文件…',
   importDrop: '或把文件拖到这里（Shapefile 请同时拖入 .shp/.dbf/.prj）',

@@ -299,6 +299,9 @@ describe('Coverage Atlas in the browser', () => {
     await page.click('[data-testid=import-run]');
     await page.waitForSelector('[data-testid=import-ok]', { timeout: 60_000 });
     expect(await page.textContent('[data-testid=import-ok]')).toContain('新基站');
+    // The workspace's layer list (and the map's data) reload: the new layer is listed.
+    await page.waitForSelector('[data-testid=workspace-layers] >> text=新基站', { timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, 'app-import-ok.png') });
     const layersAfter = (JSON.parse(await npmCli(['layers', workspace, '--format', 'json'])) as { layers: { name: string; role: string }[] }).layers;
     // The failed import wrote nothing; the good one added the sites layer (and the back end may derive sector coverage from it).
     expect(layersBefore.some((l) => l.name.includes('坏聚居区'))).toBe(false);

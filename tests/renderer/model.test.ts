@@ -26,6 +26,13 @@ describe('formatPercent', () => {
     expect(formatPercent(NaN, 'en')).toBeNull();
   });
 
+  it('formats dates per language and keeps unreadable ones', () => {
+    const iso = '2026-03-05T08:30:00Z';
+    expect(makeI18n('zh-CN').date(iso)).toMatch(/2026年3月5日/);
+    expect(makeI18n('en').date(iso)).toMatch(/Mar 5, 2026/);
+    expect(makeI18n('en').date('not a date')).toBe('not a date');
+  });
+
   it('groups integers per language', () => {
     expect(formatInt(123456, 'zh-CN')).toBe('123,456');
     expect(formatInt(123456, 'en')).toBe('123,456');
