@@ -3,7 +3,6 @@ import { en } from './en';
 import { zhCN, type MessageKey } from './zh-CN';
 
 export type Lang = 'zh-CN' | 'en';
-export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
 
@@ -52,10 +51,6 @@ export function formatDateTime(iso: string, lang: Lang): string {
     dateFormats.set(lang, f);
   }
   return f.format(d);
-}
-
-export function isLang(x: unknown): x is Lang {
-  return x === 'zh-CN' || x === 'en';
 }
 
 export interface I18n {
