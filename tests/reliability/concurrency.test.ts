@@ -149,9 +149,10 @@ describe('two app instances on the same workspace', () => {
   it('a reader that stays open while the writer is killed mid-import still reads the last committed state', async () => {
     const path = fresh('reader.gpkg');
     const writer = new Instance(path);
-    const reader = new Instance(path);
+    let reader: Instance | null = null;
     try {
-      await writer.next();
+      expect((await writer.next<Info>()).readOnly).toBe(false);
+      reader = new Instance(path); // only now: started together, either could take the lock
       expect((await reader.next<Info>()).readOnly).toBe(true);
       writer.p.stdin.write(`${JSON.stringify({ op: 'import', file: csv, role: 'settlements' })}\n`);
       await new Promise((r) => setTimeout(r, 150));
@@ -161,7 +162,7 @@ describe('two app instances on the same workspace', () => {
       await reader.close();
     } finally {
       writer.kill();
-      reader.kill();
+      reader?.kill();
     }
     const after = check(path);
     expect([1, 2]).toContain(after.layers);
