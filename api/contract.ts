@@ -2,6 +2,13 @@
 // HTTP on 127.0.0.1, the CLI calls it directly. Everything here is plain, serialisable data.
 import type { AnalysisOptions, AnalysisReport } from '../gis/report';
 import type { FeatureCollection, Operator } from '../gis/types';
+import type {
+  ExportedFile, LedgerAuditRow, LedgerCloseEvidence, LedgerExportRequest, LedgerFilter, LedgerNewItem, LedgerPatch, LedgerRow,
+  MapExportRequest, MonthlyReportView, PlanScopeRequest, RankedBlindSpotData, ReachPlanData, ReportExportRequest, ScenarioComparisonRow,
+  ScenarioData, ScenarioExportRequest, ScenarioOutcome, SnapshotDiff, SnapshotInfo, TowerPlanRequest, TowerPlanData,
+} from './reports';
+
+export * from './reports';
 
 export type LayerRole = 'settlements' | 'mobile' | 'broadband' | 'sites' | 'boundaries' | 'listed';
 export const LAYER_ROLES: readonly LayerRole[] = ['settlements', 'mobile', 'broadband', 'sites', 'boundaries', 'listed'];
@@ -170,11 +177,57 @@ export interface AtlasApi {
   cancelImport(jobId: string): Promise<void>;
   settings(): Promise<Settings>;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
+
+  // Reports (issue 5)
+  /** Analyses now and stores the result under a month label (2020-06 or 2020年6月); the month's earlier snapshot is superseded. */
+  takeSnapshot(label: string, date?: string): Promise<SnapshotInfo>;
+  snapshots(): Promise<SnapshotInfo[]>;
+  /** Compares two snapshots by run id (a earlier, b later). */
+  compareSnapshots(a: number, b: number): Promise<SnapshotDiff>;
+  monthlyReport(month: string): Promise<MonthlyReportView>;
+  /** Writes the file where `out` says; transports fill `out` (see ReportExportRequest). Null: the user cancelled. */
+  exportReport(request: ReportExportRequest): Promise<ExportedFile | null>;
+  exportMap(request: MapExportRequest): Promise<ExportedFile | null>;
+
+  // Planning (issue 6)
+  planReach(scope: PlanScopeRequest): Promise<ReachPlanData>;
+  planTowers(request: TowerPlanRequest): Promise<TowerPlanData>;
+  rankedBlindSpots(limit?: number): Promise<RankedBlindSpotData[]>;
+  applyScenario(builds: ScenarioData['builds']): Promise<ScenarioOutcome>;
+  compareScenarios(scenarios: ScenarioData[]): Promise<ScenarioComparisonRow[]>;
+  exportScenario(request: ScenarioExportRequest): Promise<ExportedFile | null>;
+
+  // Rectification ledger (issue 6); `who` is recorded in the audit trail.
+  ledgerList(filter?: LedgerFilter): Promise<LedgerRow[]>;
+  ledgerAdd(items: LedgerNewItem[], who: string): Promise<LedgerRow[]>;
+  ledgerUpdate(itemId: string, patch: LedgerPatch, who: string): Promise<LedgerRow>;
+  ledgerClose(itemId: string, evidence: LedgerCloseEvidence, who: string): Promise<LedgerRow>;
+  ledgerHistory(itemId: string): Promise<LedgerAuditRow[]>;
+  exportLedger(request: LedgerExportRequest): Promise<ExportedFile | null>;
 }
 
 /** Method names, for transports that route by name (IPC channels, HTTP paths). */
 export const API_METHODS = [
   'workspace', 'openWorkspace', 'newWorkspace', 'seeds', 'layerFeatures', 'analyze', 'blindSpots',
   'searchSettlements', 'previewImport', 'importLayer', 'cancelImport', 'settings', 'updateSettings',
+  'takeSnapshot', 'snapshots', 'compareSnapshots', 'monthlyReport', 'exportReport', 'exportMap',
+  'planReach', 'planTowers', 'rankedBlindSpots', 'applyScenario', 'compareScenarios', 'exportScenario',
+  'ledgerList', 'ledgerAdd', 'ledgerUpdate', 'ledgerClose', 'ledgerHistory', 'exportLedger',
 ] as const satisfies readonly (keyof AtlasApi)[];
 export type ApiMethod = (typeof API_METHODS)[number];
+
+/** Methods that write a file: their single argument's `out` is set by the transport, never by the page. */
+export const EXPORT_METHODS = ['exportReport', 'exportMap', 'exportScenario', 'exportLedger'] as const satisfies readonly ApiMethod[];
+export type ExportMethod = (typeof EXPORT_METHODS)[number];
+export const EXPORT_KIND: Record<ExportMethod, 'report' | 'map' | 'scenario' | 'ledger'> = {
+  exportReport: 'report', exportMap: 'map', exportScenario: 'scenario', exportLedger: 'ledger',
+};
+
+/** Most arguments each method takes (transports answer more with a clear error). */
+export const API_ARITY: Record<ApiMethod, number> = {
+  workspace: 0, openWorkspace: 1, newWorkspace: 1, seeds: 0, layerFeatures: 1, analyze: 1, blindSpots: 1,
+  searchSettlements: 2, previewImport: 1, importLayer: 1, cancelImport: 1, settings: 0, updateSettings: 1,
+  takeSnapshot: 2, snapshots: 0, compareSnapshots: 2, monthlyReport: 1, exportReport: 1, exportMap: 1,
+  planReach: 1, planTowers: 1, rankedBlindSpots: 1, applyScenario: 1, compareScenarios: 1, exportScenario: 1,
+  ledgerList: 1, ledgerAdd: 2, ledgerUpdate: 3, ledgerClose: 3, ledgerHistory: 1, exportLedger: 1,
+};

@@ -1,16 +1,34 @@
 // The Atlas service: the one implementation of AtlasApi over a workspace. Transports (IPC, HTTP, the CLI)
 // only carry its calls.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import type {
-  AtlasApi, BlindSpot, CampaignSeeds, ImportOutcome, LayerInfo, ImportPreview, ImportProgress, ImportRequest, LayerQuery,
-  SettlementHit, Settings, WorkspaceInfo,
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { zipSync } from 'fflate';
+import {
+  LEDGER_STATUSES,
+  type AtlasApi, type BlindSpot, type CampaignSeeds, type ExportedFile, type ImportOutcome, type LayerInfo, type ImportPreview,
+  type ImportProgress, type ImportRequest, type LayerQuery, type LedgerAuditRow, type LedgerCloseEvidence, type LedgerExportRequest,
+  type LedgerFilter, type LedgerNewItem, type LedgerPatch, type LedgerRow, type MapExportRequest, type MonthlyReportView,
+  type PlanScopeRequest, type RankedBlindSpotData, type ReachPlanData, type ReportExportRequest, type ScenarioComparisonRow,
+  type ScenarioData, type ScenarioExportRequest, type ScenarioOutcome, type SettlementHit, type Settings, type SnapshotDiff,
+  type SnapshotInfo, type TowerPlanData, type TowerPlanRequest, type WorkspaceInfo,
 } from '../api/contract';
 import { analyzeCoverage, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection } from '../gis';
 import { normalizeOperator } from '../gis/operators';
+import {
+  applyScenario, compareScenarios, planTowers, preparePlan, rankBlindSpots, reachTarget, scenarioFeatures,
+  type PlanContext, type PlannedBuild,
+} from '../gis/planning';
+import type { PolygonGeometry } from '../gis/types';
 import { campaignSeeds } from '../seeds/campaign';
 import { openImport, previewImport, sitesToSectors } from './import';
 import { ApiError } from './host-protocol';
+import { chinaDate, Ledger, type LedgerItem } from './ledger';
+import { diffSnapshots, exportMonthlyReport, listSnapshots, parseMonth, REPORT_FORMATS, renderMap } from './report';
+import { writeXlsx } from './report/exports';
+import { monthLabelZh, saveSnapshot, snapshotFromReport, type StoredSnapshot } from './report/snapshot';
+import { monthlyFromSources, openReportSources } from './report/sources';
 import { Workspace } from './workspace';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -27,6 +45,7 @@ export interface ServiceOptions {
 export class AtlasService implements AtlasApi {
   private ws: Workspace;
   private cached: { key: string; report: AnalysisReport } | null = null;
+  private planCache: { key: string; ctx: PlanContext } | null = null;
   private readonly jobs = new Map<string, AbortController>();
 
   private constructor(ws: Workspace, private readonly options: ServiceOptions) {
@@ -64,6 +83,7 @@ export class AtlasService implements AtlasApi {
     this.ws.close();
     this.ws = next;
     this.cached = null;
+    this.planCache = null;
   }
 
   async seeds(): Promise<CampaignSeeds> {
@@ -242,6 +262,235 @@ export class AtlasService implements AtlasApi {
     };
   }
 
+  // ---- Reports ----
+
+  async takeSnapshot(label: string, date?: string): Promise<SnapshotInfo> {
+    this.writable('保存快照');
+    parseMonth(label);
+    if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ApiError(`date: found ${JSON.stringify(date)}; expected YYYY-MM-DD`);
+    const snapshot = snapshotFromReport(await this.analyze(), { label, date, synthetic: this.ws.info().synthetic });
+    const runId = saveSnapshot(this.ws, snapshot);
+    const stored = listSnapshots(this.ws).find((s) => s.runId === runId);
+    if (!stored) throw new ApiError(`snapshot ${runId} was not stored`);
+    return snapshotInfo(stored);
+  }
+
+  async snapshots(): Promise<SnapshotInfo[]> {
+    return listSnapshots(this.ws).map(snapshotInfo);
+  }
+
+  async compareSnapshots(a: number, b: number): Promise<SnapshotDiff> {
+    const snaps = listSnapshots(this.ws);
+    const find = (id: number, arg: string) => {
+      const s = snaps.find((x) => x.runId === id);
+      if (!s) throw new ApiError(`${arg}: no snapshot with run id ${JSON.stringify(id)}; expected one of ${snaps.map((x) => x.runId).join(', ') || '(none saved)'}`);
+      return s;
+    };
+    return diffSnapshots(find(a, 'a'), find(b, 'b'));
+  }
+
+  async monthlyReport(month: string): Promise<MonthlyReportView> {
+    const m = parseMonth(month);
+    const src = await openReportSources(this.ws.path, m);
+    try {
+      const report = monthlyFromSources(src);
+      const note = src.currentSaved ? null : `${monthLabelZh(m)}尚未保存快照，本报告使用当前分析结果。`;
+      return { ...report, note, exportedAt: this.reportExports()[m] ?? null };
+    } finally {
+      src.close();
+    }
+  }
+
+  async exportReport(request: ReportExportRequest): Promise<ExportedFile> {
+    const out = requireOut(request.out);
+    const month = parseMonth(request.month);
+    if (!(REPORT_FORMATS as readonly string[]).includes(request.format)) throw new ApiError(`format: found ${JSON.stringify(request.format)}; expected ${REPORT_FORMATS.join('|')}`);
+    if (request.format === 'csv' || request.format === 'geojson') {
+      // Several files: delivered as one ZIP.
+      const dir = mkdtempSync(join(tmpdir(), 'atlas-report-'));
+      try {
+        const outcome = await exportMonthlyReport(this.ws.path, { month, format: request.format, out: join(dir, `月报_${month}.${request.format}`) });
+        const zip = zipSync(Object.fromEntries(outcome.files.map((f) => [basename(f), readFileSync(f)])));
+        writeFileSync(out, zip);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } else {
+      if (request.format === 'gpkg') rmSync(out, { force: true });
+      await exportMonthlyReport(this.ws.path, { month, format: request.format, out });
+    }
+    this.noteReportExport(month);
+    return exported(out);
+  }
+
+  async exportMap(request: MapExportRequest): Promise<ExportedFile> {
+    const out = requireOut(request.out);
+    await renderMap(this.ws.path, { county: request.county || undefined, month: request.month, dpi: request.dpi, paper: request.paper, out });
+    return exported(out);
+  }
+
+  /** Months whose report was exported, with when: the reminder banner stops once the month's report left. */
+  private reportExports(): Record<string, string> {
+    return this.ws.getSetting<Record<string, string>>('reportExports') ?? {};
+  }
+
+  private noteReportExport(month: string): void {
+    if (this.ws.readOnly) return;
+    this.ws.setSetting('reportExports', { ...this.reportExports(), [month]: new Date().toISOString() });
+  }
+
+  // ---- Planning ----
+
+  private async planContext(): Promise<PlanContext> {
+    const layers = this.ws.layers();
+    const settings = this.settingsNow();
+    const key = JSON.stringify([settings.analysis, layers.map((l) => [l.id, l.role, l.featureCount])]);
+    if (this.planCache?.key === key) return this.planCache.ctx;
+    const sources = (role: 'settlements' | 'mobile' | 'broadband' | 'sites'): CoverageSource[] =>
+      layers.filter((l) => l.role === role).map((l) => ({ name: l.name, features: [...this.ws.readFeatures(l.id)] }));
+    const settlements = sources('settlements');
+    if (settlements.length === 0) throw new ApiError('工作空间没有聚居区图层，请先导入 (the workspace has no settlements layer)');
+    const sites = sources('sites');
+    const ctx = preparePlan({
+      settlements: { name: settlements.map((s) => s.name).join(' + '), features: settlements.flatMap((s) => s.features) },
+      mobile: sources('mobile'),
+      broadband: sources('broadband'),
+      sites: { name: sites.map((s) => s.name).join(' + ') || 'sites', features: sites.flatMap((s) => s.features) },
+      campaign: campaignSeeds(),
+      options: settings.analysis,
+    });
+    this.planCache = { key, ctx };
+    return ctx;
+  }
+
+  async planReach(scope: PlanScopeRequest): Promise<ReachPlanData> {
+    if (!scope || typeof scope !== 'object' || !('county' in scope || 'village' in scope)) {
+      throw new ApiError('scope: expected { county: "于都县" } or { village: "县/乡镇/村委会" }');
+    }
+    return reachTarget(await this.planContext(), { scope });
+  }
+
+  async planTowers(request: TowerPlanRequest): Promise<TowerPlanData> {
+    const { county, village, k, budget } = request ?? {};
+    if ((k === undefined) === (budget === undefined)) throw new ApiError('planTowers: give k (whole number ≥ 1) or budget (yuan > 0), one of them');
+    if (k !== undefined && !(Number.isInteger(k) && k >= 1)) throw new ApiError(`k: found ${JSON.stringify(k)}; expected a whole number ≥ 1`);
+    if (budget !== undefined && !(typeof budget === 'number' && budget > 0)) throw new ApiError(`budget: found ${JSON.stringify(budget)}; expected yuan > 0`);
+    const scope = county ? { county } : village ? { village } : null;
+    const plan = planTowers(await this.planContext(), {
+      scope, limit: k !== undefined ? { k } : { budget: budget! }, objective: request.objective ?? 'households',
+    });
+    return { ...plan, chosen: plan.chosen.map(({ order, build, newSettlements, newHouseholds, settlementIds }) => ({ order, build, newSettlements, newHouseholds, settlementIds })) };
+  }
+
+  async rankedBlindSpots(limit?: number): Promise<RankedBlindSpotData[]> {
+    const ranked = rankBlindSpots(await this.planContext());
+    return (limit === undefined ? ranked : ranked.slice(0, limit)).map(({ index: _index, ...rest }) => rest);
+  }
+
+  async applyScenario(builds: ScenarioData['builds']): Promise<ScenarioOutcome> {
+    const checked = checkBuilds(builds, 'builds');
+    const r = applyScenario(await this.planContext(), checked).report;
+    return { cost: checked.reduce((s, b) => s + b.cost, 0), builds: checked.length, city: r.rates.city, counties: r.rates.counties, villages: r.rates.villages };
+  }
+
+  async compareScenarios(scenarios: ScenarioData[]): Promise<ScenarioComparisonRow[]> {
+    if (!Array.isArray(scenarios)) throw new ApiError('scenarios: expected an array of { name, builds }');
+    return compareScenarios(await this.planContext(), scenarios.map((s, i) => ({ name: String(s?.name ?? `方案${i + 1}`), builds: checkBuilds(s?.builds, `scenarios[${i}].builds`) })));
+  }
+
+  async exportScenario(request: ScenarioExportRequest): Promise<ExportedFile> {
+    const out = requireOut(request.out);
+    const builds = checkBuilds(request.builds, 'builds');
+    const layers = scenarioFeatures(builds);
+    const features = builds.flatMap((b, k) => b.features.map((f) => ({
+      ...f,
+      properties: { ...f.properties, order: k + 1, kind: b.kind, build: b.id, label: b.label, operator: b.operator, cost: b.cost,
+        build_lon: b.lon, build_lat: b.lat, layer: b.kind === 'tower' ? 'mobile' : 'broadband', scenario: request.name, planned: true },
+    })));
+    if (features.length !== layers.mobile.length + layers.broadband.length) throw new ApiError('scenario features lost in export');
+    writeFileSync(out, JSON.stringify({ type: 'FeatureCollection', name: request.name, features }));
+    return exported(out);
+  }
+
+  // ---- Ledger ----
+
+  private ledger(): Ledger {
+    return new Ledger(this.ws.sqlite());
+  }
+
+  private async ledgerRows(items: LedgerItem[]): Promise<LedgerRow[]> {
+    const report = await this.analyze();
+    const byId = new Map(report.settlements.map((s) => [s.id, s]));
+    return items.map((i) => {
+      const s = byId.get(i.settlementId);
+      return { ...i, name: s?.name ?? '', county: s?.county ?? '', township: s?.township ?? '', village: s?.village ?? '', households: s?.households ?? 0 };
+    });
+  }
+
+  async ledgerList(filter: LedgerFilter = {}): Promise<LedgerRow[]> {
+    if (filter.status !== undefined && !LEDGER_STATUSES.includes(filter.status)) {
+      throw new ApiError(`status: found ${JSON.stringify(filter.status)}; expected one of ${LEDGER_STATUSES.join(', ')}`);
+    }
+    const rows = await this.ledgerRows(this.ledger().list({ status: filter.status, overdue: filter.overdue, settlementId: filter.settlementId }));
+    return filter.county ? rows.filter((r) => r.county === filter.county) : rows;
+  }
+
+  async ledgerAdd(items: LedgerNewItem[], who: string): Promise<LedgerRow[]> {
+    this.writable('添加台账');
+    if (!Array.isArray(items) || items.length === 0) throw new ApiError('items: expected one or more ledger items');
+    const report = await this.analyze();
+    const known = new Set(report.settlements.map((s) => s.id));
+    items.forEach((it, k) => {
+      if (!known.has(it?.settlementId)) throw new ApiError(`items[${k}].settlementId: found ${JSON.stringify(it?.settlementId)}; expected a settlement id of this workspace`);
+    });
+    return this.ledgerRows(this.ledger().addMany(items, who));
+  }
+
+  async ledgerUpdate(itemId: string, patch: LedgerPatch, who: string): Promise<LedgerRow> {
+    this.writable('修改台账');
+    return (await this.ledgerRows([this.ledger().update(itemId, patch, who)]))[0];
+  }
+
+  async ledgerClose(itemId: string, evidence: LedgerCloseEvidence, who: string): Promise<LedgerRow> {
+    this.writable('销号');
+    const ledger = this.ledger();
+    if (evidence?.kind === 'analysis') {
+      const settlementId = ledger.get(itemId).settlementId;
+      // Evidence must be an analysis made after the item: run one now rather than reuse a cached result.
+      this.cached = null;
+      const analyzedAt = new Date().toISOString();
+      const settlement = (await this.analyze()).settlements.find((s) => s.id === settlementId);
+      if (!settlement) throw new ApiError(`${itemId}: settlement ${settlementId} is no longer in the workspace's settlements`);
+      return (await this.ledgerRows([ledger.close(itemId, { kind: 'analysis', settlement, analyzedAt }, who)]))[0];
+    }
+    if (evidence?.kind !== 'field') throw new ApiError(`${itemId}: evidence: expected { kind: "analysis" } or { kind: "field", date, person, measurement }`);
+    const { date, person, measurement } = evidence;
+    return (await this.ledgerRows([ledger.close(itemId, { kind: 'field', date, person, measurement }, who)]))[0];
+  }
+
+  async ledgerHistory(itemId: string): Promise<LedgerAuditRow[]> {
+    return this.ledger().history(itemId);
+  }
+
+  async exportLedger(request: LedgerExportRequest): Promise<ExportedFile> {
+    const out = requireOut(request.out);
+    const rows = await this.ledgerList(request.filter ?? {});
+    const col = (header: string, width = 12) => ({ header, kind: 'text' as const, width });
+    await writeXlsx([{
+      name: '整改台账',
+      columns: [col('条目', 20), col('聚居区编号'), col('聚居区'), col('县（市、区）'), col('乡镇'), col('行政村', 14),
+        { header: '户数', kind: 'int', width: 8 }, col('运营商', 8), col('整改措施', 10), col('责任人'), col('完成时限'), col('状态', 8),
+        col('逾期', 6), col('销号证据', 40), col('建档时间', 22), col('更新时间', 22)],
+      rows: rows.map((r) => [r.itemId, r.settlementId, r.name, r.county, r.township, r.village, r.households, r.operator ?? '', r.measure,
+        r.responsible, r.deadline ?? '', r.status, r.overdue ? '逾期' : '', r.evidence.map(evidenceText).join('；'), r.createdAt, r.updatedAt]),
+    }], out, { title: `整改台账 ${chinaDate(new Date())}`, synthetic: this.ws.info().synthetic });
+    return exported(out);
+  }
+
+  private writable(what: string): void {
+    if (this.ws.readOnly) throw new ApiError(`工作空间只读，不能${what}：${this.ws.readOnlyReason ?? ''}`);
+  }
+
   private resolveFile(file: string): string {
     return this.options.resolveImportFile ? this.options.resolveImportFile(file) : file;
   }
@@ -249,6 +498,41 @@ export class AtlasService implements AtlasApi {
 
 /** Thrown from writeLayer's finish() so that the transaction rolls back when the importer found problems. */
 class ImportRejected extends Error {}
+
+function snapshotInfo(s: StoredSnapshot): SnapshotInfo {
+  return { runId: s.runId, label: s.label, month: s.month, date: s.date, createdAt: s.createdAt, settlements: s.ids.length, synthetic: s.synthetic };
+}
+
+function requireOut(out: string | undefined): string {
+  if (typeof out !== 'string' || out === '') throw new ApiError('out: missing; the transport names the file to write');
+  return out;
+}
+
+function exported(path: string): ExportedFile {
+  return { fileName: basename(path), bytes: statSync(path).size, path };
+}
+
+function evidenceText(e: LedgerItem['evidence'][number]): string {
+  return e.kind === 'field' ? `现场核查 ${e.date} ${e.person}：${e.measurement}`
+    : `分析 ${e.analyzedAt.slice(0, 10)}：4G ${e.mobileOperators.join('/') || '无'}，宽带 ${e.broadbandOperators.join('/') || '无'}`;
+}
+
+/** Builds from the page: checked for shape before they reach the planner (coordinates are checked there). */
+function checkBuilds(builds: unknown, where: string): PlannedBuild[] {
+  if (!Array.isArray(builds)) throw new ApiError(`${where}: expected an array of planned builds`);
+  return builds.map((b: Partial<PlannedBuild>, k) => {
+    const at = `${where}[${k}]`;
+    if (!b || typeof b !== 'object') throw new ApiError(`${at}: expected a planned build`);
+    if (b.kind !== 'tower' && b.kind !== 'fiber') throw new ApiError(`${at}.kind: found ${JSON.stringify(b.kind)}; expected tower or fiber`);
+    if (!normalizeOperator(b.operator)) throw new ApiError(`${at}.operator: found ${JSON.stringify(b.operator)}; expected CMCC, CU or CT`);
+    if (!(typeof b.cost === 'number' && b.cost >= 0)) throw new ApiError(`${at}.cost: found ${JSON.stringify(b.cost)}; expected yuan ≥ 0`);
+    if (!Array.isArray(b.features) || b.features.some((f) => f?.geometry?.type !== 'Polygon')) throw new ApiError(`${at}.features: expected Polygon features`);
+    return {
+      id: String(b.id ?? `build-${k + 1}`), kind: b.kind, label: String(b.label ?? ''), operator: b.operator!, cost: b.cost,
+      lon: Number(b.lon), lat: Number(b.lat), features: b.features as Feature<PolygonGeometry>[],
+    };
+  });
+}
 
 function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;

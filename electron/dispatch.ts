@@ -1,7 +1,10 @@
 // The main-process side of the IPC bridge, free of Electron so it can be tested: validates arguments,
 // allows only files the user chose, calls the host and answers with an envelope.
 import { resolve } from 'node:path';
-import { API_METHODS, type ApiMethod, type AtlasApi, type ImportProgress, type ImportRequest, type Settings, type WorkspaceInfo } from '../api/contract';
+import {
+  API_ARITY, API_METHODS, EXPORT_KIND, exportFileName, type ApiMethod, type AtlasApi, type ExportedFile, type ImportProgress,
+  type ImportRequest, type Settings, type WorkspaceInfo,
+} from '../api/contract';
 import { errorPayload, type ErrorPayload } from '../server/http-util';
 
 export type Envelope = { ok: true; value: unknown } | { ok: false; error: ErrorPayload };
@@ -31,12 +34,11 @@ export interface DispatchContext {
   onWorkspace?: (info: WorkspaceInfo) => void;
   /** After settings changed (language → menu, online basemap → CSP). */
   onSettings?: (settings: Settings) => void;
+  /** A native save dialog offering `fileName`; the chosen path, or null when cancelled. */
+  chooseSavePath?: (fileName: string) => Promise<string | null>;
 }
 
-const ARITY: Record<ApiMethod, number> = {
-  workspace: 0, openWorkspace: 1, newWorkspace: 1, seeds: 0, layerFeatures: 1, analyze: 1, blindSpots: 1,
-  searchSettlements: 2, previewImport: 1, importLayer: 1, cancelImport: 1, settings: 0, updateSettings: 1,
-};
+const ARITY = API_ARITY;
 
 class Refused extends Error {}
 
@@ -74,6 +76,23 @@ export async function dispatch(ctx: DispatchContext, method: string, args: unkno
         const settings = await api.updateSettings(args[0] as Partial<Settings>);
         ctx.onSettings?.(settings);
         value = settings;
+        break;
+      }
+      case 'exportReport':
+      case 'exportMap':
+      case 'exportScenario':
+      case 'exportLedger': {
+        // The page never names the file: the user does, in the save dialog the main process shows.
+        const request = args[0] as Record<string, unknown> | undefined;
+        if (!request || typeof request !== 'object') throw new Refused(`${m}: args[0] must be an export request object`);
+        if (!ctx.chooseSavePath) throw new Refused(`${m}: no save dialog in this shell`);
+        const out = await ctx.chooseSavePath(exportFileName(EXPORT_KIND[m], request));
+        if (out === null) {
+          value = null;
+          break;
+        }
+        const call = api[m] as (r: unknown) => Promise<ExportedFile | null>;
+        value = await call.call(api, { ...request, out: resolve(out) });
         break;
       }
       default:

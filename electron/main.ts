@@ -92,6 +92,12 @@ const dispatchContext = (): DispatchContext => ({
     void refreshSettings(true);
   },
   onSettings: applySettings,
+  chooseSavePath: async (fileName) => {
+    const ext = fileName.slice(fileName.lastIndexOf('.') + 1);
+    const options = { defaultPath: join(app.getPath('documents'), fileName), filters: [{ name: ext.toUpperCase(), extensions: [ext] }] };
+    const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+    return result.canceled || !result.filePath ? null : result.filePath;
+  },
 });
 
 function refuse(): Envelope {

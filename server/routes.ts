@@ -9,13 +9,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
-import { API_METHODS, type ApiMethod, type AtlasApi, type ImportProgress, type ImportRequest, type Settings } from '../api/contract';
+import {
+  API_ARITY, API_METHODS, EXPORT_KIND, exportFileName, type ApiMethod, type AtlasApi, type ExportedFile, type ExportMethod,
+  type ImportProgress, type ImportRequest, type Settings,
+} from '../api/contract';
+import type { DownloadStore } from './downloads';
 import { BASE_HEADERS, HttpError, errorPayload, readBody, sendJson } from './http-util';
 import type { Upload, UploadStore } from './uploads';
 
 export interface ApiContext {
   api: AtlasApi;
   uploads: UploadStore;
+  downloads: DownloadStore;
   /** openWorkspace/newWorkspace over HTTP are confined to this folder (see confineWorkspacePath). */
   workspaceDir: string;
   jsonLimit: number;
@@ -25,10 +30,7 @@ export interface ApiContext {
 }
 
 /** Most arguments each method takes; more is a client bug worth a clear 400. */
-const ARITY: Record<ApiMethod, number> = {
-  workspace: 0, openWorkspace: 1, newWorkspace: 1, seeds: 0, layerFeatures: 1, analyze: 1, blindSpots: 1,
-  searchSettlements: 2, previewImport: 1, importLayer: 1, cancelImport: 1, settings: 0, updateSettings: 1,
-};
+const ARITY = API_ARITY;
 
 export function isApiMethod(name: string): name is ApiMethod {
   return (API_METHODS as readonly string[]).includes(name);
@@ -142,6 +144,14 @@ async function streamImport(res: ServerResponse, ctx: ApiContext, request: Impor
 
 /** Handles POST /api/<name>; `name` is the path after /api/, query removed. */
 export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: ApiContext, name: string, query: URLSearchParams): Promise<void> {
+  if (name.startsWith('download/')) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      throw new HttpError(405, `/api/download accepts GET only`);
+    }
+    await ctx.downloads.send(res, name.slice('download/'.length), req.method);
+    return;
+  }
   if (req.method !== 'POST') {
     res.setHeader('Allow', 'POST');
     throw new HttpError(405, `/api/${name} accepts POST only`);
@@ -182,6 +192,12 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
         await streamImport(res, ctx, r.request, r.upload);
         return;
       }
+      case 'exportReport':
+      case 'exportMap':
+      case 'exportScenario':
+      case 'exportLedger':
+        value = await exportForDownload(ctx, name, args[0]);
+        break;
       default:
         value = await (api[name] as (...a: unknown[]) => Promise<unknown>).apply(api, args);
     }
@@ -190,5 +206,23 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
     if (err instanceof HttpError) throw err;
     const payload = errorPayload(err);
     sendJson(res, 400, { ok: false, error: upload ? hideUploadPaths(payload, upload) : payload });
+  }
+}
+
+/**
+ * An export over HTTP: whatever `out` the page sent is replaced by a path in the private export folder; the
+ * answer carries the download URL and the file's name, never the path.
+ */
+async function exportForDownload(ctx: ApiContext, method: ExportMethod, arg: unknown): Promise<ExportedFile> {
+  if (!arg || typeof arg !== 'object') throw new HttpError(400, `POST /api/${method}: args[0] must be an export request object`);
+  const request = arg as Record<string, unknown>;
+  const d = ctx.downloads.reserve(exportFileName(EXPORT_KIND[method], request));
+  try {
+    const call = ctx.api[method] as (r: unknown) => Promise<ExportedFile | null>;
+    const done = await call.call(ctx.api, { ...request, out: d.path });
+    return { fileName: d.fileName, bytes: done?.bytes ?? 0, url: `/api/download/${d.token}` };
+  } catch (err) {
+    await ctx.downloads.discard(d.token);
+    throw err;
   }
 }

@@ -8,6 +8,7 @@ import { resolveAsset } from './assets';
 import { buildCsp } from './csp';
 import { BASE_HEADERS, HttpError, sendError } from './http-util';
 import { handleApi, type ApiContext } from './routes';
+import { DownloadStore } from './downloads';
 import { UploadStore } from './uploads';
 
 export const DEFAULT_PORT = 5917;
@@ -94,6 +95,7 @@ async function serveAsset(req: IncomingMessage, res: ServerResponse, options: Se
 export async function startServer(options: ServerOptions): Promise<AtlasServer> {
   const log = options.log ?? ((m: string) => console.error(m));
   const uploads = await UploadStore.create(options.uploadParent);
+  const downloads = await DownloadStore.create(options.uploadParent);
   const workspaceDir = options.workspaceDir ?? dirname((await options.api.workspace()).path);
   // Kept here rather than asked per file: the back end answers calls in order, and a page's assets
   // must not wait behind a long analysis. Every settings change passes through this server.
@@ -111,6 +113,7 @@ export async function startServer(options: ServerOptions): Promise<AtlasServer> 
     onSettingsChanged: (settings) => void refreshCsp(settings),
     api: options.api,
     uploads,
+    downloads,
     workspaceDir,
     jsonLimit: options.jsonLimit ?? 1024 * 1024,
     uploadLimit: options.uploadLimit ?? 1024 ** 3,
@@ -154,6 +157,7 @@ export async function startServer(options: ServerOptions): Promise<AtlasServer> 
     });
   }).catch(async (err) => {
     await uploads.close();
+    await downloads.close();
     throw err;
   });
   port = (server.address() as AddressInfo).port;
@@ -167,6 +171,7 @@ export async function startServer(options: ServerOptions): Promise<AtlasServer> 
         server.closeAllConnections();
       });
       await uploads.close();
+      await downloads.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 // A small in-memory AtlasApi for transport tests (tests only). It records calls so tests can check
 // what actually reached the back end.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { AtlasApi, ImportOutcome, ImportProgress, ImportRequest, Settings, WorkspaceInfo } from '../../api/contract';
 import { DEFAULT_OPTIONS } from '../../gis/report';
 
@@ -62,6 +62,23 @@ export function fakeApi(workspacePath: string): FakeApi {
       return settings;
     },
     async updateSettings(patch) { settings = { ...settings, ...patch }; return settings; },
+    ...notInFake(['takeSnapshot', 'snapshots', 'compareSnapshots', 'monthlyReport', 'planReach', 'planTowers', 'rankedBlindSpots',
+      'applyScenario', 'compareScenarios', 'ledgerList', 'ledgerAdd', 'ledgerUpdate', 'ledgerClose', 'ledgerHistory']),
+    // Exports write a small file where the transport said, naming the request so tests can see what arrived.
+    async exportReport(r) { record('exportReport', [r]); return fakeExport(r.out, `report ${r.month} ${r.format}`); },
+    async exportMap(r) { record('exportMap', [r]); return fakeExport(r.out, `map ${r.county ?? ''}`); },
+    async exportScenario(r) { record('exportScenario', [r]); return fakeExport(r.out, `scenario ${r.name}`); },
+    async exportLedger(r) { record('exportLedger', [r]); return fakeExport(r.out, 'ledger'); },
   };
   return api;
+}
+
+async function fakeExport(out: string | undefined, text: string) {
+  if (!out) throw new Error('out: missing; the transport names the file to write');
+  await writeFile(out, text);
+  return { fileName: out.split('/').pop()!, bytes: Buffer.byteLength(text), path: out };
+}
+
+function notInFake<K extends keyof AtlasApi>(names: K[]): Pick<AtlasApi, K> {
+  return Object.fromEntries(names.map((n) => [n, async () => { throw new Error(`${n} is not in the fake API`); }])) as unknown as Pick<AtlasApi, K>;
 }

@@ -1,0 +1,305 @@
+// The AtlasApi's reports, planning and ledger data: plain, serialisable shapes. The back end (data/report,
+// data/ledger) produces them; they are restated here because api/ may not import data/ (the compiler checks
+// that the back end's values fit these shapes where the service returns them).
+import type { GroupRate } from '../gis/report';
+import type { Operator } from '../gis/types';
+
+// ---- Snapshots and the monthly report (data/report) ----
+
+export const REPORT_FORMATS = ['pdf', 'xlsx', 'csv', 'geojson', 'gpkg'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export interface SnapshotInfo {
+  runId: number;
+  label: string;
+  /** YYYY-MM. */
+  month: string;
+  /** Date of the data, YYYY-MM-DD. */
+  date: string;
+  createdAt: string;
+  settlements: number;
+  synthetic: boolean;
+}
+
+export interface SnapshotRate {
+  settlements: number;
+  households: number;
+  mobileCovered: number;
+  broadbandCovered: number;
+  mobile: number | null;
+  broadband: number | null;
+  blindSpots: number;
+}
+
+export interface GroupChange {
+  key: string;
+  before: SnapshotRate;
+  after: SnapshotRate;
+  newlyCovered: string[];
+  newlyLost: string[];
+  stillUncovered: string[];
+  newBlind: string[];
+}
+
+export interface SnapshotDiff {
+  before: { label: string; month: string; date: string };
+  after: { label: string; month: string; date: string };
+  city: GroupChange;
+  counties: GroupChange[];
+  listedVillages: (GroupChange & { category: string })[];
+}
+
+export interface RateRow {
+  key: string;
+  county: string;
+  township: string;
+  village: string;
+  focus: boolean;
+  leader: string | null;
+  category: string;
+  settlements: number;
+  households: number;
+  mobile: number | null;
+  mobilePrevious: number | null;
+  broadband: number | null;
+  broadbandPrevious: number | null;
+  mobileMet: boolean | null;
+  broadbandMet: boolean | null;
+  closed: number;
+  lost: number;
+  remaining: number;
+}
+
+export interface BlindSpotRow {
+  id: string;
+  name: string;
+  county: string;
+  township: string;
+  village: string;
+  households: number;
+  lon: number;
+  lat: number;
+  missingMobile: boolean;
+  missingBroadband: boolean;
+  committee: boolean;
+  listed: boolean;
+  focusCounty: boolean;
+  isNew: boolean;
+}
+
+export interface TrendPoint { month: string; label: string; mobile: number | null; broadband: number | null }
+
+export interface MonthlyReport {
+  month: string;
+  monthZh: string;
+  label: string;
+  date: string;
+  previous: { label: string; month: string; date: string } | null;
+  synthetic: boolean;
+  targets: { mobile: number; broadband: number; minHouseholds: number };
+  city: RateRow;
+  counties: RateRow[];
+  listedVillages: RateRow[];
+  blindSpots: BlindSpotRow[];
+  ledgerDue: LedgerItem[];
+  trend: { city: TrendPoint[]; counties: Record<string, TrendPoint[]> };
+  dueDate: string;
+  reminder: string;
+}
+
+export interface MonthlyReportView extends MonthlyReport {
+  /** Set when the month has no snapshot and today's analysis stands in for it. */
+  note: string | null;
+  /** When the month's report was last exported from this workspace (any format), or null. */
+  exportedAt: string | null;
+}
+
+// ---- Exports ----
+
+/**
+ * `out` is filled in by the transport, never by the page: the browser-mode server writes into its private
+ * export folder, Electron's main process where the user chose in a save dialog, the CLI where it was told.
+ */
+export interface ReportExportRequest { month: string; format: ReportFormat; out?: string }
+export interface MapExportRequest { county?: string; month?: string; dpi: number; paper: 'A3' | 'A4'; out?: string }
+export interface ScenarioExportRequest { name: string; builds: PlannedBuildData[]; out?: string }
+export interface LedgerExportRequest { filter?: LedgerFilter; out?: string }
+
+export interface ExportedFile {
+  /** The file's name as offered to the user. */
+  fileName: string;
+  bytes: number;
+  /** Browser mode: a same-origin URL (GET) that downloads the file once or more until the server stops. */
+  url?: string;
+  /** Electron and CLI: where the file was written. */
+  path?: string;
+}
+
+/** Default file names (Chinese, dated) for each export, shared by the save dialog and downloads. */
+export function exportFileName(kind: 'report' | 'map' | 'scenario' | 'ledger', request: Partial<ReportExportRequest & MapExportRequest & ScenarioExportRequest>): string {
+  const safe = (s: string) => s.replace(/[\\/:*?"<>|\s]+/g, '_').slice(0, 60);
+  switch (kind) {
+    case 'report': {
+      const ext = request.format === 'csv' || request.format === 'geojson' ? 'zip' : request.format ?? 'xlsx';
+      return `月报_${request.month ?? ''}.${ext}`;
+    }
+    case 'map':
+      return `覆盖图_${safe(request.county ?? '赣州市')}_${request.paper ?? 'A3'}_${request.dpi ?? 150}dpi.png`;
+    case 'scenario':
+      return `规划方案_${safe(request.name ?? '方案')}.geojson`;
+    case 'ledger':
+      return '整改台账.xlsx';
+  }
+}
+
+// ---- Planning (gis/planning) ----
+
+export interface PlannedBuildData {
+  id: string;
+  kind: 'tower' | 'fiber';
+  label: string;
+  operator: Operator;
+  cost: number;
+  lon: number;
+  lat: number;
+  features: { type: 'Feature'; geometry: { type: 'Polygon'; coordinates: number[][][] }; properties: Record<string, unknown> | null }[];
+}
+
+export type PlanScopeRequest = { county: string } | { village: string };
+
+export interface ReachBuildData {
+  order: number;
+  build: PlannedBuildData;
+  cumulativeCost: number;
+  mobileSettlements: number;
+  mobileHouseholds: number;
+  broadbandSettlements: number;
+  broadbandHouseholds: number;
+  settlementIds: string[];
+}
+
+export interface ReachPlanData {
+  scope: string;
+  before: GroupRate;
+  after: GroupRate;
+  need: { mobile: number; broadband: number };
+  reached: boolean;
+  builds: ReachBuildData[];
+  cost: number;
+  candidates: { towers: number; fiber: number };
+}
+
+export interface TowerPlanRequest { county?: string; village?: string; k?: number; budget?: number; objective?: 'households' | 'settlements' }
+
+export interface TowerPlanData {
+  candidates: number;
+  gapSettlements: number;
+  gapHouseholds: number;
+  chosen: { order: number; build: PlannedBuildData; newSettlements: number; newHouseholds: number; settlementIds: string[] }[];
+  cost: number;
+  rule: 'greedy' | 'best-single' | 'cardinality';
+  counties: Record<string, { before: GroupRate; after: GroupRate }>;
+  listedVillages: Record<string, { before: GroupRate; after: GroupRate }>;
+}
+
+export type RankPartKey = 'households' | 'focusCounty' | 'listed' | 'committee' | 'nearCoverage' | 'nearInfrastructure';
+
+export interface RankedBlindSpotData {
+  rank: number;
+  id: string;
+  name: string;
+  county: string;
+  township: string;
+  village: string;
+  households: number;
+  lon: number;
+  lat: number;
+  missingMobile: boolean;
+  missingBroadband: boolean;
+  focusCounty: boolean;
+  listed: boolean;
+  committee: boolean;
+  toMobileM: number | null;
+  toBroadbandM: number | null;
+  toSiteM: number | null;
+  toAccessM: number | null;
+  score: number;
+  parts: { key: RankPartKey; value: number | null; points: number }[];
+}
+
+export interface ScenarioData { name: string; builds: PlannedBuildData[] }
+
+export interface ScenarioOutcome {
+  cost: number;
+  builds: number;
+  city: GroupRate;
+  counties: Record<string, GroupRate>;
+  villages: Record<string, GroupRate>;
+}
+
+export interface ScenarioComparisonRow {
+  scenario: string;
+  cost: number;
+  builds: number;
+  city: GroupRate;
+  counties: Record<string, GroupRate>;
+}
+
+// ---- Rectification ledger (data/ledger) ----
+
+export const LEDGER_MEASURES = ['新建基站', '光纤延伸', '维修', '其他'] as const;
+export type LedgerMeasure = (typeof LEDGER_MEASURES)[number];
+export const LEDGER_STATUSES = ['待整改', '整改中', '已销号'] as const;
+export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
+
+export type LedgerEvidence =
+  | { kind: 'analysis'; analyzedAt: string; settlementId: string; mobileOperators: Operator[]; broadbandOperators: Operator[]; recordedAt: string }
+  | { kind: 'field'; date: string; person: string; measurement: string; recordedAt: string };
+
+export interface LedgerItem {
+  itemId: string;
+  settlementId: string;
+  operator: Operator | null;
+  measure: LedgerMeasure;
+  responsible: string;
+  deadline: string | null;
+  status: LedgerStatus;
+  evidence: LedgerEvidence[];
+  createdAt: string;
+  updatedAt: string;
+  overdue: boolean;
+}
+
+/** A ledger item with its settlement's name and place, for lists. */
+export interface LedgerRow extends LedgerItem {
+  name: string;
+  county: string;
+  township: string;
+  village: string;
+  households: number;
+}
+
+export interface LedgerFilter { status?: LedgerStatus; overdue?: boolean; settlementId?: string; county?: string }
+
+export interface LedgerNewItem {
+  settlementId: string;
+  operator?: Operator | null;
+  measure: LedgerMeasure;
+  responsible: string;
+  deadline?: string | null;
+}
+
+export interface LedgerPatch {
+  operator?: Operator | null;
+  measure?: LedgerMeasure;
+  responsible?: string;
+  deadline?: string | null;
+  status?: '待整改' | '整改中';
+}
+
+/** Closing evidence from the page: the latest analysis (run by the back end) or a field verification. */
+export type LedgerCloseEvidence =
+  | { kind: 'analysis' }
+  | { kind: 'field'; date: string; person: string; measurement: string };
+
+export interface LedgerAuditRow { who: string; at: string; field: string; before: string | null; after: string | null }
