@@ -325,25 +325,33 @@ async function* abortable<T>(batches: AsyncIterable<T> | Iterable<T>, signal: Ab
   const it = Symbol.asyncIterator in batches
     ? (batches as AsyncIterable<T>)[Symbol.asyncIterator]()
     : (batches as Iterable<T>)[Symbol.iterator]();
-  let onAbort: () => void = () => {};
-  const abortedP = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new AbortedError());
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  abortedP.catch(() => {}); // observed through the race below
   try {
     while (true) {
       if (signal.aborted) throw new AbortedError();
-      const r = await Promise.race([it.next(), abortedP]);
+      const r = await nextOrAbort(it, signal);
       if (r.done) return;
       yield r.value;
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
     // Let the source close its files. Not awaited: a source stalled inside next() would never settle it.
     const closing = it.return?.() as unknown;
     if (closing instanceof Promise) closing.catch(() => {});
   }
+}
+
+/**
+ * The source's next batch, or AbortedError when the signal fires first. A fresh listener per call: racing every
+ * next() against one long-lived abort promise would keep each race's result (every batch) reachable until the end.
+ */
+function nextOrAbort<T>(it: AsyncIterator<T> | Iterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(it.next()).then(
+      (r) => { signal.removeEventListener('abort', onAbort); resolve(r); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
 }
 
 /**
