@@ -29,6 +29,8 @@ export interface ServerOptions {
   uploadLimit?: number;
   /** Parent of the private upload folder; default the OS temp dir. */
   uploadParent?: string;
+  /** Parent of the private export (download) folder; default the OS temp dir. */
+  downloadParent?: string;
   /** Where to log server-side failures (with stacks, which never reach the browser). */
   log?: (message: string) => void;
 }
@@ -95,7 +97,7 @@ async function serveAsset(req: IncomingMessage, res: ServerResponse, options: Se
 export async function startServer(options: ServerOptions): Promise<AtlasServer> {
   const log = options.log ?? ((m: string) => console.error(m));
   const uploads = await UploadStore.create(options.uploadParent);
-  const downloads = await DownloadStore.create(options.uploadParent);
+  const downloads = await DownloadStore.create(options.downloadParent);
   const workspaceDir = options.workspaceDir ?? dirname((await options.api.workspace()).path);
   // Kept here rather than asked per file: the back end answers calls in order, and a page's assets
   // must not wait behind a long analysis. Every settings change passes through this server.
