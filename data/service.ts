@@ -175,26 +175,31 @@ export class AtlasService implements AtlasApi {
       });
       if (stream.issues.length) return { ok: false, issues: stream.issues, truncated: stream.truncated };
       try {
-        const layer = await this.ws.writeLayer(
-          {
-            name: request.name ?? baseName(path),
-            role: request.role,
-            geometryType: stream.geometryType,
-            fields: stream.fields,
-            source: baseName(path),
+        const name = request.name ?? baseName(path);
+        const meta = { name, role: request.role, geometryType: stream.geometryType, fields: stream.fields, source: baseName(path) };
+        // Sites become 4G coverage too: their sectors are written in the same transaction, so both layers or neither.
+        const sites: Feature[] = [];
+        const layers = request.role === 'sites'
+          ? [
+            { meta, batches: tee(stream.batches, sites) },
+            { meta: { name: `${name} · 扇区覆盖`, role: 'mobile' as const, geometryType: 'POLYGON' as const, source: `sectors of ${baseName(path)}` },
+              batches: () => [sitesToSectors(sites)] },
+          ]
+          : [{ meta, batches: stream.batches }];
+        const written = await this.ws.writeLayers(layers, {
+          signal: controller.signal,
+          onProgress: (rows) => report('writing', rows, null),
+          finish: () => {
+            if (stream.issues.length) throw new ImportRejected();
           },
-          stream.batches,
-          {
-            signal: controller.signal,
-            onProgress: (rows) => report('writing', rows, null),
-            finish: () => {
-              if (stream.issues.length) throw new ImportRejected();
-            },
-          },
-        );
+        });
         this.cached = null;
+        const layer = written[0];
         const warnings = [...stream.warnings];
-        if (request.role === 'sites') warnings.push(await this.deriveSectors(layer));
+        if (written[1]) {
+          warnings.push(`已由 ${layer.featureCount} 个基站生成扇区覆盖图层「${written[1].name}」` +
+            `(${written[1].featureCount} sectors; default radii by band and terrain)`);
+        }
         report('done', layer.featureCount, 1);
         return { ok: true, layer, warnings };
       } catch (e) {
@@ -203,24 +208,6 @@ export class AtlasService implements AtlasApi {
       }
     } finally {
       this.jobs.delete(jobId);
-    }
-  }
-
-  /**
-   * Base-station sites become 4G coverage: a wedge per sector (a circle for omni sites), written as a mobile
-   * layer beside the sites. Should that write fail, the sites layer is removed again: the import is all or nothing.
-   */
-  private async deriveSectors(sites: LayerInfo): Promise<string> {
-    try {
-      const sectors = sitesToSectors([...this.ws.readFeatures(sites.id)]);
-      const layer = await this.ws.writeLayer(
-        { name: `${sites.name} · 扇区覆盖`, role: 'mobile', geometryType: 'POLYGON', source: `sectors of ${sites.source ?? sites.name}` },
-        [sectors],
-      );
-      return `已由 ${sites.featureCount} 个基站生成扇区覆盖图层「${layer.name}」(${layer.featureCount} sectors; default radii by band and terrain)`;
-    } catch (e) {
-      this.ws.deleteLayer(sites.id);
-      throw e;
     }
   }
 
@@ -493,6 +480,14 @@ export class AtlasService implements AtlasApi {
 
   private resolveFile(file: string): string {
     return this.options.resolveImportFile ? this.options.resolveImportFile(file) : file;
+  }
+}
+
+/** Passes batches through while keeping their features (a sites layer is small: thousands of sites). */
+async function* tee(batches: AsyncIterable<Feature[]>, into: Feature[]): AsyncGenerator<Feature[]> {
+  for await (const batch of batches) {
+    for (const f of batch) into.push(f);
+    yield batch;
   }
 }
 

@@ -12,14 +12,14 @@ import {
   notFound, notGeoPackage, readOnlyWrite, reasons, unknownLayer, WorkspaceError,
 } from './errors';
 import { readLayerFeatures } from './layer-reader';
-import { AbortedError, type LayerMeta, type StoredColumns, type WriteLayerOptions, writeLayerTransaction } from './layer-writer';
+import { AbortedError, type LayerMeta, type LayerWrite, type StoredColumns, type WriteLayerOptions, writeLayersTransaction } from './layer-writer';
 import { WriteLock } from './lock';
 import { createSchemaV1, GPKG_APPLICATION_ID, migrate, readSchemaVersion, SCHEMA_VERSION } from './migrations';
 import { quoteIdent, registerFunctions } from './sql';
 
 export { SCHEMA_VERSION, MIGRATIONS } from './migrations';
 export { WorkspaceError, type WorkspaceErrorCode } from './errors';
-export type { LayerMeta, WriteLayerOptions, LayerGeometryType } from './layer-writer';
+export type { LayerMeta, LayerWrite, WriteLayerOptions, LayerGeometryType } from './layer-writer';
 
 export const APP_VERSION: string = pkg.version;
 const BUSY_TIMEOUT_MS = 5000;
@@ -268,10 +268,15 @@ export class Workspace {
     batches: AsyncIterable<Feature[]> | Iterable<Feature[]>,
     opts: WriteLayerOptions = {},
   ): Promise<LayerInfo> {
+    return (await this.writeLayers([{ meta, batches }], opts))[0];
+  }
+
+  /** Several layers in one transaction: all are written or none (onProgress counts rows across all of them). */
+  async writeLayers(layers: readonly LayerWrite[], opts: WriteLayerOptions = {}): Promise<LayerInfo[]> {
     const db = this.#writable();
     this.#writing = true;
     try {
-      return this.layer(await writeLayerTransaction(db, meta, batches, opts));
+      return (await writeLayersTransaction(db, layers, opts)).map((id) => this.layer(id));
     } catch (err) {
       if (err instanceof AbortedError) throw aborted(this.path);
       throw mapSqliteError(err, this.path);

@@ -354,6 +354,12 @@ function nextOrAbort<T>(it: AsyncIterator<T> | Iterator<T>, signal: AbortSignal)
   });
 }
 
+/** One layer of a multi-layer write. A function as `batches` is called only once the layers before it are written. */
+export interface LayerWrite {
+  meta: LayerMeta;
+  batches: AsyncIterable<Feature[]> | Iterable<Feature[]> | (() => AsyncIterable<Feature[]> | Iterable<Feature[]>);
+}
+
 /**
  * Imports `batches` as a new layer inside BEGIN IMMEDIATE … COMMIT and returns the atlas_layers id.
  * Any throw (from the source, a bad feature, the signal, finish() or SQLite) rolls the whole import back.
@@ -365,21 +371,36 @@ export async function writeLayerTransaction(
   batches: AsyncIterable<Feature[]> | Iterable<Feature[]>,
   opts: WriteLayerOptions = {},
 ): Promise<number> {
-  validateMeta(meta);
+  return (await writeLayersTransaction(db, [{ meta, batches }], opts))[0];
+}
+
+/** Several layers in ONE transaction: all of them are written, or none (e.g. sites and the sectors derived from them). */
+export async function writeLayersTransaction(
+  db: Database.Database,
+  layers: readonly LayerWrite[],
+  opts: WriteLayerOptions = {},
+): Promise<number[]> {
+  for (const l of layers) validateMeta(l.meta);
   const { signal, onProgress, finish } = opts;
   if (signal?.aborted) throw new AbortedError();
   db.exec('BEGIN IMMEDIATE');
   try {
-    const builder = new LayerBuilder(db, uniqueTableName(db, meta.name, meta.role), meta, signal);
-    for await (const batch of abortable(batches, signal)) {
-      builder.addBatch(batch);
-      onProgress?.(builder.rows);
+    const ids: number[] = [];
+    let before = 0;
+    for (const { meta, batches } of layers) {
+      const builder = new LayerBuilder(db, uniqueTableName(db, meta.name, meta.role), meta, signal);
+      const source = typeof batches === 'function' ? batches() : batches;
+      for await (const batch of abortable(source, signal)) {
+        builder.addBatch(batch);
+        onProgress?.(before + builder.rows);
+      }
+      ids.push(builder.register());
+      before += builder.rows;
     }
-    const id = builder.register();
     finish?.();
     if (signal?.aborted) throw new AbortedError();
     db.exec('COMMIT');
-    return id;
+    return ids;
   } catch (err) {
     // SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR).
     if (db.inTransaction) db.exec('ROLLBACK');

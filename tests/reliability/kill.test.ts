@@ -138,11 +138,9 @@ describe('an import killed at random moments (SIGKILL)', () => {
     expect(tally.none).toBeGreaterThan(0);
   }, 120_000);
 
-  // BUG (data/service.ts): a sites import is two transactions — the sites layer, then its derived 4G sector layer.
-  // In-process failures roll the sites layer back (deriveSectors), but a crash between the two commits leaves a
-  // sites layer without its coverage. Marked `fails` so it documents the bug without breaking CI; flip to `it`
-  // once the two layers are written in one transaction (or the orphan is cleaned up on open).
-  it.fails('a sites import killed between the sites commit and the sectors commit holds the whole import or none', async () => {
+  // Regression: a sites import used to be two transactions (the sites layer, then its derived 4G sector layer); a
+  // crash between the two commits left sites without their coverage. Both are now written in one transaction.
+  it('a sites import killed between the sites commit and the sectors commit holds the whole import or none', async () => {
     const path = freshCopy('sites-window.gpkg');
     const p = spawnImport(path, inputs.sites);
     const reader = new Database(path, { readonly: true });
