@@ -93,6 +93,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--tsx')) cli = ['--import', 'tsx', join(root, 'cli', 'main.ts')];
   else await build({ entryPoints: [join(root, 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: cli[0], logLevel: 'warning' });
 
+  // What every CLI command pays before it starts working (module loading), for reading the times below.
+  const startup = best(runs, () => measure(process.execPath, [...cli, '--help']));
+
   const rows: string[] = [];
   for (const size of sizes) {
     const f = await demoFiles(size);
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
+    `CLI start-up alone (\`--help\`, best of ${runs}): ${startup.seconds.toFixed(2)} s wall, ${startup.cpuSeconds?.toFixed(2) ?? '?'} s CPU, ${startup.peakMB?.toFixed(0) ?? '?'} MB; it is included in every time above.`,
     `Wall clock of the whole process (best of ${runs} for S and M, one run for L); peak = maximum RSS from /usr/bin/time -v;`,
     '"load before" is the 1-minute load average when the size started: above the CPU count, other work shared the cores.',
   ].join('\n');
