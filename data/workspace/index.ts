@@ -2,8 +2,9 @@
 // Writes are single transactions; another process writing the same file is kept out by a lock file.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, openSync, readSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import type { Bbox, LayerInfo, LayerRole, WorkspaceInfo } from '../../api/contract';
 import type { Feature } from '../../gis/types';
@@ -123,6 +124,9 @@ export class Workspace {
   #lock: WriteLock | null;
   #writing = false;
 
+  /** A private copy opened instead of the file itself (read-only media): removed on close. */
+  #copyDir: string | null = null;
+
   private constructor(path: string, db: Database.Database, lock: WriteLock | null, readOnlyReason: string | null) {
     this.path = path;
     this.#db = db;
@@ -172,9 +176,21 @@ export class Workspace {
       }
     }
     let db: Database.Database | null = null;
+    let copyDir: string | null = null;
     try {
       db = new Database(path, { readonly: reason !== null, fileMustExist: true });
       configure(db, reason !== null);
+      if (reason !== null && !canRead(db)) {
+        // A WAL database needs its -shm beside it even to be read; on read-only media or in a folder we may not
+        // write, it cannot be made. Read a private copy instead (better-sqlite3 has no URI for immutable=1).
+        db.close();
+        copyDir = mkdtempSync(join(tmpdir(), 'atlas-readonly-'));
+        const copy = join(copyDir, basename(path));
+        copyFileSync(path, copy);
+        if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+        db = new Database(copy, { readonly: true, fileMustExist: true });
+        configure(db, true);
+      }
       const appId = db.pragma('application_id', { simple: true }) as number;
       if (appId !== GPKG_APPLICATION_ID) throw notGeoPackage(path, `application_id 0x${(appId >>> 0).toString(16)}, expected 0x47504b47`);
       const version = readSchemaVersion(db);
@@ -199,10 +215,13 @@ export class Workspace {
           reason = `${reason}; ${reasons.olderReadOnly(version, SCHEMA_VERSION)}`;
         }
       }
-      return new Workspace(path, db, lock, reason);
+      const ws = new Workspace(path, db, lock, reason);
+      ws.#copyDir = copyDir;
+      return ws;
     } catch (err) {
       db?.close();
       lock?.release();
+      if (copyDir) rmSync(copyDir, { recursive: true, force: true });
       throw mapSqliteError(err, path);
     }
   }
@@ -380,6 +399,20 @@ export class Workspace {
     } finally {
       this.#lock?.release();
       this.#lock = null;
+      if (this.#copyDir) rmSync(this.#copyDir, { recursive: true, force: true });
+      this.#copyDir = null;
     }
+  }
+}
+
+/** Whether a read-only connection can actually read (it cannot when SQLite may not create the -shm file). */
+function canRead(db: Database.Database): boolean {
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return true;
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')) return false;
+    throw err;
   }
 }

@@ -154,12 +154,9 @@ describe.skipIf(!mounted)('a full disk (4 MB tmpfs)', () => {
 });
 
 describe.skipIf(!mounted)('a read-only medium (tmpfs remounted ro)', () => {
-  // BUG (data/workspace/index.ts, open): a WAL-mode workspace on read-only media (CD, write-protected USB stick,
-  // read-only share) cannot be opened at all: SQLite needs to create <file>-shm, and the open fails with
-  // "unable to open database file" instead of opening read-only. better-sqlite3 is built without URI support,
-  // so `?immutable=1` is not available; a fix might copy the file to a temporary folder and open the copy
-  // read-only. Expected failure until then.
-  it.fails('opens read-only with a message, reads work, an import is refused, nothing changes', async () => {
+  // Regression: a WAL-mode workspace on read-only media could not be opened at all (SQLite must create <file>-shm
+  // to read it); it now opens a private copy read-only.
+  it('opens read-only with a message, reads work, an import is refused, nothing changes', async () => {
     remount('rw,size=16m');
     const path = join(mnt, 'ro.gpkg');
     const hash = await baseWorkspace(path);
@@ -221,10 +218,8 @@ describe.skipIf(!probeNobody)('read-only files for an ordinary user', () => {
     expect(hashOf(path)).toBe(hash);
   });
 
-  // BUG (same cause as the read-only medium): with no -shm beside it and a folder it may not write, the open fails
-  // with WorkspaceError 'read-only' "文件只读，写入已撤销，工作区未改变" (a write-rollback message, on open) instead of
-  // opening read-only. Expected failure until read-only opens work without creating -shm.
-  it.fails('a writable file in a folder the user cannot write (no room for -wal, -shm, lock) opens read-only too', async () => {
+  // Regression: with no -shm beside it and a folder it may not write, the open failed with a write-rollback message.
+  it('a writable file in a folder the user cannot write (no room for -wal, -shm, lock) opens read-only too', async () => {
     const folder = join(dir, 'user-folder');
     mkdirSync(folder);
     const path = join(folder, 'shared.gpkg');
