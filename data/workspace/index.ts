@@ -2,7 +2,7 @@
 // Writes are single transactions; another process writing the same file is kept out by a lock file.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync } from 'node:fs';
+import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statfsSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
@@ -209,7 +209,7 @@ export class Workspace {
         }
       } else if (version < SCHEMA_VERSION) {
         if (reason === null) {
-          db.prepare('VACUUM INTO ?').run(backupPath(path, version));
+          backUp(db, path, backupPath(path, version));
           migrate(db, version, APP_VERSION);
         } else {
           reason = `${reason}; ${reasons.olderReadOnly(version, SCHEMA_VERSION)}`;
@@ -402,6 +402,31 @@ export class Workspace {
       if (this.#copyDir) rmSync(this.#copyDir, { recursive: true, force: true });
       this.#copyDir = null;
     }
+  }
+}
+
+/**
+ * The copy taken before a migration. A failed copy leaves no partial file behind (a later open would take it for a
+ * backup); when the disk has no room for it the error says so, and the workspace stays as it was.
+ */
+function backUp(db: Database.Database, path: string, backup: string): void {
+  try {
+    db.prepare('VACUUM INTO ?').run(backup);
+  } catch (err) {
+    rmSync(backup, { force: true });
+    const code = (err as { code?: string }).code ?? '';
+    let free = Infinity;
+    try {
+      const fs = statfsSync(dirname(backup));
+      free = fs.bavail * fs.bsize;
+    } catch {
+      // statfs is not available everywhere: keep SQLite's own error then.
+    }
+    if (code === 'SQLITE_FULL' || (code.startsWith('SQLITE_IOERR') && free < statSync(path).size)) {
+      throw new WorkspaceError('disk-full', '磁盘已满，无法在升级前备份工作空间，工作空间未改变',
+        'Disk full: no room for the backup taken before the upgrade; the workspace is unchanged', path, err);
+    }
+    throw err;
   }
 }
 

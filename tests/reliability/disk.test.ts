@@ -134,11 +134,9 @@ describe.skipIf(!mounted)('a full disk (4 MB tmpfs)', () => {
     expect(hashOf(`${path}.bak-v1`)).toBe(before);
   });
 
-  // BUG (data/workspace/index.ts, open → VACUUM INTO): on a full disk the error is SQLite's raw "disk I/O error"
-  // (SQLITE_IOERR is not mapped to 'disk-full'), and a partial <file>.bak-v1 may be left behind that is not a
-  // database — later opens then write their backup under a timestamped name beside a "backup" that cannot be
-  // opened. Expected failure until the backup step maps the error and removes its partial file.
-  it.skipIf(SCHEMA_VERSION === 1).fails('that refusal says 磁盘已满 and leaves no unusable backup file', () => {
+  // Regression: on a full disk the migration backup failed with SQLite's raw "disk I/O error" and left a partial
+  // <file>.bak-v1 that was not a database.
+  it.skipIf(SCHEMA_VERSION === 1)('that refusal says 磁盘已满 and leaves no unusable backup file', () => {
     const { path } = oldWorkspaceOnFullDisk('old2.gpkg');
     let message = '';
     try {
