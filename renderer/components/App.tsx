@@ -1,7 +1,7 @@
 // The application shell: loads the workspace through the API, keeps UI state, and drives the map and
 // the dashboard from the same AnalysisReport.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Bbox, BlindSpot, CampaignSeeds, LayerInfo, SettlementHit, Settings, WorkspaceInfo } from '../../api/contract';
+import type { Bbox, BlindSpot, CampaignSeeds, LayerInfo, LedgerMeasure, ScenarioData, SettlementHit, Settings, WorkspaceInfo } from '../../api/contract';
 import type { AnalysisReport, SettlementResult } from '../../gis/report';
 import { BlindSpotList } from '../dashboard/BlindSpotList';
 import { CountyTable } from '../dashboard/CountyTable';
@@ -23,10 +23,27 @@ import { MapView } from './MapView';
 import { SearchBox } from './SearchBox';
 import { SettingsPanel } from './SettingsPanel';
 import { WorkspaceLayers } from './WorkspaceLayers';
+import { LedgerAddForm, LedgerPanel } from './LedgerPanel';
+import { PlanPanel } from './PlanPanel';
+import { ReportPanel } from './ReportPanel';
+import { chinaToday, defaultMeasure, dueBanner, scenarioLayer } from '../planning/model';
+import type { Operator } from '../../gis/types';
 
-type Tab = 'counties' | 'listed' | 'blind' | 'import' | 'settings';
-const TABS: Tab[] = ['counties', 'listed', 'blind', 'import', 'settings'];
-const TAB_KEYS = { counties: 'tabCounties', listed: 'tabListed', blind: 'tabBlind', import: 'tabImport', settings: 'tabSettings' } as const;
+type Tab = 'counties' | 'listed' | 'blind' | 'plan' | 'ledger' | 'reports' | 'import' | 'settings';
+const TABS: Tab[] = ['counties', 'listed', 'blind', 'plan', 'ledger', 'reports', 'import', 'settings'];
+const TAB_KEYS = {
+  counties: 'tabCounties', listed: 'tabListed', blind: 'tabBlind', plan: 'tabPlan', ledger: 'tabLedger', reports: 'tabReports',
+  import: 'tabImport', settings: 'tabSettings',
+} as const;
+const WHO_KEY = 'atlas.ledgerWho';
+
+function storedWho(): string {
+  try {
+    return localStorage.getItem(WHO_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
 
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
@@ -53,8 +70,24 @@ export function App({ api }: { api: AtlasClient }) {
   const [tab, setTab] = useState<Tab>('counties');
   const [view, setView] = useState<View | null>(null);
   const [incoming, setIncoming] = useState<ImportFile | null>(null);
+  const [scenario, setScenario] = useState<ScenarioData | null>(null);
+  const [who, setWhoState] = useState(storedWho);
+  const [ledgerVersion, setLedgerVersion] = useState(0);
+  const [inLedger, setInLedger] = useState<Set<string>>(new Set());
+  const [pendingAdd, setPendingAdd] = useState<BlindSpot[] | null>(null);
+  const [exportedMonth, setExportedMonth] = useState<string | null>(null);
+  const [due, setDue] = useState<{ month: string; due: string; days: number } | null>(null);
   const i18n = useMemo(() => makeI18n(lang), [lang]);
   const { t } = i18n;
+
+  const setWho = (w: string) => {
+    setWhoState(w);
+    try {
+      localStorage.setItem(WHO_KEY, w);
+    } catch {
+      // Private mode: the name lasts for this session only.
+    }
+  };
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -109,6 +142,10 @@ export function App({ api }: { api: AtlasClient }) {
 
   const settlementPoints = useMemo(() => (report ? settlementFeatures(report.settlements) : null), [report]);
   useEffect(() => { if (atlas && settlementPoints) atlas.setSettlements(settlementPoints); }, [atlas, settlementPoints]);
+
+  const blindById = useMemo(() => new Map((blind ?? []).map((b) => [b.id, b])), [blind]);
+  const inLedgerRef = useRef(inLedger);
+  inLedgerRef.current = inLedger;
 
   const byId = useMemo(() => {
     const m = new Map<string, SettlementResult>();
@@ -166,6 +203,44 @@ export function App({ api }: { api: AtlasClient }) {
     atlas?.setGroupVisible('boundaries', layers.boundaries);
   }, [atlas, layers.settlements, layers.boundaries]);
 
+  useEffect(() => { atlas?.setScenario(scenario ? scenarioLayer(scenario.builds) : null); }, [atlas, scenario]);
+
+  // Settlements with an open ledger item, so the blind-spot list offers only the others.
+  useEffect(() => {
+    if (!ws) return;
+    let alive = true;
+    api.ledgerList().then((rows) => {
+      if (alive) setInLedger(new Set(rows.filter((r) => r.status !== '已销号').map((r) => r.settlementId)));
+    }, (e) => { if (alive) setError(message(e)); });
+    return () => { alive = false; };
+  }, [api, ws, ledgerVersion]);
+
+  // The monthly report is due by the 25th: near it (or late), ask whether this month's report left already.
+  useEffect(() => {
+    if (!report) return;
+    const today = chinaToday(new Date());
+    if (!dueBanner(today, null)) return;
+    let alive = true;
+    api.monthlyReport(today.slice(0, 7)).then((m) => {
+      if (alive) setDue(dueBanner(today, m.exportedAt));
+    }, () => undefined);
+    return () => { alive = false; };
+  }, [api, report]);
+
+  const addToLedger = useCallback(async (o: { responsible: string; deadline: string | null; operator: Operator | null; measure: LedgerMeasure | 'auto' }) => {
+    if (!pendingAdd) return;
+    try {
+      await api.ledgerAdd(pendingAdd.map((s) => ({
+        settlementId: s.id, measure: o.measure === 'auto' ? defaultMeasure(s) : o.measure, responsible: o.responsible,
+        deadline: o.deadline, operator: o.operator,
+      })), who || o.responsible);
+      setPendingAdd(null);
+      setLedgerVersion((v) => v + 1);
+    } catch (e) {
+      setError(message(e));
+    }
+  }, [api, pendingAdd, who]);
+
   const minHouseholds = report?.options.minHouseholds ?? settings?.analysis.minHouseholds ?? 25;
   const i18nRef = useRef(i18n);
   i18nRef.current = i18n;
@@ -177,8 +252,12 @@ export function App({ api }: { api: AtlasClient }) {
     const content = popupContent(s, cur, minHouseholds);
     const status = settlementStatus(s);
     if (fly) atlas.flyTo(s.lon, s.lat, Math.max(atlas.map.getZoom(), 12));
-    atlas.showPopup(s.lon, s.lat, popupElement(content, cur.t(`st_${status}`), STATUS_COLORS[status]));
-  }, [atlas, byId, minHouseholds]);
+    const spot = blindById.get(id);
+    const action = spot && !inLedgerRef.current.has(id)
+      ? { label: cur.t('addToLedger'), testid: 'popup-add-ledger', run: () => { atlas.closePopup(); setPendingAdd([spot]); } }
+      : undefined;
+    atlas.showPopup(s.lon, s.lat, popupElement(content, cur.t(`st_${status}`), STATUS_COLORS[status], action));
+  }, [atlas, byId, blindById, minHouseholds]);
   const openRef = useRef(openSettlement);
   openRef.current = openSettlement;
 
@@ -239,11 +318,23 @@ export function App({ api }: { api: AtlasClient }) {
           </label>
         </header>
         {ws?.readOnly && <div className="banner warn">{t('readOnly', { reason: ws.readOnlyReason ?? '' })}</div>}
+        {due && exportedMonth !== due.month && (
+          <div className="banner warn" data-testid="due-banner">
+            {due.days > 0 ? t('dueBannerDays', { month: due.month, due: due.due, days: due.days }) : due.days === 0 ? t('dueBannerToday', { month: due.month }) : t('dueBannerLate', { month: due.month, days: -due.days })}
+            {' '}<button type="button" onClick={() => setTab('reports')}>{t('tabReports')}</button>
+          </div>
+        )}
         {error && <div className="banner error" data-testid="error" onClick={() => setError(null)}>{t('loadFailed', { message: error })}</div>}
         <main className="body">
           <div className="map-area">
             {mapOptions && <MapView options={mapOptions} onReady={setAtlas} />}
             {synthetic && <div className="synthetic-badge" data-testid="synthetic-badge">{t('syntheticBadge')}</div>}
+            {scenario && (
+              <div className="scenario-badge" data-testid="scenario-badge">
+                <span className="tag whatif">{t('whatIfTag')}</span> {scenario.name} · {t('scenarioBuilds', { n: scenario.builds.length })}
+                <button type="button" onClick={() => setScenario(null)} aria-label={t('hideScenario')}>×</button>
+              </div>
+            )}
             {zoomInForCoverage && <div className="map-hint" data-testid="zoom-hint">{t('zoomForCoverage', { zoom: VIEWPORT_MIN_ZOOM })}</div>}
             <LayerPanel layers={layers} onLayers={setLayers} filters={filters} onFilters={setFilters}
               counties={countyNames} focusCounties={seeds?.counties.filter((c) => c.focus) ?? []} onZoomCounty={zoomCounty}
@@ -257,10 +348,16 @@ export function App({ api }: { api: AtlasClient }) {
               ))}
             </nav>
             <div className="tab-body">
-              {!report && tab !== 'import' && tab !== 'settings' && <p className="muted" data-testid="loading">{t('loading')}</p>}
+              {!report && tab !== 'import' && tab !== 'settings' && tab !== 'ledger' && tab !== 'reports' && <p className="muted" data-testid="loading">{t('loading')}</p>}
               {tab === 'counties' && report && <CountyTable report={report} seeds={seeds} />}
               {tab === 'listed' && seeds && report && <ListedTable report={report} seeds={seeds} onSeat={(id) => openSettlement(id, true)} />}
-              {tab === 'blind' && report && (blind ? <BlindSpotList spots={blind} onPick={(s) => openSettlement(s.id, true)} /> : <p className="muted">{t('loading')}</p>)}
+              {tab === 'blind' && report && (blind
+                ? <BlindSpotList spots={blind} onPick={(s) => openSettlement(s.id, true)} onAddLedger={setPendingAdd} inLedger={inLedger} />
+                : <p className="muted">{t('loading')}</p>)}
+              {tab === 'plan' && report && <PlanPanel api={api} report={report} seeds={seeds} onScenario={setScenario} onPickSettlement={(id) => openSettlement(id, true)} />}
+              {tab === 'ledger' && <LedgerPanel api={api} who={who} onWho={setWho} version={ledgerVersion} onChanged={() => setLedgerVersion((v) => v + 1)} onPickSettlement={(id) => openSettlement(id, true)} />}
+              {tab === 'reports' && <ReportPanel api={api} counties={report ? countyRows(report, seeds).map((r) => ({ key: r.key, name: r.name, focus: r.focus })) : []} onExported={setExportedMonth} />}
+              {pendingAdd && pendingAdd.length > 0 && <LedgerAddForm count={pendingAdd.length} who={who} onAdd={(o) => void addToLedger(o)} onCancel={() => setPendingAdd(null)} />}
               {tab === 'import' && <ImportDialog api={api} incoming={incoming} onImported={onImported} />}
               {tab === 'import' && ws && <WorkspaceLayers layers={ws.layers} />}
               {tab === 'settings' && settings && <SettingsPanel settings={settings} onSave={saveOnline} />}

@@ -7,7 +7,16 @@ import { sortBlindSpots, type BlindSortKey } from './model';
 
 const PAGE = 200;
 
-export const BlindSpotList = memo(function BlindSpotList({ spots, onPick }: { spots: BlindSpot[]; onPick: (s: BlindSpot) => void }) {
+export interface BlindSpotListProps {
+  spots: BlindSpot[];
+  onPick: (s: BlindSpot) => void;
+  /** Adds blind spots to the rectification ledger (one row, or the rows shown in bulk). */
+  onAddLedger?: (spots: BlindSpot[]) => void;
+  /** Settlements with an open ledger item. */
+  inLedger?: ReadonlySet<string>;
+}
+
+export const BlindSpotList = memo(function BlindSpotList({ spots, onPick, onAddLedger, inLedger }: BlindSpotListProps) {
   const { t, int } = useI18n();
   const [key, setKey] = useState<BlindSortKey>('households');
   const [desc, setDesc] = useState(true);
@@ -21,7 +30,14 @@ export const BlindSpotList = memo(function BlindSpotList({ spots, onPick }: { sp
   if (spots.length === 0) return <p className="muted" data-testid="blind-none">{t('blindNone')}</p>;
   return (
     <div className="table-wrap">
-      <h4 data-testid="blind-title">{t('blindTitle', { n: int(spots.length) })}</h4>
+      <h4 data-testid="blind-title">{t('blindTitle', { n: int(spots.length) })}
+        {onAddLedger && (
+          <button type="button" className="bulk" data-testid="blind-add-bulk"
+            onClick={() => onAddLedger(sorted.slice(0, shown).filter((s) => !inLedger?.has(s.id)))}>
+            {t('addShownToLedger', { n: int(sorted.slice(0, shown).filter((s) => !inLedger?.has(s.id)).length) })}
+          </button>
+        )}
+      </h4>
       <table className="blind" data-testid="blind-table">
         <thead>
           <tr>
@@ -30,6 +46,7 @@ export const BlindSpotList = memo(function BlindSpotList({ spots, onPick }: { sp
             <th><button type="button" data-testid="sort-households" onClick={() => sortBy('households')}>{t('blindHouseholds')}{arrow('households')}</button></th>
             <th><button type="button" data-testid="sort-listed" onClick={() => sortBy('listed')}>{t('blindListed')}{arrow('listed')}</button></th>
             <th>{t('blindMissing')}</th>
+            {onAddLedger && <th>{t('tabLedger')}</th>}
           </tr>
         </thead>
         <tbody>
@@ -40,6 +57,13 @@ export const BlindSpotList = memo(function BlindSpotList({ spots, onPick }: { sp
               <td className="num">{int(s.households)}</td>
               <td>{s.listed ? '✓' : ''}{s.committee ? ' ★' : ''}</td>
               <td className="not-met">{[s.missingMobile && t('missingMobile'), s.missingBroadband && t('missingBroadband')].filter(Boolean).join(' / ')}</td>
+              {onAddLedger && (
+                <td>
+                  {inLedger?.has(s.id)
+                    ? <span className="tag" data-testid="in-ledger">{t('inLedger')}</span>
+                    : <button type="button" data-testid="blind-add" onClick={(e) => { e.stopPropagation(); onAddLedger([s]); }}>{t('addToLedger')}</button>}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

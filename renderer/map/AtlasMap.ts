@@ -7,12 +7,16 @@ import type { Bbox, Settings } from '../../api/contract';
 import type { FeatureCollection, Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
 import {
-  buildStyle, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageSourceId, filterExpression, LAYER_IDS,
+  buildStyle, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageSourceId, filterExpression, FONT_STACK, LAYER_IDS,
   listedFilter, LOCAL_FONT_FAMILY, onlineTileUrls, seatFilter, SOURCE_BOUNDARIES, SOURCE_ONLINE, SOURCE_SETTLEMENTS, statusColorExpression,
   type Filters,
 } from './style';
 
 maplibregl.setWorkerUrl(workerUrl);
+
+type FilterSpecification = maplibregl.FilterSpecification;
+const SOURCE_SCENARIO = 'scenario';
+const SCENARIO_LAYERS = { fill: 'scenario-fill', line: 'scenario-line', site: 'scenario-site', label: 'scenario-label' } as const;
 
 type GeoJSONData = maplibregl.GeoJSONSourceSpecification['data'];
 
@@ -202,6 +206,33 @@ export class AtlasMap {
   }
 
   /** Jumps (no animation when `animate` is false, for tests and large jumps) to a point. */
+  /**
+   * The what-if layer (规划方案): planned tower and fiber areas hatched in violet with a dashed outline, and a
+   * numbered marker per build, above the real coverage so a plan never reads as existing coverage. Null clears it.
+   */
+  setScenario(fc: FeatureCollection | null): void {
+    const data = asGeoJSON(fc ?? { type: 'FeatureCollection', features: [] });
+    const existing = this.geojson(SOURCE_SCENARIO);
+    if (existing) existing.setData(data);
+    else {
+      this.map.addSource(SOURCE_SCENARIO, { type: 'geojson', data });
+      const area: FilterSpecification = ['==', ['get', 'part'], 'area'];
+      const site: FilterSpecification = ['==', ['get', 'part'], 'site'];
+      const before = this.map.getLayer(LAYER_IDS.settlements) ? LAYER_IDS.settlements : undefined;
+      this.map.addLayer({ id: SCENARIO_LAYERS.fill, type: 'fill', source: SOURCE_SCENARIO, filter: area,
+        paint: { 'fill-color': ['match', ['get', 'kind'], 'tower', '#7b3fe4', '#d946ef'], 'fill-opacity': 0.22 } }, before);
+      this.map.addLayer({ id: SCENARIO_LAYERS.line, type: 'line', source: SOURCE_SCENARIO, filter: area,
+        paint: { 'line-color': ['match', ['get', 'kind'], 'tower', '#5b21b6', '#a21caf'], 'line-width': 1.6, 'line-dasharray': [3, 2] } }, before);
+      this.map.addLayer({ id: SCENARIO_LAYERS.site, type: 'circle', source: SOURCE_SCENARIO, filter: site,
+        paint: { 'circle-radius': 6, 'circle-color': '#ffffff', 'circle-stroke-color': ['match', ['get', 'kind'], 'tower', '#5b21b6', '#a21caf'], 'circle-stroke-width': 2.5 } });
+      this.map.addLayer({ id: SCENARIO_LAYERS.label, type: 'symbol', source: SOURCE_SCENARIO, filter: site,
+        layout: { 'text-field': ['to-string', ['get', 'order']], 'text-size': 10, 'text-font': FONT_STACK, 'text-allow-overlap': true },
+        paint: { 'text-color': '#3b0764' } });
+    }
+    this.container.dataset.mapState = 'loading';
+    this.container.dataset.scenario = String(fc ? fc.features.filter((f) => f.properties?.part === 'site').length : 0);
+  }
+
   flyTo(lon: number, lat: number, zoom = 13, animate = true): void {
     if (animate) this.map.flyTo({ center: [lon, lat], zoom, duration: 900 });
     else this.map.jumpTo({ center: [lon, lat], zoom });

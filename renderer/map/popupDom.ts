@@ -1,7 +1,7 @@
 // Draws popup content with textContent only, so names from imported files can never inject markup.
 import type { PopupContent } from './popup';
 
-export function popupElement(content: PopupContent, statusLabel: string, statusColor: string): HTMLElement {
+export function popupElement(content: PopupContent, statusLabel: string, statusColor: string, action?: { label: string; testid: string; run: () => void }): HTMLElement {
   const root = document.createElement('div');
   root.className = 'atlas-popup';
   const h = document.createElement('h3');
@@ -24,5 +24,14 @@ export function popupElement(content: PopupContent, statusLabel: string, statusC
     table.append(tr);
   }
   root.append(table);
+  if (action) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'popup-action';
+    button.dataset.testid = action.testid;
+    button.textContent = action.label;
+    button.addEventListener('click', action.run);
+    root.append(button);
+  }
   return root;
 }
