@@ -57,8 +57,11 @@ export interface CoordinateReader<N> {
   number(node: N): number;
   /** String(value), for messages. */
   text(node: N): string;
-  /** Writes x, y of each position of a validated ring into out from index 2 * at (the packing hot loop). */
-  copyXY(ring: N, out: Float64Array, at: number): void;
+  /**
+   * Writes x, y of each position of a validated ring into out from index 2 * at, and widens
+   * box (minX, minY, maxX, maxY) to them: the packing hot loop.
+   */
+  copyXY(ring: N, out: Float64Array, at: number, box: Float64Array): void;
 }
 
 /** Coordinates as parsed by JSON.parse. */
@@ -68,12 +71,22 @@ export const JSON_COORDINATES: CoordinateReader<unknown> = {
   item: (node, i) => (node as unknown[])[i],
   number: (node) => (typeof node === 'number' ? node : NaN),
   text: (node) => String(node),
-  copyXY: (ring, out, at) => {
+  copyXY: (ring, out, at, box) => {
     const positions = ring as number[][];
+    let minX = box[0], minY = box[1], maxX = box[2], maxY = box[3];
     for (let k = 0; k < positions.length; k++) {
-      out[2 * (at + k)] = positions[k][0];
-      out[2 * (at + k) + 1] = positions[k][1];
+      const x = positions[k][0], y = positions[k][1];
+      out[2 * (at + k)] = x;
+      out[2 * (at + k) + 1] = y;
+      if (x < minX) minX = x;
+      if (y < minY) minY = y;
+      if (x > maxX) maxX = x;
+      if (y > maxY) maxY = y;
     }
+    box[0] = minX;
+    box[1] = minY;
+    box[2] = maxX;
+    box[3] = maxY;
   },
 };
 
@@ -112,6 +125,7 @@ export class PolygonSetBuilder {
   private mask = growable(Uint8Array, 64);
   private feature = growable(Uint32Array, 64);
   private source = growable(Uint16Array, 64);
+  private readonly box = new Float64Array(4);
 
   constructor(private readonly options: BuildPolygonOptions, private readonly issues: IssueList) {
     this.techs = options.techs?.map((t) => t.toUpperCase());
@@ -180,7 +194,9 @@ export class PolygonSetBuilder {
     this.mask[p] = bit;
     this.feature[p] = index;
     this.source[p] = source;
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    const box = this.box;
+    box[0] = box[1] = Infinity;
+    box[2] = box[3] = -Infinity;
     const ringCount = reader.length(rings);
     if (this.rings + ringCount + 1 > this.vertexOffsets.length) {
       this.vertexOffsets = grow(this.vertexOffsets, 2 * (this.rings + ringCount + 1));
@@ -190,22 +206,14 @@ export class PolygonSetBuilder {
       const len = reader.length(ring);
       this.vertexOffsets[this.rings++] = this.vertices;
       if (2 * (this.vertices + len) > this.coords.length) this.coords = grow(this.coords, 4 * (this.vertices + len));
-      const coords = this.coords;
-      reader.copyXY(ring, coords, this.vertices);
-      for (let v = this.vertices, vEnd = v + len; v < vEnd; v++) {
-        const x = coords[2 * v], y = coords[2 * v + 1];
-        if (x < minX) minX = x;
-        if (y < minY) minY = y;
-        if (x > maxX) maxX = x;
-        if (y > maxY) maxY = y;
-      }
+      reader.copyXY(ring, this.coords, this.vertices, box);
       this.vertices += len;
     }
     const b = this.bboxes;
-    b[4 * p] = minX;
-    b[4 * p + 1] = minY;
-    b[4 * p + 2] = maxX;
-    b[4 * p + 3] = maxY;
+    b[4 * p] = box[0];
+    b[4 * p + 1] = box[1];
+    b[4 * p + 2] = box[2];
+    b[4 * p + 3] = box[3];
   }
 }
 

@@ -7,10 +7,14 @@ const ARRAY = 0;
 const NUMBERS = 1;
 /** Any other JSON value (string, boolean, null, object), kept as parsed for messages. */
 const OTHER = 2;
+/** An array of [x, y] pairs (the usual ring): pair k is nums[start + 2k], nums[start + 2k + 1]. */
+const PAIRS = 3;
+/** Ids from here on are the pairs of PAIRS nodes: id - PAIR_BASE is the index of x in nums. */
+const PAIR_BASE = 2 ** 30;
 
 /**
- * Node ids: n >= 0 is a node (array or other value); n < 0 is the number nums[-n - 1].
- * Items of an ARRAY node are the ids children[start, start + length).
+ * Node ids: 0 <= n < PAIR_BASE is a node (array or other value); n < 0 is the number nums[-n - 1];
+ * n >= PAIR_BASE is an [x, y] pair of a PAIRS node. Items of an ARRAY node are the ids children[start, start + length).
  */
 export class PackedCoordinates implements CoordinateReader<number> {
   nums = new Float64Array(4096);
@@ -52,6 +56,16 @@ export class PackedCoordinates implements CoordinateReader<number> {
     return this.node(NUMBERS, start, this.numCount - start);
   }
 
+  /** A node for an array of `len` numbers from nums[start]. */
+  numbersAt(start: number, len: number): number {
+    return this.node(NUMBERS, start, len);
+  }
+
+  /** A node for an array of the [x, y] pairs nums[start, numCount). */
+  pairs(start: number): number {
+    return this.node(PAIRS, start, (this.numCount - start) / 2);
+  }
+
   /** A node for an array whose item ids are stack[base, stackTop); pops them. */
   array(base: number): number {
     const n = this.stackTop - base;
@@ -85,33 +99,48 @@ export class PackedCoordinates implements CoordinateReader<number> {
   }
 
   isArray(node: number): boolean {
-    return node >= 0 && this.kind[node] !== OTHER;
+    return node >= PAIR_BASE || (node >= 0 && this.kind[node] !== OTHER);
   }
 
   length(node: number): number {
-    return this.len[node];
+    return node >= PAIR_BASE ? 2 : this.len[node];
   }
 
   item(node: number, i: number): number {
-    return this.kind[node] === NUMBERS ? -(this.start[node] + i + 1) : this.children[this.start[node] + i];
+    if (node >= PAIR_BASE) return -(node - PAIR_BASE + i + 1);
+    const kind = this.kind[node];
+    if (kind === PAIRS) return PAIR_BASE + this.start[node] + 2 * i;
+    return kind === NUMBERS ? -(this.start[node] + i + 1) : this.children[this.start[node] + i];
   }
 
   number(node: number): number {
     return node < 0 ? this.nums[-node - 1] : NaN;
   }
 
-  copyXY(ring: number, out: Float64Array, at: number): void {
+  copyXY(ring: number, out: Float64Array, at: number, box: Float64Array): void {
     const { children, start, nums } = this;
-    for (let k = 0, n = this.len[ring], first = start[ring]; k < n; k++) {
-      // A validated position holds numbers only, so it is a NUMBERS node.
-      const s = start[children[first + k]];
-      out[2 * (at + k)] = nums[s];
-      out[2 * (at + k) + 1] = nums[s + 1];
+    const pairs = this.kind[ring] === PAIRS;
+    let minX = box[0], minY = box[1], maxX = box[2], maxY = box[3];
+    for (let k = 0, n = this.len[ring], o = 2 * at; k < n; k++, o += 2) {
+      // A validated position holds numbers only: a pair, or a NUMBERS node of two or more.
+      const s = pairs ? start[ring] + 2 * k : start[children[start[ring] + k]];
+      const x = nums[s], y = nums[s + 1];
+      out[o] = x;
+      out[o + 1] = y;
+      if (x < minX) minX = x;
+      if (y < minY) minY = y;
+      if (x > maxX) maxX = x;
+      if (y > maxY) maxY = y;
     }
+    box[0] = minX;
+    box[1] = minY;
+    box[2] = maxX;
+    box[3] = maxY;
   }
 
   text(node: number): string {
     if (node < 0) return String(this.nums[-node - 1]);
+    if (node >= PAIR_BASE) return `${this.nums[node - PAIR_BASE]},${this.nums[node - PAIR_BASE + 1]}`;
     if (this.kind[node] === OTHER) return String(this.others[this.start[node]]);
     // Array.prototype.toString: items joined by commas, null and undefined as empty.
     const parts: string[] = [];

@@ -221,8 +221,15 @@ export class ByteParser {
       this.p++;
       return pc.numbers(numStart);
     }
-    // Items stay in nums while they are all numbers; the first other item moves the list onto the stack.
     let base = -1;
+    if (this.b[this.p] === LBRACK) {
+      // Rings are arrays of [x, y]: read them straight into nums; at the first other item, fall back.
+      const pairs = this.pairs(depth);
+      if (pairs >= 0) return pairs;
+      base = pc.stackTop;
+      for (let k = numStart; k < pc.numCount; k += 2) pc.push(pc.numbersAt(k, 2));
+    }
+    // Items stay in nums while they are all numbers; the first other item moves the list onto the stack.
     for (;;) {
       const d = this.peek();
       if (base < 0 && (d === MINUS || (d >= 0x30 && d <= 0x39))) pc.pushNumber(this.number());
@@ -235,6 +242,46 @@ export class ByteParser {
         pc.push(id);
       }
       if (this.endOfMembers(RBRACK)) return base < 0 ? pc.numbers(numStart) : pc.array(base);
+    }
+  }
+
+  /**
+   * From the first item of an array: [x, y] items into nums. Returns the PAIRS node when the whole array
+   * was such items; otherwise -1, positioned (lines included) at the first item that is not.
+   */
+  private pairs(depth: number): number {
+    if (depth + 1 > MAX_DEPTH) return -1;
+    const pc = this.coords;
+    const start = pc.numCount;
+    for (;;) {
+      const at = this.p, lines = this.lines, lineStart = this.lineStart, count = pc.numCount;
+      let ok = false;
+      if (this.peek() === LBRACK) {
+        this.p++;
+        let c = this.peek();
+        if (c === MINUS || (c >= 0x30 && c <= 0x39)) {
+          pc.pushNumber(this.number());
+          if (this.peek() === COMMA) {
+            this.p++;
+            c = this.peek();
+            if (c === MINUS || (c >= 0x30 && c <= 0x39)) {
+              pc.pushNumber(this.number());
+              if (this.peek() === RBRACK) {
+                this.p++;
+                ok = true;
+              }
+            }
+          }
+        }
+      }
+      if (!ok) {
+        this.p = at;
+        this.lines = lines;
+        this.lineStart = lineStart;
+        pc.numCount = count;
+        return -1;
+      }
+      if (this.endOfMembers(RBRACK)) return pc.pairs(start);
     }
   }
 
