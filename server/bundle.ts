@@ -32,8 +32,10 @@ export const NODE_BUNDLE_OPTIONS: BuildOptions = {
   target: 'node20',
   format: 'esm',
   outExtension: { '.js': '.mjs' },
-  // Native addon: loaded from node_modules (rebuilt for Electron by electron-builder), never bundled.
-  external: ['electron', 'better-sqlite3'],
+  // Native addon: loaded from node_modules (rebuilt for Electron by electron-builder), never bundled. pdfkit
+  // (its font metrics) and playwright-core (its browser registry) find their data files through __dirname,
+  // which only holds inside node_modules.
+  external: ['electron', 'better-sqlite3', 'pdfkit', 'playwright-core'],
   banner: { js: "import { createRequire as __atlasRequire } from 'node:module'; const require = __atlasRequire(import.meta.url);" },
   plugins: [workerUrlPlugin],
   sourcemap: 'linked',

@@ -26,7 +26,7 @@ import { WorkspaceLayers } from './WorkspaceLayers';
 import { LedgerAddForm, LedgerPanel } from './LedgerPanel';
 import { PlanPanel } from './PlanPanel';
 import { ReportPanel } from './ReportPanel';
-import { chinaToday, defaultMeasure, dueBanner, scenarioLayer } from '../planning/model';
+import { chinaToday, defaultMeasure, dueBanner, scenarioBbox, scenarioLayer } from '../planning/model';
 import type { Operator } from '../../gis/types';
 
 type Tab = 'counties' | 'listed' | 'blind' | 'plan' | 'ledger' | 'reports' | 'import' | 'settings';
@@ -203,7 +203,13 @@ export function App({ api }: { api: AtlasClient }) {
     atlas?.setGroupVisible('boundaries', layers.boundaries);
   }, [atlas, layers.settlements, layers.boundaries]);
 
-  useEffect(() => { atlas?.setScenario(scenario ? scenarioLayer(scenario.builds) : null); }, [atlas, scenario]);
+  useEffect(() => {
+    if (!atlas) return;
+    atlas.setScenario(scenario ? scenarioLayer(scenario.builds) : null);
+    // A new scenario is shown where it builds.
+    const b = scenario ? scenarioBbox(scenario.builds) : null;
+    if (b) atlas.fitBbox(b);
+  }, [atlas, scenario]);
 
   // Settlements with an open ledger item, so the blind-spot list offers only the others.
   useEffect(() => {

@@ -129,3 +129,21 @@ export function trendChart(series: readonly ChartSeries[], targets: { rate: numb
     targets: targets.map((t) => ({ y: y(t.rate), label: t.label })),
   };
 }
+
+/** The bounding box of a scenario's builds (their polygons), or null without builds. */
+export function scenarioBbox(builds: readonly PlannedBuildData[]): [number, number, number, number] | null {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const b of builds) {
+    for (const f of b.features) {
+      for (const ring of f.geometry.coordinates) {
+        for (const [x, y] of ring) {
+          if (x < minX) minX = x;
+          if (y < minY) minY = y;
+          if (x > maxX) maxX = x;
+          if (y > maxY) maxY = y;
+        }
+      }
+    }
+  }
+  return minX <= maxX ? [minX, minY, maxX, maxY] : null;
+}
