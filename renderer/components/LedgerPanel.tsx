@@ -2,12 +2,13 @@
 // evidence — the latest analysis, or a field verification (date, person, measurement) — the audit trail, XLSX.
 import { useCallback, useEffect, useState } from 'react';
 import {
-  LEDGER_MEASURES, type LedgerAuditRow, type LedgerMeasure, type LedgerRow, type LedgerStatus,
+  LEDGER_MEASURES, type LedgerAuditRow, type LedgerEvidence, type LedgerMeasure, type LedgerRow, type LedgerStatus,
 } from '../../api/contract';
 import type { Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
 import type { AtlasClient } from '../api';
 import { useI18n } from '../i18n/context';
+import type { I18n } from '../i18n/format';
 import type { MessageKey } from '../i18n/zh-CN';
 import { chinaToday, filterLedger } from '../planning/model';
 import { deliver } from './deliver';
@@ -118,8 +119,8 @@ export function LedgerPanel({ api, who, onWho, version, onChanged, onPickSettlem
             <thead><tr><th>{t('auditWhen')}</th><th>{t('auditWho')}</th><th>{t('auditField')}</th><th>{t('auditBefore')}</th><th>{t('auditAfter')}</th></tr></thead>
             <tbody>
               {mode.audit.map((a, i) => (
-                <tr key={i} data-testid="audit-row"><td className="small">{date(a.at)}</td><td>{a.who}</td><td>{a.field}</td>
-                  <td className="small">{short(a.before)}</td><td className="small">{short(a.after)}</td></tr>
+                <tr key={i} data-testid="audit-row" data-field={a.field}><td className="small">{date(a.at)}</td><td>{a.who}</td><td>{t(AUDIT_FIELD[a.field] ?? 'auditField')}</td>
+                  <td className="small">{auditValue(a.field, a.before, i18n)}</td><td className="small">{auditValue(a.field, a.after, i18n)}</td></tr>
               ))}
             </tbody>
           </table>
@@ -132,9 +133,22 @@ export function LedgerPanel({ api, who, onWho, version, onChanged, onPickSettlem
 
 const STATUS_CLASS: Record<LedgerStatus, string> = { 待整改: 'open', 整改中: 'doing', 已销号: 'closed' };
 
-function short(v: string | null): string {
-  if (v === null) return '—';
-  return v.length > 80 ? `${v.slice(0, 77)}…` : v;
+const AUDIT_FIELD: Record<string, MessageKey> = {
+  settlement_id: 'auditSettlement', operator: 'operator', measure: 'measureCol', responsible: 'responsibleCol',
+  deadline: 'deadlineCol', status: 'statusCol', evidence: 'auditEvidence',
+};
+
+/** An audit value as a person reads it: operators by name, evidence as its latest entry, not JSON. */
+function auditValue(field: string, v: string | null, i18n: I18n): string {
+  if (v === null || v === '') return '—';
+  if (field === 'operator') return i18n.t(`op_${v}` as MessageKey);
+  if (field !== 'evidence') return v;
+  const list = JSON.parse(v) as LedgerEvidence[];
+  const e = list.at(-1);
+  if (!e) return '—';
+  return e.kind === 'field'
+    ? i18n.t('evidenceFieldText', { date: e.date, person: e.person, measurement: e.measurement })
+    : i18n.t('evidenceAnalysisText', { at: i18n.date(e.analyzedAt) });
 }
 
 function EditForm({ row, onSave, onCancel }: { row: LedgerRow; onSave: (p: { measure: LedgerMeasure; responsible: string; deadline: string | null; status: '待整改' | '整改中'; operator: Operator | null }) => void; onCancel: () => void }) {

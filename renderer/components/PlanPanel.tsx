@@ -236,17 +236,19 @@ export function PlanPanel({ api, report, seeds, onScenario, onPickSettlement }: 
         </div>
         {comparison && (
           <table className="rates" data-testid="comparison-table">
-            <thead><tr><th>{t('scenarioCol')}</th><th className="num">{t('buildsCol')}</th><th className="num">{t('costCol')}</th><th className="num">{t('city')} 4G</th><th className="num">{t('city')} {t('broadbandShort')}</th>
-              {focusCounties.map((c) => <th key={c.key} className="num">{c.name} 4G / {t('broadbandShort')}</th>)}</tr></thead>
+            <thead><tr><th>{t('scopeCol')}</th>{comparison.map((r) => <th key={r.scenario} className="num">{r.scenario}</th>)}</tr></thead>
             <tbody>
-              {comparison.map((r) => (
-                <tr key={r.scenario}>
-                  <th scope="row">{r.scenario}</th>
-                  <td className="num">{int(r.builds)}</td>
-                  <td className="num">{yuan(r.cost)}</td>
-                  <td className="num">{pct(r.city.mobile.rate)}</td>
-                  <td className="num">{pct(r.city.broadband.rate)}</td>
-                  {focusCounties.map((c) => <td key={c.key} className="num">{pct(r.counties[c.key]?.mobile.rate ?? null)} / {pct(r.counties[c.key]?.broadband.rate ?? null)}</td>)}
+              <tr data-testid="comparison-cost"><th scope="row">{t('costCol')}</th>{comparison.map((r) => <td key={r.scenario} className="num">{yuan(r.cost)}</td>)}</tr>
+              <tr><th scope="row">{t('buildsCol')}</th>{comparison.map((r) => <td key={r.scenario} className="num">{int(r.builds)}</td>)}</tr>
+              {[{ key: '', name: t('city') }, ...focusCounties].map((c) => (
+                <tr key={c.key} data-county={c.key}>
+                  <th scope="row">{c.name} <span className="muted small">4G / {t('broadbandShort')}</span></th>
+                  {comparison.map((r) => {
+                    const g = c.key === '' ? r.city : r.counties[c.key];
+                    return <td key={r.scenario} className="num">
+                      <span className={g?.mobile.met ? 'met' : 'not-met'}>{pct(g?.mobile.rate ?? null)}</span> / <span className={g?.broadband.met ? 'met' : 'not-met'}>{pct(g?.broadband.rate ?? null)}</span>
+                    </td>;
+                  })}
                 </tr>
               ))}
             </tbody>

@@ -144,7 +144,7 @@ export function ReportPanel({ api, counties, onExported }: ReportPanelProps) {
             <thead><tr><th>{t('county')}</th><th className="num">4G {diff.before.label} → {diff.after.label}</th><th className="num">{t('broadbandShort')} {diff.before.label} → {diff.after.label}</th>
               <th className="num">{t('newlyCovered')}</th><th className="num">{t('newlyLost')}</th><th className="num">{t('stillUncovered')}</th></tr></thead>
             <tbody>
-              {[{ ...diff.city, key: t('city') }, ...diff.counties].map((c) => (
+              {[{ ...diff.city, key: t('city') }, ...focusFirst(diff.counties, counties)].map((c) => (
                 <tr key={c.key} data-testid="diff-row" data-key={c.key}>
                   <th scope="row">{c.key}</th>
                   <td className="num">{pct(c.before.mobile)} → {pct(c.after.mobile)}</td>
@@ -208,6 +208,15 @@ export function ReportPanel({ api, counties, onExported }: ReportPanelProps) {
       </section>
     </div>
   );
+}
+
+/** Focus counties first, in the order the county table uses. */
+function focusFirst<T extends { key: string }>(rows: readonly T[], counties: ReportPanelProps['counties']): T[] {
+  const rank = (k: string) => {
+    const i = counties.findIndex((c) => c.key === k);
+    return i < 0 ? counties.length : i;
+  };
+  return [...rows].sort((a, b) => rank(a.key) - rank(b.key));
 }
 
 function RateTable({ rows, cityLabel, testid }: { rows: RateRow[]; cityLabel: string; testid: string }) {

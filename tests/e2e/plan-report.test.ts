@@ -92,10 +92,13 @@ describe('planning, ledger and reports in the browser', () => {
     await page.locator('[data-testid=reach-result][data-scope=宁都县]').waitFor({ timeout: 120_000 });
     await page.click('[data-testid=save-scenario-b]');
     await page.click('[data-testid=compare-scenarios]');
-    const rows = page.locator('[data-testid=comparison-table] tbody tr');
-    await rows.first().waitFor({ timeout: 60_000 });
-    expect(await rows.count()).toBe(3);
-    expect(await rows.nth(1).textContent()).toContain(yuan(cliPlan.cost));
+    const table = page.locator('[data-testid=comparison-table]');
+    await table.waitFor({ timeout: 60_000 });
+    // Columns: 现状, A (于都县), B (宁都县); rows: cost, builds, the city and the four focus counties.
+    expect(await table.locator('thead th').count()).toBe(4);
+    expect(await table.locator('[data-testid=comparison-cost] td').allTextContents()).toEqual(['0.0 万元', yuan(cliPlan.cost), expect.stringMatching(/万元$/)]);
+    expect(await table.locator('tbody tr').count()).toBe(7);
+    expect(await table.locator('tr[data-county=于都县] td').nth(1).textContent()).toContain(pct(cliPlan.after.broadband.rate));
     const { file, suggested } = await download(() => page.click('[data-testid=export-scenario]'), 'scenario.geojson');
     expect(suggested).toMatch(/^规划方案_.*宁都县.*\.geojson$/);
     const fc = JSON.parse(readFileSync(file, 'utf8')) as { features: { properties: { planned: boolean } }[] };
@@ -150,9 +153,12 @@ describe('planning, ledger and reports in the browser', () => {
     await closed.locator('[data-testid=ledger-history]').click();
     const audit = page.locator('[data-testid=audit-row]');
     await audit.first().waitFor();
-    const trail = await audit.allTextContents();
-    expect(trail.some((r) => r.includes('status') && r.includes('待整改') && r.includes('整改中'))).toBe(true);
-    expect(trail.some((r) => r.includes('status') && r.includes('整改中') && r.includes('已销号') && r.includes('王科长'))).toBe(true);
+    const status = await page.locator('[data-testid=audit-row][data-field=status]').allTextContents();
+    expect(status).toHaveLength(3);
+    expect(status[0]).toContain('待整改');
+    expect(status[1]).toMatch(/王科长.*待整改.*整改中/);
+    expect(status[2]).toMatch(/王科长.*整改中.*已销号/);
+    expect(await page.textContent('[data-testid=audit-row][data-field=evidence]')).toContain('现场核查 2020-06-18 刘工：RSRP -92 dBm');
     await page.screenshot({ path: join(SHOTS, 'ledger.png') });
 
     const { file, suggested } = await download(() => page.click('[data-testid=ledger-export]'), 'ledger.xlsx');
@@ -188,6 +194,8 @@ describe('planning, ledger and reports in the browser', () => {
     const banner = dueBanner(chinaToday(new Date()), null);
     expect(await page.locator('[data-testid=due-banner]').count()).toBe(banner ? 1 : 0);
     await page.screenshot({ path: join(SHOTS, 'reports.png') });
+    await page.locator('[data-testid=trend-chart]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'reports-monthly.png') });
 
     const xlsx = await download(() => page.click('[data-testid=export-xlsx]'), 'report.xlsx');
     expect(xlsx.suggested).toBe('月报_2020-06.xlsx');
