@@ -261,10 +261,10 @@ function TrendChart({ report, county }: { report: MonthlyReportView; county: str
     <figure className="trend" data-testid="trend-chart">
       <svg width={g.width} height={g.height} viewBox={`0 0 ${g.width} ${g.height}`} role="img" aria-label={t('trendTitle')}>
         {g.yTicks.map((y) => (
-          <g key={y.label}><line x1={40} x2={g.width - 12} y1={y.y} y2={y.y} stroke="#eeece5" /><text x={36} y={y.y + 4} textAnchor="end" fontSize={10} fill="#6b7280">{y.label}</text></g>
+          <g key={y.label}><line x1={40} x2={g.width - 34} y1={y.y} y2={y.y} stroke="#eeece5" /><text x={36} y={y.y + 4} textAnchor="end" fontSize={10} fill="#6b7280">{y.label}</text></g>
         ))}
         {g.targets.map((tg) => (
-          <g key={tg.label}><line x1={40} x2={g.width - 12} y1={tg.y} y2={tg.y} stroke="#c62828" strokeDasharray="5 3" /><text x={g.width - 14} y={tg.y - 3} textAnchor="end" fontSize={10} fill="#c62828">{tg.label}</text></g>
+          <g key={tg.label}><line x1={40} x2={g.width - 34} y1={tg.y} y2={tg.y} stroke="#c62828" strokeDasharray="5 3" /><text x={g.width - 36} y={tg.y - 3} textAnchor="end" fontSize={10} fill="#c62828">{tg.label}</text></g>
         ))}
         {g.ticks.map((x) => <text key={x.label} x={x.x} y={g.height - 6} textAnchor="middle" fontSize={10} fill="#6b7280">{x.label}</text>)}
         {g.lines.map((l) => (

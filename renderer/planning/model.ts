@@ -105,7 +105,7 @@ export interface ChartGeometry {
  * rate or target rounded down to 10 %, so a county at 70–97 % is not squashed against 100 %.
  */
 export function trendChart(series: readonly ChartSeries[], targets: { rate: number; label: string }[], width = 560, height = 200): ChartGeometry {
-  const pad = { left: 40, right: 12, top: 10, bottom: 24 };
+  const pad = { left: 40, right: 34, top: 10, bottom: 24 };
   const months = [...new Set(series.flatMap((s) => s.points.map((p) => p.month)))].sort();
   const labels = new Map(series.flatMap((s) => s.points.map((p) => [p.month, p.label] as const)));
   const values = [...series.flatMap((s) => s.points.map((p) => p[s.key]).filter((v): v is number => v !== null)), ...targets.map((t) => t.rate)];
