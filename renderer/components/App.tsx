@@ -1,7 +1,7 @@
 // The application shell: loads the workspace through the API, keeps UI state, and drives the map and
 // the dashboard from the same AnalysisReport.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Bbox, BlindSpot, CampaignSeeds, LayerInfo, LedgerMeasure, ScenarioData, SettlementHit, Settings, WorkspaceInfo } from '../../api/contract';
+import type { Bbox, BlindSpot, CampaignSeeds, LayerInfo, LedgerMeasure, ScenarioData, ScenarioOutcome, SettlementHit, Settings, WorkspaceInfo } from '../../api/contract';
 import type { AnalysisReport, SettlementResult } from '../../gis/report';
 import { BlindSpotList } from '../dashboard/BlindSpotList';
 import { CountyTable } from '../dashboard/CountyTable';
@@ -24,7 +24,7 @@ import { SearchBox } from './SearchBox';
 import { SettingsPanel } from './SettingsPanel';
 import { WorkspaceLayers } from './WorkspaceLayers';
 import { LedgerAddForm, LedgerPanel } from './LedgerPanel';
-import { PlanPanel } from './PlanPanel';
+import { PlanPanel, WhatIf } from './PlanPanel';
 import { ReportPanel } from './ReportPanel';
 import { chinaToday, defaultMeasure, dueBanner, scenarioBbox, scenarioLayer } from '../planning/model';
 import type { Operator } from '../../gis/types';
@@ -71,6 +71,7 @@ export function App({ api }: { api: AtlasClient }) {
   const [view, setView] = useState<View | null>(null);
   const [incoming, setIncoming] = useState<ImportFile | null>(null);
   const [scenario, setScenario] = useState<ScenarioData | null>(null);
+  const [scenarioOutcome, setScenarioOutcome] = useState<ScenarioOutcome | null>(null);
   const [who, setWhoState] = useState(storedWho);
   const [ledgerVersion, setLedgerVersion] = useState(0);
   const [inLedger, setInLedger] = useState<Set<string>>(new Set());
@@ -210,6 +211,15 @@ export function App({ api }: { api: AtlasClient }) {
     const b = scenario ? scenarioBbox(scenario.builds) : null;
     if (b) atlas.fitBbox(b);
   }, [atlas, scenario]);
+
+  // The dashboard's what-if numbers: the analysis's own summary over the coverage plus the scenario's builds.
+  useEffect(() => {
+    setScenarioOutcome(null);
+    if (!scenario) return;
+    let alive = true;
+    api.applyScenario(scenario.builds).then((o) => { if (alive) setScenarioOutcome(o); }, (e) => { if (alive) setError(message(e)); });
+    return () => { alive = false; };
+  }, [api, scenario]);
 
   // Settlements with an open ledger item, so the blind-spot list offers only the others.
   useEffect(() => {
@@ -355,12 +365,15 @@ export function App({ api }: { api: AtlasClient }) {
             </nav>
             <div className="tab-body">
               {!report && tab !== 'import' && tab !== 'settings' && tab !== 'ledger' && tab !== 'reports' && <p className="muted" data-testid="loading">{t('loading')}</p>}
+              {tab === 'counties' && report && scenario && scenarioOutcome && (
+                <WhatIf report={report} outcome={scenarioOutcome} counties={countyRows(report, seeds).filter((r) => r.focus).map((r) => r.key)} />
+              )}
               {tab === 'counties' && report && <CountyTable report={report} seeds={seeds} />}
               {tab === 'listed' && seeds && report && <ListedTable report={report} seeds={seeds} onSeat={(id) => openSettlement(id, true)} />}
               {tab === 'blind' && report && (blind
                 ? <BlindSpotList spots={blind} onPick={(s) => openSettlement(s.id, true)} onAddLedger={setPendingAdd} inLedger={inLedger} />
                 : <p className="muted">{t('loading')}</p>)}
-              {tab === 'plan' && report && <PlanPanel api={api} report={report} seeds={seeds} onScenario={setScenario} onPickSettlement={(id) => openSettlement(id, true)} />}
+              {tab === 'plan' && report && <PlanPanel api={api} report={report} seeds={seeds} onScenario={setScenario} outcome={scenarioOutcome} onPickSettlement={(id) => openSettlement(id, true)} />}
               {tab === 'ledger' && <LedgerPanel api={api} who={who} onWho={setWho} version={ledgerVersion} onChanged={() => setLedgerVersion((v) => v + 1)} onPickSettlement={(id) => openSettlement(id, true)} />}
               {tab === 'reports' && <ReportPanel api={api} counties={report ? countyRows(report, seeds).map((r) => ({ key: r.key, name: r.name, focus: r.focus })) : []} onExported={setExportedMonth} />}
               {pendingAdd && pendingAdd.length > 0 && <LedgerAddForm count={pendingAdd.length} who={who} onAdd={(o) => void addToLedger(o)} onCancel={() => setPendingAdd(null)} />}

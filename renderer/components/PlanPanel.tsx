@@ -19,6 +19,8 @@ export interface PlanPanelProps {
   seeds: CampaignSeeds | null;
   /** The scenario drawn on the map (null: none). */
   onScenario: (scenario: ScenarioData | null) => void;
+  /** The shown scenario's rates (computed by the app for the map's scenario). */
+  outcome: ScenarioOutcome | null;
   onPickSettlement: (id: string) => void;
 }
 
@@ -37,7 +39,7 @@ function RateCell({ before, after, layer }: { before: GroupRate; after: GroupRat
   );
 }
 
-export function PlanPanel({ api, report, seeds, onScenario, onPickSettlement }: PlanPanelProps) {
+export function PlanPanel({ api, report, seeds, onScenario, outcome, onPickSettlement }: PlanPanelProps) {
   const i18n = useI18n();
   const { t, int, pct, lang } = i18n;
   const counties = useMemo(() => countyRows(report, seeds), [report, seeds]);
@@ -47,10 +49,11 @@ export function PlanPanel({ api, report, seeds, onScenario, onPickSettlement }: 
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState<ScenarioOutcome | null>(null);
   const [slots, setSlots] = useState<(ScenarioData | null)[]>([null, null]);
   const [comparison, setComparison] = useState<ScenarioComparisonRow[] | null>(null);
   const [k, setK] = useState(3);
+  const [limitKind, setLimitKind] = useState<'k' | 'budget'>('k');
+  const [budget, setBudget] = useState(200);
   const [towers, setTowers] = useState<TowerPlanData | null>(null);
   const [ranked, setRanked] = useState<RankedBlindSpotData[] | null>(null);
 
@@ -82,8 +85,6 @@ export function PlanPanel({ api, report, seeds, onScenario, onPickSettlement }: 
     setPlan(p);
     const scenario = { name: t('scenarioReachName', { scope: p.scope }), builds: p.builds.map((b) => b.build) };
     onScenario(scenario);
-    const o = await run('apply', () => api.applyScenario(scenario.builds));
-    if (o) setOutcome(o);
   };
 
   const current = plan ? { name: t('scenarioReachName', { scope: plan.scope }), builds: plan.builds.map((b) => b.build) } : null;
@@ -110,7 +111,8 @@ export function PlanPanel({ api, report, seeds, onScenario, onPickSettlement }: 
 
   const siteTowers = async () => {
     const scopeReq = scopeRequest();
-    const p = await run('towers', () => api.planTowers({ ...scopeReq, k }));
+    const limit = limitKind === 'k' ? { k } : { budget: budget * 10_000 };
+    const p = await run('towers', () => api.planTowers({ ...scopeReq, ...limit }));
     if (!p) return;
     setTowers(p);
     onScenario({ name: t('towersScenarioName', { k: p.chosen.length }), builds: p.chosen.map((c) => c.build) });
@@ -197,35 +199,7 @@ export function PlanPanel({ api, report, seeds, onScenario, onPickSettlement }: 
         )}
       </section>
 
-      {outcome && (
-        <section data-testid="scenario-dashboard">
-          <h4>{t('whatIfTitle')} <span className="tag whatif">{t('whatIfTag')}</span></h4>
-          <table className="rates">
-            <thead><tr><th>{t('county')}</th><th className="num">{t('mobileRate')} {t('nowCol')}</th><th className="num">{t('mobileRate')} <span className="tag whatif">{t('whatIfTag')}</span></th><th className="num">{t('broadbandRate')} {t('nowCol')}</th><th className="num">{t('broadbandRate')} <span className="tag whatif">{t('whatIfTag')}</span></th></tr></thead>
-            <tbody>
-              {[...focusCounties.map((c) => c.key), ...(scope.startsWith('county:') && !focusCounties.some((c) => c.key === scopeName) ? [scopeName] : [])].map((c) => {
-                const now = report.rates.counties[c];
-                const then = outcome.counties[c];
-                if (!now || !then) return null;
-                return (
-                  <tr key={c} data-testid="whatif-row" data-county={c}>
-                    <th scope="row">{c}</th>
-                    <td className="num">{pct(now.mobile.rate)}</td>
-                    <td className={`num ${then.mobile.met ? 'met' : 'not-met'}`}>{pct(then.mobile.rate)}</td>
-                    <td className="num">{pct(now.broadband.rate)}</td>
-                    <td className={`num ${then.broadband.met ? 'met' : 'not-met'}`}>{pct(then.broadband.rate)}</td>
-                  </tr>
-                );
-              })}
-              <tr>
-                <th scope="row">{t('city')}</th>
-                <td className="num">{pct(report.rates.city.mobile.rate)}</td><td className="num">{pct(outcome.city.mobile.rate)}</td>
-                <td className="num">{pct(report.rates.city.broadband.rate)}</td><td className="num">{pct(outcome.city.broadband.rate)}</td>
-              </tr>
-            </tbody>
-          </table>
-        </section>
-      )}
+      {outcome && <WhatIf report={report} outcome={outcome} counties={[...focusCounties.map((c) => c.key), ...(scope.startsWith('county:') && !focusCounties.some((c) => c.key === scopeName) ? [scopeName] : [])]} />}
 
       <section data-testid="scenario-compare">
         <h4>{t('compareTitle')}</h4>
@@ -259,9 +233,15 @@ export function PlanPanel({ api, report, seeds, onScenario, onPickSettlement }: 
       <section>
         <h4>{t('towersTitle')}</h4>
         <div className="row">
-          <label>{t('towersK')} <input type="number" min={1} max={50} value={k} onChange={(e) => setK(Math.max(1, Number(e.target.value) || 1))} style={{ width: 60 }} /></label>
+          <select value={limitKind} onChange={(e) => setLimitKind(e.target.value as 'k' | 'budget')} data-testid="towers-limit">
+            <option value="k">{t('towersK')}</option><option value="budget">{t('towersBudget')}</option>
+          </select>
+          {limitKind === 'k'
+            ? <input type="number" min={1} max={50} value={k} onChange={(e) => setK(Math.max(1, Math.round(Number(e.target.value)) || 1))} style={{ width: 60 }} />
+            : <input type="number" min={1} value={budget} onChange={(e) => setBudget(Math.max(1, Number(e.target.value) || 1))} style={{ width: 80 }} />}
           <button type="button" data-testid="plan-towers" disabled={busy !== null} onClick={() => void siteTowers()}>{t('towersButton', { scope: scopeName })}</button>
         </div>
+        {towers && <p className="muted small" data-testid="towers-summary">{t('towersSummary', { n: int(towers.chosen.length), cost: yuan(towers.cost), households: int(towers.chosen.reduce((x, c) => x + c.newHouseholds, 0)), gaps: int(towers.gapHouseholds) })}</p>}
         {towers && (
           <table className="builds" data-testid="towers-table">
             <thead><tr><th className="num">#</th><th>{t('buildCol')}</th><th className="num">{t('costCol')}</th><th className="num">{t('gainCol')}</th></tr></thead>
@@ -298,5 +278,39 @@ export function PlanPanel({ api, report, seeds, onScenario, onPickSettlement }: 
         )}
       </section>
     </div>
+  );
+}
+
+/** Rates now and with the shown scenario (方案), for the focus counties (and any other given) and the city. */
+export function WhatIf({ report, outcome, counties }: { report: AnalysisReport; outcome: ScenarioOutcome; counties: string[] }) {
+  const { t, pct } = useI18n();
+  return (
+    <section data-testid="scenario-dashboard">
+      <h4>{t('whatIfTitle')} <span className="tag whatif">{t('whatIfTag')}</span></h4>
+      <table className="rates">
+        <thead><tr><th>{t('county')}</th><th className="num">{t('mobileRate')} {t('nowCol')}</th><th className="num">{t('mobileRate')} <span className="tag whatif">{t('whatIfTag')}</span></th><th className="num">{t('broadbandRate')} {t('nowCol')}</th><th className="num">{t('broadbandRate')} <span className="tag whatif">{t('whatIfTag')}</span></th></tr></thead>
+        <tbody>
+          {counties.map((c) => {
+            const now = report.rates.counties[c];
+            const then = outcome.counties[c];
+            if (!now || !then) return null;
+            return (
+              <tr key={c} data-testid="whatif-row" data-county={c}>
+                <th scope="row">{c}</th>
+                <td className="num">{pct(now.mobile.rate)}</td>
+                <td className={`num ${then.mobile.met ? 'met' : 'not-met'}`}>{pct(then.mobile.rate)}</td>
+                <td className="num">{pct(now.broadband.rate)}</td>
+                <td className={`num ${then.broadband.met ? 'met' : 'not-met'}`}>{pct(then.broadband.rate)}</td>
+              </tr>
+            );
+          })}
+          <tr>
+            <th scope="row">{t('city')}</th>
+            <td className="num">{pct(report.rates.city.mobile.rate)}</td><td className="num">{pct(outcome.city.mobile.rate)}</td>
+            <td className="num">{pct(report.rates.city.broadband.rate)}</td><td className="num">{pct(outcome.city.broadband.rate)}</td>
+          </tr>
+        </tbody>
+      </table>
+    </section>
   );
 }

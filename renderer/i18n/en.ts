@@ -210,6 +210,8 @@ export const en: Record<MessageKey, string> = {
   buildsCol: 'Builds',
   towersTitle: 'Tower siting (maximal covering)',
   towersK: 'Towers k',
+  towersBudget: 'Budget (10k yuan)',
+  towersSummary: '{n} sites, {cost}, {households} households gain 4G (of {gaps} without)',
   towersButton: 'Site towers in {scope}',
   towersNone: 'No site found ({gaps} settlements without 4G)',
   rankTitle: 'Ranked blind spots',

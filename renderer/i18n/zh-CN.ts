@@ -218,6 +218,8 @@ export const zhCN = {
   buildsCol: '项目数',
   towersTitle: '基站选址（最大覆盖）',
   towersK: '基站数 k',
+  towersBudget: '预算（万元）',
+  towersSummary: '选出 {n} 处，{cost}，新增 4G 覆盖 {households} 户（范围内无4G {gaps} 户）',
   towersButton: '在 {scope} 选址',
   towersNone: '无可选站址（无4G的聚居区 {gaps} 个）',
   rankTitle: '盲点优先级排序',

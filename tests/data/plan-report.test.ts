@@ -103,6 +103,26 @@ describe('ledger', () => {
   }, 120_000);
 });
 
+describe('a plan built: the exported scenario imported as coverage', () => {
+  it('gives a fresh analysis the plan\'s rates, and closes a ledger item on the later analysis', async () => {
+    const plan = await service.planReach({ county: '于都县' });
+    const target = plan.builds[0].settlementIds[0];
+    const [item] = await service.ledgerAdd([{ settlementId: target, measure: '光纤延伸', responsible: '张三' }], '测试员');
+    await expect(service.ledgerClose(item.itemId, { kind: 'analysis' }, '测试员')).rejects.toThrow(/仍无/);
+    const out = join(dir, 'yudu-plan.geojson');
+    await service.exportScenario({ name: '于都达标', builds: plan.builds.map((b) => b.build), out });
+    expect(plan.builds.every((b) => b.build.kind === 'fiber')).toBe(true);
+    const imported = await service.importLayer({ file: out, role: 'broadband', name: '规划光纤（已建成）' });
+    expect(imported.ok).toBe(true);
+    const after = await service.analyze();
+    expect(after.rates.counties['于都县'].broadband.covered).toBe(plan.after.broadband.covered);
+    expect(after.rates.counties['于都县'].broadband.rate).toBe(plan.after.broadband.rate);
+    const closed = await service.ledgerClose(item.itemId, { kind: 'analysis' }, '测试员');
+    expect(closed.status).toBe('已销号');
+    expect(closed.evidence[0]).toMatchObject({ kind: 'analysis', settlementId: target });
+  }, 240_000);
+});
+
 describe('reports', () => {
   it('saves two snapshots, lists and compares them, previews the month and exports XLSX and a CSV zip', async () => {
     const may = await service.takeSnapshot('2020年5月', '2020-05-31');
