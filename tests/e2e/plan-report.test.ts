@@ -22,6 +22,8 @@ let server: BrowserMode;
 let browser: Browser;
 let page: Page;
 let cliPlan: ReachPlanData;
+/** 于都县's plan as exported from the app: built later (imported as broadband coverage) between two snapshots. */
+let yuduPlanFile: string;
 const pageErrors: string[] = [];
 
 const yuan = (n: number) => `${(n / 10_000).toFixed(1)} 万元`;
@@ -99,13 +101,18 @@ describe('planning, ledger and reports in the browser', () => {
     expect(await table.locator('[data-testid=comparison-cost] td').allTextContents()).toEqual(['0.0 万元', yuan(cliPlan.cost), expect.stringMatching(/万元$/)]);
     expect(await table.locator('tbody tr').count()).toBe(7);
     expect(await table.locator('tr[data-county=于都县] td').nth(1).textContent()).toContain(pct(cliPlan.after.broadband.rate));
-    const { file, suggested } = await download(() => page.click('[data-testid=export-scenario]'), 'scenario.geojson');
-    expect(suggested).toMatch(/^规划方案_.*宁都县.*\.geojson$/);
-    const fc = JSON.parse(readFileSync(file, 'utf8')) as { features: { properties: { planned: boolean } }[] };
-    expect(fc.features.length).toBeGreaterThan(0);
-    expect(fc.features.every((f) => f.properties.planned)).toBe(true);
     await page.locator('[data-testid=scenario-compare]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'plan-compare.png') });
+
+    await page.selectOption('[data-testid=plan-scope]', 'county:于都县');
+    await page.click('[data-testid=plan-reach]');
+    await page.locator('[data-testid=reach-result][data-scope=于都县]').waitFor({ timeout: 120_000 });
+    const { file, suggested } = await download(() => page.click('[data-testid=export-scenario]'), 'yudu-plan.geojson');
+    expect(suggested).toMatch(/^规划方案_.*于都县.*\.geojson$/);
+    const fc = JSON.parse(readFileSync(file, 'utf8')) as { features: { properties: { planned: boolean; build: string } }[] };
+    expect(new Set(fc.features.map((f) => f.properties.build)).size).toBe(cliPlan.builds.length);
+    expect(fc.features.every((f) => f.properties.planned)).toBe(true);
+    yuduPlanFile = file;
   }, 240_000);
 
   it('台账: a blind spot goes from 待整改 to 已销号 only on evidence, with its audit trail, and the ledger exports to XLSX', async () => {
@@ -172,19 +179,37 @@ describe('planning, ledger and reports in the browser', () => {
   }, 240_000);
 
   it('报告: two snapshots compared, the monthly preview with the 25th reminder, XLSX and PDF downloaded and read back', async () => {
-    await page.click('[data-testid=tab-reports]');
-    for (const [label, date] of [['2020年5月', '2020-05-31'], ['2020年6月', '2020-06-30']]) {
+    const snapshot = async (label: string, date: string) => {
+      await page.click('[data-testid=tab-reports]');
       await page.fill('[data-testid=snapshot-label]', label);
       await page.fill('[data-testid=snapshot-date]', date);
       await page.click('[data-testid=snapshot-save]');
       await page.locator('[data-testid=report-notice]', { hasText: label }).waitFor({ timeout: 120_000 });
-    }
+    };
+    await snapshot('2020年5月', '2020-05-31');
+    // In June 于都县's fiber extensions are built: the planned service areas come back as broadband coverage.
+    await page.click('[data-testid=tab-import]');
+    await page.selectOption('[data-testid=import-role]', 'broadband');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=import-choose]')]);
+    await chooser.setFiles(yuduPlanFile);
+    await page.waitForSelector('[data-testid=import-preview]', { timeout: 30_000 });
+    await page.click('[data-testid=import-run]');
+    await page.waitForSelector('[data-testid=import-ok]', { timeout: 60_000 });
+    // The fresh analysis gives 于都县 exactly the plan's rate.
+    await page.click('[data-testid=tab-counties]');
+    await page.locator('[data-testid="rate-county-于都县-broadband-count"]', { hasText: pct(cliPlan.after.broadband.rate) }).waitFor({ timeout: 120_000 });
+    await snapshot('2020年6月', '2020-06-30');
     await expect.poll(() => page.locator('[data-testid=snapshot-row]').count(), { timeout: 30_000 }).toBe(2);
     await page.click('[data-testid=snapshot-compare]');
     const cityDiff = page.locator('[data-testid=diff-row]').first();
     await cityDiff.waitFor({ timeout: 60_000 });
     expect(await cityDiff.textContent()).toContain('全市');
     expect(await page.locator('[data-testid=diff-row]').count()).toBeGreaterThan(4);
+    const yudu = page.locator('[data-testid=diff-row][data-key=于都县] td');
+    expect(await yudu.nth(1).textContent()).toBe(`${pct(cliPlan.before.broadband.rate)} → ${pct(cliPlan.after.broadband.rate)}`);
+    const newlyCovered = Number(await yudu.nth(2).textContent());
+    expect(newlyCovered).toBeGreaterThan(0);
+    expect(newlyCovered).toBeLessThanOrEqual(cliPlan.builds.reduce((n, b) => n + b.broadbandSettlements, 0));
 
     await page.selectOption('[data-testid=report-month]', '2020-06');
     await page.locator('[data-testid=report-reminder]', { hasText: '2020-06-25' }).waitFor({ timeout: 120_000 });
