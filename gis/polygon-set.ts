@@ -250,8 +250,12 @@ function grow<T extends Typed>(a: T, size: number): T {
   const wanted = Math.max(size, Math.ceil(a.length * 1.5));
   const buffer = resizable(a);
   if (buffer && wanted * a.BYTES_PER_ELEMENT <= buffer.maxByteLength) {
-    buffer.resize(wanted * a.BYTES_PER_ELEMENT);
-    return a;
+    try {
+      buffer.resize(wanted * a.BYTES_PER_ELEMENT);
+      return a;
+    } catch {
+      // The reservation could not be committed (memory-limited sandbox): copy into a plain array instead.
+    }
   }
   const b = new (a.constructor as new (n: number) => T)(wanted);
   b.set(a);
