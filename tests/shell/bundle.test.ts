@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_METHODS } from '../../api/contract';
 import { buildElectron, NODE_BUNDLE_OPTIONS, ROOT } from '../../electron/build';
 import { Workspace } from '../../data/workspace';
 
@@ -70,7 +71,8 @@ describe('electron bundles', () => {
       script: { status: 200, type: 'text/javascript; charset=utf-8' },
       workspace: { ok: true, value: { path: gpkg, name: 'main-probe' } },
       untrusted: { ok: false },
-      ipcChannels: 15,
+      // One per API method, plus choosing and preparing import files.
+      ipcChannels: API_METHODS.length + 2,
     });
     expect(seen.page.csp).toContain("script-src 'self'");
     expect(seen.counties).toBeGreaterThan(0);

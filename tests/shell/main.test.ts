@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { API_METHODS } from '../../api/contract';
 
 const fake = vi.hoisted(() => {
   type Fn = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -169,7 +170,7 @@ describe('electron/main.ts wiring', () => {
       const event = { senderFrame: frame, sender: { isDestroyed: () => false, send: (...a: unknown[]) => sent.push(a) } };
       return Promise.resolve(state.ipcHandlers.get(channel)!(event, args, nonce)).then((r: unknown) => ({ r, sent }));
     };
-    expect([...state.ipcHandlers.keys()].filter((k) => k.startsWith('atlas:api:'))).toHaveLength(13);
+    expect([...state.ipcHandlers.keys()].filter((k) => k.startsWith('atlas:api:'))).toHaveLength(API_METHODS.length);
     expect((await invoke('atlas:api:workspace', { url: 'https://evil.example/', parent: null }, [])).r).toMatchObject({ ok: false });
     expect((await invoke('atlas:api:workspace', { url: 'app://atlas/index.html', parent: {} }, [])).r).toMatchObject({ ok: false });
     expect((await invoke('atlas:api:workspace', null, [])).r).toMatchObject({ ok: false });
