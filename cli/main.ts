@@ -1,12 +1,7 @@
 // Coverage Atlas command line: the same operations as the app, for batch runs and scripts.
+// Commands are loaded on demand: `analyze` should not pay for pdfkit, exceljs or playwright-core at start-up.
 import { InputError } from '../gis';
-import { analyzeFiles } from './analyze';
-import { analyzeWorkspace, demoCommand, importCommand, layersCommand } from './workspace-commands';
 import { ImportFailed, UsageError } from './args';
-import { loadCampaign } from './campaign';
-import { ledgerCommand } from './ledger';
-import { planCommand } from './plan';
-import { mapCommand, reportCommand, REPORT_USAGE, snapshotCommand } from './report';
 
 const USAGE = `覆盖图谱 Coverage Atlas — command line
 
@@ -22,7 +17,12 @@ const USAGE = `覆盖图谱 Coverage Atlas — command line
   plan WORKSPACE.gpkg (--county NAME | --village NAME) [--towers K | --budget YUAN] [--candidates FILE]
           [--format table|json|geojson]                  builds that reach the targets, cheapest first
   ledger WORKSPACE.gpkg list|add|update|close|history ...  the rectification ledger (整改台账, 销号管理)
-${REPORT_USAGE}
+  snapshot WORKSPACE.gpkg --label 2020-06|2020年6月 [--date YYYY-MM-DD]
+                                                        save the current analysis as the month's snapshot
+  report WORKSPACE.gpkg --month 2020-06 --format pdf|xlsx|csv|geojson|gpkg --out FILE
+                                                        monthly report (月报) against the previous snapshot;
+                                                        pdf: briefing atlas; csv/geojson write one file per table/layer
+  map WORKSPACE.gpkg [--county 于都县] [--month 2020-06] [--dpi 72..300] [--paper A3|A4] --out FILE.png|FILE.svg
 
 Exit status: 0 success, 2 bad input or usage (the message names the file, feature, field and what was expected),
 1 anything else.`;
@@ -30,20 +30,25 @@ Exit status: 0 success, 2 bad input or usage (the message names the file, featur
 type Command = (argv: string[]) => void | Promise<void>;
 
 const commands: Record<string, Command> = {
-  analyze: (argv) => {
+  analyze: async (argv) => {
+    const { loadCampaign } = await import('./campaign');
     const campaign = loadCampaign();
     // A workspace as the first argument analyses its layers; otherwise the layers come from --settlements etc.
-    if (argv[0] && !argv[0].startsWith('--')) return analyzeWorkspace(argv, campaign.focusOrder);
-    analyzeFiles(argv, campaign, campaign.focusOrder);
+    if (argv[0] && !argv[0].startsWith('--')) {
+      const { analyzeWorkspace } = await import('./workspace-commands');
+      return analyzeWorkspace(argv, campaign.focusOrder);
+    }
+    const { analyzeFiles } = await import('./analyze');
+    return analyzeFiles(argv, campaign, campaign.focusOrder);
   },
-  demo: demoCommand,
-  import: importCommand,
-  layers: layersCommand,
-  plan: planCommand,
-  ledger: ledgerCommand,
-  snapshot: snapshotCommand,
-  report: reportCommand,
-  map: mapCommand,
+  demo: async (argv) => (await import('./workspace-commands')).demoCommand(argv),
+  import: async (argv) => (await import('./workspace-commands')).importCommand(argv),
+  layers: async (argv) => (await import('./workspace-commands')).layersCommand(argv),
+  plan: async (argv) => (await import('./plan')).planCommand(argv),
+  ledger: async (argv) => (await import('./ledger')).ledgerCommand(argv),
+  snapshot: async (argv) => (await import('./report')).snapshotCommand(argv),
+  report: async (argv) => (await import('./report')).reportCommand(argv),
+  map: async (argv) => (await import('./report')).mapCommand(argv),
 };
 
 async function main(argv: string[]): Promise<number> {

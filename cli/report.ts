@@ -8,13 +8,6 @@ import { takeSnapshot } from '../data/report/sources';
 import { numberOption, parseArgs, single, UsageError } from './args';
 
 /** Usage lines for cli/main.ts. */
-export const REPORT_USAGE = `  snapshot WORKSPACE.gpkg --label 2020-06|2020年6月 [--date YYYY-MM-DD]
-                                                        save the current analysis as the month's snapshot
-  report WORKSPACE.gpkg --month 2020-06 --format pdf|xlsx|csv|geojson|gpkg --out FILE
-                                                        monthly report (月报) against the previous snapshot;
-                                                        pdf: briefing atlas; csv/geojson write one file per table/layer
-  map WORKSPACE.gpkg [--county 于都县] [--month 2020-06] [--dpi 72..300] [--paper A3|A4] --out FILE.png|FILE.svg`;
-
 function onePath(positional: string[]): string {
   if (positional.length === 0) throw new UsageError('WORKSPACE.gpkg is required');
   if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
