@@ -145,6 +145,9 @@ function group(map: Map<string, RateAccumulator>, key: string): RateAccumulator 
   return acc;
 }
 
+/** One collator for every sort: localeCompare builds one per comparison. */
+const ZH_ORDER = new Intl.Collator('zh-CN');
+
 function toRecord(
   map: Map<string, RateAccumulator>,
   tm: number,
@@ -152,7 +155,7 @@ function toRecord(
   decorate?: (key: string, rate: GroupRate) => void,
 ): Record<string, GroupRate> {
   const out: Record<string, GroupRate> = {};
-  for (const key of [...map.keys()].sort((a, b) => a.localeCompare(b, 'zh-CN'))) {
+  for (const key of [...map.keys()].sort(ZH_ORDER.compare)) {
     const rate = map.get(key)!.toRate(tm, tb);
     decorate?.(key, rate);
     out[key] = rate;
