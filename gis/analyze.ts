@@ -3,9 +3,10 @@
 import { campaignMatcher, EMPTY_CAMPAIGN, type CampaignContext } from './campaign';
 import { classifyPoints } from './classify';
 import { IssueList } from './issues';
-import { buildPolygonSet, maskOperators, type CoverageSource } from './polygon-set';
+import { applyMeasurements, buildMeasurementTable, DEFAULT_MEASUREMENT_OPTIONS, type MeasuredStatus } from './measurements';
+import { buildPolygonSet, maskOperators, OPERATOR_BIT, type CoverageSource } from './polygon-set';
 import { RateAccumulator } from './rates';
-import type { AnalysisOptions, AnalysisReport, CommitteeSeatCheck, GroupRate, SettlementResult } from './report';
+import type { AnalysisOptions, AnalysisReport, CommitteeSeatCheck, FieldDisagreement, GroupRate, SettlementResult } from './report';
 import { DEFAULT_OPTIONS } from './report';
 import { buildSettlementTable, type SettlementTable } from './settlement-table';
 
@@ -13,6 +14,8 @@ export interface AnalysisInput {
   settlements: CoverageSource;
   mobile: readonly CoverageSource[];
   broadband: readonly CoverageSource[];
+  /** Drive-test or survey points (`operator`, `rsrp` dBm, `time`): they override the 4G polygons nearby. */
+  measurements?: readonly CoverageSource[];
   campaign?: CampaignContext;
   options?: Partial<AnalysisOptions>;
 }
@@ -24,20 +27,58 @@ export function analyzeCoverage(input: AnalysisInput): AnalysisReport {
   const table = buildSettlementTable(input.settlements.name, input.settlements.features, issues);
   const mobile = buildPolygonSet(input.mobile, { techs: options.mobileTechs, defaultTech: '4G' }, issues);
   const broadband = buildPolygonSet(input.broadband, { defaultTech: 'FTTH' }, issues);
+  const measurements = input.measurements?.length ? buildMeasurementTable(input.measurements, issues) : null;
   issues.throwIfAny();
-  const mobileMask = classifyPoints(table.lon, table.lat, mobile);
+  const predicted = classifyPoints(table.lon, table.lat, mobile);
   const broadbandMask = classifyPoints(table.lon, table.lat, broadband);
-  return summarize(table, mobileMask, broadbandMask, input.campaign ?? EMPTY_CAMPAIGN, options, {
-    settlements: table.count,
-    mobilePolygons: mobile.polygonCount,
-    broadbandPolygons: broadband.polygonCount,
+  const inputs = { settlements: table.count, mobilePolygons: mobile.polygonCount, broadbandPolygons: broadband.polygonCount };
+  if (!measurements) return summarize(table, predicted, broadbandMask, input.campaign ?? EMPTY_CAMPAIGN, options, inputs);
+  const field = {
+    radiusM: options.measurementRadiusM ?? DEFAULT_MEASUREMENT_OPTIONS.radiusM,
+    thresholdDbm: options.measurementThresholdDbm ?? DEFAULT_MEASUREMENT_OPTIONS.thresholdDbm,
+  };
+  const { mask, measured } = applyMeasurements(table.lon, table.lat, predicted, measurements, field);
+  const report = summarize(table, mask, broadbandMask, input.campaign ?? EMPTY_CAMPAIGN, options, inputs);
+  return withFieldVerification(report, predicted, measured, measurements.count, field);
+}
+
+/** Attaches each settlement's measured status and lists where measurement and prediction disagree. */
+function withFieldVerification(
+  report: AnalysisReport,
+  predicted: Uint8Array,
+  measured: readonly (MeasuredStatus | null)[],
+  measurementCount: number,
+  field: { radiusM: number; thresholdDbm: number },
+): AnalysisReport {
+  const disagreements: FieldDisagreement[] = [];
+  let settlementsMeasured = 0;
+  report.settlements.forEach((s, i) => {
+    const m = measured[i];
+    if (!m) return;
+    settlementsMeasured++;
+    s.measured = m;
+    for (const o of m.operators) {
+      const wasPredicted = (predicted[i] & OPERATOR_BIT[o.operator]) !== 0;
+      if (wasPredicted !== o.covered) {
+        disagreements.push({ id: s.id, name: s.name, county: s.county, township: s.township, village: s.village,
+          operator: o.operator, predicted: wasPredicted, measured: o.covered, bestRsrp: o.bestRsrp, readings: o.readings });
+      }
+    }
   });
+  report.fieldVerification = { ...field, measurements: measurementCount, settlementsMeasured, disagreements };
+  return report;
 }
 
 export function resolveOptions(partial: Partial<AnalysisOptions> = {}): AnalysisOptions {
   const o = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   if (!Number.isInteger(o.minHouseholds) || o.minHouseholds < 0) {
     throw new RangeError(`minHouseholds: found ${o.minHouseholds}; expected a whole number ≥ 0`);
+  }
+  if (o.measurementThresholdDbm !== undefined && !(o.measurementThresholdDbm >= -160 && o.measurementThresholdDbm <= -20)) {
+    throw new RangeError(`measurementThresholdDbm: found ${o.measurementThresholdDbm}; expected dBm between -160 and -20 (e.g. -105)`);
+  }
+  if (o.measurementRadiusM !== undefined && !(o.measurementRadiusM > 0 && o.measurementRadiusM <= 10_000)) {
+    throw new RangeError(`measurementRadiusM: found ${o.measurementRadiusM}; expected metres between 0 and 10000 (e.g. 300)`);
   }
   for (const key of ['targetMobile', 'targetBroadband'] as const) {
     if (!(o[key] >= 0 && o[key] <= 1)) throw new RangeError(`${key}: found ${o[key]}; expected a fraction between 0 and 1 (e.g. 0.95)`);

@@ -10,3 +10,4 @@ export { buildSettlementTable, parseHouseholds, type SettlementTable } from './s
 export { RateAccumulator, requiredCount } from './rates';
 export { campaignMatcher, villageKey, EMPTY_CAMPAIGN, type CampaignContext, type CampaignCounty, type CampaignVillage } from './campaign';
 export { analyzeCoverage, summarize, resolveOptions, type AnalysisInput } from './analyze';
+export { applyMeasurements, buildMeasurementTable, DEFAULT_MEASUREMENT_OPTIONS, type MeasurementOptions, type MeasurementTable, type MeasuredStatus } from './measurements';

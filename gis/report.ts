@@ -1,4 +1,5 @@
 // The shape of an analysis result. The CLI's JSON output, the API and the dashboard all use it.
+import type { MeasuredStatus } from './measurements';
 import type { Operator } from './types';
 
 /** Coverage of one group by one operator (or by any operator). Rates are fractions; null when the group has no eligible settlement. */
@@ -59,6 +60,31 @@ export interface SettlementResult {
   listed: boolean;
   /** In one of the four focus counties. */
   focusCounty: boolean;
+  /** Field measurements near the settlement, where there are any: they override the polygons' 4G prediction. */
+  measured?: MeasuredStatus;
+}
+
+/** A settlement where measurement and polygon prediction disagree for an operator. */
+export interface FieldDisagreement {
+  id: string;
+  name: string;
+  county: string;
+  township: string;
+  village: string;
+  operator: Operator;
+  /** The polygons said covered; the measurement says not (or the other way round). */
+  predicted: boolean;
+  measured: boolean;
+  bestRsrp: number;
+  readings: number;
+}
+
+export interface FieldVerification {
+  thresholdDbm: number;
+  radiusM: number;
+  measurements: number;
+  settlementsMeasured: number;
+  disagreements: FieldDisagreement[];
 }
 
 /** A committee seat of a listed village: must have 4G and fiber (100%). */
@@ -89,6 +115,9 @@ export interface AnalysisOptions {
   targetBroadband: number;
   /** Mobile technologies that count as coverage for the 4G target. */
   mobileTechs: string[];
+  /** Field verification: RSRP at or above this (dBm) is coverage; measurements within this many metres apply. */
+  measurementThresholdDbm?: number;
+  measurementRadiusM?: number;
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = {
@@ -109,4 +138,6 @@ export interface AnalysisReport {
   };
   committeeSeats: CommitteeSeatReport;
   inputs: { settlements: number; mobilePolygons: number; broadbandPolygons: number };
+  /** Present when field measurements were part of the analysis. */
+  fieldVerification?: FieldVerification;
 }
