@@ -334,12 +334,6 @@ export function App({ api }: { api: AtlasClient }) {
           </label>
         </header>
         {ws?.readOnly && <div className="banner warn">{t('readOnly', { reason: ws.readOnlyReason ?? '' })}</div>}
-        {due && exportedMonth !== due.month && (
-          <div className="banner warn" data-testid="due-banner">
-            {due.days > 0 ? t('dueBannerDays', { month: due.month, due: due.due, days: due.days }) : due.days === 0 ? t('dueBannerToday', { month: due.month }) : t('dueBannerLate', { month: due.month, days: -due.days })}
-            {' '}<button type="button" onClick={() => setTab('reports')}>{t('tabReports')}</button>
-          </div>
-        )}
         {error && <div className="banner error" data-testid="error" onClick={() => setError(null)}>{t('loadFailed', { message: error })}</div>}
         <main className="body">
           <div className="map-area">
@@ -357,6 +351,12 @@ export function App({ api }: { api: AtlasClient }) {
               minHouseholds={minHouseholds} counts={counts} hasMobile={hasMobile} hasBroadband={hasBroadband} />
           </div>
           <aside className="side">
+            {due && exportedMonth !== due.month && (
+              <div className="banner warn due" data-testid="due-banner">
+                {due.days > 0 ? t('dueBannerDays', { month: due.month, due: due.due, days: due.days }) : due.days === 0 ? t('dueBannerToday', { month: due.month }) : t('dueBannerLate', { month: due.month, days: -due.days })}
+                {' '}<button type="button" onClick={() => setTab('reports')}>{t('tabReports')}</button>
+              </div>
+            )}
             <nav className="tabs" role="tablist">
               {TABS.map((k) => (
                 <button key={k} type="button" role="tab" aria-selected={tab === k} data-testid={`tab-${k}`}
