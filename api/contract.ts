@@ -10,8 +10,8 @@ import type {
 
 export * from './reports';
 
-export type LayerRole = 'settlements' | 'mobile' | 'broadband' | 'sites' | 'boundaries' | 'listed';
-export const LAYER_ROLES: readonly LayerRole[] = ['settlements', 'mobile', 'broadband', 'sites', 'boundaries', 'listed'];
+export type LayerRole = 'settlements' | 'mobile' | 'broadband' | 'sites' | 'boundaries' | 'listed' | 'measurements';
+export const LAYER_ROLES: readonly LayerRole[] = ['settlements', 'mobile', 'broadband', 'sites', 'boundaries', 'listed', 'measurements'];
 
 export type Bbox = [minLon: number, minLat: number, maxLon: number, maxLat: number];
 

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { zipSync } from 'fflate';
 import {
   LEDGER_STATUSES,
-  type AtlasApi, type BlindSpot, type CampaignSeeds, type ExportedFile, type ImportOutcome, type LayerInfo, type ImportPreview,
+  type AtlasApi, type BlindSpot, type CampaignSeeds, type ExportedFile, type ImportOutcome, type ImportPreview,
   type ImportProgress, type ImportRequest, type LayerQuery, type LedgerAuditRow, type LedgerCloseEvidence, type LedgerExportRequest,
   type LedgerFilter, type LedgerNewItem, type LedgerPatch, type LedgerRow, type MapExportRequest, type MonthlyReportView,
   type PlanScopeRequest, type RankedBlindSpotData, type ReachPlanData, type ReportExportRequest, type ScenarioComparisonRow,
@@ -109,7 +109,7 @@ export class AtlasService implements AtlasApi {
     const layers = this.ws.layers();
     const key = JSON.stringify([resolved, layers.map((l) => [l.id, l.role, l.featureCount])]);
     if (this.cached?.key === key) return this.cached.report;
-    const sources = (role: 'settlements' | 'mobile' | 'broadband'): CoverageSource[] =>
+    const sources = (role: 'settlements' | 'mobile' | 'broadband' | 'measurements'): CoverageSource[] =>
       layers.filter((l) => l.role === role).map((l) => ({ name: l.name, features: [...this.ws.readFeatures(l.id)] }));
     const settlementSources = sources('settlements');
     const report = analyzeCoverage({
@@ -119,6 +119,7 @@ export class AtlasService implements AtlasApi {
       },
       mobile: sources('mobile'),
       broadband: sources('broadband'),
+      measurements: sources('measurements'),
       campaign: campaignSeeds(),
       options: resolved,
     });

@@ -136,6 +136,22 @@ export function canonicalize(rec: SourceRecord, ctx: CanonicalContext): Canonica
       }
       break;
     }
+    case 'measurements': {
+      const v = raw('operator');
+      const op = parseOperator(v);
+      if (op.ok) p.operator = op.value;
+      else bad('operator', v, op.expected);
+      if (required('rsrp')) {
+        const r = parseNumber(raw('rsrp'), { dbm: 1 });
+        if (!r.ok) bad('rsrp', raw('rsrp'), r.expected);
+        else if (r.value < -160 || r.value > -20) bad('rsrp', raw('rsrp'), 'RSRP in dBm between -160 and -20 (e.g. -98)');
+        else p.rsrp = r.value;
+      }
+      p.tech = text('tech') || '4G';
+      if (col('time') && !isBlank(raw('time'))) p.time = text('time');
+      if (col('name') && !isBlank(raw('name'))) p.name = text('name');
+      break;
+    }
     case 'boundaries':
       for (const f of ['name', 'code', 'county', 'township', 'village'] as const) if (col(f) && !isBlank(raw(f))) p[f] = text(f);
       break;
@@ -174,8 +190,9 @@ export function canonicalFields(role: LayerRole, mapping: Record<string, string 
     sites: ['operator', 'tech'],
     boundaries: [],
     listed: ['village', 'township', 'county', 'committee'],
+    measurements: ['operator', 'rsrp', 'tech'],
   };
-  const optional = ['id', 'name', 'code', 'county', 'township', 'village', 'azimuth', 'beamwidth', 'radius', 'band'];
+  const optional = ['id', 'name', 'code', 'county', 'township', 'village', 'azimuth', 'beamwidth', 'radius', 'band', 'time'];
   const fields = [...base[role]];
   for (const f of optional) {
     if (fields.includes(f)) continue;

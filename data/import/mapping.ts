@@ -5,7 +5,7 @@ import type { Operator } from '../../gis/types';
 
 export type CanonicalField =
   | 'id' | 'name' | 'households' | 'county' | 'township' | 'village' | 'committee' | 'code'
-  | 'lon' | 'lat' | 'operator' | 'tech' | 'azimuth' | 'beamwidth' | 'radius' | 'band';
+  | 'lon' | 'lat' | 'operator' | 'tech' | 'azimuth' | 'beamwidth' | 'radius' | 'band' | 'rsrp' | 'time';
 
 /** Spellings per canonical field, compared after `normalizeHeader`. Order matters only within a field. */
 export const FIELD_ALIASES: Record<CanonicalField, readonly string[]> = {
@@ -25,6 +25,8 @@ export const FIELD_ALIASES: Record<CanonicalField, readonly string[]> = {
   beamwidth: ['波瓣宽度', '水平波宽', '水平波瓣宽度', '水平半功率角', 'beamwidth', 'bw', 'hbw'],
   radius: ['覆盖半径', 'radius', '半径'],
   band: ['频段', 'band', '频率', 'frequency'],
+  rsrp: ['rsrp', 'rsrp(dbm)', '参考信号接收功率', '信号强度', '场强', '电平', 'lte_rsrp', 'signal'],
+  time: ['时间', '测试时间', '采集时间', 'time', 'timestamp', 'datetime', 'date'],
 };
 
 /** Canonical fields each role understands (lon/lat only matter for tables), and which of them are required. */
@@ -41,6 +43,7 @@ export const ROLE_FIELDS: Record<LayerRole, { fields: CanonicalField[]; required
   },
   boundaries: { fields: ['id', 'name', 'code', 'county', 'township', 'village'], required: [] },
   listed: { fields: ['id', 'village', 'township', 'county', 'code', 'name', 'committee', 'lon', 'lat'], required: ['village'] },
+  measurements: { fields: ['id', 'operator', 'tech', 'rsrp', 'time', 'name', 'lon', 'lat'], required: ['operator', 'rsrp'] },
 };
 
 /** Lower-case, no spaces, ASCII parentheses, no trailing unit such as "(户)" or "（度）". */

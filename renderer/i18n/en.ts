@@ -118,6 +118,7 @@ export const en: Record<MessageKey, string> = {
   role_sites: 'Sites',
   role_boundaries: 'Boundaries',
   role_listed: 'Listed villages',
+  role_measurements: 'Field measurements (RSRP)',
   importPreview: 'Preview',
   importFormat: 'Format: {format}',
   importEncoding: 'Encoding',

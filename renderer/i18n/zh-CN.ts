@@ -125,6 +125,7 @@ export const zhCN = {
   role_sites: '基站',
   role_boundaries: '边界',
   role_listed: '挂牌村名单',
+  role_measurements: '路测/实测数据 (RSRP)',
   importPreview: '预览',
   importFormat: '格式：{format}',
   importEncoding: '编码',

@@ -90,3 +90,30 @@ describe('AtlasService', () => {
     expect(ct.features.map((f) => f.properties?.operator)).toEqual(['CT']);
   });
 });
+
+describe('field verification through the service', () => {
+  it('a measurements layer overrides the 4G prediction and lists disagreements', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'atlas-field-'));
+    const ws = join(dir2, 'f.gpkg');
+    Workspace.create(ws).close();
+    const s = AtlasService.open(ws);
+    try {
+      const put = (name: string, text: string) => { writeFileSync(join(dir2, name), text); return join(dir2, name); };
+      expect((await s.importLayer({ file: put('s.csv', 'id,name,households,county,lon,lat\nA,甲,40,于都县,115.4,25.95\nB,乙,30,于都县,115.6,25.95\n'), role: 'settlements' })).ok).toBe(true);
+      expect((await s.importLayer({ file: put('sites.csv', 'lon,lat,operator,radius\n115.4,25.95,移动,2000\n'), role: 'sites' })).ok).toBe(true);
+      expect((await s.analyze()).settlements.find((x) => x.id === 'A')!.mobileOperators).toEqual(['CMCC']);
+      const dt = put('路测.csv', '经度,纬度,运营商,RSRP(dBm),测试时间\n115.4,25.951,移动,-117,2020-06-10 10:00\n115.6,25.951,联通,-92 dBm,2020-06-10 10:30\n');
+      const out = await s.importLayer({ file: dt, role: 'measurements' });
+      expect(out.ok).toBe(true);
+      const report = await s.analyze();
+      const by = Object.fromEntries(report.settlements.map((x) => [x.id, x]));
+      expect(by.A).toMatchObject({ mobile: false, mobileOperators: [] });
+      expect(by.A.measured?.operators[0]).toMatchObject({ operator: 'CMCC', bestRsrp: -117, covered: false });
+      expect(by.B).toMatchObject({ mobile: true, mobileOperators: ['CU'] });
+      expect(report.fieldVerification?.disagreements.map((d) => [d.id, d.operator, d.predicted, d.measured]))
+        .toEqual([['A', 'CMCC', true, false], ['B', 'CU', false, true]]);
+    } finally {
+      s.close();
+    }
+  });
+});
