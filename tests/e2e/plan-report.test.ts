@@ -240,4 +240,21 @@ describe('planning, ledger and reports in the browser', () => {
     await run('pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '3', pdf.file, join(SHOTS, 'atlas-page')]);
     expect(pageErrors).toEqual([]);
   }, 400_000);
+
+  it('speaks English too: the new tabs and the ledger keep their data, labels switch', async () => {
+    await page.selectOption('[data-testid=language]', 'en');
+    expect(await page.textContent('[data-testid=tab-plan]')).toBe('Planning');
+    expect(await page.textContent('[data-testid=tab-ledger]')).toBe('Ledger');
+    expect(await page.textContent('[data-testid=tab-reports]')).toBe('Reports');
+    await page.click('[data-testid=tab-ledger]');
+    await page.locator('[data-testid=ledger-row][data-status=已销号]').waitFor({ timeout: 30_000 });
+    expect(await page.textContent('[data-testid=ledger-filter-all]')).toContain('All');
+    await page.click('[data-testid=tab-plan]');
+    await page.selectOption('[data-testid=plan-scope]', 'county:宁都县');
+    await page.click('[data-testid=plan-reach]');
+    await page.locator('[data-testid=reach-headline]', { hasText: 'new towers' }).waitFor({ timeout: 120_000 });
+    await page.screenshot({ path: join(SHOTS, 'plan-en.png') });
+    await page.selectOption('[data-testid=language]', 'zh-CN');
+    expect(pageErrors).toEqual([]);
+  }, 240_000);
 });
