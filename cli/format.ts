@@ -1,5 +1,5 @@
 // The analysis report as a Chinese text table and as a per-settlement CSV.
-import type { AnalysisReport, GroupRate, LayerRate } from '../gis';
+import type { AnalysisReport, GroupRate, LayerRate, SettlementResult } from '../gis';
 import { OPERATOR_NAMES_ZH } from '../gis';
 import { renderTable, type Align } from './text-table';
 
@@ -65,15 +65,30 @@ export function formatTable(report: AnalysisReport, focusOrder: readonly string[
     out.push(`  未找到村委会所在地的挂牌村 ${seats.listedVillagesWithoutSeat.length} 个：${seats.listedVillagesWithoutSeat.slice(0, 10).join('、')}` +
       (seats.listedVillagesWithoutSeat.length > 10 ? ' …' : ''));
   }
+  const field = report.fieldVerification;
+  if (field) {
+    out.push('', `实测校核（RSRP ≥ ${field.thresholdDbm} dBm 视为覆盖，${field.radiusM} 米内）：测量 ${field.measurements} 条，` +
+      `${field.settlementsMeasured} 个聚居区有实测，与覆盖预测不一致 ${field.disagreements.length} 处`);
+    for (const d of field.disagreements.slice(0, 20)) {
+      out.push(`  ${d.county}${d.township}${d.village} ${d.name}：${OPERATOR_NAMES_ZH[d.operator]} 预测${d.predicted ? '有' : '无'}覆盖，` +
+        `实测${d.measured ? '有' : '无'}（最强 ${d.bestRsrp} dBm，${d.readings} 次）`);
+    }
+    if (field.disagreements.length > 20) out.push(`  … 另有 ${field.disagreements.length - 20} 处`);
+  }
   return out.join('\n') + '\n';
 }
 
 const CSV_HEADER = ['编号', '名称', '县(市、区)', '乡镇', '行政村', '区划代码', '户数', '符合条件', '4G覆盖', '4G运营商',
-  '宽带覆盖', '宽带运营商', '挂牌村', '督战县', '村委会所在地', '经度', '纬度'];
+  '宽带覆盖', '宽带运营商', '挂牌村', '督战县', '村委会所在地', '经度', '纬度', '4G实测'];
 
 function csvCell(v: string | number | boolean): string {
   const s = typeof v === 'boolean' ? (v ? '是' : '否') : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** 移动 -98 dBm 有 / 联通 -117 dBm 无: what the measurements near a settlement said. */
+function measuredCell(s: SettlementResult): string {
+  return s.measured?.operators.map((o) => `${OPERATOR_NAMES_ZH[o.operator]} ${o.bestRsrp} dBm ${o.covered ? '有' : '无'}`).join(' / ') ?? '';
 }
 
 /** One row per settlement, UTF-8 with a BOM so that Excel shows the Chinese. */
@@ -82,7 +97,8 @@ export function formatCsv(report: AnalysisReport): string {
   const lines = [CSV_HEADER.join(',')];
   for (const s of report.settlements) {
     lines.push([s.id, s.name, s.county, s.township, s.village, s.code ?? '', s.households, s.eligible, s.mobile,
-      ops(s.mobileOperators), s.broadband, ops(s.broadbandOperators), s.listed, s.focusCounty, s.committee, s.lon, s.lat]
+      ops(s.mobileOperators), s.broadband, ops(s.broadbandOperators), s.listed, s.focusCounty, s.committee, s.lon, s.lat,
+      measuredCell(s)]
       .map(csvCell).join(','));
   }
   return '\ufeff' + lines.join('\r\n') + '\r\n';

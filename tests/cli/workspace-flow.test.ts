@@ -78,6 +78,17 @@ describe('a workspace from a folder of mixed files', () => {
     expect(out.rates.counties['宁都县'].mobile).toMatchObject({ covered: 2, shortfall: 1 });
   });
 
+  it('field measurements override the prediction and the table lists the disagreements', () => {
+    writeFileSync(p('路测.csv'), iconv.encode('经度,纬度,运营商,RSRP(dBm),测试时间\r\n116.01,26.411,移动,-118,2020-06-10 10:00\r\n', 'gbk'));
+    const copy = join(dir, 'field.gpkg');
+    copyFileSync(ws, copy);
+    expect(runCli(['import', copy, '--role', 'measurements', p('路测.csv'), '--quiet']).status).toBe(0);
+    const r = runCli(['analyze', copy]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('实测校核（RSRP ≥ -105 dBm 视为覆盖，300 米内）：测量 1 条，1 个聚居区有实测，与覆盖预测不一致 1 处');
+    expect(r.stdout).toContain('东山下：移动 预测有覆盖，实测无（最强 -118 dBm，1 次）');
+  });
+
   it('GDAL lists every layer with its count and geometry', () => {
     const text = execFileSync('ogrinfo', ['-so', '-al', ws], { encoding: 'utf8' });
     const layers = [...text.matchAll(/Layer name: (\S+)\n(?:.*\n)*?Geometry: (.*)\nFeature Count: (\d+)/g)]
