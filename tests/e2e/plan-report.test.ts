@@ -125,11 +125,19 @@ describe('planning, ledger and reports in the browser', () => {
     await page.fill('[data-testid=add-deadline]', '2020-06-20');
     await page.click('[data-testid=add-confirm]');
     await firstRow.locator('[data-testid=in-ledger]').waitFor({ timeout: 60_000 });
+    // The second one from the map popup.
+    const secondRow = page.locator('[data-testid=blind-row]').nth(1);
+    await secondRow.click();
+    await page.click('[data-testid=popup-add-ledger]', { timeout: 30_000 });
+    await page.fill('[data-testid=add-responsible]', '电信 陈工');
+    await page.click('[data-testid=add-confirm]');
+    await secondRow.locator('[data-testid=in-ledger]').waitFor({ timeout: 60_000 });
 
     await page.click('[data-testid=tab-ledger]');
     await page.fill('[data-testid=ledger-who]', '市通管办 王科长');
     const row = page.locator('[data-testid=ledger-row]').first();
     await row.waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid=ledger-row]').count()).toBe(2);
     expect(await row.getAttribute('data-status')).toBe('待整改');
     expect(await row.textContent()).toContain(name.slice(0, 2));
     expect(await row.locator('[data-testid=overdue-flag]').count()).toBe(1);
@@ -238,6 +246,18 @@ describe('planning, ledger and reports in the browser', () => {
     for (const county of ['于都县', '宁都县', '兴国县', '赣县区']) expect(text).toContain(county);
     expect(text).toContain('2020年6月');
     await run('pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '3', pdf.file, join(SHOTS, 'atlas-page')]);
+
+    // The map as PNG, rendered by the bundled server's worker (Chromium through playwright-core).
+    await page.selectOption('[data-testid=map-county]', '于都县');
+    await page.selectOption('[data-testid=map-dpi]', '72');
+    await page.selectOption('[data-testid=map-paper]', 'A4');
+    const png = await download(() => page.click('[data-testid=export-map]'), 'map.png');
+    expect(png.suggested).toBe('覆盖图_于都县_A4_72dpi.png');
+    const bytes = readFileSync(png.file);
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    // A4 landscape at 72 dpi: 842 × 595 pixels (IHDR width and height).
+    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([842, 595]);
+    copyFileSync(png.file, join(SHOTS, 'map-yudu-a4.png'));
     expect(pageErrors).toEqual([]);
   }, 400_000);
 
