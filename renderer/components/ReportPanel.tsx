@@ -106,7 +106,7 @@ export function ReportPanel({ api, counties, onExported }: ReportPanelProps) {
   };
 
   const exportMap = async () => {
-    const f = await run('map', () => api.exportMap({ county: mapCounty || undefined, dpi, paper }));
+    const f = await run('map', () => api.exportMap({ county: mapCounty || undefined, month, dpi, paper }));
     if (f !== undefined) setNotice(deliver(f, i18n));
   };
 
