@@ -185,6 +185,8 @@ export interface AtlasApi {
   /** Compares two snapshots by run id (a earlier, b later). */
   compareSnapshots(a: number, b: number): Promise<SnapshotDiff>;
   monthlyReport(month: string): Promise<MonthlyReportView>;
+  /** When the month's report was last exported (ISO time), or null: cheap, for the 25th reminder. */
+  reportExportedAt(month: string): Promise<string | null>;
   /** Writes the file where `out` says; transports fill `out` (see ReportExportRequest). Null: the user cancelled. */
   exportReport(request: ReportExportRequest): Promise<ExportedFile | null>;
   exportMap(request: MapExportRequest): Promise<ExportedFile | null>;
@@ -210,7 +212,7 @@ export interface AtlasApi {
 export const API_METHODS = [
   'workspace', 'openWorkspace', 'newWorkspace', 'seeds', 'layerFeatures', 'analyze', 'blindSpots',
   'searchSettlements', 'previewImport', 'importLayer', 'cancelImport', 'settings', 'updateSettings',
-  'takeSnapshot', 'snapshots', 'compareSnapshots', 'monthlyReport', 'exportReport', 'exportMap',
+  'takeSnapshot', 'snapshots', 'compareSnapshots', 'monthlyReport', 'reportExportedAt', 'exportReport', 'exportMap',
   'planReach', 'planTowers', 'rankedBlindSpots', 'applyScenario', 'compareScenarios', 'exportScenario',
   'ledgerList', 'ledgerAdd', 'ledgerUpdate', 'ledgerClose', 'ledgerHistory', 'exportLedger',
 ] as const satisfies readonly (keyof AtlasApi)[];
@@ -227,7 +229,7 @@ export const EXPORT_KIND: Record<ExportMethod, 'report' | 'map' | 'scenario' | '
 export const API_ARITY: Record<ApiMethod, number> = {
   workspace: 0, openWorkspace: 1, newWorkspace: 1, seeds: 0, layerFeatures: 1, analyze: 1, blindSpots: 1,
   searchSettlements: 2, previewImport: 1, importLayer: 1, cancelImport: 1, settings: 0, updateSettings: 1,
-  takeSnapshot: 2, snapshots: 0, compareSnapshots: 2, monthlyReport: 1, exportReport: 1, exportMap: 1,
+  takeSnapshot: 2, snapshots: 0, compareSnapshots: 2, monthlyReport: 1, reportExportedAt: 1, exportReport: 1, exportMap: 1,
   planReach: 1, planTowers: 1, rankedBlindSpots: 1, applyScenario: 1, compareScenarios: 1, exportScenario: 1,
   ledgerList: 1, ledgerAdd: 2, ledgerUpdate: 3, ledgerClose: 3, ledgerHistory: 1, exportLedger: 1,
 };

@@ -289,6 +289,10 @@ export class AtlasService implements AtlasApi {
     }
   }
 
+  async reportExportedAt(month: string): Promise<string | null> {
+    return this.reportExports()[parseMonth(month)] ?? null;
+  }
+
   async exportReport(request: ReportExportRequest): Promise<ExportedFile> {
     const out = requireOut(request.out);
     const month = parseMonth(request.month);

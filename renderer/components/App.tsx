@@ -237,9 +237,9 @@ export function App({ api }: { api: AtlasClient }) {
     const today = chinaToday(new Date());
     if (!dueBanner(today, null)) return;
     let alive = true;
-    api.monthlyReport(today.slice(0, 7)).then((m) => {
-      if (alive) setDue(dueBanner(today, m.exportedAt));
-    }, () => undefined);
+    api.reportExportedAt(today.slice(0, 7)).then((at) => {
+      if (alive) setDue(dueBanner(today, at));
+    }, (e) => { if (alive) setError(message(e)); });
     return () => { alive = false; };
   }, [api, report]);
 

@@ -145,6 +145,8 @@ describe('reports', () => {
     const xlsx = join(dir, 'm.xlsx');
     await service.exportReport({ month: '2020-06', format: 'xlsx', out: xlsx });
     expect((await service.monthlyReport('2020-06')).exportedAt).not.toBeNull();
+    expect(await service.reportExportedAt('2020年6月')).toBe((await service.monthlyReport('2020-06')).exportedAt);
+    expect(await service.reportExportedAt('2020-05')).toBeNull();
     const zip = join(dir, 'm.zip');
     await service.exportReport({ month: '2020-06', format: 'csv', out: zip });
     const names = Object.keys(unzipSync(readFileSync(zip))).sort();

@@ -62,7 +62,7 @@ export function fakeApi(workspacePath: string): FakeApi {
       return settings;
     },
     async updateSettings(patch) { settings = { ...settings, ...patch }; return settings; },
-    ...notInFake(['takeSnapshot', 'snapshots', 'compareSnapshots', 'monthlyReport', 'planReach', 'planTowers', 'rankedBlindSpots',
+    ...notInFake(['takeSnapshot', 'snapshots', 'compareSnapshots', 'monthlyReport', 'reportExportedAt', 'planReach', 'planTowers', 'rankedBlindSpots',
       'applyScenario', 'compareScenarios', 'ledgerList', 'ledgerAdd', 'ledgerUpdate', 'ledgerClose', 'ledgerHistory']),
     // Exports write a small file where the transport said, naming the request so tests can see what arrived.
     async exportReport(r) { record('exportReport', [r]); return fakeExport(r.out, `report ${r.month} ${r.format}`); },
