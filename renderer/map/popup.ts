@@ -39,6 +39,18 @@ export function popupContent(s: SettlementResult, i18n: I18n, minHouseholds: num
       { key: 'eligible', label: t('pEligible', { min: minHouseholds }), value: yesNo(s.eligible) },
       { key: 'mobile', label: t('pMobile'), value: operatorList(s.mobileOperators, i18n) },
       { key: 'broadband', label: t('pBroadband'), value: operatorList(s.broadbandOperators, i18n) },
+      ...measuredRows(s, i18n),
     ],
   };
+}
+
+/** Drive-test evidence overrides the polygons for the operators it covers: say so, with where it came from. */
+function measuredRows(s: SettlementResult, i18n: I18n): PopupRow[] {
+  if (!s.measured) return [];
+  const { t } = i18n;
+  const value = s.measured.operators.map((o) => t('pMeasuredValue', {
+    op: t(`op_${o.operator}`), rsrp: o.bestRsrp, n: o.readings, time: o.lastTime || '—',
+    verdict: o.covered ? t('measuredCovered') : t('measuredNotCovered'),
+  })).join('；');
+  return [{ key: 'measured', label: t('pMeasured'), value: `${value}（${s.measured.sources.join('、')}）` }];
 }
