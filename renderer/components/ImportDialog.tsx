@@ -5,6 +5,7 @@ import type { CrsChoice, ImportIssue, ImportPreview, ImportProgress, ImportReque
 import { LAYER_ROLES } from '../../api/contract';
 import type { AtlasClient, ImportFile } from '../api';
 import { useI18n } from '../i18n/context';
+import { zhCN, type MessageKey } from '../i18n/zh-CN';
 
 const CRS_CHOICES: CrsChoice[] = ['auto', 'wgs84', 'cgcs2000', 'gcj02', 'bd09'];
 const ENCODINGS = ['auto', 'utf8', 'gbk'] as const;
@@ -28,6 +29,8 @@ function errorMessage(e: unknown): string {
  */
 export function ImportDialog({ api, incoming, onImported }: { api: AtlasClient; incoming: ImportFile | null; onImported: (layer: LayerInfo) => void }) {
   const { t, int } = useI18n();
+  // Canonical field names in the user's language; a field without a label shows its own name.
+  const fieldLabel = (canonical: string): string => (`field_${canonical}` in zhCN ? t(`field_${canonical}` as MessageKey) : canonical);
   const [role, setRole] = useState<LayerRole>('settlements');
   const [picked, setPicked] = useState<ImportFile | null>(null);
   const [preview, setPreview] = useState<ImportPreview | null>(null);
@@ -154,7 +157,7 @@ export function ImportDialog({ api, incoming, onImported }: { api: AtlasClient; 
             <tbody>
               {Object.keys(preview.mapping).map((canonical) => (
                 <tr key={canonical}>
-                  <th>{canonical}</th>
+                  <th title={canonical}>{fieldLabel(canonical)}</th>
                   <td>
                     <select value={request.mapping?.[canonical] ?? ''} disabled={busy} data-field={canonical}
                       onChange={(e) => {
