@@ -59,7 +59,7 @@ export async function dispatch(ctx: DispatchContext, method: string, args: unkno
     switch (m) {
       case 'openWorkspace':
       case 'newWorkspace': {
-        const info = await api[m](grantedPath(ctx, args[0], '工作区'));
+        const info = await api[m](grantedPath(ctx, args[0], '工作空间'));
         ctx.onWorkspace?.(info);
         value = info;
         break;

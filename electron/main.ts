@@ -27,7 +27,7 @@ const IMPORT_FILTERS = [
   { name: '表格与地理数据 Tables & GIS data', extensions: ['csv', 'txt', 'tsv', 'xlsx', 'geojson', 'json', 'kml', 'kmz', 'shp', 'zip'] },
   { name: '所有文件 All files', extensions: ['*'] },
 ];
-const WORKSPACE_FILTERS = [{ name: '覆盖图谱工作区 GeoPackage', extensions: ['gpkg'] }];
+const WORKSPACE_FILTERS = [{ name: '覆盖图谱工作空间 GeoPackage', extensions: ['gpkg'] }];
 
 let host: AtlasHost | null = null;
 let win: BrowserWindow | null = null;
@@ -147,7 +147,7 @@ async function switchWorkspace(kind: 'open' | 'new', path: string): Promise<void
     // Everything on screen belongs to the old workspace: start the page afresh.
     win?.webContents.reload();
   } catch (err) {
-    dialog.showErrorBox(en() ? 'Cannot open the workspace' : '无法打开工作区', err instanceof Error ? err.message : String(err));
+    dialog.showErrorBox(en() ? 'Cannot open the workspace' : '无法打开工作空间', err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -169,7 +169,7 @@ function buildMenu(): void {
     devTools: !app.isPackaged,
     actions: {
       newWorkspace: async () => {
-        const options = { title: menuLabels(language()).new, filters: WORKSPACE_FILTERS, defaultPath: join(app.getPath('documents'), '覆盖图谱工作区.gpkg') };
+        const options = { title: menuLabels(language()).new, filters: WORKSPACE_FILTERS, defaultPath: join(app.getPath('documents'), '覆盖图谱工作空间.gpkg') };
         const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
         if (!r.canceled && r.filePath) await switchWorkspace('new', r.filePath.endsWith('.gpkg') ? r.filePath : `${r.filePath}.gpkg`);
       },
@@ -234,7 +234,7 @@ async function startHost(requested: string | null): Promise<AtlasHost> {
     try {
       return await startAtlasHost({ workspace: grants.grant(requested), demoPath });
     } catch (err) {
-      dialog.showErrorBox('无法打开工作区 Cannot open the workspace', `${requested}\n\n${err instanceof Error ? err.message : String(err)}\n\n将打开演示工作区。Opening the demo workspace instead.`);
+      dialog.showErrorBox('无法打开工作空间 Cannot open the workspace', `${requested}\n\n${err instanceof Error ? err.message : String(err)}\n\n将打开演示工作空间。Opening the demo workspace instead.`);
     }
   }
   return startAtlasHost({ demoPath });

@@ -21,7 +21,7 @@ export interface MenuActions {
 
 const LABELS = {
   'zh-CN': {
-    file: '文件(&F)', new: '新建工作区…', open: '打开工作区…', recent: '最近打开', noRecent: '（无）', clearRecent: '清除列表',
+    file: '文件(&F)', new: '新建工作空间…', open: '打开工作空间…', recent: '最近打开', noRecent: '（无）', clearRecent: '清除列表',
     import: '导入图层…', export: '导出', exportBlindSpots: '盲点清单（CSV）…', exportReport: '分析报告（JSON）…', quit: '退出',
     view: '视图(&V)', reload: '重新加载', zoomIn: '放大', zoomOut: '缩小', resetZoom: '实际大小', fullscreen: '全屏',
     devTools: '开发者工具', language: '语言',

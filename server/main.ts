@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<void> {
     throw err;
   }
   console.log(`Coverage Atlas 覆盖图谱: ${server.url}`);
-  console.log(`工作区 Workspace: ${(await host.workspace()).path}`);
+  console.log(`工作空间 Workspace: ${(await host.workspace()).path}`);
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -46,7 +46,7 @@ export async function confineWorkspacePath(dir: string, requested: unknown): Pro
     throw new HttpError(400, 'Workspace path must be a non-empty string such as "村庄覆盖.gpkg"');
   }
   const refuse = () => new HttpError(403,
-    `In browser mode workspaces can only be opened or created inside ${dir} (a .gpkg file name); got "${requested}" 浏览器模式下只能在工作区所在文件夹内打开或新建`);
+    `In browser mode workspaces can only be opened or created inside ${dir} (a .gpkg file name); got "${requested}" 浏览器模式下只能在工作空间所在文件夹内打开或新建`);
   if (requested.includes('\0') || !/\.gpkg$/i.test(requested)) throw refuse();
   const realDir = await realpath(dir);
   const wanted = resolve(realDir, requested);

@@ -19,7 +19,7 @@ export const zhCN = {
   op_CMCC: '移动',
   op_CT: '电信',
   op_CU: '联通',
-  noCoverageLayer: '工作区中没有覆盖图层',
+  noCoverageLayer: '工作空间中没有覆盖图层',
   // filters
   filters: '筛选',
   county: '县区',
@@ -114,7 +114,7 @@ export const zhCN = {
   showMore: '再显示 {n} 条',
   blindNone: '没有盲区',
   // import
-  wsLayers: '工作区图层',
+  wsLayers: '工作空间图层',
   layerName: '图层',
   layerFeatures: '要素数',
   layerCreated: '导入时间',

@@ -101,10 +101,10 @@ describe('two app instances on the same workspace', () => {
       second = new Instance(path);
       const b = await second.next<Info>();
       expect(b.readOnly).toBe(true);
-      expect(b.readOnlyReason).toMatch(new RegExp(`工作区正被另一个进程写入（PID ${a.pid}.*opened read-only`));
+      expect(b.readOnlyReason).toMatch(new RegExp(`工作空间正被另一个进程写入（PID ${a.pid}.*opened read-only`));
 
       const refused = await second.send({ op: 'import', file: csv, role: 'settlements' });
-      expect(refused.error).toMatch(/^工作空间只读：工作区正被另一个进程写入/);
+      expect(refused.error).toMatch(/^工作空间只读：工作空间正被另一个进程写入/);
       const done = await first.send({ op: 'import', file: csv, role: 'settlements' });
       expect(done.outcome?.ok).toBe(true);
       const seen = await second.send<Info>({ op: 'info' });

@@ -64,7 +64,7 @@ describe.skipIf(!mounted)('a full disk (4 MB tmpfs)', () => {
     await baseWorkspace(path);
     const service = AtlasService.open(path);
     try {
-      await expect(service.importLayer({ file: csv, role: 'settlements' })).rejects.toThrow(/磁盘已满，写入已撤销，工作区未改变 \/ Disk full/);
+      await expect(service.importLayer({ file: csv, role: 'settlements' })).rejects.toThrow(/磁盘已满，写入已撤销，工作空间未改变 \/ Disk full/);
       expect((await service.workspace()).layers).toHaveLength(1);
       // Still usable for reading, and for writing once space is freed.
       remount('size=64m');

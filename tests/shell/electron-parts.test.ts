@@ -142,7 +142,7 @@ describe('menu', () => {
   it('is Chinese by default with 文件/视图/帮助 and the file commands', () => {
     const menu = buildMenuTemplate({ language: 'zh-CN', recent: ['/data/于都县.gpkg'], actions, devTools: false }) as Item[];
     expect(menu.map((m) => m.label)).toEqual(['文件(&F)', '视图(&V)', '帮助(&H)']);
-    expect(menu[0].submenu!.filter((i) => i.label).map((i) => i.label)).toEqual(['新建工作区…', '打开工作区…', '最近打开', '导入图层…', '导出', '退出']);
+    expect(menu[0].submenu!.filter((i) => i.label).map((i) => i.label)).toEqual(['新建工作空间…', '打开工作空间…', '最近打开', '导入图层…', '导出', '退出']);
     find(menu, '于都县.gpkg').click!();
     find(menu, '导入图层…').click!();
     find(menu, '盲点清单（CSV）…').click!();

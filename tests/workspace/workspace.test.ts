@@ -384,6 +384,6 @@ describe('opening', () => {
     db.close();
     const err = await expectCode(() => Workspace.open(other), 'not-atlas');
     expect(err.message).toContain('roads, 村界');
-    expect(err.message).toContain('不是覆盖图谱工作区');
+    expect(err.message).toContain('不是覆盖图谱工作空间');
   });
 });
