@@ -22,22 +22,29 @@ export interface SnapshotInfo {
 }
 
 export interface SnapshotRate {
+  /** Eligible settlements (≥ minHouseholds) and their households. */
   settlements: number;
   households: number;
   mobileCovered: number;
   broadbandCovered: number;
+  /** Rates by count, as the campaign counts them; null with no eligible settlement. */
   mobile: number | null;
   broadband: number | null;
   blindSpots: number;
 }
 
 export interface GroupChange {
+  /** County name, or `county/township/village` for villages; '' for the city. */
   key: string;
   before: SnapshotRate;
   after: SnapshotRate;
+  /** Settlement ids: blind spot before, eligible and covered by both now. */
   newlyCovered: string[];
+  /** Eligible and covered by both before, blind spot now. */
   newlyLost: string[];
+  /** Blind spot before and now. */
   stillUncovered: string[];
+  /** Blind spot now, absent or not eligible before (new or grown settlements). */
   newBlind: string[];
 }
 
@@ -46,10 +53,12 @@ export interface SnapshotDiff {
   after: { label: string; month: string; date: string };
   city: GroupChange;
   counties: GroupChange[];
+  /** Listed key villages only, in the order of the later snapshot's list. */
   listedVillages: (GroupChange & { category: string })[];
 }
 
 export interface RateRow {
+  /** County name or `county/township/village`. */
   key: string;
   county: string;
   township: string;
@@ -65,6 +74,7 @@ export interface RateRow {
   broadbandPrevious: number | null;
   mobileMet: boolean | null;
   broadbandMet: boolean | null;
+  /** Blind spots closed since the previous snapshot (0 without one), opened again, and open now. */
   closed: number;
   lost: number;
   remaining: number;
@@ -84,6 +94,7 @@ export interface BlindSpotRow {
   committee: boolean;
   listed: boolean;
   focusCounty: boolean;
+  /** Not a blind spot in the previous snapshot. */
   isNew: boolean;
 }
 
@@ -101,8 +112,11 @@ export interface MonthlyReport {
   counties: RateRow[];
   listedVillages: RateRow[];
   blindSpots: BlindSpotRow[];
+  /** Open ledger items whose deadline falls on or before the month's end (overdue ones included). */
   ledgerDue: LedgerItem[];
+  /** Rates month by month up to this month (one snapshot per month), for the trend charts. */
   trend: { city: TrendPoint[]; counties: Record<string, TrendPoint[]> };
+  /** YYYY-MM-25: the report goes to the city by then. */
   dueDate: string;
   reminder: string;
 }

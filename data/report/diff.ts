@@ -1,18 +1,10 @@
 // Rates of a snapshot per group, and the change between two snapshots: per county and listed village, the
 // rates then and now, and which blind spots closed, opened or stayed.
+import type { GroupChange, SnapshotDiff, SnapshotRate } from '../../api/reports';
 import { BROADBAND, ELIGIBLE, isBlind, MOBILE, statusAt, type Snapshot } from './snapshot';
 
-export interface SnapshotRate {
-  /** Eligible settlements (≥ minHouseholds) and their households. */
-  settlements: number;
-  households: number;
-  mobileCovered: number;
-  broadbandCovered: number;
-  /** Rates by count, as the campaign counts them; null with no eligible settlement. */
-  mobile: number | null;
-  broadband: number | null;
-  blindSpots: number;
-}
+// The shapes are part of the API (the app shows them): one definition, in api/reports.ts.
+export type { GroupChange, SnapshotDiff, SnapshotRate };
 
 export interface SnapshotRates {
   city: SnapshotRate;
@@ -67,30 +59,6 @@ export function snapshotRates(snap: Snapshot): SnapshotRates {
   for (const r of counties.values()) finish(r);
   for (const r of villages.values()) finish(r);
   return { city, counties, villages };
-}
-
-export interface GroupChange {
-  /** County name, or `county/township/village` for villages; '' for the city. */
-  key: string;
-  before: SnapshotRate;
-  after: SnapshotRate;
-  /** Settlement ids: blind spot before, eligible and covered by both now. */
-  newlyCovered: string[];
-  /** Eligible and covered by both before, blind spot now. */
-  newlyLost: string[];
-  /** Blind spot before and now. */
-  stillUncovered: string[];
-  /** Blind spot now, absent or not eligible before (new or grown settlements). */
-  newBlind: string[];
-}
-
-export interface SnapshotDiff {
-  before: { label: string; month: string; date: string };
-  after: { label: string; month: string; date: string };
-  city: GroupChange;
-  counties: GroupChange[];
-  /** Listed key villages only, in the order of the later snapshot's list. */
-  listedVillages: (GroupChange & { category: string })[];
 }
 
 function change(key: string, before: SnapshotRate | undefined, after: SnapshotRate | undefined): GroupChange {

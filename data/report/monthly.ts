@@ -1,74 +1,14 @@
 // The monthly report (月报): for one month, per county and listed village, this month against the previous
 // snapshot, blind spots closed and remaining, ledger items due, and the reminder that it is due by the 25th.
 import type { County } from '../../api/contract';
+import type { BlindSpotRow, MonthlyReport, RateRow, TrendPoint } from '../../api/reports';
 import type { LedgerItem } from '../ledger';
 import { chinaDate } from '../ledger';
 import { countyOf, diffSnapshots, snapshotRates, type GroupChange, type SnapshotRate } from './diff';
 import { COMMITTEE, isBlind, MOBILE, BROADBAND, monthEnd, monthLabelZh, statusAt, type Snapshot } from './snapshot';
 
-export interface RateRow {
-  /** County name or `county/township/village`. */
-  key: string;
-  county: string;
-  township: string;
-  village: string;
-  focus: boolean;
-  leader: string | null;
-  category: string;
-  settlements: number;
-  households: number;
-  mobile: number | null;
-  mobilePrevious: number | null;
-  broadband: number | null;
-  broadbandPrevious: number | null;
-  mobileMet: boolean | null;
-  broadbandMet: boolean | null;
-  /** Blind spots closed since the previous snapshot (0 without one), opened again, and open now. */
-  closed: number;
-  lost: number;
-  remaining: number;
-}
-
-export interface BlindSpotRow {
-  id: string;
-  name: string;
-  county: string;
-  township: string;
-  village: string;
-  households: number;
-  lon: number;
-  lat: number;
-  missingMobile: boolean;
-  missingBroadband: boolean;
-  committee: boolean;
-  listed: boolean;
-  focusCounty: boolean;
-  /** Not a blind spot in the previous snapshot. */
-  isNew: boolean;
-}
-
-export interface TrendPoint { month: string; label: string; mobile: number | null; broadband: number | null }
-
-export interface MonthlyReport {
-  month: string;
-  monthZh: string;
-  label: string;
-  date: string;
-  previous: { label: string; month: string; date: string } | null;
-  synthetic: boolean;
-  targets: { mobile: number; broadband: number; minHouseholds: number };
-  city: RateRow;
-  counties: RateRow[];
-  listedVillages: RateRow[];
-  blindSpots: BlindSpotRow[];
-  /** Open ledger items whose deadline falls on or before the month's end (overdue ones included). */
-  ledgerDue: LedgerItem[];
-  /** Rates month by month up to this month (one snapshot per month), for the trend charts. */
-  trend: { city: TrendPoint[]; counties: Record<string, TrendPoint[]> };
-  /** YYYY-MM-25: the report goes to the city by then. */
-  dueDate: string;
-  reminder: string;
-}
+// The report's shapes are part of the API (the app shows them): one definition, in api/reports.ts.
+export type { BlindSpotRow, MonthlyReport, RateRow, TrendPoint } from '../../api/reports';
 
 export interface MonthlyInput {
   current: Snapshot;
