@@ -3,6 +3,7 @@
 // that the back end's values fit these shapes where the service returns them).
 import type { GroupRate } from '../gis/report';
 import type { Operator } from '../gis/types';
+import type { RankedBlindSpot } from '../gis/planning/rank';
 
 // ---- Snapshots and the monthly report (data/report) ----
 
@@ -216,30 +217,10 @@ export interface TowerPlanData {
   listedVillages: Record<string, { before: GroupRate; after: GroupRate }>;
 }
 
-export type RankPartKey = 'households' | 'focusCounty' | 'listed' | 'committee' | 'nearCoverage' | 'nearInfrastructure';
+export type { RankPartKey } from '../gis/planning/rank';
 
-export interface RankedBlindSpotData {
-  rank: number;
-  id: string;
-  name: string;
-  county: string;
-  township: string;
-  village: string;
-  households: number;
-  lon: number;
-  lat: number;
-  missingMobile: boolean;
-  missingBroadband: boolean;
-  focusCounty: boolean;
-  listed: boolean;
-  committee: boolean;
-  toMobileM: number | null;
-  toBroadbandM: number | null;
-  toSiteM: number | null;
-  toAccessM: number | null;
-  score: number;
-  parts: { key: RankPartKey; value: number | null; points: number }[];
-}
+/** A ranked blind spot as the app receives it: the planner's record without its internal row index. */
+export type RankedBlindSpotData = Omit<RankedBlindSpot, 'index'>;
 
 export interface ScenarioData { name: string; builds: PlannedBuildData[] }
 
