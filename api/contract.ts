@@ -2,6 +2,9 @@
 // HTTP on 127.0.0.1, the CLI calls it directly. Everything here is plain, serialisable data.
 import type { AnalysisOptions, AnalysisReport } from '../gis/report';
 import type { FeatureCollection, Operator } from '../gis/types';
+import type { FiberSettings } from '../gis/planning/fiber';
+import type { RankWeights } from '../gis/planning/rank';
+import type { TowerSettings } from '../gis/planning/towers';
 import type {
   ExportedFile, LedgerAuditRow, LedgerCloseEvidence, LedgerExportRequest, LedgerFilter, LedgerNewItem, LedgerPatch, LedgerRow,
   MapExportRequest, MonthlyReportView, PlanScopeRequest, RankedBlindSpotData, ReachPlanData, ReportExportRequest, ScenarioComparisonRow,
@@ -80,6 +83,14 @@ export interface Settings {
   analysis: AnalysisOptions;
   /** Online basemap tiles are opt-in; off by default. */
   onlineBasemap: { enabled: boolean; provider: 'tianditu' | 'custom'; key: string; urlTemplate: string };
+  planning: PlanningSettings;
+}
+
+/** The planner's parameters a user may change: priority weights, and the cost model of towers and fiber. */
+export interface PlanningSettings {
+  rankWeights: RankWeights;
+  fiber: Pick<FiberSettings, 'detourFactor' | 'costPerKm' | 'costPerSettlement'>;
+  tower: Pick<TowerSettings, 'radiusM' | 'cost'>;
 }
 
 export type CrsChoice = 'wgs84' | 'cgcs2000' | 'gcj02' | 'bd09' | 'auto' | `EPSG:${number}`;

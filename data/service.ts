@@ -14,10 +14,11 @@ import {
   type ScenarioData, type ScenarioExportRequest, type ScenarioOutcome, type SettlementHit, type Settings, type SnapshotDiff,
   type SnapshotInfo, type TowerPlanData, type TowerPlanRequest, type WorkspaceInfo,
 } from '../api/contract';
-import { analyzeCoverage, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection } from '../gis';
+import { analyzeCoverage, resolveOptions, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection } from '../gis';
 import { normalizeOperator } from '../gis/operators';
 import {
-  applyScenario, compareScenarios, planTowers, preparePlan, rankBlindSpots, reachTarget, scenarioFeatures,
+  applyScenario, compareScenarios, DEFAULT_FIBER_SETTINGS, DEFAULT_RANK_WEIGHTS, DEFAULT_TOWER_SETTINGS, fiberSettings,
+  planTowers, preparePlan, rankBlindSpots, rankWeights, reachTarget, scenarioFeatures, towerSettings,
   type PlanContext, type PlannedBuild,
 } from '../gis/planning';
 import type { PolygonGeometry } from '../gis/types';
@@ -35,6 +36,12 @@ export const DEFAULT_SETTINGS: Settings = {
   language: 'zh-CN',
   analysis: { minHouseholds: 25, targetMobile: 0.95, targetBroadband: 0.75, mobileTechs: ['4G'] },
   onlineBasemap: { enabled: false, provider: 'tianditu', key: '', urlTemplate: '' },
+  planning: {
+    rankWeights: DEFAULT_RANK_WEIGHTS,
+    fiber: { detourFactor: DEFAULT_FIBER_SETTINGS.detourFactor, costPerKm: DEFAULT_FIBER_SETTINGS.costPerKm,
+      costPerSettlement: DEFAULT_FIBER_SETTINGS.costPerSettlement },
+    tower: { radiusM: DEFAULT_TOWER_SETTINGS.radiusM, cost: DEFAULT_TOWER_SETTINGS.cost },
+  },
 };
 
 export interface ServiceOptions {
@@ -233,10 +240,29 @@ export class AtlasService implements AtlasApi {
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
-    const next = { ...this.settingsNow(), ...stripUndefined(patch) };
+    const now = this.settingsNow();
+    const next: Settings = { ...now, ...stripUndefined(patch) };
+    if (patch.planning) {
+      next.planning = {
+        rankWeights: { ...now.planning.rankWeights, ...patch.planning.rankWeights },
+        fiber: { ...now.planning.fiber, ...patch.planning.fiber },
+        tower: { ...now.planning.tower, ...patch.planning.tower },
+      };
+    }
     if (next.language !== 'zh-CN' && next.language !== 'en') throw new ApiError(`language: found ${JSON.stringify(next.language)}; expected zh-CN or en`);
+    try {
+      // Each module's own validation, so a bad value is refused with the same sentence the CLI gives.
+      resolveOptions(next.analysis);
+      rankWeights(next.planning.rankWeights);
+      fiberSettings(next.planning.fiber);
+      towerSettings(next.planning.tower);
+    } catch (e) {
+      if (e instanceof RangeError) throw new ApiError(`设置无效 (invalid setting): ${e.message}`);
+      throw e;
+    }
     this.ws.setSetting('app', next);
     this.cached = null;
+    this.planCache = null;
     return next;
   }
 
@@ -247,6 +273,11 @@ export class AtlasService implements AtlasApi {
       ...stored,
       analysis: { ...DEFAULT_SETTINGS.analysis, ...stored.analysis },
       onlineBasemap: { ...DEFAULT_SETTINGS.onlineBasemap, ...stored.onlineBasemap },
+      planning: {
+        rankWeights: { ...DEFAULT_SETTINGS.planning.rankWeights, ...stored.planning?.rankWeights },
+        fiber: { ...DEFAULT_SETTINGS.planning.fiber, ...stored.planning?.fiber },
+        tower: { ...DEFAULT_SETTINGS.planning.tower, ...stored.planning?.tower },
+      },
     };
   }
 
@@ -359,7 +390,8 @@ export class AtlasService implements AtlasApi {
     if (!scope || typeof scope !== 'object' || !('county' in scope || 'village' in scope)) {
       throw new ApiError('scope: expected { county: "于都县" } or { village: "县/乡镇/村委会" }');
     }
-    return reachTarget(await this.planContext(), { scope });
+    const { fiber, tower } = this.settingsNow().planning;
+    return reachTarget(await this.planContext(), { scope, fiber, tower });
   }
 
   async planTowers(request: TowerPlanRequest): Promise<TowerPlanData> {
@@ -370,12 +402,13 @@ export class AtlasService implements AtlasApi {
     const scope = county ? { county } : village ? { village } : null;
     const plan = planTowers(await this.planContext(), {
       scope, limit: k !== undefined ? { k } : { budget: budget! }, objective: request.objective ?? 'households',
+      settings: this.settingsNow().planning.tower,
     });
     return { ...plan, chosen: plan.chosen.map(({ order, build, newSettlements, newHouseholds, settlementIds }) => ({ order, build, newSettlements, newHouseholds, settlementIds })) };
   }
 
   async rankedBlindSpots(limit?: number): Promise<RankedBlindSpotData[]> {
-    const ranked = rankBlindSpots(await this.planContext());
+    const ranked = rankBlindSpots(await this.planContext(), this.settingsNow().planning.rankWeights);
     return (limit === undefined ? ranked : ranked.slice(0, limit)).map(({ index: _index, ...rest }) => rest);
   }
 

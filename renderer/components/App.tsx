@@ -21,7 +21,7 @@ import { ImportDialog } from './ImportDialog';
 import { INITIAL_LAYERS, LayerPanel, type LayerState } from './LayerPanel';
 import { MapView } from './MapView';
 import { SearchBox } from './SearchBox';
-import { SettingsPanel } from './SettingsPanel';
+import { ParameterSettings, SettingsPanel } from './SettingsPanel';
 import { WorkspaceLayers } from './WorkspaceLayers';
 import { LedgerAddForm, LedgerPanel } from './LedgerPanel';
 import { PlanPanel, WhatIf } from './PlanPanel';
@@ -315,6 +315,12 @@ export function App({ api }: { api: AtlasClient }) {
     atlas?.setOnlineBasemap(s.onlineBasemap);
   };
 
+  // New parameters change the analysis: fetching the workspace again re-runs it and every view that shows it.
+  const saveParams = async (params: Pick<Settings, 'analysis' | 'planning'>) => {
+    setSettings(await api.updateSettings(params));
+    setWs(await api.workspace());
+  };
+
   const synthetic = Boolean(ws?.synthetic || boundaryLayer?.synthetic);
   const hasMobile = coverageLayers.some((l) => l.role === 'mobile');
   const hasBroadband = coverageLayers.some((l) => l.role === 'broadband');
@@ -379,7 +385,7 @@ export function App({ api }: { api: AtlasClient }) {
               {pendingAdd && pendingAdd.length > 0 && <LedgerAddForm count={pendingAdd.length} who={who} onAdd={(o) => void addToLedger(o)} onCancel={() => setPendingAdd(null)} />}
               {tab === 'import' && <ImportDialog api={api} incoming={incoming} onImported={onImported} />}
               {tab === 'import' && ws && <WorkspaceLayers layers={ws.layers} />}
-              {tab === 'settings' && settings && <SettingsPanel settings={settings} onSave={saveOnline} />}
+              {tab === 'settings' && settings && <><ParameterSettings settings={settings} onSave={saveParams} /><SettingsPanel settings={settings} onSave={saveOnline} /></>}
             </div>
           </aside>
         </main>

@@ -117,3 +117,25 @@ describe('field verification through the service', () => {
     }
   });
 });
+
+describe('planning and analysis parameters are settings', () => {
+  it('validates them with the modules own sentences and keeps them in the workspace', async () => {
+    const dir3 = mkdtempSync(join(tmpdir(), 'atlas-params-'));
+    const ws = join(dir3, 'p.gpkg');
+    Workspace.create(ws).close();
+    const s = AtlasService.open(ws);
+    try {
+      const before = await s.settings();
+      expect(before.planning.fiber.detourFactor).toBe(1.3);
+      const next = await s.updateSettings({ planning: { ...before.planning, fiber: { ...before.planning.fiber, costPerKm: 45_000 } } });
+      expect(next.planning.fiber).toMatchObject({ costPerKm: 45_000, detourFactor: 1.3 });
+      expect((await s.settings()).planning.fiber.costPerKm).toBe(45_000);
+      await expect(s.updateSettings({ planning: { ...next.planning, fiber: { ...next.planning.fiber, detourFactor: 0.5 } } }))
+        .rejects.toThrow(/设置无效 \(invalid setting\): detourFactor: found 0.5; expected a number ≥ 1/);
+      await expect(s.updateSettings({ analysis: { ...next.analysis, targetMobile: 95 } })).rejects.toThrow(/targetMobile: found 95/);
+      expect((await s.settings()).planning.fiber.detourFactor).toBe(1.3);
+    } finally {
+      s.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { AtlasApi, ImportOutcome, ImportProgress, ImportRequest, Settings, WorkspaceInfo } from '../../api/contract';
 import { DEFAULT_OPTIONS } from '../../gis/report';
+import { DEFAULT_SETTINGS } from '../../data/service';
 
 export interface FakeApi extends AtlasApi {
   calls: { method: string; args: unknown[] }[];
@@ -18,6 +19,7 @@ export function fakeApi(workspacePath: string): FakeApi {
     language: 'zh-CN',
     analysis: DEFAULT_OPTIONS,
     onlineBasemap: { enabled: false, provider: 'tianditu', key: '', urlTemplate: '' },
+    planning: DEFAULT_SETTINGS.planning,
   };
   const info = (path: string): WorkspaceInfo => ({
     path, name: 'demo', readOnly: false, readOnlyReason: null, synthetic: true, schemaVersion: 2, layers: [],
