@@ -80,7 +80,7 @@ export function ParameterSettings({ settings, onSave }: { settings: Settings; on
       <NumberField label={t('paramTowerRadius')} testId="param-towerRadius" value={p.planning.tower.radiusM} onChange={(v) => planning('tower', { radiusM: v })} />
       <NumberField label={t('paramTowerCost')} testId="param-towerCost" value={p.planning.tower.cost} onChange={(v) => planning('tower', { cost: v })} />
       <button type="submit" className="primary">{t('save')}</button> {state.saved && <span className="met">{t('saved')}</span>}
-      {state.error && <p className="error" data-testid="param-error">{state.error}</p>}
+      {state.error && <p className="not-met" data-testid="param-error">{state.error}</p>}
     </form>
   );
 }
