@@ -28,6 +28,7 @@ import { PlanPanel, WhatIf } from './PlanPanel';
 import { ReportPanel } from './ReportPanel';
 import { chinaToday, defaultMeasure, dueBanner, scenarioBbox, scenarioLayer } from '../planning/model';
 import type { Operator } from '../../gis/types';
+import { errorMessage as message } from './task';
 
 type Tab = 'counties' | 'listed' | 'blind' | 'plan' | 'ledger' | 'reports' | 'import' | 'settings';
 const TABS: Tab[] = ['counties', 'listed', 'blind', 'plan', 'ledger', 'reports', 'import', 'settings'];
@@ -46,10 +47,6 @@ function storedWho(): string {
 }
 
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 function isCoverage(l: LayerInfo): l is LayerInfo & { role: 'mobile' | 'broadband' } {
   return l.role === 'mobile' || l.role === 'broadband';

@@ -12,13 +12,10 @@ import type { I18n } from '../i18n/format';
 import type { MessageKey } from '../i18n/zh-CN';
 import { chinaToday, filterLedger } from '../planning/model';
 import { deliver } from './deliver';
+import { errorMessage as message } from './task';
 
 type Filter = LedgerStatus | 'all' | 'overdue';
 const FILTERS: Filter[] = ['all', '待整改', '整改中', '已销号', 'overdue'];
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export interface LedgerPanelProps {
   api: AtlasClient;

@@ -12,6 +12,7 @@ import { useI18n } from '../i18n/context';
 import type { MessageKey } from '../i18n/zh-CN';
 import { formatYuan, planSummary } from '../planning/model';
 import { deliver } from './deliver';
+import { errorMessage as message, useTask } from './task';
 
 export interface PlanPanelProps {
   api: AtlasClient;
@@ -22,10 +23,6 @@ export interface PlanPanelProps {
   /** The shown scenario's rates (computed by the app for the map's scenario). */
   outcome: ScenarioOutcome | null;
   onPickSettlement: (id: string) => void;
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 function RateCell({ before, after, layer }: { before: GroupRate; after: GroupRate; layer: 'mobile' | 'broadband' }) {
@@ -46,9 +43,7 @@ export function PlanPanel({ api, report, seeds, onScenario, outcome, onPickSettl
   const listed = useMemo(() => Object.entries(report.rates.villages).filter(([, r]) => r.listed).map(([k]) => k).sort((a, b) => a.localeCompare(b, 'zh-CN')), [report]);
   const [scope, setScope] = useState(`county:${counties.find((c) => c.focus)?.key ?? counties[0]?.key ?? ''}`);
   const [plan, setPlan] = useState<ReachPlanData | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const { busy, error, setError, notice, setNotice, run } = useTask();
   const [slots, setSlots] = useState<(ScenarioData | null)[]>([null, null]);
   const [comparison, setComparison] = useState<ScenarioComparisonRow[] | null>(null);
   const [k, setK] = useState(3);
@@ -57,18 +52,6 @@ export function PlanPanel({ api, report, seeds, onScenario, outcome, onPickSettl
   const [towers, setTowers] = useState<TowerPlanData | null>(null);
   const [ranked, setRanked] = useState<RankedBlindSpotData[] | null>(null);
 
-  const run = async <T,>(what: string, f: () => Promise<T>): Promise<T | undefined> => {
-    setBusy(what);
-    setError(null);
-    try {
-      return await f();
-    } catch (e) {
-      setError(message(e));
-      return undefined;
-    } finally {
-      setBusy(null);
-    }
-  };
 
   useEffect(() => {
     let alive = true;

@@ -8,10 +8,7 @@ import { useI18n } from '../i18n/context';
 import type { MessageKey } from '../i18n/zh-CN';
 import { chinaToday, trendChart, type ChartSeries } from '../planning/model';
 import { deliver } from './deliver';
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+import { errorMessage as message, useTask } from './task';
 
 const FORMATS: { format: ReportFormat; key: MessageKey }[] = [
   { format: 'xlsx', key: 'fmtXlsx' }, { format: 'csv', key: 'fmtCsv' }, { format: 'geojson', key: 'fmtGeojson' },
@@ -41,22 +38,8 @@ export function ReportPanel({ api, counties, onExported }: ReportPanelProps) {
   const [mapCounty, setMapCounty] = useState('');
   const [dpi, setDpi] = useState(150);
   const [paper, setPaper] = useState<'A3' | 'A4'>('A3');
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const { busy, error, setError, notice, setNotice, run } = useTask();
 
-  const run = async <T,>(what: string, f: () => Promise<T>): Promise<T | undefined> => {
-    setBusy(what);
-    setError(null);
-    try {
-      return await f();
-    } catch (e) {
-      setError(message(e));
-      return undefined;
-    } finally {
-      setBusy(null);
-    }
-  };
 
   const loadSnaps = useCallback(() => {
     api.snapshots().then((s) => {
@@ -70,14 +53,9 @@ export function ReportPanel({ api, counties, onExported }: ReportPanelProps) {
   useEffect(loadSnaps, [loadSnaps]);
 
   const loadReport = useCallback(async (m: string) => {
-    setBusy('report');
-    try {
-      setReport(await api.monthlyReport(m));
-    } catch (e) {
-      setError(message(e));
-    } finally {
-      setBusy(null);
-    }
+    const r = await run('report', () => api.monthlyReport(m));
+    if (r) setReport(r);
+    // run() only uses state setters, which React keeps stable: api alone decides when this changes.
   }, [api]);
   useEffect(() => { void loadReport(month); }, [loadReport, month]);
 
