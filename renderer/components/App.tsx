@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Bbox, BlindSpot, CampaignSeeds, LayerInfo, LedgerMeasure, ScenarioData, ScenarioOutcome, SettlementHit, Settings, WorkspaceInfo } from '../../api/contract';
 import type { AnalysisReport, SettlementResult } from '../../gis/report';
 import { BlindSpotList } from '../dashboard/BlindSpotList';
+import { FieldChecks } from '../dashboard/FieldChecks';
 import { CountyTable } from '../dashboard/CountyTable';
 import { ListedTable } from '../dashboard/ListedTable';
 import { countyRows } from '../dashboard/model';
@@ -373,6 +374,7 @@ export function App({ api }: { api: AtlasClient }) {
               )}
               {tab === 'counties' && report && <CountyTable report={report} seeds={seeds} />}
               {tab === 'listed' && seeds && report && <ListedTable report={report} seeds={seeds} onSeat={(id) => openSettlement(id, true)} />}
+              {tab === 'blind' && report?.fieldVerification && <FieldChecks field={report.fieldVerification} onPick={(id) => openSettlement(id, true)} />}
               {tab === 'blind' && report && (blind
                 ? <BlindSpotList spots={blind} onPick={(s) => openSettlement(s.id, true)} onAddLedger={setPendingAdd} inLedger={inLedger} />
                 : <p className="muted">{t('loading')}</p>)}
