@@ -1,9 +1,12 @@
-// The AtlasApi's reports, planning and ledger data: plain, serialisable shapes. The back end (data/report,
-// data/ledger) produces them; they are restated here because api/ may not import data/ (the compiler checks
-// that the back end's values fit these shapes where the service returns them).
+// The AtlasApi's reports, planning and ledger data: plain, serialisable shapes. Report shapes are defined here
+// and data/report re-exports them; planning shapes are the planner's own (gis/planning); the ledger's are restated
+// because api/ may not import data/ (the compiler checks the back end's values fit where the service returns them).
+import type { BlindSpot } from './contract';
 import type { GroupRate } from '../gis/report';
 import type { Operator } from '../gis/types';
 import type { RankedBlindSpot } from '../gis/planning/rank';
+import type { PlannedBuild } from '../gis/planning/builds';
+import type { ReachBuild, ReachPlan } from '../gis/planning/reach';
 
 // ---- Snapshots and the monthly report (data/report) ----
 
@@ -81,20 +84,7 @@ export interface RateRow {
   remaining: number;
 }
 
-export interface BlindSpotRow {
-  id: string;
-  name: string;
-  county: string;
-  township: string;
-  village: string;
-  households: number;
-  lon: number;
-  lat: number;
-  missingMobile: boolean;
-  missingBroadband: boolean;
-  committee: boolean;
-  listed: boolean;
-  focusCounty: boolean;
+export interface BlindSpotRow extends BlindSpot {
   /** Not a blind spot in the previous snapshot. */
   isNew: boolean;
 }
@@ -169,40 +159,13 @@ export function exportFileName(kind: 'report' | 'map' | 'scenario' | 'ledger', r
 
 // ---- Planning (gis/planning) ----
 
-export interface PlannedBuildData {
-  id: string;
-  kind: 'tower' | 'fiber';
-  label: string;
-  operator: Operator;
-  cost: number;
-  lon: number;
-  lat: number;
-  features: { type: 'Feature'; geometry: { type: 'Polygon'; coordinates: number[][][] }; properties: Record<string, unknown> | null }[];
-}
+/** Planned builds and reach-the-target plans travel as the planner's own plain data. */
+export type PlannedBuildData = PlannedBuild;
 
 export type PlanScopeRequest = { county: string } | { village: string };
 
-export interface ReachBuildData {
-  order: number;
-  build: PlannedBuildData;
-  cumulativeCost: number;
-  mobileSettlements: number;
-  mobileHouseholds: number;
-  broadbandSettlements: number;
-  broadbandHouseholds: number;
-  settlementIds: string[];
-}
-
-export interface ReachPlanData {
-  scope: string;
-  before: GroupRate;
-  after: GroupRate;
-  need: { mobile: number; broadband: number };
-  reached: boolean;
-  builds: ReachBuildData[];
-  cost: number;
-  candidates: { towers: number; fiber: number };
-}
+export type ReachBuildData = ReachBuild;
+export type ReachPlanData = ReachPlan;
 
 export interface TowerPlanRequest { county?: string; village?: string; k?: number; budget?: number; objective?: 'households' | 'settlements' }
 
