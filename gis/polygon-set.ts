@@ -7,8 +7,12 @@ import { OPERATORS } from './types';
 /** Bit of each operator in a coverage mask. */
 export const OPERATOR_BIT: Record<Operator, number> = { CMCC: 1, CT: 2, CU: 4 };
 
+/** The operators of each mask value, built once: a province has millions of settlements and eight masks. */
+const MASK_OPERATORS: Operator[][] = Array.from({ length: 8 }, (_, mask) => OPERATORS.filter((op) => (mask & OPERATOR_BIT[op]) !== 0));
+
+/** The operators whose bits are set. The array is shared by every caller: read it, never change it. */
 export function maskOperators(mask: number): Operator[] {
-  return OPERATORS.filter((op) => (mask & OPERATOR_BIT[op]) !== 0);
+  return MASK_OPERATORS[mask] ?? OPERATORS.filter((op) => (mask & OPERATOR_BIT[op]) !== 0);
 }
 
 /**
