@@ -5,9 +5,11 @@ count as covered, as in Coverage Atlas) any mobile polygon of the wanted tech an
 
 By default it runs its own throwaway PostgreSQL 15 cluster in a temporary directory (Unix socket only, trust
 auth, removed at the end), so it needs no configured server; with --dsn it uses an existing server instead
-and only creates and drops a scratch database there. Phase times go to stderr, last line as JSON:
-"server" (initdb + start, not part of the job), "load", "index", "query", "job" (load + index + query) and
-"peakMB" (highest summed PSS of this process, its ogr2ogr children and the server's processes)."""
+and only creates and drops a scratch database there. Phase times go to stderr, the last line as JSON: "setup"
+(cluster, database, extension and empty tables: not part of the job, an analyst has them already), "load",
+"index" (GiST + ANALYZE), "query", "job" (load + index + query), "serverCpu" (the cluster's CPU seconds, which
+/usr/bin/time does not see: the server is not a child of this process), "clientCpu" (this process and
+ogr2ogr) and "peakMB" (highest summed PSS of this process, its children and the server's processes)"""
 import argparse
 import json
 import os
@@ -73,7 +75,7 @@ class ThrowawayCluster:
         full = (["runuser", "-u", self.user, "--"] if self.user else []) + [os.path.join(PG_BIN, cmd[0]), *cmd[1:]]
         r = subprocess.run(full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if r.returncode != 0:
-            raise RuntimeError(f"{' '.join(full)} failed ({r.returncode}):\n{r.stdout[-2000:]}")
+            raise RuntimeError(f"{' '.join(full)} failed ({r.returncode}):\n{r.stdout.strip()[:1000]}")
 
     def start(self):
         self.run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale",
@@ -151,27 +153,50 @@ def load(dsn, table, path):
            "-f", "PostgreSQL", f"PG:{dsn} dbname={DB}", path]
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode != 0 or "ERROR" in r.stdout:
-        raise RuntimeError(f"loading {path} into table {table} failed ({r.returncode}):\n{r.stdout[-2000:]}")
+        raise RuntimeError(f"loading {path} into table {table} failed ({r.returncode}):\n{r.stdout.strip()[:1000]}")
+
+
+def cpu_seconds(pid, children):
+    """User + system CPU seconds of a process (and of its exited, waited-for children if asked), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(v) for v in fields[11:15 if children else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(postmaster):
+    """The server's CPU so far: the postmaster with its exited backends and parallel workers, plus the live
+    processes (checkpointer, writers, open sessions)."""
+    live = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == postmaster:
+                        live += cpu_seconds(entry, False)
+            except (OSError, IndexError, ValueError):
+                pass
+    return cpu_seconds(postmaster, True) + live
 
 
 def main():
     cluster = None if args.dsn else ThrowawayCluster()
     # SIGTERM (e.g. the bench timing out) must still stop the server and remove its directory.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(f"postgis_job: terminated"))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("postgis_job: terminated"))
     memory = PeakMemory(lambda: [os.getpid(), cluster.postmaster_pid() if cluster else None])
     memory.start()
     times = {}
     created = False
     admin = None
     try:
+        # Not part of the job: an analyst's server and PostGIS database already exist.
         t = time.perf_counter()
         dsn = cluster.start() if cluster else args.dsn
         admin = connect(dsn, "postgres")
-        times["server"] = time.perf_counter() - t
-
-        t = time.perf_counter()
         with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {DB}")
             cur.execute(f"CREATE DATABASE {DB}")
         created = True
         conn = connect(dsn, DB)
@@ -182,6 +207,9 @@ def main():
             cur.execute("CREATE TABLE settlements (households double precision, geom geometry)")
             cur.execute("CREATE TABLE mobile (tech text, geom geometry)")
             cur.execute("CREATE TABLE broadband (geom geometry)")
+        times["setup"] = time.perf_counter() - t
+
+        t = time.perf_counter()
         files = [("settlements", args.settlements)]
         files += [("mobile", p) for p in args.mobile]
         files += [("broadband", p) for p in args.broadband]
@@ -208,34 +236,50 @@ def main():
         t = time.perf_counter()
         techs = sorted({s.strip().upper() for s in args.mobile_tech.split(",")})
         with conn.cursor() as cur:
-            # EXISTS: each eligible settlement counted once however many polygons cover it (a semi-join,
-            # the count of DISTINCT settlements in the join); coalesce as fillna("4G") in geopandas_job.py.
-            cur.execute(
-                """SELECT count(*),
-                     count(*) FILTER (WHERE EXISTS (SELECT 1 FROM mobile m WHERE ST_Intersects(m.geom, s.geom)
-                                                    AND upper(coalesce(m.tech, '4G')) = ANY (%s))),
-                     count(*) FILTER (WHERE EXISTS (SELECT 1 FROM broadband b WHERE ST_Intersects(b.geom, s.geom)))
-                   FROM settlements s WHERE s.households >= %s""",
-                (techs, args.min_households))
-            n, m, b = cur.fetchone()
+            # The probes are spread over --jobs processes (the leader and its workers) at every size: by
+            # default PostgreSQL does not start parallel workers for a table this small.
+            cur.execute("SET max_parallel_workers_per_gather = %s", (max(args.jobs - 1, 0),))
+            cur.execute("SET parallel_setup_cost = 0")
+            cur.execute("SET parallel_tuple_cost = 0")
+            cur.execute("SET min_parallel_table_scan_size = 0")
+            eligible = "FROM settlements s WHERE s.households >= %(min)s"
+            cur.execute("SELECT count(*), count(households) FROM settlements")
+            rows, with_households = cur.fetchone()
+            if rows and not with_households:
+                raise RuntimeError(f"{args.settlements}: none of the {rows} features has a numeric 'households' property")
+            cur.execute(f"SELECT count(*) {eligible}", {"min": args.min_households})
+            n = cur.fetchone()[0]
+            # Semi-joins (EXISTS): a settlement counts once however many polygons cover it, the count of
+            # DISTINCT settlements in the join; coalesce as fillna("4G") in geopandas_job.py.
+            cur.execute(f"""SELECT count(*) {eligible} AND EXISTS (SELECT 1 FROM mobile m
+                              WHERE ST_Intersects(m.geom, s.geom) AND upper(coalesce(m.tech, '4G')) = ANY (%(techs)s))""",
+                        {"min": args.min_households, "techs": techs})
+            m = cur.fetchone()[0]
+            cur.execute(f"""SELECT count(*) {eligible} AND EXISTS (SELECT 1 FROM broadband b
+                              WHERE ST_Intersects(b.geom, s.geom))""", {"min": args.min_households})
+            b = cur.fetchone()[0]
         conn.close()
         times["query"] = time.perf_counter() - t
         times["job"] = times["load"] + times["index"] + times["query"]
+        if cluster:
+            times["serverCpu"] = server_cpu_seconds(cluster.postmaster_pid())
     finally:
         try:
             if admin is not None:
                 if created:
                     with admin.cursor() as cur:
-                        cur.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+                        cur.execute(f"DROP DATABASE {DB} WITH (FORCE)")
                 admin.close()
         finally:
             memory.sample()
             memory.done.set()
             if cluster:
                 cluster.stop()
+    own = os.times()
+    times["clientCpu"] = own.user + own.system + own.children_user + own.children_system
+    times["peakMB"] = memory.peak_kb / 1024
     print(json.dumps({"eligible": n, "mobileCovered": m, "broadbandCovered": b,
                       "mobileRate": m / n if n else None, "broadbandRate": b / n if n else None}), flush=True)
-    times["peakMB"] = memory.peak_kb / 1024
     log(" ".join(f"{k} {v:.2f}{' MB' if k == 'peakMB' else ' s'}" for k, v in times.items()))
     print(json.dumps({k: round(v, 3) for k, v in times.items()}), file=sys.stderr, flush=True)
 
