@@ -63,19 +63,28 @@ export async function analyzeGeoJsonFiles(
   const crews = Array.from({ length: workers }, () => startWorker({ jobs, options, control }, results));
 
   const settlements = new SettlementFile(files.settlements);
-  const points = settlements.scanned(scanGeoJsonFile(files.settlements, settlements.scanner()));
-  for (const crew of crews) crew.port.postMessage(points);
-  Atomics.store(control, POINTS, 1);
-  Atomics.notify(control, POINTS);
+  try {
+    const points = settlements.scanned(scanGeoJsonFile(files.settlements, settlements.scanner()));
+    for (const crew of crews) crew.port.postMessage(points);
+    Atomics.store(control, POINTS, 1);
+    Atomics.notify(control, POINTS);
 
-  for (let k = Atomics.add(control, CLAIM, 1); k < jobs.length; k = Atomics.add(control, CLAIM, 1)) {
-    results[jobs[k].slot] = runCoverageJob(jobs[k], options, () => points);
+    for (let k = Atomics.add(control, CLAIM, 1); k < jobs.length; k = Atomics.add(control, CLAIM, 1)) {
+      results[jobs[k].slot] = runCoverageJob(jobs[k], options, () => points);
+    }
+    await Promise.all(crews.map((c) => c.done));
+  } catch (e) {
+    // A worker may be waiting for points that will never come: stop them all, or the process would not exit.
+    for (const crew of crews) {
+      crew.done.catch(() => undefined);
+      void crew.worker.terminate();
+    }
+    throw e;
   }
-  await Promise.all(crews.map((c) => c.done));
   return finishAnalysis(settlements, results, options, campaign);
 }
 
-function startWorker(data: Omit<WorkerData, 'port'>, results: CoverageFileResult[]): { port: MessagePort; done: Promise<void> } {
+function startWorker(data: Omit<WorkerData, 'port'>, results: CoverageFileResult[]): { worker: Worker; port: MessagePort; done: Promise<void> } {
   const { port1, port2 } = new MessageChannel();
   const url = new URL(import.meta.url.endsWith('.ts') ? './analyze-files-worker.ts' : './analyze-files-worker.mjs', import.meta.url);
   const workerData: WorkerData = { ...data, port: port2 };
@@ -96,5 +105,5 @@ function startWorker(data: Omit<WorkerData, 'port'>, results: CoverageFileResult
     worker.on('error', reject);
     worker.on('exit', (code) => reject(new Error(`an analysis worker stopped early (exit code ${code})`)));
   });
-  return { port: port1, done };
+  return { worker, port: port1, done };
 }
