@@ -136,7 +136,8 @@ class PeakMemory(threading.Thread):
         self.peak_kb = max(self.peak_kb, total)
 
     def run(self):
-        while not self.done.wait(0.2):
+        # ~10 ms of CPU per sample (all of /proc, the server's page tables): every 0.5 s costs ~2 % of a core.
+        while not self.done.wait(0.5):
             self.sample()
 
 
@@ -146,14 +147,34 @@ def connect(dsn, dbname):
     return conn
 
 
+loaders = set()  # running ogr2ogr processes, killed when the job fails or is terminated
+
+
 def load(dsn, table, path):
     """ogr2ogr appends one GeoJSON file to a table made beforehand, in one transaction. It keeps only the
     properties the table has columns for; COPY must be asked for, as ogr2ogr INSERTs row by row when appending."""
     cmd = ["ogr2ogr", "--config", "PG_USE_COPY", "YES", "-gt", "unlimited", "-append", "-nln", table,
            "-f", "PostgreSQL", f"PG:{dsn} dbname={DB}", path]
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if r.returncode != 0 or "ERROR" in r.stdout:
-        raise RuntimeError(f"loading {path} into table {table} failed ({r.returncode}):\n{r.stdout.strip()[:1000]}")
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as child:
+        loaders.add(child)
+        output = child.communicate()[0]
+        loaders.discard(child)
+    if child.returncode != 0 or "ERROR" in output:
+        raise RuntimeError(f"loading {path} into table {table} failed ({child.returncode}):\n{output.strip()[:1000]}")
+
+
+def run_all(jobs, task, items):
+    """task(item) for every item, jobs at a time; on the first failure (or SIGTERM) the queued items are dropped
+    and the running loaders killed rather than waited for."""
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        list(pool.map(task, items))
+    except BaseException:
+        for child in list(loaders):
+            child.kill()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def cpu_seconds(pid, children):
@@ -214,8 +235,7 @@ def main():
         files += [("mobile", p) for p in args.mobile]
         files += [("broadband", p) for p in args.broadband]
         files.sort(key=lambda f: -os.path.getsize(f[1]))  # largest first: the pool ends evenly
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            list(pool.map(lambda f: load(dsn, *f), files))
+        run_all(args.jobs, lambda f: load(dsn, *f), files)
         times["load"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -229,8 +249,7 @@ def main():
                 cur.execute(f"ANALYZE {table}")
             c.close()
 
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            list(pool.map(index, ["mobile", "broadband", "settlements"]))
+        run_all(args.jobs, index, ["mobile", "broadband", "settlements"])
         times["index"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -246,13 +265,14 @@ def main():
             cur.execute("SELECT count(*), count(households) FROM settlements")
             rows, with_households = cur.fetchone()
             if rows and not with_households:
-                raise RuntimeError(f"{args.settlements}: none of the {rows} features has a numeric 'households' property")
+                raise RuntimeError(
+                    f"{args.settlements}: none of the {rows} features has a numeric 'households' property")
             cur.execute(f"SELECT count(*) {eligible}", {"min": args.min_households})
             n = cur.fetchone()[0]
             # Semi-joins (EXISTS): a settlement counts once however many polygons cover it, the count of
             # DISTINCT settlements in the join; coalesce as fillna("4G") in geopandas_job.py.
-            cur.execute(f"""SELECT count(*) {eligible} AND EXISTS (SELECT 1 FROM mobile m
-                              WHERE ST_Intersects(m.geom, s.geom) AND upper(coalesce(m.tech, '4G')) = ANY (%(techs)s))""",
+            cur.execute(f"""SELECT count(*) {eligible} AND EXISTS (SELECT 1 FROM mobile m WHERE
+                              ST_Intersects(m.geom, s.geom) AND upper(coalesce(m.tech, '4G')) = ANY (%(techs)s))""",
                         {"min": args.min_households, "techs": techs})
             m = cur.fetchone()[0]
             cur.execute(f"""SELECT count(*) {eligible} AND EXISTS (SELECT 1 FROM broadband b
