@@ -16,7 +16,7 @@ const root = join(import.meta.dirname, '..');
 const dataDir = join(root, 'bench', 'data');
 const outDir = join(root, 'bench', 'results');
 
-interface Measure { seconds: number; cpuSeconds: number | null; peakMB: number | null; output: string }
+interface Measure { seconds: number; cpuSeconds: number | null; peakMB: number | null; output: string; errors: string }
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,7 +56,7 @@ function measure(cmd: string, args: string[]): Measure {
   const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr), sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
   const cpuSeconds = user && sys ? Number(user[1]) + Number(sys[1]) : null;
-  return { seconds, cpuSeconds, peakMB: m ? Number(m[1]) / 1024 : null, output: r.stdout };
+  return { seconds, cpuSeconds, peakMB: m ? Number(m[1]) / 1024 : null, output: r.stdout, errors: r.stderr };
 }
 
 function best(runs: number, f: () => Measure): Measure {
@@ -129,7 +129,13 @@ async function main(): Promise<void> {
       const g = measure('/usr/bin/python3', [join(root, 'bench', script), ...inputs]);
       const rates = JSON.parse(g.output.trim().split('\n').pop()!);
       const same = rates.mobileCovered === city.mobile.covered && rates.broadbandCovered === city.broadband.covered;
-      return `| ${g.seconds.toFixed(1)} s, ${g.peakMB?.toFixed(0) ?? '?'} MB | ${(g.seconds / atlas.seconds).toFixed(0)}×${same ? '' : ' (counts differ!)'} `;
+      // postgis_job.py reports its server's share on stderr (time -v sees only the client): the job without the
+      // throwaway cluster's setup, and the peak over client and server.
+      const phases = /^\{.*"job".*\}$/m.exec(g.errors);
+      const pg = phases ? JSON.parse(phases[0]) as { job: number; peakMB: number } : null;
+      const peak = pg ? pg.peakMB : g.peakMB;
+      const job = pg ? ` (job ${pg.job.toFixed(1)} s)` : '';
+      return `| ${g.seconds.toFixed(1)} s${job}, ${peak?.toFixed(0) ?? '?'} MB | ${(g.seconds / atlas.seconds).toFixed(0)}×${same ? '' : ' (counts differ!)'} `;
     };
     const gp = gpSizes.includes(size) ? reference('geopandas_job.py') : '| – | – ';
     const pg = pgSizes.includes(size) ? reference('postgis_job.py') : '| – | – ';
