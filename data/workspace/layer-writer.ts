@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { LAYER_ROLES, type LayerRole } from '../../api/contract';
 import { type Feature, type Geometry, InputError } from '../../gis/types';
+import { clearCache, hasCache, staleTriggerNames, staleTriggersSql } from './cache';
 import { type ColumnKind, columnName, encodeValue, joinKinds, kindOf, SQL_TYPES, tableSlug } from './columns';
 import { encodeGpkgGeometry, GeometryFormatError } from './gpkg-geometry';
 import { nowIso, quoteIdent } from './sql';
@@ -62,7 +63,8 @@ export function uniqueTableName(db: Database.Database, name: string, role: Layer
   const slug = tableSlug(name, role) || role;
   for (let n = 1; ; n++) {
     const candidate = `${slug}_${n}`;
-    if (!nameTaken(db, candidate) && !nameTaken(db, `rtree_${candidate}_geom`)) return candidate;
+    const derived = [`rtree_${candidate}_geom`, ...staleTriggerNames(candidate)];
+    if (!nameTaken(db, candidate) && !derived.some((d) => nameTaken(db, d))) return candidate;
   }
 }
 
@@ -300,6 +302,7 @@ class LayerBuilder {
     db.prepare("INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')")
       .run(this.table);
     db.exec(rtreeTriggers(this.table));
+    if (hasCache(db)) db.exec(staleTriggersSql(this.table));
     const stored: StoredColumns = {
       featureId: this.featureId?.created ? { column: this.featureId.column, kind: this.featureId.kind as ColumnKind } : null,
       properties: this.columns.map((p) => ({ key: p.key, column: p.column, kind: p.kind as ColumnKind })),
@@ -385,6 +388,8 @@ export async function writeLayersTransaction(
   if (signal?.aborted) throw new AbortedError();
   db.exec('BEGIN IMMEDIATE');
   try {
+    // A new layer changes what an analysis reads: derived data goes in the same transaction.
+    clearCache(db);
     const ids: number[] = [];
     let before = 0;
     for (const { meta, batches } of layers) {
