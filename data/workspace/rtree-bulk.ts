@@ -162,10 +162,13 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
     }
   }
 
-  // Entry → leaf, many rows per statement (the per-call cost dominates rows this small).
+  // Entry → leaf, in entry (fid) order so that the rowid table is appended to, many rows per statement (the
+  // per-call cost dominates rows this small).
   const leaves = levels[0];
   const leafOf = new Uint32Array(n);
-  for (let j = 0; j < leaves.count; j++) leafOf.fill(leaves.first + j, leaves.starts[j], leaves.starts[j + 1]);
+  for (let j = 0; j < leaves.count; j++) {
+    for (let i = leaves.starts[j]; i < leaves.starts[j + 1]; i++) leafOf[order[i]] = leaves.first + j;
+  }
   const ROWS = 500;
   const rowidTable = quoteIdent(`${name}_rowid`);
   const many = db.prepare(`INSERT INTO ${rowidTable} (rowid, nodeno) VALUES ${Array(ROWS).fill('(?, ?)').join(', ')}`);
@@ -174,12 +177,12 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
   let k = 0;
   for (; k + ROWS <= n; k += ROWS) {
     for (let i = 0; i < ROWS; i++) {
-      values[2 * i] = entries.ids[order[k + i]];
+      values[2 * i] = entries.ids[k + i];
       values[2 * i + 1] = leafOf[k + i];
     }
     many.run(values);
   }
-  for (; k < n; k++) one.run(entries.ids[order[k]], leafOf[k]);
+  for (; k < n; k++) one.run(entries.ids[k], leafOf[k]);
 }
 
 /** Indices 0..n-1 ordered by key (LSD radix sort, two 16-bit passes; stable). */
