@@ -15,7 +15,7 @@ import { feedCoverage, feedSettlements } from './layer-tables';
 import type { Workspace } from './index';
 
 /** Bumped whenever what is cached, or how it is derived, changes: older entries then no longer match. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 const ids = (layers: readonly LayerInfo[]) => layers.map((l) => [l.id, l.featureCount]);
 
@@ -173,23 +173,51 @@ function unpack(data: Uint8Array): { header: unknown; bytes: (n: number) => Arra
   };
 }
 
+// Text columns as indices into one list of distinct strings: county, township and village names repeat, and
+// reading them back then makes one string per distinct value (less to parse, less garbage, faster Map keys).
+const NO_CODE = 0xffffffff;
+
 function encodeTable(t: SettlementTable): Uint8Array {
-  const header: Record<string, unknown> = { count: t.count, code: t.code.map((c) => c ?? null) };
-  for (const k of STRING_COLUMNS) header[k] = t[k];
-  return pack(header, [t.households, t.lon, t.lat, t.committee]);
+  const strings: string[] = [];
+  const index = new Map<string, number>();
+  const column = (values: readonly (string | undefined)[]) => {
+    const out = new Uint32Array(t.count);
+    for (let i = 0; i < t.count; i++) {
+      const v = values[i];
+      if (v === undefined) {
+        out[i] = NO_CODE;
+        continue;
+      }
+      let k = index.get(v);
+      if (k === undefined) {
+        k = strings.length;
+        strings.push(v);
+        index.set(v, k);
+      }
+      out[i] = k;
+    }
+    return out;
+  };
+  const columns = [...STRING_COLUMNS.map((k) => column(t[k])), column(t.code)];
+  return pack({ count: t.count, strings }, [...columns, t.households, t.lon, t.lat, t.committee]);
 }
 
 function cachedTable(entry: { inputs: string; data: Uint8Array } | undefined, inputs: string): SettlementTable | null {
   if (!entry || entry.inputs !== inputs) return null;
   const { header, bytes } = unpack(entry.data);
-  const h = header as Record<string, unknown> & { count: number; code: (string | null)[] };
-  const n = h.count;
+  const { count: n, strings } = header as { count: number; strings: string[] };
+  const text = () => {
+    const idx = new Uint32Array(bytes(4 * n));
+    const out: string[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = strings[idx[i]];
+    return out;
+  };
+  const [id, name, county, township, village] = STRING_COLUMNS.map(text);
+  const codeIdx = new Uint32Array(bytes(4 * n));
   const code: (string | undefined)[] = new Array(n);
-  for (let i = 0; i < n; i++) if (h.code[i] !== null) code[i] = h.code[i] as string;
+  for (let i = 0; i < n; i++) if (codeIdx[i] !== NO_CODE) code[i] = strings[codeIdx[i]];
   return {
-    count: n,
-    id: h.id as string[], name: h.name as string[], county: h.county as string[],
-    township: h.township as string[], village: h.village as string[], code,
+    count: n, id, name, county, township, village, code,
     households: new Float64Array(bytes(8 * n)), lon: new Float64Array(bytes(8 * n)), lat: new Float64Array(bytes(8 * n)),
     committee: new Uint8Array(bytes(n)),
   };
