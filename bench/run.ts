@@ -1,7 +1,7 @@
 // `npm run bench`: the file-based `analyze` end to end (parse, index, classify, rates, JSON written) on the
 // demo generator's S/M/L data, timed as a child process with its peak memory, and the same job in
-// GeoPandas side by side when Debian's python3-geopandas is installed. Usage:
-//   npm run bench -- [--sizes S,M,L] [--runs 3] [--geopandas S,M] [--tsx]
+// GeoPandas and PostGIS side by side where Debian's python3-geopandas / postgresql-15-postgis-3 are installed. Usage:
+//   npm run bench -- [--sizes S,M,L] [--runs 3] [--geopandas S,M] [--postgis S,M] [--tsx]
 // Data is generated once into bench/data/<size>/ (git-ignored) and reused.
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -72,6 +72,12 @@ function hasGeoPandas(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import geopandas'], { encoding: 'utf8' }).status === 0;
 }
 
+/** PostgreSQL 15 with PostGIS (Debian's postgresql-15-postgis-3) and psycopg2 for the job script. */
+function hasPostGis(): boolean {
+  return existsSync('/usr/share/postgresql/15/extension/postgis.control')
+    && spawnSync('/usr/bin/python3', ['-c', 'import psycopg2'], { encoding: 'utf8' }).status === 0;
+}
+
 function machine(): string {
   let model = cpus()[0]?.model ?? 'unknown';
   try {
@@ -85,13 +91,22 @@ async function main(): Promise<void> {
   const sizes = sizesOption('sizes', 'S,M,L');
   const runs = Number(option('runs') ?? 3);
   const gpSizes = hasGeoPandas() ? sizesOption('geopandas', 'S,M') : [];
+  const pgSizes = hasPostGis() ? sizesOption('postgis', 'S,M') : [];
   mkdirSync(outDir, { recursive: true });
 
-  // The CLI as shipped: one bundled file (tsx would add its TypeScript loader to every start). It lives under
+  // The CLI as shipped: bundled (tsx would add its TypeScript loader to every start), split so that each
+  // command loads only its own dependencies, with the analysis worker as its own entry. It lives under
   // node_modules/.cache so that its bare imports resolve and linters skip it.
-  let cli = [join(root, 'node_modules', '.cache', 'coverage-atlas-bench', 'cli.mjs')];
+  const bundleDir = join(root, 'node_modules', '.cache', 'coverage-atlas-bench');
+  let cli = [join(bundleDir, 'main.mjs')];
   if (process.argv.includes('--tsx')) cli = ['--import', 'tsx', join(root, 'cli', 'main.ts')];
-  else await build({ entryPoints: [join(root, 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: cli[0], logLevel: 'warning' });
+  else {
+    await build({
+      entryPoints: { main: join(root, 'cli', 'main.ts'), 'analyze-files-worker': join(root, 'data', 'analyze-files-worker.ts') },
+      bundle: true, splitting: true, platform: 'node', format: 'esm', packages: 'external',
+      outdir: bundleDir, outExtension: { '.js': '.mjs' }, logLevel: 'warning',
+    });
+  }
 
   // What every CLI command pays before it starts working (module loading), for reading the times below.
   const startup = best(runs, () => measure(process.execPath, [...cli, '--help']));
@@ -102,31 +117,36 @@ async function main(): Promise<void> {
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     const inputs = ['--settlements', f.settlements, ...f.mobile.flatMap((m) => ['--mobile', m]), '--broadband', f.broadband];
     const out = join(outDir, `analyze-${size}.json`);
-    const atlas = best(size === 'L' ? 1 : runs, () => measure(process.execPath, [...cli, 'analyze', ...inputs, '--format', 'json', '--out', out]));
+    const times = size === 'L' ? 1 : runs;
+    const atlas = best(times, () => measure(process.execPath, [...cli, 'analyze', ...inputs, '--format', 'json', '--out', out]));
+    const single = best(times, () => measure(process.execPath, [...cli, 'analyze', ...inputs, '--format', 'json', '--out', out, '--threads', '1']));
     const report = JSON.parse(readFileSync(out, 'utf8'));
     const city = report.rates.city;
     const n = report.inputs as { settlements: number; mobilePolygons: number; broadbandPolygons: number };
     const mb = f.bytes / 1e6;
-    let gp = '| – | – | – |';
-    if (gpSizes.includes(size)) {
-      const g = measure('/usr/bin/python3', [join(root, 'bench', 'geopandas_job.py'), ...inputs]);
+    // The same job elsewhere: its time, peak and how many times slower, checked to count the same settlements.
+    const reference = (script: string) => {
+      const g = measure('/usr/bin/python3', [join(root, 'bench', script), ...inputs]);
       const rates = JSON.parse(g.output.trim().split('\n').pop()!);
       const same = rates.mobileCovered === city.mobile.covered && rates.broadbandCovered === city.broadband.covered;
-      gp = `| ${g.seconds.toFixed(1)} s (CPU ${g.cpuSeconds?.toFixed(1) ?? '?'} s) | ${g.peakMB?.toFixed(0) ?? '?'} MB | ${(g.seconds / atlas.seconds).toFixed(0)}×${same ? '' : ' (rates differ!)'} |`;
-    }
-    rows.push(`| ${size} | ${load} | ${[n.settlements, n.mobilePolygons, n.broadbandPolygons].map((v) => v.toLocaleString('en')).join(' × ')} | ${mb.toFixed(0)} MB | ${atlas.seconds.toFixed(2)} s | ${atlas.cpuSeconds?.toFixed(2) ?? '?'} s | ${(mb / atlas.seconds).toFixed(0)} MB/s | ${atlas.peakMB?.toFixed(0) ?? '?'} MB | ${(city.mobile.rate * 100).toFixed(2)}% / ${(city.broadband.rate * 100).toFixed(2)}% ${gp}`);
+      return `| ${g.seconds.toFixed(1)} s, ${g.peakMB?.toFixed(0) ?? '?'} MB | ${(g.seconds / atlas.seconds).toFixed(0)}×${same ? '' : ' (counts differ!)'} `;
+    };
+    const gp = gpSizes.includes(size) ? reference('geopandas_job.py') : '| – | – ';
+    const pg = pgSizes.includes(size) ? reference('postgis_job.py') : '| – | – ';
+    rows.push(`| ${size} | ${load} | ${[n.settlements, n.mobilePolygons, n.broadbandPolygons].map((v) => v.toLocaleString('en')).join(' × ')} | ${mb.toFixed(0)} MB | **${atlas.seconds.toFixed(2)} s** | ${atlas.cpuSeconds?.toFixed(2) ?? '?'} s | ${single.seconds.toFixed(2)} s | ${(mb / atlas.seconds).toFixed(0)} MB/s | ${atlas.peakMB?.toFixed(0) ?? '?'} MB | ${(city.mobile.rate * 100).toFixed(2)}% / ${(city.broadband.rate * 100).toFixed(2)}% ${gp}${pg}|`);
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
 
   const table = [
     `Machine: ${machine()}`,
     '',
-    '| size | load before | settlements × mobile × broadband polygons | GeoJSON input | Coverage Atlas `analyze` | its CPU time | throughput | peak memory | city 4G / broadband rate | GeoPandas 0.12 `sjoin` | GeoPandas peak | ratio |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| size | load before | settlements × mobile × broadband polygons | GeoJSON input | Coverage Atlas `analyze` | its CPU time | on one thread | throughput | peak memory | city 4G / broadband rate | GeoPandas 0.12 `sjoin` | ratio | PostGIS 15 | ratio |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `CLI start-up alone (\`--help\`, best of ${runs}): ${startup.seconds.toFixed(2)} s wall, ${startup.cpuSeconds?.toFixed(2) ?? '?'} s CPU, ${startup.peakMB?.toFixed(0) ?? '?'} MB; it is included in every time above.`,
-    `Wall clock of the whole process (best of ${runs} for S and M, one run for L); peak = maximum RSS from /usr/bin/time -v;`,
+    `Wall clock of the whole process (best of ${runs} for S and M, one run for L), \`analyze … --format json --out FILE\` with every core`,
+    '("on one thread": `--threads 1`); peak = maximum RSS from /usr/bin/time -v; GeoPandas and PostGIS: one run each, loading included;',
     '"load before" is the 1-minute load average when the size started: above the CPU count, other work shared the cores.',
   ].join('\n');
   process.stdout.write(table + '\n');
