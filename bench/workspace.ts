@@ -106,10 +106,14 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
   const dataDir = opts.dataDir ?? join(root, 'bench', 'data');
   let cli = opts.cli;
   if (!cli) {
-    // Bundled as bench/run.ts does; beside node_modules so that its bare imports resolve.
-    const out = join(root, 'node_modules', '.cache', 'coverage-atlas-bench', 'cli-workspace.mjs');
-    await build({ entryPoints: [join(root, 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'warning' });
-    cli = [out];
+    // Bundled and split as bench/run.ts does, in a folder of its own beside node_modules (bare imports resolve).
+    const bundleDir = join(root, 'node_modules', '.cache', 'coverage-atlas-bench-workspace');
+    await build({
+      entryPoints: { main: join(root, 'cli', 'main.ts'), 'analyze-files-worker': join(root, 'data', 'analyze-files-worker.ts') },
+      bundle: true, splitting: true, platform: 'node', format: 'esm', packages: 'external',
+      outdir: bundleDir, outExtension: { '.js': '.mjs' }, logLevel: 'warning',
+    });
+    cli = [join(bundleDir, 'main.mjs')];
   }
   const work = opts.keepDir ?? mkdtempSync(join(tmpdir(), 'atlas-bench-ws-'));
   mkdirSync(work, { recursive: true });
