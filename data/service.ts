@@ -14,7 +14,7 @@ import {
   type ScenarioData, type ScenarioExportRequest, type ScenarioOutcome, type SettlementHit, type Settings, type SnapshotDiff,
   type SnapshotInfo, type TowerPlanData, type TowerPlanRequest, type WorkspaceInfo,
 } from '../api/contract';
-import { analyzeCoverage, resolveOptions, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection } from '../gis';
+import { resolveOptions, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection } from '../gis';
 import { normalizeOperator } from '../gis/operators';
 import {
   applyScenario, compareScenarios, DEFAULT_FIBER_SETTINGS, DEFAULT_RANK_WEIGHTS, DEFAULT_TOWER_SETTINGS, fiberSettings,
@@ -31,6 +31,7 @@ import { writeXlsx } from './report/exports';
 import { monthLabelZh, saveSnapshot, snapshotFromReport, type StoredSnapshot } from './report/snapshot';
 import { monthlyFromSources, openReportSources } from './report/sources';
 import { Workspace } from './workspace';
+import { analyzeWorkspace } from './workspace/analysis';
 
 export const DEFAULT_SETTINGS: Settings = {
   language: 'zh-CN',
@@ -116,20 +117,7 @@ export class AtlasService implements AtlasApi {
     const layers = this.ws.layers();
     const key = JSON.stringify([resolved, layers.map((l) => [l.id, l.role, l.featureCount])]);
     if (this.cached?.key === key) return this.cached.report;
-    const sources = (role: 'settlements' | 'mobile' | 'broadband' | 'measurements'): CoverageSource[] =>
-      layers.filter((l) => l.role === role).map((l) => ({ name: l.name, features: [...this.ws.readFeatures(l.id)] }));
-    const settlementSources = sources('settlements');
-    const report = analyzeCoverage({
-      settlements: {
-        name: settlementSources.map((s) => s.name).join(' + ') || '(no settlements layer)',
-        features: settlementSources.flatMap((s) => s.features),
-      },
-      mobile: sources('mobile'),
-      broadband: sources('broadband'),
-      measurements: sources('measurements'),
-      campaign: campaignSeeds(),
-      options: resolved,
-    });
+    const report = analyzeWorkspace(this.ws, resolved, campaignSeeds());
     this.cached = { key, report };
     return report;
   }

@@ -12,6 +12,7 @@ import {
   aborted, alreadyExists, busyWriting, closedWorkspace, invalidArgument, mapSqliteError, notAtlasWorkspace,
   notFound, notGeoPackage, readOnlyWrite, reasons, unknownLayer, WorkspaceError,
 } from './errors';
+import { type CacheEntry, clearCache, hasCache, readCache, writeCache } from './cache';
 import { readLayerFeatures } from './layer-reader';
 import { AbortedError, type LayerMeta, type LayerWrite, type StoredColumns, type WriteLayerOptions, writeLayersTransaction } from './layer-writer';
 import { WriteLock } from './lock';
@@ -310,9 +311,37 @@ export class Workspace {
     return readLayerFeatures(this.#conn(), row.table_name, JSON.parse(row.columns) as StoredColumns, opts);
   }
 
+  /** The table and column mapping of a layer, for readers that bypass GeoJSON features (data/workspace/analysis.ts). */
+  layerStorage(layerId: number): { table: string; columns: StoredColumns } {
+    const row = this.#row(layerId);
+    return { table: row.table_name, columns: JSON.parse(row.columns) as StoredColumns };
+  }
+
+  /** A derived-data entry of atlas_cache (valid for the layers as they are now: writes empty the cache). */
+  cacheEntry(key: string): CacheEntry | undefined {
+    return readCache(this.#conn(), key);
+  }
+
+  /**
+   * Stores a derived-data entry. Skipped (false) when the workspace is read-only, an import is under way on this
+   * handle, the file predates the cache, or SQLite refuses (disk full, locked): the cache only saves time.
+   */
+  storeCacheEntry(key: string, inputs: string, data: Uint8Array): boolean {
+    const db = this.#conn();
+    if (this.readOnly || this.#writing || !hasCache(db)) return false;
+    try {
+      db.transaction(() => writeCache(db, key, inputs, data)).immediate();
+      return true;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === undefined || !String((err as { code: unknown }).code).startsWith('SQLITE_')) throw err;
+      return false;
+    }
+  }
+
   deleteLayer(layerId: number): void {
     const table = this.#row(layerId).table_name;
     this.#edit((db) => {
+      clearCache(db);
       db.prepare('DELETE FROM atlas_layers WHERE id = ?').run(layerId);
       db.prepare('DELETE FROM gpkg_data_columns WHERE table_name = ?').run(table);
       db.prepare('DELETE FROM gpkg_extensions WHERE table_name = ?').run(table);

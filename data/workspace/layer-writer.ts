@@ -3,8 +3,10 @@
 import type Database from 'better-sqlite3';
 import { LAYER_ROLES, type LayerRole } from '../../api/contract';
 import { type Feature, type Geometry, InputError } from '../../gis/types';
+import { clearCache, hasCache, staleTriggerNames, staleTriggersSql } from './cache';
 import { type ColumnKind, columnName, encodeValue, joinKinds, kindOf, SQL_TYPES, tableSlug } from './columns';
 import { encodeGpkgGeometry, GeometryFormatError } from './gpkg-geometry';
+import { bulkLoadRtree, RtreeEntries } from './rtree-bulk';
 import { nowIso, quoteIdent } from './sql';
 
 export type LayerGeometryType = 'POINT' | 'POLYGON' | 'MULTIPOLYGON' | 'GEOMETRY';
@@ -44,6 +46,9 @@ export interface StoredColumns {
 interface Pending { key: string; column: string; kind: ColumnKind | null; created: boolean }
 
 export const SRS_ID = 4326;
+/** Rows per INSERT statement, within SQLite's limit on bound values. */
+const GROUP_ROWS = 200;
+const MAX_VARIABLES = 30000;
 
 /** Thrown when the caller's signal fires; the workspace maps it to its 'aborted' error. */
 export class AbortedError extends Error {
@@ -62,7 +67,8 @@ export function uniqueTableName(db: Database.Database, name: string, role: Layer
   const slug = tableSlug(name, role) || role;
   for (let n = 1; ; n++) {
     const candidate = `${slug}_${n}`;
-    if (!nameTaken(db, candidate) && !nameTaken(db, `rtree_${candidate}_geom`)) return candidate;
+    const derived = [`rtree_${candidate}_geom`, ...staleTriggerNames(candidate)];
+    if (!nameTaken(db, candidate) && !derived.some((d) => nameTaken(db, d))) return candidate;
   }
 }
 
@@ -114,8 +120,9 @@ class LayerBuilder {
   private readonly byKey = new Map<string, Pending>();
   featureId: Pending | null = null;
   private readonly used = new Set(['fid', 'geom']);
-  private insert: Database.Statement | null = null;
-  private readonly insertRtree: Database.Statement;
+  /** Insert statements for the current columns, by rows per statement. */
+  private inserts = new Map<number, Database.Statement>();
+  private readonly rtree = new RtreeEntries();
   rows = 0;
   hasZ = false;
   minX = Infinity; minY = Infinity; maxX = -Infinity; maxY = -Infinity;
@@ -128,7 +135,6 @@ class LayerBuilder {
   ) {
     db.exec(`CREATE TABLE ${quoteIdent(table)} ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "geom" ${meta.geometryType})`);
     db.exec(`CREATE VIRTUAL TABLE ${quoteIdent(rtreeName(table))} USING rtree(id, minx, maxx, miny, maxy)`);
-    this.insertRtree = db.prepare(`INSERT INTO ${quoteIdent(rtreeName(table))} VALUES (?, ?, ?, ?, ?)`);
   }
 
   private source(): string {
@@ -195,7 +201,7 @@ class LayerBuilder {
     }
     for (const [key, k] of kinds) apply(this.pending(key), k);
     if (widen.length) this.rebuild(widen);
-    if (changed || widen.length) this.insert = null;
+    if (changed || widen.length) this.inserts.clear();
   }
 
   /** Re-creates the table with wider column types; values are re-encoded by the same JS code as new rows. */
@@ -223,28 +229,53 @@ class LayerBuilder {
     return all.filter((p) => p.created);
   }
 
-  private statement(): { stmt: Database.Statement; cols: Pending[] } {
-    const cols = this.created();
-    if (!this.insert) {
-      const names = ['"geom"', ...cols.map((p) => quoteIdent(p.column))];
-      this.insert = this.db.prepare(`INSERT INTO ${quoteIdent(this.table)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`);
+  /** The INSERT for `rows` rows of the current columns (`cols` values each). */
+  private statement(rows: number, cols: number): Database.Statement {
+    let stmt = this.inserts.get(rows);
+    if (!stmt) {
+      const names = ['"geom"', ...this.created().map((p) => quoteIdent(p.column))];
+      const row = `(${names.map(() => '?').join(', ')})`;
+      stmt = this.db.prepare(`INSERT INTO ${quoteIdent(this.table)} (${names.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`);
+      if (names.length !== cols) throw new Error(`layer-writer: ${names.length} columns, ${cols} values per row`);
+      this.inserts.set(rows, stmt);
     }
-    return { stmt: this.insert, cols };
+    return stmt;
   }
 
   addBatch(batch: unknown): void {
     if (!Array.isArray(batch)) throw this.issue(this.rows, 'batch', 'expected an array of features');
     const first = this.rows;
     this.plan(batch, first);
-    const { stmt, cols } = this.statement();
+    const cols = this.created();
+    const width = cols.length + 1;
+    // Many rows per INSERT: the per-statement call, not SQLite, is most of the cost of a small row. The rows of one
+    // statement get consecutive fids (AUTOINCREMENT inside this transaction), so the last one gives them all.
+    const group = Math.max(1, Math.min(GROUP_ROWS, Math.floor(MAX_VARIABLES / width), batch.length));
+    const values: unknown[] = new Array(group * width);
+    const envelopes = new Float64Array(4 * group);
+    const has = new Uint8Array(group);
     const expected = EXPECTED[this.meta.geometryType];
-    const values: unknown[] = new Array(cols.length + 1);
+    let pending = 0;
+    const flush = (rows: number) => {
+      if (rows === 0) return;
+      if (rows < group) values.length = rows * width;
+      const last = Number(this.statement(rows, width).run(values).lastInsertRowid);
+      for (let k = 0; k < rows; k++) {
+        if (!has[k]) continue;
+        const e = envelopes.subarray(4 * k, 4 * k + 4);
+        this.rtree.add(last - rows + 1 + k, e[0], e[1], e[2], e[3]);
+        if (e[0] < this.minX) this.minX = e[0];
+        if (e[1] > this.maxX) this.maxX = e[1];
+        if (e[2] < this.minY) this.minY = e[2];
+        if (e[3] > this.maxY) this.maxY = e[3];
+      }
+    };
     for (let i = 0; i < batch.length; i++) {
       if (this.signal?.aborted) throw new AbortedError();
       const f = batch[i] as Feature;
       const g = f.geometry;
       let blob: Buffer | null = null;
-      let envelope: [number, number, number, number] | null = null;
+      has[pending] = 0;
       if (g !== null && g !== undefined) {
         if (expected && g.type !== expected) {
           throw this.issue(first + i, 'geometry', `expected a ${expected} for a ${this.meta.geometryType} layer, got ${String(g.type)}`);
@@ -252,29 +283,30 @@ class LayerBuilder {
         try {
           const enc = encodeGpkgGeometry(g, SRS_ID);
           blob = Buffer.from(enc.bytes.buffer, enc.bytes.byteOffset, enc.bytes.byteLength);
-          envelope = enc.envelope;
+          if (enc.envelope) {
+            envelopes.set(enc.envelope, 4 * pending);
+            has[pending] = 1;
+          }
           if (enc.hasZ) this.hasZ = true;
         } catch (err) {
           if (err instanceof GeometryFormatError) throw this.issue(first + i, err.path, err.message.slice(err.path.length + 2));
           throw err;
         }
       }
-      values[0] = blob;
+      const o = pending * width;
+      values[o] = blob;
       const props = f.properties;
       for (let c = 0; c < cols.length; c++) {
         const p = cols[c];
         const v = p === this.featureId ? f.id : props ? props[p.key] : null;
-        values[c + 1] = encodeValue(p.kind as ColumnKind, v);
+        values[o + c + 1] = encodeValue(p.kind as ColumnKind, v);
       }
-      const fid = stmt.run(values).lastInsertRowid;
-      if (envelope) {
-        this.insertRtree.run(fid, envelope[0], envelope[1], envelope[2], envelope[3]);
-        if (envelope[0] < this.minX) this.minX = envelope[0];
-        if (envelope[1] > this.maxX) this.maxX = envelope[1];
-        if (envelope[2] < this.minY) this.minY = envelope[2];
-        if (envelope[3] > this.maxY) this.maxY = envelope[3];
+      if (++pending === group) {
+        flush(group);
+        pending = 0;
       }
     }
+    flush(pending);
     this.rows += batch.length;
   }
 
@@ -299,7 +331,9 @@ class LayerBuilder {
     for (const p of this.created()) if (p.kind === 'json') dataColumn.run(this.table, p.column);
     db.prepare("INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')")
       .run(this.table);
+    bulkLoadRtree(db, rtreeName(this.table), this.rtree);
     db.exec(rtreeTriggers(this.table));
+    if (hasCache(db)) db.exec(staleTriggersSql(this.table));
     const stored: StoredColumns = {
       featureId: this.featureId?.created ? { column: this.featureId.column, kind: this.featureId.kind as ColumnKind } : null,
       properties: this.columns.map((p) => ({ key: p.key, column: p.column, kind: p.kind as ColumnKind })),
@@ -385,6 +419,8 @@ export async function writeLayersTransaction(
   if (signal?.aborted) throw new AbortedError();
   db.exec('BEGIN IMMEDIATE');
   try {
+    // A new layer changes what an analysis reads: derived data goes in the same transaction.
+    clearCache(db);
     const ids: number[] = [];
     let before = 0;
     for (const { meta, batches } of layers) {

@@ -2,6 +2,7 @@
 // The Atlas schema version lives in atlas_meta('schema_version'); PRAGMA user_version stays 10300
 // because GeoPackage readers check it.
 import type Database from 'better-sqlite3';
+import { CACHE_TABLE_SQL, staleTriggersSql } from './cache';
 import { nowIso } from './sql';
 
 export const GPKG_APPLICATION_ID = 0x47504b47; // 'GPKG'
@@ -141,6 +142,15 @@ CREATE TABLE atlas_ledger_audit (
 CREATE INDEX atlas_ledger_audit_ledger ON atlas_ledger_audit (ledger_id);
 `);
       registerAttributes(db, 'atlas_ledger', '整改台账 Rectification ledger');
+    },
+  },
+  {
+    from: 2,
+    description: 'analysis cache (atlas_cache), emptied by triggers on every layer table',
+    up(db) {
+      db.exec(CACHE_TABLE_SQL);
+      const tables = db.prepare('SELECT table_name FROM atlas_layers ORDER BY id').pluck().all() as string[];
+      for (const t of tables) db.exec(staleTriggersSql(t));
     },
   },
 ];

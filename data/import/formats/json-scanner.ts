@@ -69,8 +69,15 @@ export class GeoJsonScanner {
     this.state = S.Capture;
   }
 
-  private finishCapture(): void {
-    const text = this.tooDeep ? null : this.decode(Buffer.concat(this.parts));
+  /** Ends the capture whose last bytes are chunk[from, to) (none when `chunk` is null). */
+  private finishCapture(chunk: Uint8Array | null, from = 0, to = 0): void {
+    let text: string | null = null;
+    if (!this.tooDeep) {
+      // Most values lie within one chunk: decoded from a view of it, with no copy (it is still unchanged here).
+      const last = chunk ? Buffer.from(chunk.buffer, chunk.byteOffset + from, to - from) : null;
+      if (this.parts.length === 0) text = this.decode(last ?? Buffer.alloc(0));
+      else text = this.decode(Buffer.concat(last ? [...this.parts, last] : this.parts));
+    }
     this.parts = [];
     if (this.afterCapture === S.AfterElem) {
       this.events.push({
@@ -103,18 +110,16 @@ export class GeoJsonScanner {
             else if (c === Q) {
               this.inString = false;
               if (this.depth === 0) {
-                if (!this.tooDeep) this.parts.push(copy(chunk, captureStart, i + 1));
+                this.finishCapture(chunk, captureStart, i + 1);
                 captureStart = -1;
-                this.finishCapture();
               }
             }
             continue;
           }
           if (this.primitive) {
             if (WS[c] || c === COMMA || c === RB || c === RS) {
-              this.parts.push(copy(chunk, captureStart, i));
+              this.finishCapture(chunk, captureStart, i);
               captureStart = -1;
-              this.finishCapture();
               i--; // the terminator belongs to the next state
               if (c === NL) this.line--;
             }
@@ -128,9 +133,8 @@ export class GeoJsonScanner {
             }
           } else if (c === RB || c === RS) {
             if (--this.depth === 0) {
-              if (!this.tooDeep) this.parts.push(copy(chunk, captureStart, i + 1));
+              this.finishCapture(chunk, captureStart, i + 1);
               captureStart = -1;
-              this.finishCapture();
             }
           }
           continue;
@@ -215,7 +219,7 @@ export class GeoJsonScanner {
   /** Call after the last chunk. */
   end(): void {
     if (this.state === S.Capture && this.primitive) {
-      this.finishCapture();
+      this.finishCapture(null);
     }
     if (this.state !== S.Done) {
       const what = this.state === S.Start ? 'the file is empty' : 'the file ends before the GeoJSON object is closed (truncated?)';

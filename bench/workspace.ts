@@ -1,0 +1,191 @@
+// Workspace benchmark (issue 8): importing a ~300 MB GeoJSON into a workspace, and `analyze WORKSPACE.gpkg` on
+// the demo generator's M and L data, first run (no atlas_cache entries) and re-run. Every figure is a child
+// process of the CLI as shipped (one bundled file) under /usr/bin/time -v: wall clock, CPU, peak RSS.
+//   tsx bench/workspace.ts [--size M|L|M,L] [--runs 3] [--data DIR] [--import-mb 300] [--keep DIR]
+// The lead's bench/run.ts calls benchWorkspace() instead. Data: bench/data/<size>/ (generated once, git-ignored).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { build } from 'esbuild';
+import { Workspace } from '../data/workspace';
+import { DEMO_PRESETS } from '../seeds/demo/generate';
+import { writeDemoFiles } from '../seeds/demo/write';
+import { writeBigGeoJson } from '../tests/import/make-big-geojson';
+
+type Size = keyof typeof DEMO_PRESETS;
+const SEED = 2020;
+const root = join(import.meta.dirname, '..');
+
+export interface Row {
+  what: string;
+  size: Size | null;
+  /** Input bytes (imports) or null. */
+  bytes: number | null;
+  seconds: number;
+  cpuSeconds: number | null;
+  peakMB: number | null;
+  /** 1-minute load average just before the measurement. */
+  load: number;
+}
+
+export interface BenchWorkspaceOptions {
+  sizes: Size[];
+  runs?: number;
+  /** Folder holding <size>/ demo files (default bench/data); generated there when missing. */
+  dataDir?: string;
+  /** Size of the generated settlements GeoJSON for the import figure, MB (0: skip). */
+  importMB?: number;
+  /** Node arguments that start the CLI (default: a bundle built here). */
+  cli?: string[];
+  /** Keep the workspaces here (default: a temporary folder, removed at the end). */
+  keepDir?: string;
+  log?: (line: string) => void;
+}
+
+interface Measure { seconds: number; cpuSeconds: number | null; peakMB: number | null; load: number }
+
+function loadAvg(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+function measure(args: string[]): Measure {
+  const load = loadAvg();
+  const timed = existsSync('/usr/bin/time');
+  const start = process.hrtime.bigint();
+  const r = spawnSync(timed ? '/usr/bin/time' : process.execPath, timed ? ['-v', process.execPath, ...args] : args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  const peak = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr), sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  return { seconds, cpuSeconds: user && sys ? Number(user[1]) + Number(sys[1]) : null, peakMB: peak ? Number(peak[1]) / 1024 : null, load };
+}
+
+function best(runs: number, f: () => Measure): Measure {
+  let out: Measure | null = null;
+  for (let k = 0; k < runs; k++) {
+    const m = f();
+    if (!out || m.seconds < out.seconds) out = m;
+  }
+  return out!;
+}
+
+async function demoFiles(dataDir: string, size: Size) {
+  const dir = join(dataDir, size);
+  const marker = join(dir, 'options.json');
+  const options = { seed: SEED, ...DEMO_PRESETS[size] };
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== JSON.stringify(options)) {
+    await writeDemoFiles(dir, options);
+    writeFileSync(marker, JSON.stringify(options));
+  }
+  return {
+    settlements: join(dir, 'settlements.geojson'),
+    mobile: ['CMCC', 'CT', 'CU'].map((op) => join(dir, `mobile-${op}.geojson`)),
+    broadband: join(dir, 'broadband.geojson'),
+  };
+}
+
+function emptyWorkspace(path: string): void {
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+  Workspace.create(path).close();
+}
+
+function clearCache(path: string): void {
+  const db = new Database(path);
+  try {
+    db.exec('DELETE FROM atlas_cache');
+  } finally {
+    db.close();
+  }
+}
+
+export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]> {
+  const runs = opts.runs ?? 3;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const dataDir = opts.dataDir ?? join(root, 'bench', 'data');
+  let cli = opts.cli;
+  if (!cli) {
+    // Bundled and split as bench/run.ts does, in a folder of its own beside node_modules (bare imports resolve).
+    const bundleDir = join(root, 'node_modules', '.cache', 'coverage-atlas-bench-workspace');
+    await build({
+      entryPoints: { main: join(root, 'cli', 'main.ts'), 'analyze-files-worker': join(root, 'data', 'analyze-files-worker.ts') },
+      bundle: true, splitting: true, platform: 'node', format: 'esm', packages: 'external',
+      outdir: bundleDir, outExtension: { '.js': '.mjs' }, logLevel: 'warning',
+    });
+    cli = [join(bundleDir, 'main.mjs')];
+  }
+  const work = opts.keepDir ?? mkdtempSync(join(tmpdir(), 'atlas-bench-ws-'));
+  mkdirSync(work, { recursive: true });
+  const rows: Row[] = [];
+  const row = (what: string, size: Size | null, bytes: number | null, m: Measure) => {
+    const r: Row = { what, size, bytes, ...m };
+    rows.push(r);
+    log(formatRow(r));
+  };
+  try {
+    const importMB = opts.importMB ?? 300;
+    if (importMB > 0) {
+      const file = join(work, `settlements-${importMB}MB.geojson`);
+      if (!existsSync(file)) await writeBigGeoJson(file, importMB);
+      const ws = join(work, 'import.gpkg');
+      const m = best(runs, () => {
+        emptyWorkspace(ws);
+        return measure([...cli, 'import', ws, '--role', 'settlements', file, '--quiet']);
+      });
+      row(`import settlements GeoJSON (Chinese headers)`, null, statSync(file).size, m);
+      rmSync(ws, { force: true });
+    }
+    for (const size of opts.sizes) {
+      const f = await demoFiles(dataDir, size);
+      const ws = join(work, `${size}.gpkg`);
+      emptyWorkspace(ws);
+      const layers: [string, string][] = [['settlements', f.settlements], ...f.mobile.map((m): [string, string] => ['mobile', m]), ['broadband', f.broadband]];
+      for (const [role, file] of layers) {
+        // One run each: the layers accumulate in one workspace.
+        row(`import ${file.split('/').pop()} (${role})`, size, statSync(file).size, measure([...cli, 'import', ws, '--role', role, file, '--quiet']));
+      }
+      const analyze = [...cli, 'analyze', ws, '--format', 'json', '--out', join(work, `${size}.json`)];
+      row('analyze WORKSPACE.gpkg --format json --out FILE, first run', size, null, best(runs, () => {
+        clearCache(ws);
+        return measure(analyze);
+      }));
+      row('… the same, re-run (cached masks and settlement columns)', size, null, best(runs, () => measure(analyze)));
+      row('… the same with --min-households 30 (thresholds changed: re-summarized only)', size, null,
+        best(runs, () => measure([...analyze, '--min-households', '30'])));
+      row('analyze WORKSPACE.gpkg, re-run, default table output', size, null, best(runs, () => measure([...cli, 'analyze', ws])));
+      if (!opts.keepDir) rmSync(ws, { force: true });
+    }
+  } finally {
+    if (!opts.keepDir) rmSync(work, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+function formatRow(r: Row): string {
+  const mb = r.bytes === null ? '' : `${(r.bytes / 1e6).toFixed(0)} MB`;
+  const rate = r.bytes === null ? '' : `${(r.bytes / 1e6 / r.seconds).toFixed(1)} MB/s`;
+  return `| ${r.size ?? ''} | ${r.what} | ${mb} | ${r.seconds.toFixed(2)} s | ${r.cpuSeconds?.toFixed(2) ?? '?'} s | ${rate} | ${r.peakMB?.toFixed(0) ?? '?'} MB | ${r.load.toFixed(2)} |`;
+}
+
+export function formatTable(rows: readonly Row[]): string {
+  return ['| size | what | input | wall | CPU | throughput | peak RSS | load before |', '|---|---|---|---|---|---|---|---|', ...rows.map(formatRow)].join('\n');
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
+if (process.argv[1]?.endsWith('workspace.ts')) {
+  const sizes = (option('size') ?? 'M,L').split(',').map((s) => s.trim().toUpperCase());
+  for (const s of sizes) if (s !== 'M' && s !== 'L' && s !== 'S') throw new Error(`--size: unknown size "${s}"; expected S, M or L`);
+  const rows = await benchWorkspace({
+    sizes: sizes as Size[],
+    runs: Number(option('runs') ?? 3),
+    dataDir: option('data'),
+    importMB: Number(option('import-mb') ?? 300),
+    keepDir: option('keep'),
+  });
+  process.stdout.write(`${formatTable(rows)}\n\nWall clock of the whole CLI process (best of the runs; layer imports once each); peak = maximum RSS (/usr/bin/time -v).\n`);
+}
