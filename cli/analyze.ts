@@ -68,6 +68,6 @@ export async function analyzeFiles(argv: readonly string[], campaign: CampaignCo
   // Streamed: each file passes once through a reused buffer into typed arrays, on every core (data/analyze-files).
   const report = await analyzeGeoJsonFiles({ settlements, mobile, broadband }, options, campaign, { threads });
   const out = single(args, 'out');
-  if (format === 'json' && out) writeReportJson(out, report);
+  if (format === 'json' && out) await writeReportJson(out, report);
   else emit(renderReport(report, format, focusOrder), out);
 }

@@ -124,7 +124,7 @@ export async function analyzeWorkspace(argv: string[], focusOrder: readonly stri
   try {
     const report = await service.analyze(analysisOptionsFrom(args));
     const out = single(args, 'out');
-    if (format === 'json' && out) writeReportJson(out, report);
+    if (format === 'json' && out) await writeReportJson(out, report);
     else emit(renderReport(report, format, focusOrder), out);
   } finally {
     service.close();

@@ -3,10 +3,11 @@
 // claim files from a shared counter. The report is the same as from one thread reading the files in order.
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { AnalysisOptions, AnalysisReport, CampaignContext } from '../gis';
 import { CoverageFile, finishAnalysis, SettlementFile, type CoverageFileResult, type CoverageKind } from '../gis/scan';
 import { scanGeoJsonFile } from './fast-read';
+import { startDataWorker } from './node-worker';
 
 export interface AnalysisFiles {
   settlements: string;
@@ -86,14 +87,8 @@ export async function analyzeGeoJsonFiles(
 
 function startWorker(data: Omit<WorkerData, 'port'>, results: CoverageFileResult[]): { worker: Worker; port: MessagePort; done: Promise<void> } {
   const { port1, port2 } = new MessageChannel();
-  const url = new URL(import.meta.url.endsWith('.ts') ? './analyze-files-worker.ts' : './analyze-files-worker.mjs', import.meta.url);
   const workerData: WorkerData = { ...data, port: port2 };
-  // From TypeScript sources (tsx: the CLI, tests) the worker registers tsx itself: Node 20 does not apply
-  // tsx's loader inside worker threads. Bundled, the worker is its own .mjs entry beside this chunk.
-  const worker = url.pathname.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
-      { eval: true, workerData, transferList: [port2] })
-    : new Worker(url, { workerData, transferList: [port2] });
+  const worker = startDataWorker('analyze-files-worker', { workerData, transferList: [port2] });
   const done = new Promise<void>((resolve, reject) => {
     worker.on('message', (m: WorkerMessage) => {
       if (m.kind === 'result') results[m.slot] = m.result;

@@ -3,6 +3,7 @@
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import type { AnalysisReport, InputIssue } from '../gis';
 import type { GeoJsonScanner } from '../gis/scan';
+import { startDataWorker } from './node-worker';
 
 const CHUNK = 1 << 20;
 let shared: Uint8Array | null = null;
@@ -34,24 +35,47 @@ export function scanGeoJsonFile(path: string, scanner: GeoJsonScanner): InputIss
 
 const BATCH = 10_000;
 
+/** From this many settlements on, the UTF-8 encoding and the writes go to a worker thread (its start costs ~40 ms). */
+export const OFF_THREAD_SETTLEMENTS = 100_000;
+
 /**
  * Writes JSON.stringify(report) + "\n" to `path`, byte for byte, without ever holding the whole text: at
- * province scale the settlement list alone is hundreds of megabytes of JSON.
+ * province scale the settlement list alone is hundreds of megabytes of JSON. Large reports are serialized here
+ * while a worker thread encodes and writes the batches already serialized.
  */
-export function writeReportJson(path: string, report: AnalysisReport): void {
+export async function writeReportJson(path: string, report: AnalysisReport, offThreadFrom = OFF_THREAD_SETTLEMENTS): Promise<void> {
   const shell = JSON.stringify({ ...report, settlements: [] });
   const marker = '"settlements":[';
   const at = shell.indexOf(marker) + marker.length;
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, shell.slice(0, at));
-    const list = report.settlements;
+  const list = report.settlements;
+  const texts = function* () {
+    yield shell.slice(0, at);
     for (let i = 0; i < list.length; i += BATCH) {
-      const text = JSON.stringify(list.slice(i, i + BATCH));
-      writeSync(fd, (i ? ',' : '') + text.slice(1, -1));
+      if (i) yield ',';
+      yield JSON.stringify(list.slice(i, i + BATCH)).slice(1, -1);
     }
-    writeSync(fd, shell.slice(at) + '\n');
+    yield shell.slice(at) + '\n';
+  };
+  if (list.length < offThreadFrom) {
+    const fd = openSync(path, 'w');
+    try {
+      for (const text of texts()) writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  const writer = startDataWorker('report-writer-worker', { workerData: { path } });
+  const done = new Promise<void>((resolve, reject) => {
+    writer.on('message', () => resolve());
+    writer.on('error', reject);
+    writer.on('exit', (code) => reject(new Error(`writing ${path} stopped early (exit code ${code})`)));
+  });
+  for (const text of texts()) writer.postMessage(text);
+  writer.postMessage(null);
+  try {
+    await done;
   } finally {
-    closeSync(fd);
+    await writer.terminate();
   }
 }

@@ -365,13 +365,22 @@ function i18nIndent(): string {
 }
 
 describe('writeReportJson', () => {
-  it('writes exactly JSON.stringify(report) + newline, in batches', () => {
+  it('writes exactly JSON.stringify(report) + newline, in batches, on this thread or a worker', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'atlas-report-')), 'r.json');
     for (const n of [0, 1, 10_000, 25_001]) {
       const settlements = Array.from({ length: n }, (_, i) => ({ id: `S${i}`, name: '刘屋', households: i, lon: -0, lat: 25.5, mobileOperators: ['CMCC'], ...(i % 2 ? { code: '360731212211' } : {}) }));
       const report = { options: { minHouseholds: 25 }, settlements, rates: { city: { settlements: n } }, committeeSeats: { seats: [] }, inputs: { settlements: n } } as unknown as AnalysisReport;
-      writeReportJson(path, report);
-      expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(report) + '\n');
+      for (const offThreadFrom of [Infinity, 0]) {
+        await writeReportJson(path, report, offThreadFrom);
+        expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(report) + '\n');
+      }
     }
+  });
+
+  it('a report that cannot be written fails with the system error, from the worker too', async () => {
+    const report = { settlements: [] } as unknown as AnalysisReport;
+    const missing = join(tmpdir(), 'no-such-folder-atlas', 'r.json');
+    await expect(writeReportJson(missing, report, Infinity)).rejects.toThrow(/ENOENT/);
+    await expect(writeReportJson(missing, report, 0)).rejects.toThrow(/ENOENT/);
   });
 });
