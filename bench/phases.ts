@@ -37,5 +37,5 @@ for (const [kind, name] of [['mobile', 'mobile-CMCC'], ['mobile', 'mobile-CT'], 
 }
 const report = finishAnalysis(settlements, results, options, loadCampaign());
 lap('summarize');
-writeReportJson(join(tmpdir(), `atlas-phases-${size}.json`), report);
+await writeReportJson(join(tmpdir(), `atlas-phases-${size}.json`), report);
 lap('JSON report written');

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { DEMO_PRESETS, writeDemoFiles } from '../seeds/demo';
+import { buildCliBundle } from './cli-bundle';
 import { benchWorkspace, formatTable as workspaceTable } from './workspace';
 
 type Size = keyof typeof DEMO_PRESETS;
@@ -96,19 +96,7 @@ async function main(): Promise<void> {
   const pgSizes = hasPostGis() ? sizesOption('postgis', 'S,M') : [];
   mkdirSync(outDir, { recursive: true });
 
-  // The CLI as shipped: bundled (tsx would add its TypeScript loader to every start), split so that each
-  // command loads only its own dependencies, with the analysis worker as its own entry. It lives under
-  // node_modules/.cache so that its bare imports resolve and linters skip it.
-  const bundleDir = join(root, 'node_modules', '.cache', 'coverage-atlas-bench');
-  let cli = [join(bundleDir, 'main.mjs')];
-  if (process.argv.includes('--tsx')) cli = ['--import', 'tsx', join(root, 'cli', 'main.ts')];
-  else {
-    await build({
-      entryPoints: { main: join(root, 'cli', 'main.ts'), 'analyze-files-worker': join(root, 'data', 'analyze-files-worker.ts') },
-      bundle: true, splitting: true, platform: 'node', format: 'esm', packages: 'external',
-      outdir: bundleDir, outExtension: { '.js': '.mjs' }, logLevel: 'warning',
-    });
-  }
+  const cli = process.argv.includes('--tsx') ? ['--import', 'tsx', join(root, 'cli', 'main.ts')] : await buildCliBundle();
 
   // What every CLI command pays before it starts working (module loading), for reading the times below.
   const startup = best(runs, () => measure(process.execPath, [...cli, '--help']));

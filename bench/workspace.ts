@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
+import { buildCliBundle } from './cli-bundle';
 import { Workspace } from '../data/workspace';
 import { DEMO_PRESETS } from '../seeds/demo/generate';
 import { writeDemoFiles } from '../seeds/demo/write';
@@ -104,17 +104,7 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
   const runs = opts.runs ?? 3;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dataDir = opts.dataDir ?? join(root, 'bench', 'data');
-  let cli = opts.cli;
-  if (!cli) {
-    // Bundled and split as bench/run.ts does, in a folder of its own beside node_modules (bare imports resolve).
-    const bundleDir = join(root, 'node_modules', '.cache', 'coverage-atlas-bench-workspace');
-    await build({
-      entryPoints: { main: join(root, 'cli', 'main.ts'), 'analyze-files-worker': join(root, 'data', 'analyze-files-worker.ts') },
-      bundle: true, splitting: true, platform: 'node', format: 'esm', packages: 'external',
-      outdir: bundleDir, outExtension: { '.js': '.mjs' }, logLevel: 'warning',
-    });
-    cli = [join(bundleDir, 'main.mjs')];
-  }
+  const cli = opts.cli ?? await buildCliBundle('coverage-atlas-bench-workspace');
   const work = opts.keepDir ?? mkdtempSync(join(tmpdir(), 'atlas-bench-ws-'));
   mkdirSync(work, { recursive: true });
   const rows: Row[] = [];
