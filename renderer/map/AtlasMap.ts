@@ -35,8 +35,8 @@ export interface AtlasMapOptions {
   focusCountyCodes: readonly string[];
   focusCountyNames: readonly string[];
   onlineBasemap?: Settings['onlineBasemap'];
-  /** A settlement point was clicked. */
-  onSettlementClick: (id: string, lon: number, lat: number) => void;
+  /** A settlement point was clicked: its row in the settlement columns. */
+  onSettlementClick: (index: number, lon: number, lat: number) => void;
   /** The view settled (after load and after every move). */
   onViewChange?: (bbox: Bbox, zoom: number) => void;
 }
@@ -85,10 +85,10 @@ export class AtlasMap {
 
     this.map.on('click', LAYER_IDS.settlements, (e) => {
       const f = e.features?.[0];
-      const id = f?.properties?.id;
-      if (typeof id !== 'string' || f?.geometry.type !== 'Point') return;
+      const index = f?.properties?.i;
+      if (typeof index !== 'number' || f?.geometry.type !== 'Point') return;
       const [lon, lat] = f.geometry.coordinates;
-      opts.onSettlementClick(id, lon, lat);
+      opts.onSettlementClick(index, lon, lat);
     });
     this.map.on('mouseenter', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = 'pointer'; });
     this.map.on('mouseleave', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = ''; });

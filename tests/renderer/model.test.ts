@@ -8,7 +8,11 @@ import { zhCN } from '../../renderer/i18n/zh-CN';
 import { countyBbox, featuresBbox, settlementFeatures, settlementStatus, statusCounts, workspaceBbox } from '../../renderer/map/data';
 import { popupContent } from '../../renderer/map/popup';
 import { NO_FILTERS } from '../../renderer/map/style';
+import { toColumns } from '../../api/columns';
+import type { SettlementResult } from '../../gis/report';
 import { groupRate, layerRate, report, settlement } from './fixtures';
+
+const cols = (list: SettlementResult[]) => toColumns(list, 'test');
 
 const zh = makeI18n('zh-CN');
 const english = makeI18n('en');
@@ -137,10 +141,10 @@ describe('settlement points', () => {
   const s = settlement({ id: 's1', mobile: true, mobileOperators: ['CMCC', 'CU'], broadband: true, broadbandOperators: ['CT'], listed: true, committee: true });
 
   it('carry the flags the style reads', () => {
-    const fc = settlementFeatures([s]);
+    const fc = settlementFeatures(cols([s]));
     expect(fc.features[0].geometry).toEqual({ type: 'Point', coordinates: [115.4, 25.9] });
     expect(fc.features[0].properties).toMatchObject({
-      id: 's1', m: true, b: true, m_CMCC: true, m_CT: false, m_CU: true, b_CMCC: false, b_CT: true, b_CU: false,
+      i: 0, name: 's1', county: '于都县', m: true, b: true, m_CMCC: true, m_CT: false, m_CU: true, b_CMCC: false, b_CT: true, b_CU: false,
       listed: true, committee: true, eligible: true, focus: true, households: 30,
     });
   });
@@ -150,18 +154,18 @@ describe('settlement points', () => {
     expect(settlementStatus(s, 'CU')).toBe('mobile');
     expect(settlementStatus(s, 'CT')).toBe('broadband');
     const small = settlement({ id: 's2', households: 5, eligible: false });
-    expect(statusCounts([s, small], NO_FILTERS)).toEqual({ both: 1, mobile: 0, broadband: 0, none: 1 });
-    expect(statusCounts([s, small], { ...NO_FILTERS, eligibleOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
-    expect(statusCounts([s, small], { ...NO_FILTERS, operator: 'CT' })).toEqual({ both: 0, mobile: 0, broadband: 1, none: 1 });
-    expect(statusCounts([s, small], { ...NO_FILTERS, county: '宁都县' })).toEqual({ both: 0, mobile: 0, broadband: 0, none: 0 });
-    expect(statusCounts([s, settlement({ id: 's3', listed: false, focusCounty: false })], { ...NO_FILTERS, listedOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
-    expect(statusCounts([s, settlement({ id: 's4', focusCounty: false })], { ...NO_FILTERS, focusOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts(cols([s, small]), NO_FILTERS)).toEqual({ both: 1, mobile: 0, broadband: 0, none: 1 });
+    expect(statusCounts(cols([s, small]), { ...NO_FILTERS, eligibleOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts(cols([s, small]), { ...NO_FILTERS, operator: 'CT' })).toEqual({ both: 0, mobile: 0, broadband: 1, none: 1 });
+    expect(statusCounts(cols([s, small]), { ...NO_FILTERS, county: '宁都县' })).toEqual({ both: 0, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts(cols([s, settlement({ id: 's3', listed: false, focusCounty: false })]), { ...NO_FILTERS, listedOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts(cols([s, settlement({ id: 's4', focusCounty: false })]), { ...NO_FILTERS, focusOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
   });
 
   // Speed is measured by the benchmark, not asserted here.
   it('converts 200,000 settlements', () => {
     const many = Array.from({ length: 200_000 }, (_, i) => settlement({ id: `s${i}`, lon: 114 + (i % 1000) / 500, lat: 25 + i / 200_000 }));
-    const fc = settlementFeatures(many);
+    const fc = settlementFeatures(cols(many));
     expect(fc.features).toHaveLength(200_000);
     expect(fc.features[199_999].geometry.coordinates).toEqual([114 + 999 / 500, 25 + 199_999 / 200_000]);
   });
@@ -197,10 +201,10 @@ describe('bounding boxes', () => {
       features: [{ type: 'Feature' as const, properties: { level: 'county', name: '于都县', code: '360731' },
         geometry: { type: 'Polygon' as const, coordinates: [[[115, 25], [116, 25], [116, 26.5], [115, 25]]] } }],
     };
-    expect(countyBbox(boundaries, [], '于都县')).toEqual([115, 25, 116, 26.5]);
-    expect(countyBbox(boundaries, [settlement({ id: 'x', county: '宁都县', lon: 116, lat: 26 }), settlement({ id: 'y', county: '宁都县', lon: 116.2, lat: 26.4 })], '宁都县'))
+    expect(countyBbox(boundaries, cols([]), '于都县')).toEqual([115, 25, 116, 26.5]);
+    expect(countyBbox(boundaries, cols([settlement({ id: 'x', county: '宁都县', lon: 116, lat: 26 }), settlement({ id: 'y', county: '宁都县', lon: 116.2, lat: 26.4 })]), '宁都县'))
       .toEqual([116, 26, 116.2, 26.4]);
-    expect(countyBbox(null, [], '章贡区')).toBeNull();
+    expect(countyBbox(null, null, '章贡区')).toBeNull();
     expect(featuresBbox({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: null }] })).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import {
   BROADBAND_COLOR, buildStyle, coverageLayers, coverageLayersFor, filterExpression, LAYER_IDS, NO_FILTERS, onlineTileUrls,
   OPERATOR_COLORS, settlementLayers, STATUS_COLORS, statusColorExpression, statusExpression, type Filters,
 } from '../../renderer/map/style';
+import { toColumns } from '../../api/columns';
 import { settlementFeatures } from '../../renderer/map/data';
 import { settlement } from './fixtures';
 
@@ -27,7 +28,7 @@ function passes(filter: unknown, props: Record<string, unknown>): boolean {
 
 /** Settlement point properties as the map gets them. */
 function props(p: Parameters<typeof settlement>[0]): Record<string, unknown> {
-  return settlementFeatures([settlement(p)]).features[0].properties as unknown as Record<string, unknown>;
+  return settlementFeatures(toColumns([settlement(p)], 'test')).features[0].properties as unknown as Record<string, unknown>;
 }
 
 describe('buildStyle', () => {
