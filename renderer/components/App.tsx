@@ -14,7 +14,7 @@ import { countyRows } from '../dashboard/model';
 import { I18nProvider } from '../i18n/context';
 import { makeI18n, type Lang } from '../i18n/format';
 import type { AtlasMap, CoverageState } from '../map/AtlasMap';
-import { countyBbox, settlementFeatures, settlementStatus, statusCounts, workspaceBbox } from '../map/data';
+import { countyBbox, settlementStatus, statusCounts, workspaceBbox } from '../map/data';
 import { popupContent } from '../map/popup';
 import { popupElement } from '../map/popupDom';
 import { coverageStep, isLargeLayer, VIEWPORT_MIN_ZOOM, type Loaded, type MapView as View } from '../map/coverageLoad';
@@ -145,8 +145,7 @@ export function App({ api }: { api: AtlasClient }) {
     fitted.current = true;
   }, [atlas, ws]);
 
-  const settlementPoints = useMemo(() => (columns ? settlementFeatures(columns) : null), [columns]);
-  useEffect(() => { if (atlas && settlementPoints) atlas.setSettlements(settlementPoints); }, [atlas, settlementPoints]);
+  useEffect(() => { if (atlas && columns) atlas.setSettlements(columns); }, [atlas, columns]);
 
   const blindById = useMemo(() => new Map((blind ?? []).map((b) => [b.id, b])), [blind]);
   const inLedgerRef = useRef(inLedger);

@@ -3,14 +3,16 @@
 import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
+import type { SettlementColumns } from '../../api/columns';
 import type { Bbox, Settings } from '../../api/contract';
 import type { FeatureCollection, Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
 import {
   buildStyle, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageSourceId, filterExpression, FONT_STACK, LAYER_IDS,
-  listedFilter, LOCAL_FONT_FAMILY, onlineTileUrls, seatFilter, SOURCE_BOUNDARIES, SOURCE_ONLINE, SOURCE_SETTLEMENTS, statusColorExpression,
-  type Filters,
+  listedFilter, LOCAL_FONT_FAMILY, onlineTileUrls, seatFilter, settlementTileUrl, SOURCE_BOUNDARIES, SOURCE_ONLINE, SOURCE_SETTLEMENTS,
+  statusColorExpression, type Filters,
 } from './style';
+import { registerSettlementTiles, setTileColumns } from './settlementTiles';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -58,6 +60,7 @@ export class AtlasMap {
   constructor(container: HTMLElement, opts: AtlasMapOptions) {
     this.onlineBasemap = opts.onlineBasemap;
     this.container = container;
+    registerSettlementTiles();
     this.map = new maplibregl.Map({
       container,
       style: buildStyle({ onlineBasemap: opts.onlineBasemap, focusCountyCodes: opts.focusCountyCodes, focusCountyNames: opts.focusCountyNames }),
@@ -85,7 +88,7 @@ export class AtlasMap {
 
     this.map.on('click', LAYER_IDS.settlements, (e) => {
       const f = e.features?.[0];
-      const index = f?.properties?.i;
+      const index = f?.id;
       if (typeof index !== 'number' || f?.geometry.type !== 'Point') return;
       const [lon, lat] = f.geometry.coordinates;
       opts.onSettlementClick(index, lon, lat);
@@ -108,11 +111,13 @@ export class AtlasMap {
     this.container.dataset.boundaries = String(fc.features.length);
   }
 
-  setSettlements(fc: FeatureCollection<unknown, unknown>): void {
-    this.geojson(SOURCE_SETTLEMENTS)?.setData(asGeoJSON(fc));
+  /** New settlement columns: the tile worker cuts tiles from them, under a new tile URL so none is reused. */
+  setSettlements(columns: SettlementColumns): void {
+    setTileColumns(columns);
+    this.map.getSource<maplibregl.VectorTileSource>(SOURCE_SETTLEMENTS)?.setTiles([settlementTileUrl(columns.version)]);
     // Marked at once: the next 'idle' is then the one after these data are drawn.
     this.container.dataset.mapState = 'loading';
-    this.container.dataset.settlements = String(fc.features.length);
+    this.container.dataset.settlements = String(columns.count);
   }
 
   /** Adds (once) a coverage layer's source and its per-operator layers, then applies `state`. */

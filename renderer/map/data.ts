@@ -1,47 +1,10 @@
-// Turns API results into the GeoJSON the map draws. Pure and single-pass over the settlement columns: a
-// 200,000-settlement workspace must convert in well under a second.
+// Map-side helpers over API results: status classification, legend counts over the settlement columns (one
+// pass over typed arrays: a 200,000-settlement workspace counts in milliseconds) and bounding boxes.
 import { BROADBAND_FLAG, FLAG, MOBILE_FLAG, type SettlementColumns } from '../../api/columns';
 import type { Bbox } from '../../api/contract';
 import type { SettlementResult } from '../../gis/report';
-import type { Feature, FeatureCollection, Geometry, Operator, PointGeometry } from '../../gis/types';
+import type { Feature, FeatureCollection, Geometry, Operator } from '../../gis/types';
 import type { Filters, SettlementStatus } from './style';
-
-export interface SettlementPointProps {
-  /** Row in SettlementColumns (settlementDetails fetches the rest on a click). */
-  i: number;
-  name: string;
-  households: number;
-  county: string;
-  listed: boolean;
-  committee: boolean;
-  eligible: boolean;
-  focus: boolean;
-  m: boolean;
-  b: boolean;
-  m_CMCC: boolean; m_CT: boolean; m_CU: boolean;
-  b_CMCC: boolean; b_CT: boolean; b_CU: boolean;
-}
-
-/** One point per settlement with the flags the style expressions read (see style.ts statusExpression). */
-export function settlementFeatures(c: SettlementColumns): FeatureCollection<PointGeometry, SettlementPointProps> {
-  const features: Feature<PointGeometry, SettlementPointProps>[] = new Array(c.count);
-  const { lon, lat, flags, households, county, counties, name, names } = c;
-  for (let i = 0; i < c.count; i++) {
-    const f = flags[i];
-    features[i] = {
-      type: 'Feature',
-      geometry: { type: 'Point', coordinates: [lon[i], lat[i]] },
-      properties: {
-        i, name: names[name[i]], households: households[i], county: counties[county[i]],
-        listed: (f & FLAG.listed) !== 0, committee: (f & FLAG.committee) !== 0, eligible: (f & FLAG.eligible) !== 0, focus: (f & FLAG.focus) !== 0,
-        m: (f & FLAG.mobile) !== 0, b: (f & FLAG.broadband) !== 0,
-        m_CMCC: (f & FLAG.mobileCMCC) !== 0, m_CT: (f & FLAG.mobileCT) !== 0, m_CU: (f & FLAG.mobileCU) !== 0,
-        b_CMCC: (f & FLAG.broadbandCMCC) !== 0, b_CT: (f & FLAG.broadbandCT) !== 0, b_CU: (f & FLAG.broadbandCU) !== 0,
-      },
-    };
-  }
-  return { type: 'FeatureCollection', features };
-}
 
 /** The same classification the style draws, for the legend counts and the popup. */
 export function settlementStatus(s: SettlementResult, operator: Operator | null = null): SettlementStatus {

@@ -7,7 +7,9 @@ import type {
   SourceSpecification,
   StyleSpecification,
 } from 'maplibre-gl';
+import { BROADBAND_FLAG, FLAG, MOBILE_FLAG } from '../../api/columns';
 import type { Settings } from '../../api/contract';
+import { LABEL_MIN_ZOOM, SETTLEMENT_SOURCE_LAYER, TILE_MAX_ZOOM } from './settlement-tiles';
 import type { Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
 
@@ -36,6 +38,13 @@ export const FONT_STACK = ['Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft 
 export const LOCAL_FONT_FAMILY = FONT_STACK.join(', ');
 
 export const SOURCE_SETTLEMENTS = 'settlements';
+/** Settlement tiles come from this URL scheme (AtlasMap registers it; see settlement-tiles.ts). */
+export const SETTLEMENT_PROTOCOL = 'atlas-settlements';
+/** The tile version before any settlement columns arrived: its tiles are empty. */
+export const EMPTY_VERSION = 'none';
+export function settlementTileUrl(version: string): string {
+  return `${SETTLEMENT_PROTOCOL}://${encodeURIComponent(version)}/{z}/{x}/{y}`;
+}
 export const SOURCE_BOUNDARIES = 'boundaries';
 export const SOURCE_ONLINE = 'online-basemap';
 
@@ -76,24 +85,24 @@ export const NO_FILTERS: Filters = { county: null, focusOnly: false, listedOnly:
 export function filterExpression(f: Filters): FilterSpecification {
   const all: ExpressionSpecification[] = [];
   if (f.county !== null) all.push(['==', ['get', 'county'], f.county]);
-  if (f.focusOnly) all.push(['==', ['get', 'focus'], true]);
-  if (f.listedOnly) all.push(['==', ['get', 'listed'], true]);
-  if (f.eligibleOnly) all.push(['==', ['get', 'eligible'], true]);
+  if (f.focusOnly) all.push(hasFlag(FLAG.focus));
+  if (f.listedOnly) all.push(hasFlag(FLAG.listed));
+  if (f.eligibleOnly) all.push(hasFlag(FLAG.eligible));
   return ['all', ...all] as FilterSpecification;
 }
 
-/** Property names of the settlement points; see settlementFeatures in ./data. */
-export function mobileProp(operator: Operator | null): string {
-  return operator === null ? 'm' : `m_${operator}`;
-}
-export function broadbandProp(operator: Operator | null): string {
-  return operator === null ? 'b' : `b_${operator}`;
+/**
+ * True where the settlement's FLAG bits (property `f`, see settlement-tiles.ts) include `bit`. Expressions have
+ * no bitwise operators: bit k is set when f mod 2^(k+1) ≥ 2^k.
+ */
+export function hasFlag(bit: number): ExpressionSpecification {
+  return ['>=', ['%', ['get', 'f'], bit * 2], bit];
 }
 
 /** The status of a settlement for one operator (or any operator), as an expression. */
 export function statusExpression(operator: Operator | null): ExpressionSpecification {
-  const m: ExpressionSpecification = ['==', ['get', mobileProp(operator)], true];
-  const b: ExpressionSpecification = ['==', ['get', broadbandProp(operator)], true];
+  const m = hasFlag(operator === null ? FLAG.mobile : MOBILE_FLAG[operator]);
+  const b = hasFlag(operator === null ? FLAG.broadband : BROADBAND_FLAG[operator]);
   return ['case', ['all', m, b], 'both', m, 'mobile', b, 'broadband', 'none'];
 }
 
@@ -109,7 +118,7 @@ export function statusColorExpression(operator: Operator | null): ExpressionSpec
 export function radiusExpression(extra = 0): ExpressionSpecification {
   // `zoom` must stay the outermost interpolation, so the extra ring width is folded into each stop.
   const byHouseholds = (scale: number): ExpressionSpecification =>
-    ['interpolate', ['linear'], ['get', 'households'],
+    ['interpolate', ['linear'], ['get', 'h'],
       0, 1.5 * scale + extra, 25, 3 * scale + extra, 100, 5 * scale + extra, 400, 8 * scale + extra, 2000, 13 * scale + extra];
   return ['interpolate', ['linear'], ['zoom'], 6, byHouseholds(0.6), 10, byHouseholds(1), 14, byHouseholds(1.6)];
 }
@@ -164,11 +173,11 @@ export function coverageLayers(o: CoverageLayerOptions): LayerSpecification[] {
 
 /** The listed-village rings and the committee-seat stars follow the same filters as the points. */
 export function listedFilter(filters: Filters): FilterSpecification {
-  return ['all', filterExpression(filters), ['==', ['get', 'listed'], true]] as FilterSpecification;
+  return ['all', filterExpression(filters), hasFlag(FLAG.listed)] as FilterSpecification;
 }
 /** Stars mark the committee seats of listed villages only: those are the ones the 100% check is about. */
 export function seatFilter(filters: Filters): FilterSpecification {
-  return ['all', filterExpression(filters), ['==', ['get', 'committee'], true], ['==', ['get', 'listed'], true]] as FilterSpecification;
+  return ['all', filterExpression(filters), hasFlag(FLAG.committee), hasFlag(FLAG.listed)] as FilterSpecification;
 }
 
 /** Settlement points: status circles, a dark ring for listed villages, a star on committee seats, names when zoomed in. */
@@ -176,17 +185,17 @@ export function settlementLayers(filters: Filters): LayerSpecification[] {
   const filter = filterExpression(filters);
   return [
     {
-      id: LAYER_IDS.settlements, type: 'circle', source: SOURCE_SETTLEMENTS, filter,
+      id: LAYER_IDS.settlements, type: 'circle', source: SOURCE_SETTLEMENTS, 'source-layer': SETTLEMENT_SOURCE_LAYER, filter,
       paint: {
         'circle-radius': radiusExpression(),
         'circle-color': statusColorExpression(filters.operator),
-        'circle-opacity': ['case', ['==', ['get', 'eligible'], true], 0.9, 0.45],
+        'circle-opacity': ['case', hasFlag(FLAG.eligible), 0.9, 0.45],
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 6, 0.3, 11, 1],
       },
     },
     {
-      id: LAYER_IDS.listedRing, type: 'circle', source: SOURCE_SETTLEMENTS,
+      id: LAYER_IDS.listedRing, type: 'circle', source: SOURCE_SETTLEMENTS, 'source-layer': SETTLEMENT_SOURCE_LAYER,
       filter: listedFilter(filters),
       paint: {
         'circle-radius': radiusExpression(3),
@@ -197,7 +206,7 @@ export function settlementLayers(filters: Filters): LayerSpecification[] {
       },
     },
     {
-      id: LAYER_IDS.seat, type: 'symbol', source: SOURCE_SETTLEMENTS,
+      id: LAYER_IDS.seat, type: 'symbol', source: SOURCE_SETTLEMENTS, 'source-layer': SETTLEMENT_SOURCE_LAYER,
       filter: seatFilter(filters),
       layout: {
         'text-field': '★',
@@ -210,7 +219,7 @@ export function settlementLayers(filters: Filters): LayerSpecification[] {
       paint: { 'text-color': '#b8860b', 'text-halo-color': '#ffffff', 'text-halo-width': 1 },
     },
     {
-      id: LAYER_IDS.settlementLabel, type: 'symbol', source: SOURCE_SETTLEMENTS, filter, minzoom: 11,
+      id: LAYER_IDS.settlementLabel, type: 'symbol', source: SOURCE_SETTLEMENTS, 'source-layer': SETTLEMENT_SOURCE_LAYER, filter, minzoom: LABEL_MIN_ZOOM,
       layout: {
         'text-field': ['get', 'name'],
         'text-font': FONT_STACK,
@@ -306,7 +315,7 @@ export function buildStyle(opts: StyleOptions = {}): StyleSpecification {
   const tiles = onlineTileUrls(opts.onlineBasemap);
   const sources: Record<string, SourceSpecification> = {
     [SOURCE_BOUNDARIES]: EMPTY,
-    [SOURCE_SETTLEMENTS]: { type: 'geojson', data: { type: 'FeatureCollection', features: [] }, promoteId: 'id' },
+    [SOURCE_SETTLEMENTS]: { type: 'vector', tiles: [settlementTileUrl(EMPTY_VERSION)], maxzoom: TILE_MAX_ZOOM },
   };
   const layers: LayerSpecification[] = [{ id: LAYER_IDS.background, type: 'background', paint: { 'background-color': BACKGROUND_COLOR } }];
   if (tiles.length > 0) {

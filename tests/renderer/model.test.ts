@@ -5,10 +5,11 @@ import { countyRows, isDoubtful, listedRows, rateCells, sortBlindSpots } from '.
 import { en } from '../../renderer/i18n/en';
 import { formatInt, formatPercent, makeI18n, translate } from '../../renderer/i18n/format';
 import { zhCN } from '../../renderer/i18n/zh-CN';
-import { countyBbox, featuresBbox, settlementFeatures, settlementStatus, statusCounts, workspaceBbox } from '../../renderer/map/data';
+import { countyBbox, featuresBbox, settlementStatus, statusCounts, workspaceBbox } from '../../renderer/map/data';
+import { buildTileIndex, tileProperties, tileRows } from '../../renderer/map/settlement-tiles';
 import { popupContent } from '../../renderer/map/popup';
 import { NO_FILTERS } from '../../renderer/map/style';
-import { toColumns } from '../../api/columns';
+import { FLAG, toColumns } from '../../api/columns';
 import type { SettlementResult } from '../../gis/report';
 import { groupRate, layerRate, report, settlement } from './fixtures';
 
@@ -141,12 +142,12 @@ describe('settlement points', () => {
   const s = settlement({ id: 's1', mobile: true, mobileOperators: ['CMCC', 'CU'], broadband: true, broadbandOperators: ['CT'], listed: true, committee: true });
 
   it('carry the flags the style reads', () => {
-    const fc = settlementFeatures(cols([s]));
-    expect(fc.features[0].geometry).toEqual({ type: 'Point', coordinates: [115.4, 25.9] });
-    expect(fc.features[0].properties).toMatchObject({
-      i: 0, name: 's1', county: '于都县', m: true, b: true, m_CMCC: true, m_CT: false, m_CU: true, b_CMCC: false, b_CT: true, b_CU: false,
-      listed: true, committee: true, eligible: true, focus: true, households: 30,
+    const c = cols([s]);
+    expect(tileProperties(c, 0)).toEqual({
+      f: FLAG.eligible | FLAG.listed | FLAG.committee | FLAG.focus | FLAG.mobile | FLAG.mobileCMCC | FLAG.mobileCU | FLAG.broadband | FLAG.broadbandCT,
+      h: 30, county: '于都县', name: 's1',
     });
+    expect(tileProperties(c, 0, 8)).not.toHaveProperty('name');
   });
 
   it('classify and count statuses like the style', () => {
@@ -163,11 +164,14 @@ describe('settlement points', () => {
   });
 
   // Speed is measured by the benchmark, not asserted here.
-  it('converts 200,000 settlements', () => {
+  it('index 200,000 settlements and find each in its tile', () => {
     const many = Array.from({ length: 200_000 }, (_, i) => settlement({ id: `s${i}`, lon: 114 + (i % 1000) / 500, lat: 25 + i / 200_000 }));
-    const fc = settlementFeatures(cols(many));
-    expect(fc.features).toHaveLength(200_000);
-    expect(fc.features[199_999].geometry.coordinates).toEqual([114 + 999 / 500, 25 + 199_999 / 200_000]);
+    const c = cols(many);
+    const index = buildTileIndex(c);
+    // Zoom 5 tiles 26/13 and 26/14 hold the area; every settlement is in exactly one of them.
+    const rows = [...tileRows(index, 5, 26, 13), ...tileRows(index, 5, 26, 14)].sort((a, b) => a - b);
+    expect(rows).toHaveLength(200_000);
+    expect(rows[199_999]).toBe(199_999);
   });
 });
 

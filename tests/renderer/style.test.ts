@@ -8,7 +8,7 @@ import {
   OPERATOR_COLORS, settlementLayers, STATUS_COLORS, statusColorExpression, statusExpression, type Filters,
 } from '../../renderer/map/style';
 import { toColumns } from '../../api/columns';
-import { settlementFeatures } from '../../renderer/map/data';
+import { tileProperties } from '../../renderer/map/settlement-tiles';
 import { settlement } from './fixtures';
 
 const point = (props: Record<string, unknown>) => ({ type: 1 as const, properties: props, geometry: [] });
@@ -28,7 +28,7 @@ function passes(filter: unknown, props: Record<string, unknown>): boolean {
 
 /** Settlement point properties as the map gets them. */
 function props(p: Parameters<typeof settlement>[0]): Record<string, unknown> {
-  return settlementFeatures(toColumns([settlement(p)], 'test')).features[0].properties as unknown as Record<string, unknown>;
+  return tileProperties(toColumns([settlement(p)], 'test'), 0);
 }
 
 describe('buildStyle', () => {
@@ -170,7 +170,7 @@ describe('status colours', () => {
 
   it('sizes circles by households', () => {
     const radius = (settlementLayers(NO_FILTERS)[0] as { paint: { 'circle-radius': ExpressionSpecification } }).paint['circle-radius'];
-    const r = (households: number) => evaluate(radius, { households }) as number;
+    const r = (households: number) => evaluate(radius, { h: households }) as number;
     expect(r(25)).toBeLessThan(r(100));
     expect(r(100)).toBeLessThan(r(2000));
     expect(r(25)).toBe(3);

@@ -243,7 +243,8 @@ describe('renderer HTTP client against the server', () => {
     expect([...got.flags]).toEqual([...want.flags]);
     expect(got.counties[got.county[1]]).toBe('宁都县');
     expect(got.names[got.name[0]]).toBe('上屋');
-    expect((await createHttpApi({ base: server.url }).analysisSummary().catch((e: ApiError) => e)).message).toBe('no analysis in the fake');
+    const failed = await createHttpApi({ base: server.url }).analysisSummary().catch((e: unknown) => e);
+    expect((failed as ApiError).message).toBe('no analysis in the fake');
   });
 });
 
