@@ -1,8 +1,8 @@
 // `analyze`: the coverage question from GeoJSON files or from a workspace.
 import { writeFileSync } from 'node:fs';
-import type { AnalysisOptions, AnalysisReport, CampaignContext } from '../gis';
-import { CoverageScan } from '../gis/scan';
-import { scanGeoJsonFile, writeReportJson } from '../data/fast-read';
+import { resolveOptions, type AnalysisOptions, type AnalysisReport, type CampaignContext } from '../gis';
+import { analyzeGeoJsonFiles } from '../data/analyze-files';
+import { writeReportJson } from '../data/fast-read';
 import { numberOption, parseArgs, single, UsageError, type ParsedArgs } from './args';
 import { formatCsv, formatTable } from './format';
 
@@ -17,6 +17,9 @@ export const ANALYZE_OPTIONS = {
   format: { value: true },
   out: { value: true },
 } as const;
+
+/** Reading files (not a workspace), the work may also be spread over threads. */
+export const FILE_ANALYZE_OPTIONS = { ...ANALYZE_OPTIONS, threads: { value: true } } as const;
 
 export type OutputFormat = 'table' | 'json' | 'csv';
 
@@ -49,8 +52,8 @@ export function emit(text: string, out: string | undefined): void {
 }
 
 /** File-based analysis: reads every file first, so that all problems of all files are reported together. */
-export function analyzeFiles(argv: readonly string[], campaign: CampaignContext, focusOrder: readonly string[]): void {
-  const args = parseArgs(argv, ANALYZE_OPTIONS);
+export async function analyzeFiles(argv: readonly string[], campaign: CampaignContext, focusOrder: readonly string[]): Promise<void> {
+  const args = parseArgs(argv, FILE_ANALYZE_OPTIONS);
   if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
   const settlements = single(args, 'settlements');
   const mobile = args.options.mobile ?? [];
@@ -59,14 +62,11 @@ export function analyzeFiles(argv: readonly string[], campaign: CampaignContext,
   if (!mobile.length) throw new UsageError('at least one --mobile FILE is required');
   if (!broadband.length) throw new UsageError('at least one --broadband FILE is required');
   const format = outputFormat(args);
-  const options = analysisOptionsFrom(args);
+  const options = resolveOptions(analysisOptionsFrom(args));
+  const threads = numberOption(args, 'threads', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64');
 
-  // Streamed: each file passes once through a reused buffer into typed arrays (see gis/scan).
-  const scan = new CoverageScan(options);
-  scan.fileProblem(scanGeoJsonFile(settlements, scan.settlements(settlements)));
-  for (const path of mobile) scan.fileProblem(scanGeoJsonFile(path, scan.mobile(path)));
-  for (const path of broadband) scan.fileProblem(scanGeoJsonFile(path, scan.broadband(path)));
-  const report = scan.finish(campaign);
+  // Streamed: each file passes once through a reused buffer into typed arrays, on every core (data/analyze-files).
+  const report = await analyzeGeoJsonFiles({ settlements, mobile, broadband }, options, campaign, { threads });
   const out = single(args, 'out');
   if (format === 'json' && out) writeReportJson(out, report);
   else emit(renderReport(report, format, focusOrder), out);

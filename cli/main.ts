@@ -7,7 +7,7 @@ const USAGE = `覆盖图谱 Coverage Atlas — command line
 
   analyze --settlements FILE --mobile FILE [--mobile FILE ...] --broadband FILE [--broadband FILE ...]
           [--min-households 25] [--target-mobile 0.95] [--target-broadband 0.75] [--mobile-tech 4G,5G]
-          [--format table|json|csv] [--out FILE]
+          [--format table|json|csv] [--out FILE] [--threads N (default: every core, for inputs over 64 MB)]
   analyze WORKSPACE.gpkg [the same output options]
   demo WORKSPACE.gpkg [--settlements N] [--seed N]       write the demo workspace (演示数据)
   import WORKSPACE.gpkg --role settlements|mobile|broadband|sites|boundaries|listed FILE

@@ -1,6 +1,6 @@
 // The campaign question in one call: which eligible settlements have 4G and broadband, and how far each
 // area is from its targets.
-import { campaignMatcher, EMPTY_CAMPAIGN, type CampaignContext } from './campaign';
+import { campaignMatcher, EMPTY_CAMPAIGN, type CampaignContext, type CampaignVillage } from './campaign';
 import { classifyPoints } from './classify';
 import { IssueList } from './issues';
 import { applyMeasurements, buildMeasurementTable, DEFAULT_MEASUREMENT_OPTIONS, type MeasuredStatus } from './measurements';
@@ -104,37 +104,63 @@ export function summarize(
   const settlements: SettlementResult[] = new Array(table.count);
   const seats: CommitteeSeatCheck[] = [];
   const seatedVillages = new Set<string>();
+  // Settlements of one village share their groups and name matching: looked up once per village, not per settlement.
+  const cells = new Map<string, Map<string, Map<string, VillageCell>>>();
+  const cellOf = (county: string, township: string, village: string): VillageCell => {
+    let byTownship = cells.get(county);
+    if (!byTownship) cells.set(county, (byTownship = new Map()));
+    let byVillage = byTownship.get(township);
+    if (!byVillage) byTownship.set(township, (byVillage = new Map()));
+    let cell = byVillage.get(village);
+    if (!cell) {
+      const key = `${county}/${township}/${village}`;
+      cell = {
+        county: group(counties, county),
+        township: group(townships, `${county}/${township}`),
+        village: group(villages, key),
+        key,
+        listedByName: match.listedByName(county, township, village),
+        focus: match.county(county)?.focus === true,
+      };
+      byVillage.set(village, cell);
+    }
+    return cell;
+  };
 
   for (let i = 0; i < table.count; i++) {
     const county = table.county[i];
     const township = table.township[i];
     const village = table.village[i];
+    const code = table.code[i];
     const hh = table.households[i];
     const eligible = hh >= options.minHouseholds;
     const mm = mobileMask[i];
     const bm = broadbandMask[i];
-    const listed = match.listedVillage(table.code[i], county, township, village);
-    const countyInfo = match.county(county);
-    const villageKey = `${county}/${township}/${village}`;
+    const cell = cellOf(county, township, village);
+    const listed = match.listedByCode(code) ?? cell.listedByName;
+    const committee = table.committee[i] === 1;
 
     city.add(eligible, hh, mm, bm);
-    group(counties, county).add(eligible, hh, mm, bm);
-    group(townships, `${county}/${township}`).add(eligible, hh, mm, bm);
-    group(villages, villageKey).add(eligible, hh, mm, bm);
-    if (listed) listedGroups.set(villageKey, listed.category);
+    cell.county.add(eligible, hh, mm, bm);
+    cell.township.add(eligible, hh, mm, bm);
+    cell.village.add(eligible, hh, mm, bm);
+    if (listed) listedGroups.set(cell.key, listed.category);
 
-    settlements[i] = {
-      id: table.id[i], name: table.name[i], households: hh, county, township, village,
-      committee: table.committee[i] === 1,
-      ...(table.code[i] ? { code: table.code[i] } : {}),
-      lon: table.lon[i], lat: table.lat[i],
-      eligible,
-      mobile: mm !== 0, mobileOperators: maskOperators(mm),
-      broadband: bm !== 0, broadbandOperators: maskOperators(bm),
-      listed: listed !== null,
-      focusCounty: countyInfo?.focus === true,
-    };
-    if (listed && table.committee[i] === 1) {
+    // Two literals rather than a spread: `code` only when known, in the same property order either way.
+    settlements[i] = code
+      ? {
+        id: table.id[i], name: table.name[i], households: hh, county, township, village, committee, code,
+        lon: table.lon[i], lat: table.lat[i], eligible,
+        mobile: mm !== 0, mobileOperators: maskOperators(mm), broadband: bm !== 0, broadbandOperators: maskOperators(bm),
+        listed: listed !== null, focusCounty: cell.focus,
+      }
+      : {
+        id: table.id[i], name: table.name[i], households: hh, county, township, village, committee,
+        lon: table.lon[i], lat: table.lat[i], eligible,
+        mobile: mm !== 0, mobileOperators: maskOperators(mm), broadband: bm !== 0, broadbandOperators: maskOperators(bm),
+        listed: listed !== null, focusCounty: cell.focus,
+      };
+    if (listed && committee) {
       seats.push({ id: table.id[i], name: table.name[i], county, township, village, mobile: mm !== 0, broadband: bm !== 0 });
       seatedVillages.add(listed.code ?? `${listed.county}/${listed.listedTownship}/${listed.listedName}`);
     }
@@ -178,6 +204,16 @@ export function summarize(
     },
     inputs,
   };
+}
+
+interface VillageCell {
+  county: RateAccumulator;
+  township: RateAccumulator;
+  village: RateAccumulator;
+  /** county/township/village, the key of the village's rate. */
+  key: string;
+  listedByName: CampaignVillage | null;
+  focus: boolean;
 }
 
 function group(map: Map<string, RateAccumulator>, key: string): RateAccumulator {

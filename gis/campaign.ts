@@ -37,6 +37,10 @@ function countyKey(name: string): string {
 export interface CampaignMatcher {
   /** The listed village a settlement belongs to, by code first, else by county + township + name. */
   listedVillage(code: string | undefined, county: string, township: string, village: string): CampaignVillage | null;
+  /** listedVillage's first step: the listed village with this code. */
+  listedByCode(code: string | undefined): CampaignVillage | null;
+  /** listedVillage's second step: by county + township + village name. */
+  listedByName(county: string, township: string, village: string): CampaignVillage | null;
   county(name: string): CampaignCounty | null;
 }
 
@@ -54,19 +58,19 @@ export function campaignMatcher(ctx: CampaignContext): CampaignMatcher {
     }
   }
   const counties = new Map(ctx.counties.map((c) => [countyKey(c.name), c]));
+  const listedByCode = (code: string | undefined) => (code ? byCode.get(code) ?? null : null);
+  const listedByName = (county: string, township: string, village: string) => {
+    if (!village) return null;
+    const candidates = byName.get(`${countyKey(county)}/${villageKey(village)}`);
+    if (!candidates) return null;
+    // Two villages of one name in a county (横溪村 in 赣县区): the township decides.
+    if (!township) return candidates.length === 1 ? candidates[0] : null;
+    return candidates.find((v) => v.township === township || v.listedTownship === township) ?? null;
+  };
   return {
-    listedVillage(code, county, township, village) {
-      if (code) {
-        const hit = byCode.get(code);
-        if (hit) return hit;
-      }
-      if (!village) return null;
-      const candidates = byName.get(`${countyKey(county)}/${villageKey(village)}`);
-      if (!candidates) return null;
-      // Two villages of one name in a county (横溪村 in 赣县区): the township decides.
-      if (!township) return candidates.length === 1 ? candidates[0] : null;
-      return candidates.find((v) => v.township === township || v.listedTownship === township) ?? null;
-    },
+    listedVillage: (code, county, township, village) => listedByCode(code) ?? listedByName(county, township, village),
+    listedByCode,
+    listedByName,
     county(name) {
       return counties.get(countyKey(name)) ?? null;
     },

@@ -81,6 +81,7 @@ export function indexPolygons(set: PolygonSet): PolygonIndex | null {
 
 /**
  * Coverage mask per point: the OR of the operator bits of every polygon containing it (boundary included).
+ * `order` (from hilbertOrder) may be passed when the same points are classified against several sets.
  * Returns a new array; inputs are not modified.
  */
 export function classifyPoints(
@@ -88,9 +89,11 @@ export function classifyPoints(
   ys: Float64Array,
   set: PolygonSet,
   index: PolygonIndex | null = indexPolygons(set),
+  order?: Uint32Array,
 ): Uint8Array {
   const n = xs.length;
   if (ys.length !== n) throw new RangeError(`classifyPoints: ${n} x values but ${ys.length} y values`);
+  if (order && order.length !== n) throw new RangeError(`classifyPoints: ${n} points but an order of ${order.length}`);
   const out = new Uint8Array(n);
   if (!index) return out;
   const mask = set.mask;
@@ -101,7 +104,7 @@ export function classifyPoints(
   const root = levelEnds[levelEnds.length - 1] - 1;
   // Node starts still to visit, with the end of their level; a path holds at most NODE_SIZE per level.
   const stack = new Int32Array(2 * NODE_SIZE * levelEnds.length + 2);
-  const order = pointOrder(xs, ys);
+  order ??= hilbertOrder(xs, ys);
 
   for (let q = 0; q < n; q++) {
     const i = order[q];
@@ -137,8 +140,8 @@ function levelEndOf(levelEnds: number[], k: number): number {
   return levelEnds[l];
 }
 
-/** Point indices in Hilbert order of their positions. */
-function pointOrder(xs: Float64Array, ys: Float64Array): Uint32Array {
+/** Point indices in Hilbert order of their positions: consecutive points are near each other. */
+export function hilbertOrder(xs: Float64Array, ys: Float64Array): Uint32Array {
   const n = xs.length;
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (let i = 0; i < n; i++) {

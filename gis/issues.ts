@@ -13,6 +13,12 @@ export class IssueList {
     if (this.items.length < this.cap) this.items.push({ source, feature, field, message });
   }
 
+  /** Adds another list's problems after these, as if they had been added here: `count` of them, `items` kept. */
+  absorb(items: readonly InputIssue[], count: number): void {
+    this.count += count;
+    for (const it of items) if (this.items.length < this.cap) this.items.push(it);
+  }
+
   get truncated(): boolean {
     return this.count > this.items.length;
   }

@@ -7,8 +7,12 @@ import { OPERATORS } from './types';
 /** Bit of each operator in a coverage mask. */
 export const OPERATOR_BIT: Record<Operator, number> = { CMCC: 1, CT: 2, CU: 4 };
 
+/** The operators of each mask value, built once: a province has millions of settlements and eight masks. */
+const MASK_OPERATORS: Operator[][] = Array.from({ length: 8 }, (_, mask) => OPERATORS.filter((op) => (mask & OPERATOR_BIT[op]) !== 0));
+
+/** The operators whose bits are set. The array is shared by every caller: read it, never change it. */
 export function maskOperators(mask: number): Operator[] {
-  return OPERATORS.filter((op) => (mask & OPERATOR_BIT[op]) !== 0);
+  return MASK_OPERATORS[mask] ?? OPERATORS.filter((op) => (mask & OPERATOR_BIT[op]) !== 0);
 }
 
 /**
@@ -62,6 +66,11 @@ export interface CoordinateReader<N> {
    * box (minX, minY, maxX, maxY) to them: the packing hot loop.
    */
   copyXY(ring: N, out: Float64Array, at: number, box: Float64Array): void;
+  /**
+   * Validation's fast path, where the reader can answer it cheaply: true when every item of `ring` is a
+   * [longitude, latitude] pair in range. False means "check position by position" (for the message), not "invalid".
+   */
+  lonLatPairs?(ring: N): boolean;
 }
 
 /** Coordinates as parsed by JSON.parse. */
@@ -313,7 +322,7 @@ function ringProblem<N>(reader: CoordinateReader<N>, ring: N): string | null {
   if (!reader.isArray(ring)) return 'expected an array of positions';
   const n = reader.length(ring);
   if (n < 4) return `has ${n} positions; a closed ring needs at least 4`;
-  for (let i = 0; i < n; i++) {
+  for (let i = reader.lonLatPairs?.(ring) ? n : 0; i < n; i++) {
     const problem = positionProblemIn(reader, reader.item(ring, i));
     if (problem) return `position ${i}: ${problem}`;
   }

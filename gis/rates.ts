@@ -42,12 +42,12 @@ class LayerTotals {
     if (mask === 0) return;
     this.covered++;
     this.coveredHouseholds += households;
-    OPERATORS.forEach((op, k) => {
-      if (mask & OPERATOR_BIT[op]) {
+    for (let k = 0; k < OPERATORS.length; k++) {
+      if (mask & OPERATOR_BIT[OPERATORS[k]]) {
         this.byOperator[k].covered++;
         this.byOperator[k].coveredHouseholds += households;
       }
-    });
+    }
   }
 
   toRate(settlements: number, households: number, target: number): LayerRate {

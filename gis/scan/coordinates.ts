@@ -138,6 +138,16 @@ export class PackedCoordinates implements CoordinateReader<number> {
     box[3] = maxY;
   }
 
+  lonLatPairs(ring: number): boolean {
+    if (ring < 0 || ring >= PAIR_BASE || this.kind[ring] !== PAIRS) return false;
+    const nums = this.nums;
+    for (let k = this.start[ring], end = k + 2 * this.len[ring]; k < end; k += 2) {
+      const x = nums[k], y = nums[k + 1];
+      if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90)) return false;
+    }
+    return true;
+  }
+
   text(node: number): string {
     if (node < 0) return String(this.nums[-node - 1]);
     if (node >= PAIR_BASE) return `${this.nums[node - PAIR_BASE]},${this.nums[node - PAIR_BASE + 1]}`;

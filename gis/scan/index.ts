@@ -1,79 +1,82 @@
 // The file-based analysis fed from bytes: each file's features are validated and packed as they arrive,
-// with the same checks and messages as analyzeCoverage() over parsed objects.
-import { resolveOptions, summarize } from '../analyze';
+// with the same checks and messages as analyzeCoverage() over parsed objects. Files are independent units
+// (SettlementFile, CoverageFile), so that a caller may scan them on several threads; finishAnalysis()
+// puts the pieces together in the files' order, as if they had been read one after another.
+import { summarize } from '../analyze';
 import { EMPTY_CAMPAIGN, type CampaignContext } from '../campaign';
-import { classifyPoints } from '../classify';
+import { hilbertOrder } from '../classify';
 import { IssueList } from '../issues';
-import { COVERAGE_FIELDS, PolygonSetBuilder } from '../polygon-set';
 import type { AnalysisOptions, AnalysisReport } from '../report';
 import { SETTLEMENT_FIELDS, SettlementTableBuilder, type SettlementTable } from '../settlement-table';
 import type { InputIssue } from '../types';
+import type { CoverageFileResult, OrderedPoints } from './coverage-file';
 import { GeoJsonScanner } from './scanner';
 
 export { GeoJsonScanner, type FeatureSink } from './scanner';
+export { CoverageFile, type CoverageFileResult, type CoverageKind, type OrderedPoints } from './coverage-file';
 export { PackedCoordinates } from './coordinates';
 export { MAX_DEPTH } from './parser';
 export { decodeUtf8 } from './utf8';
 
-/**
- * One analysis over streamed files. Open the settlements file first, then mobile files, then broadband
- * files (the order of their messages); feed each scanner, end it, and pass its result to fileProblem().
- */
-export class CoverageScan {
-  readonly options: AnalysisOptions;
-  /** Whole-file problems (unreadable, invalid JSON, not a FeatureCollection): reported alone, like the object path. */
-  readonly fileIssues = new IssueList();
-  readonly featureIssues = new IssueList();
-  private settlementBuilder: SettlementTableBuilder | null = null;
-  private readonly mobileBuilder: PolygonSetBuilder;
-  private readonly broadbandBuilder: PolygonSetBuilder;
-  private mobileFiles = 0;
-  private broadbandFiles = 0;
+/** The settlements file of a streamed analysis. */
+export class SettlementFile {
+  readonly issues = new IssueList();
+  private readonly builder: SettlementTableBuilder;
+  private fileIssue: InputIssue | null = null;
+  private table: SettlementTable | null = null;
 
-  constructor(options: Partial<AnalysisOptions> = {}) {
-    this.options = resolveOptions(options);
-    this.mobileBuilder = new PolygonSetBuilder({ techs: this.options.mobileTechs, defaultTech: '4G' }, this.featureIssues);
-    this.broadbandBuilder = new PolygonSetBuilder({ defaultTech: 'FTTH' }, this.featureIssues);
+  constructor(readonly name: string) {
+    this.builder = new SettlementTableBuilder(name, this.issues);
   }
 
-  settlements(name: string): GeoJsonScanner {
-    if (this.settlementBuilder) throw new Error('CoverageScan: only one settlements file');
-    const builder = (this.settlementBuilder = new SettlementTableBuilder(name, this.featureIssues));
-    return new GeoJsonScanner(name, (f, _i, reader) => builder.add(f, reader), SETTLEMENT_FIELDS);
+  scanner(): GeoJsonScanner {
+    return new GeoJsonScanner(this.name, (f, _i, reader) => this.builder.add(f, reader), SETTLEMENT_FIELDS);
   }
 
-  mobile(name: string): GeoJsonScanner {
-    const s = this.mobileFiles++;
-    return new GeoJsonScanner(name, (f, i, reader) => this.mobileBuilder.add(s, name, i, f, reader), COVERAGE_FIELDS);
+  /** Records the scanner's whole-file problem; returns the points to classify, or null when the file had problems. */
+  scanned(fileIssue: InputIssue | null): OrderedPoints | null {
+    if (this.table) throw new Error(`SettlementFile ${this.name}: scanned() twice`);
+    this.fileIssue = fileIssue;
+    const table = (this.table = this.builder.finish());
+    if (fileIssue || this.issues.count > 0) return null;
+    return { lon: table.lon, lat: table.lat, order: hilbertOrder(table.lon, table.lat) };
   }
 
-  broadband(name: string): GeoJsonScanner {
-    const s = this.broadbandFiles++;
-    return new GeoJsonScanner(name, (f, i, reader) => this.broadbandBuilder.add(s, name, i, f, reader), COVERAGE_FIELDS);
-  }
-
-  fileProblem(issue: InputIssue | null): void {
-    if (issue) this.fileIssues.add(issue.source, issue.feature, issue.field, issue.message);
-  }
-
-  /** Throws InputError (whole-file problems first, alone), else classifies and summarizes. */
-  finish(campaign: CampaignContext = EMPTY_CAMPAIGN): AnalysisReport {
-    this.fileIssues.throwIfAny();
-    if (!this.settlementBuilder) throw new Error('CoverageScan: no settlements file was scanned');
-    this.featureIssues.throwIfAny();
-    const table = this.settlementBuilder.finish();
-    // Each layer's polygons are dropped once classified, before the report is built.
-    const mobile = classifyLayer(this.mobileBuilder, table);
-    const broadband = classifyLayer(this.broadbandBuilder, table);
-    return summarize(table, mobile.mask, broadband.mask, campaign, this.options, {
-      settlements: table.count,
-      mobilePolygons: mobile.polygons,
-      broadbandPolygons: broadband.polygons,
-    });
+  result(): { table: SettlementTable; fileIssue: InputIssue | null; issues: IssueList } {
+    if (!this.table) throw new Error(`SettlementFile ${this.name}: result() before scanned()`);
+    return { table: this.table, fileIssue: this.fileIssue, issues: this.issues };
   }
 }
 
-function classifyLayer(builder: PolygonSetBuilder, table: SettlementTable): { mask: Uint8Array; polygons: number } {
-  const set = builder.finish();
-  return { mask: classifyPoints(table.lon, table.lat, set), polygons: set.polygonCount };
+/**
+ * The report from a scanned settlements file and every coverage file's result, given mobile files first, each
+ * kind in the order the user named them. Throws InputError: whole-file problems first (alone), then feature
+ * problems, in file order, capped as one list.
+ */
+export function finishAnalysis(
+  settlements: SettlementFile,
+  coverage: readonly CoverageFileResult[],
+  options: AnalysisOptions,
+  campaign: CampaignContext = EMPTY_CAMPAIGN,
+): AnalysisReport {
+  const { table, fileIssue, issues } = settlements.result();
+  const fileIssues = new IssueList();
+  for (const p of [fileIssue, ...coverage.map((c) => c.fileIssue)]) if (p) fileIssues.add(p.source, p.feature, p.field, p.message);
+  fileIssues.throwIfAny();
+  const featureIssues = new IssueList();
+  featureIssues.absorb(issues.items, issues.count);
+  for (const c of coverage) featureIssues.absorb(c.issues, c.issueCount);
+  featureIssues.throwIfAny();
+
+  const mobile = new Uint8Array(table.count);
+  const broadband = new Uint8Array(table.count);
+  const inputs = { settlements: table.count, mobilePolygons: 0, broadbandPolygons: 0 };
+  for (const c of coverage) {
+    if (!c.mask) throw new Error(`finishAnalysis: ${c.name} was not classified`);
+    const into = c.kind === 'mobile' ? mobile : broadband;
+    for (let i = 0; i < into.length; i++) into[i] |= c.mask[i];
+    if (c.kind === 'mobile') inputs.mobilePolygons += c.polygons;
+    else inputs.broadbandPolygons += c.polygons;
+  }
+  return summarize(table, mobile, broadband, campaign, options, inputs);
 }

@@ -120,6 +120,14 @@ describe('cli analyze: bad input exits 2 with a clear sentence per problem', () 
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--format: found "xml"; expected table, json or csv');
     expect(runCli([...base(), '--target-mobile', '95']).stderr).toContain('--target-mobile: found "95"; expected a fraction between 0 and 1');
+    expect(runCli([...base(), '--threads', '0']).stderr).toContain('--threads: found "0"; expected a whole number from 1 to 64');
     expect(runCli(['frobnicate']).status).toBe(2);
+  });
+
+  it('--threads is accepted (inputs this small stay on one thread; tests/perf/parallel.test.ts runs workers)', () => {
+    const one = runCli([...base(), '--format', 'json', '--threads', '1']);
+    const two = runCli([...base(), '--format', 'json', '--threads', '2']);
+    expect(one.status).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
   });
 });
