@@ -15,7 +15,10 @@ import type {
 export * from './reports';
 export type { SettlementColumns, SettlementDetail, SettlementDetailsQuery } from './columns';
 
-/** The analysis without its per-settlement rows: rates, committee seats, field checks (what the dashboard shows). */
+/**
+ * What the dashboard shows of the analysis: city and county rates, the listed villages' rates, committee seats,
+ * field checks. No per-settlement rows, township rates or unlisted villages' rates (analyze() has them).
+ */
 export type AnalysisSummary = Omit<AnalysisReport, 'settlements'>;
 
 export type LayerRole = 'settlements' | 'mobile' | 'broadband' | 'sites' | 'boundaries' | 'listed' | 'measurements';

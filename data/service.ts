@@ -152,8 +152,10 @@ export class AtlasService implements AtlasApi {
   }
 
   async analysisSummary(): Promise<AnalysisSummary> {
-    const { settlements: _rows, ...summary } = await this.analyze();
-    return summary;
+    const { settlements: _rows, ...report } = await this.analyze();
+    // Thousands of townships and villages at province scale: the dashboard shows the listed villages only.
+    const villages = Object.fromEntries(Object.entries(report.rates.villages).filter(([, r]) => r.listed));
+    return { ...report, rates: { ...report.rates, townships: {}, villages } };
   }
 
   private async columnsNow(): Promise<NonNullable<AtlasService['columnsCache']>> {
