@@ -8,10 +8,11 @@ import type { Bbox, Settings } from '../../api/contract';
 import type { FeatureCollection, Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
 import {
-  buildStyle, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageSourceId, filterExpression, FONT_STACK, LAYER_IDS,
-  listedFilter, LOCAL_FONT_FAMILY, onlineTileUrls, seatFilter, settlementTileUrl, SOURCE_BOUNDARIES, SOURCE_ONLINE, SOURCE_SETTLEMENTS,
-  statusColorExpression, type Filters,
+  buildStyle, circleRadius, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageSourceId, filterExpression, FONT_STACK, LAYER_IDS,
+  listedFilter, LOCAL_FONT_FAMILY, NO_FILTERS, onlineTileUrls, seatFilter, settlementRasterUrl, settlementTileUrl, SOURCE_BOUNDARIES,
+  SOURCE_ONLINE, SOURCE_SETTLEMENT_RASTER, SOURCE_SETTLEMENTS, statusColorExpression, type Filters,
 } from './style';
+import { filtersKey, RASTER_MAX_ZOOM, RASTER_MIN_SETTLEMENTS, rowFilter } from './settlement-raster';
 import { registerSettlementTiles, setTileColumns } from './settlementTiles';
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -43,7 +44,10 @@ export interface AtlasMapOptions {
   onViewChange?: (bbox: Bbox, zoom: number) => void;
 }
 
-const SETTLEMENT_LAYERS = [LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat, LAYER_IDS.settlementLabel];
+const SETTLEMENT_LAYERS = [LAYER_IDS.settlementRaster, LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat, LAYER_IDS.settlementLabel];
+/** Vector layers that the raster tiles stand in for when zoomed out (the labels start later anyway). */
+const RASTERED_LAYERS = [LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat];
+const DETAIL_ZOOM = RASTER_MAX_ZOOM + 1;
 const BOUNDARY_LAYERS = [LAYER_IDS.countyFill, LAYER_IDS.townshipLine, LAYER_IDS.countyLine, LAYER_IDS.countyLabel, LAYER_IDS.townshipLabel];
 
 // Ganzhou, so the first frame is not the whole world.
@@ -56,6 +60,11 @@ export class AtlasMap {
   private coverage = new Map<number, 'mobile' | 'broadband'>();
   private onlineBasemap: Settings['onlineBasemap'] | undefined;
   private readonly container: HTMLElement;
+  private settlementColumns: SettlementColumns | null = null;
+  private filters: Filters = NO_FILTERS;
+  private settlementsVisible = true;
+  /** Settlements drawn as raster tiles below DETAIL_ZOOM (large workspaces). */
+  private rastered = false;
 
   constructor(container: HTMLElement, opts: AtlasMapOptions) {
     this.onlineBasemap = opts.onlineBasemap;
@@ -93,6 +102,12 @@ export class AtlasMap {
       const [lon, lat] = f.geometry.coordinates;
       opts.onSettlementClick(index, lon, lat);
     });
+    // Raster tiles are pictures: zoomed out in a large workspace, a click finds the settlement under the cursor itself.
+    this.map.on('click', (e) => {
+      if (!this.rastered || this.map.getZoom() >= DETAIL_ZOOM || !this.settlementsVisible) return;
+      const hit = this.settlementAt(e.point.x, e.point.y);
+      if (hit !== null) opts.onSettlementClick(hit, this.settlementColumns!.lon[hit], this.settlementColumns!.lat[hit]);
+    });
     this.map.on('mouseenter', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = 'pointer'; });
     this.map.on('mouseleave', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = ''; });
   }
@@ -114,7 +129,9 @@ export class AtlasMap {
   /** New settlement columns: the tile worker cuts tiles from them, under a new tile URL so none is reused. */
   setSettlements(columns: SettlementColumns): void {
     setTileColumns(columns);
+    this.settlementColumns = columns;
     this.map.getSource<maplibregl.VectorTileSource>(SOURCE_SETTLEMENTS)?.setTiles([settlementTileUrl(columns.version)]);
+    this.setRastered(columns.count >= RASTER_MIN_SETTLEMENTS);
     // Marked at once: the next 'idle' is then the one after these data are drawn.
     this.container.dataset.mapState = 'loading';
     this.container.dataset.settlements = String(columns.count);
@@ -172,7 +189,52 @@ export class AtlasMap {
     }
   }
 
+  /** Large workspaces: painted raster tiles below DETAIL_ZOOM, the vector layers from there on. */
+  private setRastered(on: boolean): void {
+    const url = this.settlementColumns ? settlementRasterUrl(this.settlementColumns.version, filtersKey(this.filters)) : null;
+    if (on && url) {
+      const source = this.map.getSource<maplibregl.RasterTileSource>(SOURCE_SETTLEMENT_RASTER);
+      if (source) source.setTiles([url]);
+      else {
+        this.map.addSource(SOURCE_SETTLEMENT_RASTER, { type: 'raster', tiles: [url], tileSize: 512, maxzoom: RASTER_MAX_ZOOM });
+        this.map.addLayer({
+          id: LAYER_IDS.settlementRaster, type: 'raster', source: SOURCE_SETTLEMENT_RASTER, maxzoom: DETAIL_ZOOM,
+          layout: { visibility: this.settlementsVisible ? 'visible' : 'none' },
+          paint: { 'raster-fade-duration': 0 },
+        }, LAYER_IDS.settlements);
+      }
+    } else if (!on && this.map.getLayer(LAYER_IDS.settlementRaster)) {
+      this.map.removeLayer(LAYER_IDS.settlementRaster);
+      this.map.removeSource(SOURCE_SETTLEMENT_RASTER);
+    }
+    if (on !== this.rastered) for (const id of RASTERED_LAYERS) this.map.setLayerZoomRange(id, on ? DETAIL_ZOOM : 0, 24);
+    this.rastered = on;
+  }
+
+  /** The topmost drawn settlement whose circle covers screen point (x, y), or null (raster mode's clicks). */
+  private settlementAt(x: number, y: number): number | null {
+    const c = this.settlementColumns;
+    if (!c) return null;
+    const keep = rowFilter(c, this.filters);
+    const zoom = this.map.getZoom();
+    const at = this.map.unproject([x, y]);
+    // Degrees per pixel here, to test distances without projecting every settlement.
+    const east = this.map.unproject([x + 1, y]);
+    const lonPx = Math.abs(east.lng - at.lng);
+    const latPx = lonPx * Math.cos((at.lat * Math.PI) / 180);
+    let best: number | null = null;
+    for (let i = 0; i < c.count; i++) {
+      const dx = (c.lon[i] - at.lng) / lonPx, dy = (c.lat[i] - at.lat) / latPx;
+      const r = circleRadius(zoom, c.households[i]) + 1;
+      // Later rows are drawn on top: the last hit wins.
+      if (dx * dx + dy * dy <= r * r && keep(i)) best = i;
+    }
+    return best;
+  }
+
   setFilters(filters: Filters): void {
+    this.filters = filters;
+    if (this.rastered) this.setRastered(true);
     const base = filterExpression(filters);
     this.map.setFilter(LAYER_IDS.settlements, base);
     this.map.setFilter(LAYER_IDS.settlementLabel, base);
@@ -182,6 +244,7 @@ export class AtlasMap {
   }
 
   setGroupVisible(group: 'settlements' | 'boundaries', visible: boolean): void {
+    if (group === 'settlements') this.settlementsVisible = visible;
     const ids = group === 'settlements' ? SETTLEMENT_LAYERS : BOUNDARY_LAYERS;
     for (const id of ids) if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
   }

@@ -65,38 +65,42 @@ function lowerBound(a: Uint32Array, v: number): number {
   return lo;
 }
 
-/** Rows of the settlements inside tile z/x/y (west and north edges inclusive). */
-export function tileRows(index: TileIndex, z: number, x: number, y: number): number[] {
+/** Rows of the settlements with minX ≤ x < maxX and minY ≤ y < maxY (Web Mercator units, [0, 1)). */
+export function rowsInBox(index: TileIndex, minX: number, minY: number, maxX: number, maxY: number): number[] {
   const out: number[] = [];
-  const scale = 2 ** z;
-  const inTile = (i: number) => Math.floor(index.mx[i] * scale) === x && Math.floor(index.my[i] * scale) === y;
-  if (z >= GRID) {
-    const shift = 2 ** (z - GRID);
-    const key = Math.floor(y / shift) * CELLS + Math.floor(x / shift);
-    for (let k = lowerBound(index.keys, key); k < index.keys.length && index.keys[k] === key; k++) {
-      if (inTile(index.order[k])) out.push(index.order[k]);
+  const cx0 = Math.max(0, Math.floor(minX * CELLS)), cx1 = Math.min(CELLS - 1, Math.floor(maxX * CELLS));
+  const cy0 = Math.max(0, Math.floor(minY * CELLS)), cy1 = Math.min(CELLS - 1, Math.floor(maxY * CELLS));
+  for (let cy = cy0; cy <= cy1; cy++) {
+    const to = lowerBound(index.keys, cy * CELLS + cx1 + 1);
+    for (let k = lowerBound(index.keys, cy * CELLS + cx0); k < to; k++) {
+      const i = index.order[k];
+      const x = index.mx[i], y = index.my[i];
+      if (x >= minX && x < maxX && y >= minY && y < maxY) out.push(i);
     }
-    return out;
-  }
-  const span = 2 ** (GRID - z);
-  for (let cy = y * span; cy < (y + 1) * span; cy++) {
-    const from = lowerBound(index.keys, cy * CELLS + x * span);
-    const to = lowerBound(index.keys, cy * CELLS + (x + 1) * span);
-    for (let k = from; k < to; k++) out.push(index.order[k]);
   }
   return out;
 }
 
-/** The rows a tile draws: all of them from THIN_BELOW_ZOOM on, else one per pixel and look (see the file comment). */
+/** Rows of the settlements inside tile z/x/y (west and north edges inclusive). */
+export function tileRows(index: TileIndex, z: number, x: number, y: number): number[] {
+  const scale = 2 ** z;
+  return rowsInBox(index, x / scale, y / scale, (x + 1) / scale, (y + 1) / scale);
+}
+
+/**
+ * The rows a tile draws, in the columns' order (the drawing order of overlapping circles): all of them from
+ * THIN_BELOW_ZOOM on, else one per pixel and look (see the file comment).
+ */
 export function thinRows(index: TileIndex, c: SettlementColumns, rows: readonly number[], z: number, x: number, y: number): number[] {
-  if (z >= THIN_BELOW_ZOOM) return [...rows];
+  if (z >= THIN_BELOW_ZOOM) return [...rows].sort((a, b) => a - b);
   const pixels = 512 * 2 ** z;
   const kept = new Map<number, number>();
   for (const i of rows) {
-    const px = Math.floor(index.mx[i] * pixels) - x * 512;
-    const py = Math.floor(index.my[i] * pixels) - y * 512;
-    // 18 bits of pixel, 16 of county, 12 of flags: exact in a double.
-    const key = ((py * 512 + px) * 65536 + c.county[i]) * 4096 + c.flags[i];
+    // Rows may reach a tile beyond the edges (raster tiles paint neighbours' circles that spill over).
+    const px = Math.floor(index.mx[i] * pixels) - x * 512 + 1024;
+    const py = Math.floor(index.my[i] * pixels) - y * 512 + 1024;
+    // 24 bits of pixel, 16 of county, 12 of flags: exact in a double.
+    const key = ((py * 3072 + px) * 65536 + c.county[i]) * 4096 + c.flags[i];
     const prev = kept.get(key);
     if (prev === undefined || c.households[i] > c.households[prev]) kept.set(key, i);
   }

@@ -45,6 +45,12 @@ export const EMPTY_VERSION = 'none';
 export function settlementTileUrl(version: string): string {
   return `${SETTLEMENT_PROTOCOL}://${encodeURIComponent(version)}/{z}/{x}/{y}`;
 }
+/** Painted raster tiles of the settlements under a filter state (large workspaces, zoomed out: see settlement-raster.ts). */
+export const SETTLEMENT_RASTER_PROTOCOL = 'atlas-settlement-raster';
+export const SOURCE_SETTLEMENT_RASTER = 'settlements-raster';
+export function settlementRasterUrl(version: string, filtersKey: string): string {
+  return `${SETTLEMENT_RASTER_PROTOCOL}://${encodeURIComponent(version)}/${encodeURIComponent(filtersKey)}/{z}/{x}/{y}`;
+}
 export const SOURCE_BOUNDARIES = 'boundaries';
 export const SOURCE_ONLINE = 'online-basemap';
 
@@ -58,6 +64,7 @@ export const LAYER_IDS = {
   countyLabel: 'boundary-county-label',
   townshipLabel: 'boundary-township-label',
   settlements: 'settlements-circle',
+  settlementRaster: 'settlements-raster',
   listedRing: 'settlements-listed-ring',
   seat: 'settlements-seat',
   settlementLabel: 'settlements-label',
@@ -114,13 +121,47 @@ export function statusColorExpression(operator: Operator | null): ExpressionSpec
     STATUS_COLORS.none];
 }
 
+/** Circle radius (px) by households at zoom 10, scaled by zoom (ZOOM_SCALE): area roughly proportional to households. */
+export const HOUSEHOLD_RADIUS: readonly (readonly [number, number])[] = [[0, 1.5], [25, 3], [100, 5], [400, 8], [2000, 13]];
+export const ZOOM_SCALE: readonly (readonly [number, number])[] = [[6, 0.6], [10, 1], [14, 1.6]];
+/** Zoom → width (px) of the white edge of settlement circles, and of the dark ring of listed villages. */
+export const CIRCLE_STROKE: readonly (readonly [number, number])[] = [[6, 0.3], [11, 1]];
+export const RING_STROKE: readonly (readonly [number, number])[] = [[6, 0.6], [10, 1.5]];
+/** Zoom → size (px) of the committee-seat star, drawn 1.1 em above the point. */
+export const SEAT_SIZE: readonly (readonly [number, number])[] = [[7, 10], [13, 16]];
+export const RING_EXTRA = 3;
+export const RING_COLOR = '#222222';
+export const SEAT_COLOR = '#b8860b';
+
+/** Piecewise-linear interpolation through `stops`, clamped at both ends (what ['interpolate', ['linear'], …] does). */
+export function interpolate(stops: readonly (readonly [number, number])[], x: number): number {
+  if (x <= stops[0][0]) return stops[0][1];
+  for (let k = 1; k < stops.length; k++) {
+    const [x1, y1] = stops[k];
+    if (x <= x1) {
+      const [x0, y0] = stops[k - 1];
+      return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
+    }
+  }
+  return stops[stops.length - 1][1];
+}
+
+const byZoom = (stops: readonly (readonly [number, number])[]): ExpressionSpecification =>
+  ['interpolate', ['linear'], ['zoom'], ...stops.flat()] as ExpressionSpecification;
+
 /** Circle radius grows with households (area roughly proportional) and with zoom. */
 export function radiusExpression(extra = 0): ExpressionSpecification {
   // `zoom` must stay the outermost interpolation, so the extra ring width is folded into each stop.
   const byHouseholds = (scale: number): ExpressionSpecification =>
-    ['interpolate', ['linear'], ['get', 'h'],
-      0, 1.5 * scale + extra, 25, 3 * scale + extra, 100, 5 * scale + extra, 400, 8 * scale + extra, 2000, 13 * scale + extra];
-  return ['interpolate', ['linear'], ['zoom'], 6, byHouseholds(0.6), 10, byHouseholds(1), 14, byHouseholds(1.6)];
+    ['interpolate', ['linear'], ['get', 'h'], ...HOUSEHOLD_RADIUS.flatMap(([h, r]) => [h, r * scale + extra])] as ExpressionSpecification;
+  return ['interpolate', ['linear'], ['zoom'], ...ZOOM_SCALE.flatMap(([z, scale]) => [z, byHouseholds(scale)])] as ExpressionSpecification;
+}
+
+/** radiusExpression's value at one zoom, for drawing outside maplibre (settlement-raster.ts). */
+export function circleRadius(zoom: number, households: number, extra = 0): number {
+  const radius = (scale: number) => interpolate(HOUSEHOLD_RADIUS.map(([h, r]) => [h, r * scale + extra] as const), households);
+  // Interpolating the per-stop radii over zoom, like maplibre's nested interpolation.
+  return interpolate(ZOOM_SCALE.map(([z, scale]) => [z, radius(scale)] as const), zoom);
 }
 
 const visibility = (visible: boolean) => (visible ? 'visible' : 'none') as 'visible' | 'none';
@@ -191,18 +232,18 @@ export function settlementLayers(filters: Filters): LayerSpecification[] {
         'circle-color': statusColorExpression(filters.operator),
         'circle-opacity': ['case', hasFlag(FLAG.eligible), 0.9, 0.45],
         'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 6, 0.3, 11, 1],
+        'circle-stroke-width': byZoom(CIRCLE_STROKE),
       },
     },
     {
       id: LAYER_IDS.listedRing, type: 'circle', source: SOURCE_SETTLEMENTS, 'source-layer': SETTLEMENT_SOURCE_LAYER,
       filter: listedFilter(filters),
       paint: {
-        'circle-radius': radiusExpression(3),
+        'circle-radius': radiusExpression(RING_EXTRA),
         'circle-color': 'rgba(0,0,0,0)',
-        'circle-stroke-color': '#222222',
+        'circle-stroke-color': RING_COLOR,
         // Thin when zoomed out, where a listed village's many rings would merge into a blot.
-        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 6, 0.6, 10, 1.5],
+        'circle-stroke-width': byZoom(RING_STROKE),
       },
     },
     {
@@ -211,12 +252,12 @@ export function settlementLayers(filters: Filters): LayerSpecification[] {
       layout: {
         'text-field': '★',
         'text-font': FONT_STACK,
-        'text-size': ['interpolate', ['linear'], ['zoom'], 7, 10, 13, 16],
+        'text-size': byZoom(SEAT_SIZE),
         'text-offset': [0, -1.1],
         'text-allow-overlap': true,
         'text-ignore-placement': true,
       },
-      paint: { 'text-color': '#b8860b', 'text-halo-color': '#ffffff', 'text-halo-width': 1 },
+      paint: { 'text-color': SEAT_COLOR, 'text-halo-color': '#ffffff', 'text-halo-width': 1 },
     },
     {
       id: LAYER_IDS.settlementLabel, type: 'symbol', source: SOURCE_SETTLEMENTS, 'source-layer': SETTLEMENT_SOURCE_LAYER, filter, minzoom: LABEL_MIN_ZOOM,
