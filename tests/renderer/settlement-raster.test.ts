@@ -23,14 +23,14 @@ describe('settlement raster tiles', () => {
 
   it('paint each settlement in its status colour, under the operator chosen, and leave filtered ones out', () => {
     const [x, y, px, py] = tileOf(115.4, 25.9, 9);
-    const at = (p: Uint8ClampedArray) => (py * 512 + px) * 4;
+    const at = (py * 512 + px) * 4;
     const all = paintRasterTile(index, c, NO_FILTERS, 9, x, y);
-    expect(hex(all, at(all))).toBe(STATUS_COLORS.both);
-    expect(all[at(all) + 3]).toBeGreaterThan(200);
+    expect(hex(all, at)).toBe(STATUS_COLORS.both);
+    expect(all[at + 3]).toBeGreaterThan(200);
     const ct = paintRasterTile(index, c, { ...NO_FILTERS, operator: 'CT' }, 9, x, y);
-    expect(hex(ct, at(ct))).toBe(STATUS_COLORS.mobile);
+    expect(hex(ct, at)).toBe(STATUS_COLORS.mobile);
     const other = paintRasterTile(index, c, { ...NO_FILTERS, county: '宁都县' }, 9, x, y);
-    expect(other[at(other) + 3]).toBe(0);
+    expect(other[at + 3]).toBe(0);
     // Away from both settlements the tile stays transparent.
     expect(all[3]).toBe(0);
   });
