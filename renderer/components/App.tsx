@@ -10,7 +10,7 @@ import { BlindSpotList } from '../dashboard/BlindSpotList';
 import { FieldChecks } from '../dashboard/FieldChecks';
 import { CountyTable } from '../dashboard/CountyTable';
 import { ListedTable } from '../dashboard/ListedTable';
-import { countyRows } from '../dashboard/model';
+import { blindSpotOf, countyRows } from '../dashboard/model';
 import { I18nProvider } from '../i18n/context';
 import { makeI18n, type Lang } from '../i18n/format';
 import type { AtlasMap, CoverageState } from '../map/AtlasMap';
@@ -119,9 +119,11 @@ export function App({ api }: { api: AtlasClient }) {
     if (!ws) return;
     let alive = true;
     // The map needs every settlement, the tables only the rates: two compact answers instead of one object per settlement.
-    api.settlementColumns().then((c) => { if (alive) setColumns(c); }, (e) => { if (alive) setError(message(e)); });
+    const columnsAnswer = api.settlementColumns();
+    columnsAnswer.then((c) => { if (alive) setColumns(c); }, (e) => { if (alive) setError(message(e)); });
     api.analysisSummary().then((r) => { if (alive) setReport(r); }, (e) => { if (alive) setError(message(e)); });
-    api.blindSpots().then((b) => { if (alive) setBlind(b); }, (e) => { if (alive) setError(message(e)); });
+    // The blind-spot list (megabytes at province scale) queues behind what the first map needs in the back end.
+    columnsAnswer.then(() => api.blindSpots()).then((b) => { if (alive) setBlind(b); }, (e) => { if (alive) setError(message(e)); });
     return () => { alive = false; };
   }, [api, ws]);
 
@@ -147,7 +149,6 @@ export function App({ api }: { api: AtlasClient }) {
 
   useEffect(() => { if (atlas && columns) atlas.setSettlements(columns); }, [atlas, columns]);
 
-  const blindById = useMemo(() => new Map((blind ?? []).map((b) => [b.id, b])), [blind]);
   const inLedgerRef = useRef(inLedger);
   inLedgerRef.current = inLedger;
 
@@ -272,13 +273,13 @@ export function App({ api }: { api: AtlasClient }) {
       const content = popupContent(s, cur, minHouseholds);
       const status = settlementStatus(s);
       if (fly) atlas.flyTo(s.lon, s.lat, Math.max(atlas.map.getZoom(), 12));
-      const spot = blindById.get(s.id);
+      const spot = blindSpotOf(s);
       const action = spot && !inLedgerRef.current.has(s.id)
         ? { label: cur.t('addToLedger'), testid: 'popup-add-ledger', run: () => { atlas.closePopup(); setPendingAdd([spot]); } }
         : undefined;
       atlas.showPopup(s.lon, s.lat, popupElement(content, cur.t(`st_${status}`), STATUS_COLORS[status], action));
     }, (e) => setError(message(e)));
-  }, [api, atlas, blindById, minHouseholds]);
+  }, [api, atlas, minHouseholds]);
   const openById = useCallback((id: string) => openSettlement({ ids: [id] }, true), [openSettlement]);
   const openRef = useRef(openSettlement);
   openRef.current = openSettlement;

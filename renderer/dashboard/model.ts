@@ -1,7 +1,7 @@
 // Table rows for the dashboard, derived from the analysis summary without recomputing any rate:
 // the UI only orders, joins and formats what the back end reported.
 import type { AnalysisSummary, BlindSpot, CampaignSeeds, County, ListedVillage } from '../../api/contract';
-import type { CommitteeSeatCheck, GroupRate, LayerRate } from '../../gis/report';
+import type { CommitteeSeatCheck, GroupRate, LayerRate, SettlementResult } from '../../gis/report';
 import type { I18n } from '../i18n/format';
 
 export interface CountyRow {
@@ -98,6 +98,16 @@ export function listedRows(seeds: CampaignSeeds, report: AnalysisSummary | null)
       matched: village.code !== null,
     };
   });
+}
+
+/** The blind-spot row of a settlement (as AtlasApi.blindSpots lists it), or null when it is not one. */
+export function blindSpotOf(s: SettlementResult): BlindSpot | null {
+  if (!s.eligible || (s.mobile && s.broadband)) return null;
+  return {
+    id: s.id, name: s.name, county: s.county, township: s.township, village: s.village, households: s.households,
+    lon: s.lon, lat: s.lat, listed: s.listed, focusCounty: s.focusCounty, committee: s.committee,
+    missingMobile: !s.mobile, missingBroadband: !s.broadband,
+  };
 }
 
 export type BlindSortKey = 'households' | 'county' | 'listed' | 'name';

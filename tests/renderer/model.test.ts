@@ -1,7 +1,7 @@
 // Dashboard rows, number formatting, popup content and GeoJSON conversion: pure functions of the report.
 import { describe, expect, it } from 'vitest';
 import type { BlindSpot, CampaignSeeds, ListedVillage } from '../../api/contract';
-import { countyRows, isDoubtful, listedRows, rateCells, sortBlindSpots } from '../../renderer/dashboard/model';
+import { blindSpotOf, countyRows, isDoubtful, listedRows, rateCells, sortBlindSpots } from '../../renderer/dashboard/model';
 import { en } from '../../renderer/i18n/en';
 import { formatInt, formatPercent, makeI18n, translate } from '../../renderer/i18n/format';
 import { zhCN } from '../../renderer/i18n/zh-CN';
@@ -128,6 +128,16 @@ describe('sortBlindSpots', () => {
     focusCounty: true, committee: false, missingMobile: true, missingBroadband: false, ...p,
   });
   const list = [spot('a', { households: 40 }), spot('b', { households: 90, county: '宁都县', listed: true }), spot('c', { households: 60, county: '章贡区' })];
+
+  it('are the eligible settlements missing 4G or broadband, as the blind-spot list has them', () => {
+    const gap = settlement({ id: 'g', households: 40, mobile: true, mobileOperators: ['CT'], listed: true, committee: true });
+    expect(blindSpotOf(gap)).toEqual({
+      id: 'g', name: 'g', county: '于都县', township: '岭背镇', village: '潮溪村委会', households: 40, lon: 115.4, lat: 25.9,
+      listed: true, focusCounty: true, committee: true, missingMobile: false, missingBroadband: true,
+    });
+    expect(blindSpotOf(settlement({ id: 'small', eligible: false }))).toBeNull();
+    expect(blindSpotOf(settlement({ id: 'ok', mobile: true, broadband: true }))).toBeNull();
+  });
 
   it('sorts by households, county or listed without mutating the input', () => {
     expect(sortBlindSpots(list, 'households', true).map((s) => s.id)).toEqual(['b', 'c', 'a']);
