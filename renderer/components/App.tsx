@@ -184,7 +184,7 @@ export function App({ api }: { api: AtlasClient }) {
       // that is no longer the latest request for its layer is dropped.
       const mine: Loaded = step.kind === 'full' ? { kind: 'full' } : { kind: 'area', bbox: step.bbox };
       loaded.set(l.id, mine);
-      api.layerFeatures(step.kind === 'full' ? { layerId: l.id } : { layerId: l.id, bbox: step.bbox }).then((fc) => {
+      atlas.awaitData(api.layerFeatures(step.kind === 'full' ? { layerId: l.id } : { layerId: l.id, bbox: step.bbox })).then((fc) => {
         if (loaded.get(l.id) === mine) atlas.setCoverage(l.id, l.role, fc, coverageStateRef.current);
       }, (e) => {
         if (loaded.get(l.id) === mine) loaded.delete(l.id);

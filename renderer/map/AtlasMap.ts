@@ -65,6 +65,8 @@ export class AtlasMap {
   private settlementsVisible = true;
   /** Settlements drawn as raster tiles below DETAIL_ZOOM (large workspaces). */
   private rastered = false;
+  /** Requests for data this map will draw that are still on their way (see awaitData). */
+  private awaited = 0;
 
   constructor(container: HTMLElement, opts: AtlasMapOptions) {
     this.onlineBasemap = opts.onlineBasemap;
@@ -93,7 +95,7 @@ export class AtlasMap {
     // A state attribute lets tests (and users' automation) wait for the map to settle.
     container.dataset.mapState = 'loading';
     this.map.on('dataloading', () => { container.dataset.mapState = 'loading'; });
-    this.map.on('idle', () => { container.dataset.mapState = 'idle'; });
+    this.map.on('idle', () => { if (this.awaited === 0) container.dataset.mapState = 'idle'; });
 
     this.map.on('click', LAYER_IDS.settlements, (e) => {
       const f = e.features?.[0];
@@ -110,6 +112,22 @@ export class AtlasMap {
     });
     this.map.on('mouseenter', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = 'pointer'; });
     this.map.on('mouseleave', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = ''; });
+  }
+
+  /**
+   * Data for the map is on its way (coverage polygons, boundaries): until it has arrived, and been drawn, the map
+   * is not settled (data-map-state stays 'loading'). Returns `request` itself.
+   */
+  awaitData<T>(request: Promise<T>): Promise<T> {
+    this.awaited++;
+    this.container.dataset.mapState = 'loading';
+    const done = () => {
+      this.awaited--;
+      // Whatever the answer did (new data, or nothing), the next render settles the map again.
+      if (this.awaited === 0) this.map.triggerRepaint();
+    };
+    request.then(done, done);
+    return request;
   }
 
   whenLoaded(): Promise<void> {
