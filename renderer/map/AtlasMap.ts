@@ -96,6 +96,13 @@ export class AtlasMap {
     container.dataset.mapState = 'loading';
     this.map.on('dataloading', () => { container.dataset.mapState = 'loading'; });
     this.map.on('idle', () => { if (this.awaited === 0) container.dataset.mapState = 'idle'; });
+    // The settlements apart from the rest (coverage may still stream in): set once a frame shows all their tiles.
+    this.map.on('render', () => {
+      const version = this.settlementColumns?.version;
+      if (version === undefined || container.dataset.settlementsDrawn === version) return;
+      const source = this.rastered && this.map.getZoom() < DETAIL_ZOOM ? SOURCE_SETTLEMENT_RASTER : SOURCE_SETTLEMENTS;
+      if (this.map.getSource(source) && this.map.isSourceLoaded(source)) container.dataset.settlementsDrawn = version;
+    });
 
     this.map.on('click', LAYER_IDS.settlements, (e) => {
       const f = e.features?.[0];
