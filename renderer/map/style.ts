@@ -159,9 +159,8 @@ export function radiusExpression(extra = 0): ExpressionSpecification {
 
 /** radiusExpression's value at one zoom, for drawing outside maplibre (settlement-raster.ts). */
 export function circleRadius(zoom: number, households: number, extra = 0): number {
-  const radius = (scale: number) => interpolate(HOUSEHOLD_RADIUS.map(([h, r]) => [h, r * scale + extra] as const), households);
-  // Interpolating the per-stop radii over zoom, like maplibre's nested interpolation.
-  return interpolate(ZOOM_SCALE.map(([z, scale]) => [z, radius(scale)] as const), zoom);
+  // The nested interpolation is linear in the scale, so it factors: radius(households) × scale(zoom) + extra.
+  return interpolate(HOUSEHOLD_RADIUS, households) * interpolate(ZOOM_SCALE, zoom) + extra;
 }
 
 const visibility = (visible: boolean) => (visible ? 'visible' : 'none') as 'visible' | 'none';

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { expression, featureFilter, validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import type { ExpressionSpecification, LayerSpecification } from '@maplibre/maplibre-gl-style-spec';
 import {
-  BROADBAND_COLOR, buildStyle, coverageLayers, coverageLayersFor, filterExpression, LAYER_IDS, NO_FILTERS, onlineTileUrls,
-  OPERATOR_COLORS, settlementLayers, STATUS_COLORS, statusColorExpression, statusExpression, type Filters,
+  BROADBAND_COLOR, buildStyle, circleRadius, coverageLayers, coverageLayersFor, filterExpression, LAYER_IDS, NO_FILTERS, onlineTileUrls,
+  OPERATOR_COLORS, radiusExpression, settlementLayers, STATUS_COLORS, statusColorExpression, statusExpression, type Filters,
 } from '../../renderer/map/style';
 import { toColumns } from '../../api/columns';
 import { tileProperties } from '../../renderer/map/settlement-tiles';
@@ -174,5 +174,17 @@ describe('status colours', () => {
     expect(r(25)).toBeLessThan(r(100));
     expect(r(100)).toBeLessThan(r(2000));
     expect(r(25)).toBe(3);
+  });
+
+  it('computes the same radius outside maplibre, at any zoom and size, with the ring width', () => {
+    for (const z of [5, 6, 7.3, 10, 12.5, 14, 16]) {
+      for (const h of [0, 10, 25, 60, 100, 399, 2000, 5000]) {
+        for (const extra of [0, 3]) {
+          const value = expression.createExpression(radiusExpression(extra), 'test');
+          if (value.result !== 'success') throw new Error('radius expression does not parse');
+          expect(circleRadius(z, h, extra)).toBeCloseTo(value.value.evaluate({ zoom: z }, point({ h }) as never) as number, 9);
+        }
+      }
+    }
   });
 });
