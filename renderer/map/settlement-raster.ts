@@ -11,6 +11,11 @@ import {
 /** Workspaces with at least this many settlements draw them as raster tiles below RASTER_MAX_ZOOM + 1. */
 export const RASTER_MIN_SETTLEMENTS = 50_000;
 export const RASTER_MAX_ZOOM = 10;
+
+/** Whether the vector tile z is drawn: not where raster tiles stand in for it, so none is cut for nothing. */
+export function vectorTileDrawn(settlements: number, z: number): boolean {
+  return settlements < RASTER_MIN_SETTLEMENTS || z > RASTER_MAX_ZOOM;
+}
 /** Tile size in CSS pixels (maplibre's raster tileSize). */
 export const RASTER_TILE_SIZE = 512;
 /** Largest circle plus ring and stroke (px at zoom 14 scale): how far outside a tile a point can still paint it. */

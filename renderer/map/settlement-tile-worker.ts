@@ -1,7 +1,7 @@
 // The settlement tile cutter off the UI thread: holds the latest columns and their grid index, and answers
 // tile requests with vector-tile bytes or painted raster tiles (transferred, not copied).
 import type { SettlementColumns } from '../../api/columns';
-import { paintRasterTile, parseFiltersKey } from './settlement-raster';
+import { paintRasterTile, parseFiltersKey, vectorTileDrawn } from './settlement-raster';
 import { buildTileIndex, encodeTile, type TileIndex } from './settlement-tiles';
 
 export type TileWorkerRequest =
@@ -21,7 +21,7 @@ self.onmessage = async (e: MessageEvent<TileWorkerRequest>) => {
   // A tile of other columns than the latest (a request still on its way after new data) is empty.
   const data = current && current.columns.version === m.version ? current : null;
   if (m.kind === 'tile') {
-    const bytes = data ? encodeTile(data.index, data.columns, m.z, m.x, m.y) : new Uint8Array(0);
+    const bytes = data && vectorTileDrawn(data.columns.count, m.z) ? encodeTile(data.index, data.columns, m.z, m.x, m.y) : new Uint8Array(0);
     const buf = bytes.slice().buffer;
     self.postMessage({ id: m.id, data: buf } satisfies TileWorkerReply, { transfer: [buf] });
     return;

@@ -1,7 +1,7 @@
 // Raster settlement tiles: painted like the vector layers (status colour, filters, rings), found by clicks.
 import { describe, expect, it } from 'vitest';
 import { toColumns } from '../../api/columns';
-import { filtersKey, paintRasterTile, parseFiltersKey, rowFilter } from '../../renderer/map/settlement-raster';
+import { filtersKey, paintRasterTile, parseFiltersKey, RASTER_MAX_ZOOM, RASTER_MIN_SETTLEMENTS, rowFilter, vectorTileDrawn } from '../../renderer/map/settlement-raster';
 import { buildTileIndex } from '../../renderer/map/settlement-tiles';
 import { NO_FILTERS, STATUS_COLORS } from '../../renderer/map/style';
 import { settlement } from './fixtures';
@@ -52,5 +52,11 @@ describe('settlement raster tiles', () => {
     const keep = rowFilter(c, { ...NO_FILTERS, listedOnly: true });
     expect([keep(0), keep(1)]).toEqual([false, true]);
     expect(rowFilter(c, { ...NO_FILTERS, county: '无此县' })(0)).toBe(false);
+  });
+
+  it('leave vector tiles uncut where the raster stands in for them', () => {
+    expect(vectorTileDrawn(RASTER_MIN_SETTLEMENTS, RASTER_MAX_ZOOM)).toBe(false);
+    expect(vectorTileDrawn(RASTER_MIN_SETTLEMENTS, RASTER_MAX_ZOOM + 1)).toBe(true);
+    expect(vectorTileDrawn(RASTER_MIN_SETTLEMENTS - 1, 3)).toBe(true);
   });
 });
