@@ -1,6 +1,7 @@
 // The one typed API between the UI and the back end. Electron carries it over IPC, browser mode over
 // HTTP on 127.0.0.1, the CLI calls it directly. Everything here is plain, serialisable data.
 import type { AnalysisOptions, AnalysisReport } from '../gis/report';
+import type { SettlementColumns, SettlementDetail, SettlementDetailsQuery } from './columns';
 import type { FeatureCollection, Operator } from '../gis/types';
 import type { FiberSettings } from '../gis/planning/fiber';
 import type { RankWeights } from '../gis/planning/rank';
@@ -12,6 +13,13 @@ import type {
 } from './reports';
 
 export * from './reports';
+export type { SettlementColumns, SettlementDetail, SettlementDetailsQuery } from './columns';
+
+/**
+ * What the dashboard shows of the analysis: city and county rates, the listed villages' rates, committee seats,
+ * field checks. No per-settlement rows, township rates or unlisted villages' rates (analyze() has them).
+ */
+export type AnalysisSummary = Omit<AnalysisReport, 'settlements'>;
 
 export type LayerRole = 'settlements' | 'mobile' | 'broadband' | 'sites' | 'boundaries' | 'listed' | 'measurements';
 export const LAYER_ROLES: readonly LayerRole[] = ['settlements', 'mobile', 'broadband', 'sites', 'boundaries', 'listed', 'measurements'];
@@ -181,6 +189,12 @@ export interface AtlasApi {
   seeds(): Promise<CampaignSeeds>;
   layerFeatures(query: LayerQuery): Promise<FeatureCollection>;
   analyze(options?: Partial<AnalysisOptions>): Promise<AnalysisReport>;
+  /** The current analysis (the workspace's settings) without the per-settlement rows. */
+  analysisSummary(): Promise<AnalysisSummary>;
+  /** Every settlement of the current analysis as compact columns (binary over HTTP). */
+  settlementColumns(): Promise<SettlementColumns>;
+  /** Full results of a few settlements, by column row (of the given version) or by id; unknown ones are left out. */
+  settlementDetails(query: SettlementDetailsQuery): Promise<SettlementDetail[]>;
   blindSpots(options?: Partial<AnalysisOptions>): Promise<BlindSpot[]>;
   searchSettlements(text: string, limit?: number): Promise<SettlementHit[]>;
   previewImport(request: ImportRequest): Promise<ImportPreview>;
@@ -222,12 +236,15 @@ export interface AtlasApi {
 /** Method names, for transports that route by name (IPC channels, HTTP paths). */
 export const API_METHODS = [
   'workspace', 'openWorkspace', 'newWorkspace', 'seeds', 'layerFeatures', 'analyze', 'blindSpots',
-  'searchSettlements', 'previewImport', 'importLayer', 'cancelImport', 'settings', 'updateSettings',
+  'analysisSummary', 'settlementColumns', 'settlementDetails', 'searchSettlements', 'previewImport', 'importLayer', 'cancelImport', 'settings', 'updateSettings',
   'takeSnapshot', 'snapshots', 'compareSnapshots', 'monthlyReport', 'reportExportedAt', 'exportReport', 'exportMap',
   'planReach', 'planTowers', 'rankedBlindSpots', 'applyScenario', 'compareScenarios', 'exportScenario',
   'ledgerList', 'ledgerAdd', 'ledgerUpdate', 'ledgerClose', 'ledgerHistory', 'exportLedger',
 ] as const satisfies readonly (keyof AtlasApi)[];
 export type ApiMethod = (typeof API_METHODS)[number];
+
+/** Methods whose answer travels as bytes over HTTP (application/octet-stream, see api/columns.ts). */
+export const BINARY_METHODS = ['settlementColumns'] as const satisfies readonly ApiMethod[];
 
 /** Methods that write a file: their single argument's `out` is set by the transport, never by the page. */
 export const EXPORT_METHODS = ['exportReport', 'exportMap', 'exportScenario', 'exportLedger'] as const satisfies readonly ApiMethod[];
@@ -239,6 +256,7 @@ export const EXPORT_KIND: Record<ExportMethod, 'report' | 'map' | 'scenario' | '
 /** Most arguments each method takes (transports answer more with a clear error). */
 export const API_ARITY: Record<ApiMethod, number> = {
   workspace: 0, openWorkspace: 1, newWorkspace: 1, seeds: 0, layerFeatures: 1, analyze: 1, blindSpots: 1,
+  analysisSummary: 0, settlementColumns: 0, settlementDetails: 1,
   searchSettlements: 2, previewImport: 1, importLayer: 1, cancelImport: 1, settings: 0, updateSettings: 1,
   takeSnapshot: 2, snapshots: 0, compareSnapshots: 2, monthlyReport: 1, reportExportedAt: 1, exportReport: 1, exportMap: 1,
   planReach: 1, planTowers: 1, rankedBlindSpots: 1, applyScenario: 1, compareScenarios: 1, exportScenario: 1,

@@ -14,6 +14,8 @@ import {
   type ScenarioData, type ScenarioExportRequest, type ScenarioOutcome, type SettlementHit, type Settings, type SnapshotDiff,
   type SnapshotInfo, type TowerPlanData, type TowerPlanRequest, type WorkspaceInfo,
 } from '../api/contract';
+import { toColumns, type SettlementColumns, type SettlementDetail, type SettlementDetailsQuery } from '../api/columns';
+import type { AnalysisSummary } from '../api/contract';
 import { resolveOptions, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection } from '../gis';
 import { normalizeOperator } from '../gis/operators';
 import {
@@ -54,6 +56,9 @@ export class AtlasService implements AtlasApi {
   private ws: Workspace;
   private cached: { key: string; report: AnalysisReport } | null = null;
   private planCache: { key: string; ctx: PlanContext } | null = null;
+  /** Columns and the id → row index of the report they were made from (see settlementColumns). */
+  private columnsCache: { report: AnalysisReport; columns: SettlementColumns; rowById: Map<string, number> } | null = null;
+  private nextColumnsVersion = 1;
   private readonly jobs = new Map<string, AbortController>();
 
   private constructor(ws: Workspace, private readonly options: ServiceOptions) {
@@ -132,6 +137,37 @@ export class AtlasService implements AtlasApi {
         missingMobile: !s.mobile, missingBroadband: !s.broadband,
       }))
       .sort((a, b) => b.households - a.households || a.id.localeCompare(b.id));
+  }
+
+  async analysisSummary(): Promise<AnalysisSummary> {
+    const { settlements: _rows, ...report } = await this.analyze();
+    // Thousands of townships and villages at province scale: the dashboard shows the listed villages only.
+    const villages = Object.fromEntries(Object.entries(report.rates.villages).filter(([, r]) => r.listed));
+    return { ...report, rates: { ...report.rates, townships: {}, villages } };
+  }
+
+  private async columnsNow(): Promise<NonNullable<AtlasService['columnsCache']>> {
+    const report = await this.analyze();
+    if (this.columnsCache?.report !== report) {
+      const rowById = new Map<string, number>();
+      report.settlements.forEach((s, i) => rowById.set(s.id, i));
+      this.columnsCache = { report, columns: toColumns(report.settlements, `${this.nextColumnsVersion++}`), rowById };
+    }
+    return this.columnsCache;
+  }
+
+  async settlementColumns(): Promise<SettlementColumns> {
+    return (await this.columnsNow()).columns;
+  }
+
+  async settlementDetails(query: SettlementDetailsQuery): Promise<SettlementDetail[]> {
+    const { report, columns, rowById } = await this.columnsNow();
+    if (query.indices && query.version !== columns.version) {
+      throw new ApiError(`settlementDetails: rows of analysis version ${String(query.version)} asked for, the current one is ${columns.version}; reload the settlement columns`);
+    }
+    const rows = [...(query.indices ?? []), ...(query.ids ?? []).map((id) => rowById.get(id) ?? -1)];
+    return rows.filter((i) => Number.isInteger(i) && i >= 0 && i < report.settlements.length)
+      .map((i) => ({ ...report.settlements[i], index: i }));
   }
 
   async searchSettlements(text: string, limit = 20): Promise<SettlementHit[]> {

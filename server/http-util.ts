@@ -66,6 +66,16 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+export function sendBinary(res: ServerResponse, bytes: Uint8Array): void {
+  res.writeHead(200, {
+    ...BASE_HEADERS,
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': bytes.byteLength,
+    'Cache-Control': 'no-store',
+  });
+  res.end(bytes);
+}
+
 export function sendError(res: ServerResponse, status: number, message: string): void {
   sendJson(res, status, { ok: false, error: { message } });
 }

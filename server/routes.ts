@@ -5,16 +5,18 @@
 //   response { "ok": true, "value": ... } | { "ok": false, "error": { "message", "issues"? } }
 //   importLayer answers with NDJSON (application/x-ndjson): zero or more {"progress": ImportProgress} lines,
 //   then one final envelope line.
+//   settlementColumns answers with application/octet-stream: api/columns.ts encodeColumns (errors stay JSON envelopes).
 //   upload   POST /api/upload?name=FILE.csv[&token=T]   raw body → { "ok": true, "value": { token, name } }
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
+import { encodeColumns } from '../api/columns';
 import {
   API_ARITY, API_METHODS, EXPORT_KIND, exportFileName, type ApiMethod, type AtlasApi, type ExportedFile, type ExportMethod,
   type ImportProgress, type ImportRequest, type Settings,
 } from '../api/contract';
 import type { DownloadStore } from './downloads';
-import { BASE_HEADERS, HttpError, errorPayload, readBody, sendJson } from './http-util';
+import { BASE_HEADERS, HttpError, errorPayload, readBody, sendBinary, sendJson } from './http-util';
 import type { Upload, UploadStore } from './uploads';
 
 export interface ApiContext {
@@ -192,6 +194,9 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
         await streamImport(res, ctx, r.request, r.upload);
         return;
       }
+      case 'settlementColumns':
+        sendBinary(res, encodeColumns(await api.settlementColumns()));
+        return;
       case 'exportReport':
       case 'exportMap':
       case 'exportScenario':

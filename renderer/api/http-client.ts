@@ -1,4 +1,5 @@
 // Browser mode: the AtlasApi over HTTP to the local server (server/routes.ts documents the wire format).
+import { decodeColumns, type SettlementColumns } from '../../api/columns';
 import { API_METHODS, type AtlasApi, type ImportOutcome, type ImportProgress, type ImportRequest } from '../../api/contract';
 import { ApiError, unwrap } from './errors';
 import { orderImportFiles, type AtlasClient, type ImportFile, type NamedBlob } from './types';
@@ -68,6 +69,13 @@ export function createHttpApi(options: HttpApiOptions = {}): AtlasClient {
     throw new ApiError('导入连接在完成前中断 The connection closed before the import finished', [], res.status);
   }
 
+  /** Binary when it worked; an error comes as the usual JSON envelope. */
+  async function settlementColumns(): Promise<SettlementColumns> {
+    const res = await post('settlementColumns', []);
+    if (!res.ok || !(res.headers.get('content-type') ?? '').startsWith('application/octet-stream')) return readEnvelope(res);
+    return decodeColumns(await res.arrayBuffer());
+  }
+
   async function upload(file: NamedBlob, token?: string): Promise<{ token: string; name: string }> {
     const query = `name=${encodeURIComponent(file.name)}${token ? `&token=${token}` : ''}`;
     const res = await doFetch(`${base}api/upload?${query}`, {
@@ -87,12 +95,13 @@ export function createHttpApi(options: HttpApiOptions = {}): AtlasClient {
   }
 
   const methods = Object.fromEntries(
-    API_METHODS.filter((m) => m !== 'importLayer').map((m) => [m, (...args: unknown[]) => call(m, args)]),
-  ) as unknown as Omit<AtlasApi, 'importLayer'>;
+    API_METHODS.filter((m) => m !== 'importLayer' && m !== 'settlementColumns').map((m) => [m, (...args: unknown[]) => call(m, args)]),
+  ) as unknown as Omit<AtlasApi, 'importLayer' | 'settlementColumns'>;
 
   return {
     ...methods,
     importLayer,
+    settlementColumns,
     transport: 'http',
     async chooseImportFile() {
       if (!options.pickFiles) throw new ApiError('此环境无法选择文件 No file chooser in this environment');

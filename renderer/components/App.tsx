@@ -1,17 +1,20 @@
 // The application shell: loads the workspace through the API, keeps UI state, and drives the map and
-// the dashboard from the same AnalysisReport.
+// the dashboard from the same analysis: its summary (rates) for the tables, its settlement columns for the map
+// and the legend, and one settlement's details when it is opened.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Bbox, BlindSpot, CampaignSeeds, LayerInfo, LedgerMeasure, ScenarioData, ScenarioOutcome, SettlementHit, Settings, WorkspaceInfo } from '../../api/contract';
-import type { AnalysisReport, SettlementResult } from '../../gis/report';
+import type {
+  AnalysisSummary, Bbox, BlindSpot, CampaignSeeds, LayerInfo, LedgerMeasure, ScenarioData, ScenarioOutcome, SettlementColumns, SettlementDetailsQuery, SettlementHit,
+  Settings, WorkspaceInfo,
+} from '../../api/contract';
 import { BlindSpotList } from '../dashboard/BlindSpotList';
 import { FieldChecks } from '../dashboard/FieldChecks';
 import { CountyTable } from '../dashboard/CountyTable';
 import { ListedTable } from '../dashboard/ListedTable';
-import { countyRows } from '../dashboard/model';
+import { blindSpotOf, countyRows } from '../dashboard/model';
 import { I18nProvider } from '../i18n/context';
 import { makeI18n, type Lang } from '../i18n/format';
 import type { AtlasMap, CoverageState } from '../map/AtlasMap';
-import { countyBbox, settlementFeatures, settlementStatus, statusCounts, workspaceBbox } from '../map/data';
+import { countyBbox, settlementStatus, statusCounts, workspaceBbox } from '../map/data';
 import { popupContent } from '../map/popup';
 import { popupElement } from '../map/popupDom';
 import { coverageStep, isLargeLayer, VIEWPORT_MIN_ZOOM, type Loaded, type MapView as View } from '../map/coverageLoad';
@@ -58,7 +61,8 @@ export function App({ api }: { api: AtlasClient }) {
   const [ws, setWs] = useState<WorkspaceInfo | null>(null);
   const [seeds, setSeeds] = useState<CampaignSeeds | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
-  const [report, setReport] = useState<AnalysisReport | null>(null);
+  const [report, setReport] = useState<AnalysisSummary | null>(null);
+  const [columns, setColumns] = useState<SettlementColumns | null>(null);
   const [blind, setBlind] = useState<BlindSpot[] | null>(null);
   const [boundaries, setBoundaries] = useState<FeatureCollection | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -114,8 +118,12 @@ export function App({ api }: { api: AtlasClient }) {
   useEffect(() => {
     if (!ws) return;
     let alive = true;
-    api.analyze().then((r) => { if (alive) setReport(r); }, (e) => { if (alive) setError(message(e)); });
-    api.blindSpots().then((b) => { if (alive) setBlind(b); }, (e) => { if (alive) setError(message(e)); });
+    // The map needs every settlement, the tables only the rates: two compact answers instead of one object per settlement.
+    const columnsAnswer = api.settlementColumns();
+    columnsAnswer.then((c) => { if (alive) setColumns(c); }, (e) => { if (alive) setError(message(e)); });
+    api.analysisSummary().then((r) => { if (alive) setReport(r); }, (e) => { if (alive) setError(message(e)); });
+    // The blind-spot list (megabytes at province scale) queues behind what the first map needs in the back end.
+    columnsAnswer.then(() => api.blindSpots()).then((b) => { if (alive) setBlind(b); }, (e) => { if (alive) setError(message(e)); });
     return () => { alive = false; };
   }, [api, ws]);
 
@@ -139,18 +147,10 @@ export function App({ api }: { api: AtlasClient }) {
     fitted.current = true;
   }, [atlas, ws]);
 
-  const settlementPoints = useMemo(() => (report ? settlementFeatures(report.settlements) : null), [report]);
-  useEffect(() => { if (atlas && settlementPoints) atlas.setSettlements(settlementPoints); }, [atlas, settlementPoints]);
+  useEffect(() => { if (atlas && columns) atlas.setSettlements(columns); }, [atlas, columns]);
 
-  const blindById = useMemo(() => new Map((blind ?? []).map((b) => [b.id, b])), [blind]);
   const inLedgerRef = useRef(inLedger);
   inLedgerRef.current = inLedger;
-
-  const byId = useMemo(() => {
-    const m = new Map<string, SettlementResult>();
-    if (report) for (const s of report.settlements) m.set(s.id, s);
-    return m;
-  }, [report]);
 
   const coverageState = useMemo((): CoverageState => ({
     visible: (kind, op) => (filters.operator === null || filters.operator === op) && (kind === 'mobile' ? layers.mobile[op] : layers.broadband),
@@ -184,7 +184,7 @@ export function App({ api }: { api: AtlasClient }) {
       // that is no longer the latest request for its layer is dropped.
       const mine: Loaded = step.kind === 'full' ? { kind: 'full' } : { kind: 'area', bbox: step.bbox };
       loaded.set(l.id, mine);
-      api.layerFeatures(step.kind === 'full' ? { layerId: l.id } : { layerId: l.id, bbox: step.bbox }).then((fc) => {
+      atlas.awaitData(api.layerFeatures(step.kind === 'full' ? { layerId: l.id } : { layerId: l.id, bbox: step.bbox })).then((fc) => {
         if (loaded.get(l.id) === mine) atlas.setCoverage(l.id, l.role, fc, coverageStateRef.current);
       }, (e) => {
         if (loaded.get(l.id) === mine) loaded.delete(l.id);
@@ -259,19 +259,28 @@ export function App({ api }: { api: AtlasClient }) {
   const i18nRef = useRef(i18n);
   i18nRef.current = i18n;
 
-  const openSettlement = useCallback((id: string, fly: boolean) => {
-    const s = byId.get(id);
-    if (!atlas || !s) return;
-    const cur = i18nRef.current;
-    const content = popupContent(s, cur, minHouseholds);
-    const status = settlementStatus(s);
-    if (fly) atlas.flyTo(s.lon, s.lat, Math.max(atlas.map.getZoom(), 12));
-    const spot = blindById.get(id);
-    const action = spot && !inLedgerRef.current.has(id)
-      ? { label: cur.t('addToLedger'), testid: 'popup-add-ledger', run: () => { atlas.closePopup(); setPendingAdd([spot]); } }
-      : undefined;
-    atlas.showPopup(s.lon, s.lat, popupElement(content, cur.t(`st_${status}`), STATUS_COLORS[status], action));
-  }, [atlas, byId, blindById, minHouseholds]);
+  // A settlement's details are fetched when it is opened; a later opening overtakes an earlier one still on its way.
+  const opening = useRef(0);
+  const columnsRef = useRef(columns);
+  columnsRef.current = columns;
+  const openSettlement = useCallback((query: SettlementDetailsQuery, fly: boolean, notFound?: () => void) => {
+    if (!atlas) return;
+    const ticket = ++opening.current;
+    api.settlementDetails(query).then(([s]) => {
+      if (ticket !== opening.current) return;
+      if (!s) { notFound?.(); return; }
+      const cur = i18nRef.current;
+      const content = popupContent(s, cur, minHouseholds);
+      const status = settlementStatus(s);
+      if (fly) atlas.flyTo(s.lon, s.lat, Math.max(atlas.map.getZoom(), 12));
+      const spot = blindSpotOf(s);
+      const action = spot && !inLedgerRef.current.has(s.id)
+        ? { label: cur.t('addToLedger'), testid: 'popup-add-ledger', run: () => { atlas.closePopup(); setPendingAdd([spot]); } }
+        : undefined;
+      atlas.showPopup(s.lon, s.lat, popupElement(content, cur.t(`st_${status}`), STATUS_COLORS[status], action));
+    }, (e) => setError(message(e)));
+  }, [api, atlas, minHouseholds]);
+  const openById = useCallback((id: string) => openSettlement({ ids: [id] }, true), [openSettlement]);
   const openRef = useRef(openSettlement);
   openRef.current = openSettlement;
 
@@ -279,21 +288,21 @@ export function App({ api }: { api: AtlasClient }) {
     focusCountyCodes: seeds.counties.filter((c) => c.focus).map((c) => c.code),
     focusCountyNames: seeds.counties.filter((c) => c.focus).map((c) => c.name),
     onlineBasemap: settings.onlineBasemap,
-    onSettlementClick: (id: string) => openRef.current(id, false),
+    onSettlementClick: (index: number) => openRef.current({ version: columnsRef.current?.version, indices: [index] }, false),
     onViewChange: (bbox: Bbox, zoom: number) => setView({ bbox, zoom }),
   } : null), [seeds, settings]);
 
+  // A hit outside the analysed settlements (none analysed yet) still flies there.
   const onSearch = useCallback((hit: SettlementHit) => {
-    if (byId.has(hit.id)) openSettlement(hit.id, true);
-    else atlas?.flyTo(hit.lon, hit.lat, 13);
-  }, [atlas, byId, openSettlement]);
+    openSettlement({ ids: [hit.id] }, true, () => atlas?.flyTo(hit.lon, hit.lat, 13));
+  }, [atlas, openSettlement]);
 
   const zoomCounty = useCallback((county: string) => {
-    const b = countyBbox(boundaries, report?.settlements ?? [], county);
+    const b = countyBbox(boundaries, columns, county);
     if (b) atlas?.fitBbox(b);
-  }, [atlas, boundaries, report]);
+  }, [atlas, boundaries, columns]);
 
-  const counts = useMemo(() => (report ? statusCounts(report.settlements, filters) : { both: 0, mobile: 0, broadband: 0, none: 0 }), [report, filters]);
+  const counts = useMemo(() => (columns ? statusCounts(columns, filters) : { both: 0, mobile: 0, broadband: 0, none: 0 }), [columns, filters]);
   const countyNames = useMemo(() => (report ? countyRows(report, seeds).map((r) => r.key) : []), [report, seeds]);
 
   const switchLang = (next: Lang) => {
@@ -373,13 +382,13 @@ export function App({ api }: { api: AtlasClient }) {
                 <WhatIf report={report} outcome={scenarioOutcome} counties={countyRows(report, seeds).filter((r) => r.focus).map((r) => r.key)} />
               )}
               {tab === 'counties' && report && <CountyTable report={report} seeds={seeds} />}
-              {tab === 'listed' && seeds && report && <ListedTable report={report} seeds={seeds} onSeat={(id) => openSettlement(id, true)} />}
-              {tab === 'blind' && report?.fieldVerification && <FieldChecks field={report.fieldVerification} onPick={(id) => openSettlement(id, true)} />}
+              {tab === 'listed' && seeds && report && <ListedTable report={report} seeds={seeds} onSeat={openById} />}
+              {tab === 'blind' && report?.fieldVerification && <FieldChecks field={report.fieldVerification} onPick={openById} />}
               {tab === 'blind' && report && (blind
-                ? <BlindSpotList spots={blind} onPick={(s) => openSettlement(s.id, true)} onAddLedger={setPendingAdd} inLedger={inLedger} />
+                ? <BlindSpotList spots={blind} onPick={(s) => openById(s.id)} onAddLedger={setPendingAdd} inLedger={inLedger} />
                 : <p className="muted">{t('loading')}</p>)}
-              {tab === 'plan' && report && <PlanPanel api={api} report={report} seeds={seeds} onScenario={setScenario} outcome={scenarioOutcome} onPickSettlement={(id) => openSettlement(id, true)} />}
-              {tab === 'ledger' && <LedgerPanel api={api} who={who} onWho={setWho} version={ledgerVersion} onChanged={() => setLedgerVersion((v) => v + 1)} onPickSettlement={(id) => openSettlement(id, true)} />}
+              {tab === 'plan' && report && <PlanPanel api={api} report={report} seeds={seeds} onScenario={setScenario} outcome={scenarioOutcome} onPickSettlement={openById} />}
+              {tab === 'ledger' && <LedgerPanel api={api} who={who} onWho={setWho} version={ledgerVersion} onChanged={() => setLedgerVersion((v) => v + 1)} onPickSettlement={openById} />}
               {tab === 'reports' && <ReportPanel api={api} counties={report ? countyRows(report, seeds).map((r) => ({ key: r.key, name: r.name, focus: r.focus })) : []} onExported={setExportedMonth} />}
               {pendingAdd && pendingAdd.length > 0 && <LedgerAddForm count={pendingAdd.length} who={who} onAdd={(o) => void addToLedger(o)} onCancel={() => setPendingAdd(null)} />}
               {tab === 'import' && <ImportDialog api={api} incoming={incoming} onImported={onImported} />}

@@ -3,9 +3,9 @@
 // export one as GeoJSON. Below: k-tower siting and the ranked blind spots with their priority parts.
 import { useEffect, useMemo, useState } from 'react';
 import type {
-  CampaignSeeds, RankedBlindSpotData, ReachPlanData, ScenarioComparisonRow, ScenarioData, ScenarioOutcome, TowerPlanData,
+  AnalysisSummary, CampaignSeeds, RankedBlindSpotData, ReachPlanData, ScenarioComparisonRow, ScenarioData, ScenarioOutcome, TowerPlanData,
 } from '../../api/contract';
-import type { AnalysisReport, GroupRate } from '../../gis/report';
+import type { GroupRate } from '../../gis/report';
 import type { AtlasClient } from '../api';
 import { countyRows } from '../dashboard/model';
 import { useI18n } from '../i18n/context';
@@ -16,7 +16,7 @@ import { errorMessage as message, useTask } from './task';
 
 export interface PlanPanelProps {
   api: AtlasClient;
-  report: AnalysisReport;
+  report: AnalysisSummary;
   seeds: CampaignSeeds | null;
   /** The scenario drawn on the map (null: none). */
   onScenario: (scenario: ScenarioData | null) => void;
@@ -265,7 +265,7 @@ export function PlanPanel({ api, report, seeds, onScenario, outcome, onPickSettl
 }
 
 /** Rates now and with the shown scenario (方案), for the focus counties (and any other given) and the city. */
-export function WhatIf({ report, outcome, counties }: { report: AnalysisReport; outcome: ScenarioOutcome; counties: string[] }) {
+export function WhatIf({ report, outcome, counties }: { report: AnalysisSummary; outcome: ScenarioOutcome; counties: string[] }) {
   const { t, pct } = useI18n();
   return (
     <section data-testid="scenario-dashboard">

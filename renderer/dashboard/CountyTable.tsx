@@ -1,7 +1,7 @@
 // 县区达标: rates by count and by households against the targets, focus counties first.
 import { memo } from 'react';
-import type { CampaignSeeds } from '../../api/contract';
-import type { AnalysisReport, GroupRate, LayerRate } from '../../gis/report';
+import type { AnalysisSummary, CampaignSeeds } from '../../api/contract';
+import type { GroupRate, LayerRate } from '../../gis/report';
 import { useI18n } from '../i18n/context';
 import { countyRows, rateCells } from './model';
 
@@ -40,7 +40,7 @@ function Row({ name, rate, focus, leader, testid }: { name: string; rate: GroupR
   );
 }
 
-export const CountyTable = memo(function CountyTable({ report, seeds }: { report: AnalysisReport; seeds: CampaignSeeds | null }) {
+export const CountyTable = memo(function CountyTable({ report, seeds }: { report: AnalysisSummary; seeds: CampaignSeeds | null }) {
   const { t, pct } = useI18n();
   const rows = countyRows(report, seeds);
   const o = report.options;

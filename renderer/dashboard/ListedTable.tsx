@@ -1,12 +1,11 @@
 // 挂牌村: the named listed villages with their match notes, and the 100% committee-seat check.
 import { memo } from 'react';
-import type { CampaignSeeds } from '../../api/contract';
-import type { AnalysisReport } from '../../gis/report';
+import type { AnalysisSummary, CampaignSeeds } from '../../api/contract';
 import { useI18n } from '../i18n/context';
 import { listedRows } from './model';
 
 export const ListedTable = memo(function ListedTable({ report, seeds, onSeat }: {
-  report: AnalysisReport | null;
+  report: AnalysisSummary | null;
   seeds: CampaignSeeds;
   onSeat: (id: string) => void;
 }) {

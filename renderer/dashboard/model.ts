@@ -1,7 +1,7 @@
-// Table rows for the dashboard, derived from the AnalysisReport without recomputing any rate:
+// Table rows for the dashboard, derived from the analysis summary without recomputing any rate:
 // the UI only orders, joins and formats what the back end reported.
-import type { BlindSpot, CampaignSeeds, County, ListedVillage } from '../../api/contract';
-import type { AnalysisReport, CommitteeSeatCheck, GroupRate, LayerRate } from '../../gis/report';
+import type { AnalysisSummary, BlindSpot, CampaignSeeds, County, ListedVillage } from '../../api/contract';
+import type { CommitteeSeatCheck, GroupRate, LayerRate, SettlementResult } from '../../gis/report';
 import type { I18n } from '../i18n/format';
 
 export interface CountyRow {
@@ -18,7 +18,7 @@ function seedFor(key: string, counties: readonly County[]): County | undefined {
 }
 
 /** Focus counties first (in the seeds' order, with their supervising leader), then the others by seeds order, then by name. */
-export function countyRows(report: AnalysisReport, seeds: CampaignSeeds | null): CountyRow[] {
+export function countyRows(report: AnalysisSummary, seeds: CampaignSeeds | null): CountyRow[] {
   const counties = seeds?.counties ?? [];
   const rows = Object.entries(report.rates.counties).map(([key, rate]): CountyRow => {
     const seed = seedFor(key, counties);
@@ -84,7 +84,7 @@ export function isDoubtful(v: ListedVillage): boolean {
   return /存疑|doubt|variant|one-character|一字/i.test(`${v.matchStatus} ${v.matchNote}`);
 }
 
-export function listedRows(seeds: CampaignSeeds, report: AnalysisReport | null): ListedRow[] {
+export function listedRows(seeds: CampaignSeeds, report: AnalysisSummary | null): ListedRow[] {
   const villages = report?.rates.villages ?? {};
   const seats = new Map<string, CommitteeSeatCheck>();
   for (const s of report?.committeeSeats.seats ?? []) seats.set(`${s.county}/${s.township}/${s.village}`, s);
@@ -98,6 +98,16 @@ export function listedRows(seeds: CampaignSeeds, report: AnalysisReport | null):
       matched: village.code !== null,
     };
   });
+}
+
+/** The blind-spot row of a settlement (as AtlasApi.blindSpots lists it), or null when it is not one. */
+export function blindSpotOf(s: SettlementResult): BlindSpot | null {
+  if (!s.eligible || (s.mobile && s.broadband)) return null;
+  return {
+    id: s.id, name: s.name, county: s.county, township: s.township, village: s.village, households: s.households,
+    lon: s.lon, lat: s.lat, listed: s.listed, focusCounty: s.focusCounty, committee: s.committee,
+    missingMobile: !s.mobile, missingBroadband: !s.broadband,
+  };
 }
 
 export type BlindSortKey = 'households' | 'county' | 'listed' | 'name';

@@ -3,14 +3,17 @@
 import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
+import type { SettlementColumns } from '../../api/columns';
 import type { Bbox, Settings } from '../../api/contract';
 import type { FeatureCollection, Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
 import {
-  buildStyle, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageSourceId, filterExpression, FONT_STACK, LAYER_IDS,
-  listedFilter, LOCAL_FONT_FAMILY, onlineTileUrls, seatFilter, SOURCE_BOUNDARIES, SOURCE_ONLINE, SOURCE_SETTLEMENTS, statusColorExpression,
-  type Filters,
+  buildStyle, circleRadius, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageSourceId, filterExpression, FONT_STACK, LAYER_IDS,
+  listedFilter, LOCAL_FONT_FAMILY, NO_FILTERS, onlineTileUrls, seatFilter, settlementRasterUrl, settlementTileUrl, SOURCE_BOUNDARIES,
+  SOURCE_ONLINE, SOURCE_SETTLEMENT_RASTER, SOURCE_SETTLEMENTS, statusColorExpression, type Filters,
 } from './style';
+import { filtersKey, RASTER_MAX_ZOOM, RASTER_MIN_SETTLEMENTS, rowFilter } from './settlement-raster';
+import { registerSettlementTiles, setTileColumns } from './settlementTiles';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -35,13 +38,16 @@ export interface AtlasMapOptions {
   focusCountyCodes: readonly string[];
   focusCountyNames: readonly string[];
   onlineBasemap?: Settings['onlineBasemap'];
-  /** A settlement point was clicked. */
-  onSettlementClick: (id: string, lon: number, lat: number) => void;
+  /** A settlement point was clicked: its row in the settlement columns. */
+  onSettlementClick: (index: number, lon: number, lat: number) => void;
   /** The view settled (after load and after every move). */
   onViewChange?: (bbox: Bbox, zoom: number) => void;
 }
 
-const SETTLEMENT_LAYERS = [LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat, LAYER_IDS.settlementLabel];
+const SETTLEMENT_LAYERS = [LAYER_IDS.settlementRaster, LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat, LAYER_IDS.settlementLabel];
+/** Vector layers that the raster tiles stand in for when zoomed out (the labels start later anyway). */
+const RASTERED_LAYERS = [LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat];
+const DETAIL_ZOOM = RASTER_MAX_ZOOM + 1;
 const BOUNDARY_LAYERS = [LAYER_IDS.countyFill, LAYER_IDS.townshipLine, LAYER_IDS.countyLine, LAYER_IDS.countyLabel, LAYER_IDS.townshipLabel];
 
 // Ganzhou, so the first frame is not the whole world.
@@ -54,10 +60,18 @@ export class AtlasMap {
   private coverage = new Map<number, 'mobile' | 'broadband'>();
   private onlineBasemap: Settings['onlineBasemap'] | undefined;
   private readonly container: HTMLElement;
+  private settlementColumns: SettlementColumns | null = null;
+  private filters: Filters = NO_FILTERS;
+  private settlementsVisible = true;
+  /** Settlements drawn as raster tiles below DETAIL_ZOOM (large workspaces). */
+  private rastered = false;
+  /** Requests for data this map will draw that are still on their way (see awaitData). */
+  private awaited = 0;
 
   constructor(container: HTMLElement, opts: AtlasMapOptions) {
     this.onlineBasemap = opts.onlineBasemap;
     this.container = container;
+    registerSettlementTiles();
     this.map = new maplibregl.Map({
       container,
       style: buildStyle({ onlineBasemap: opts.onlineBasemap, focusCountyCodes: opts.focusCountyCodes, focusCountyNames: opts.focusCountyNames }),
@@ -81,17 +95,46 @@ export class AtlasMap {
     // A state attribute lets tests (and users' automation) wait for the map to settle.
     container.dataset.mapState = 'loading';
     this.map.on('dataloading', () => { container.dataset.mapState = 'loading'; });
-    this.map.on('idle', () => { container.dataset.mapState = 'idle'; });
+    this.map.on('idle', () => { if (this.awaited === 0) container.dataset.mapState = 'idle'; });
+    // The settlements apart from the rest (coverage may still stream in): set once a frame shows all their tiles.
+    this.map.on('render', () => {
+      const version = this.settlementColumns?.version;
+      if (version === undefined || container.dataset.settlementsDrawn === version) return;
+      const source = this.rastered && this.map.getZoom() < DETAIL_ZOOM ? SOURCE_SETTLEMENT_RASTER : SOURCE_SETTLEMENTS;
+      if (this.map.getSource(source) && this.map.isSourceLoaded(source)) container.dataset.settlementsDrawn = version;
+    });
 
     this.map.on('click', LAYER_IDS.settlements, (e) => {
       const f = e.features?.[0];
-      const id = f?.properties?.id;
-      if (typeof id !== 'string' || f?.geometry.type !== 'Point') return;
+      const index = f?.id;
+      if (typeof index !== 'number' || f?.geometry.type !== 'Point') return;
       const [lon, lat] = f.geometry.coordinates;
-      opts.onSettlementClick(id, lon, lat);
+      opts.onSettlementClick(index, lon, lat);
+    });
+    // Raster tiles are pictures: zoomed out in a large workspace, a click finds the settlement under the cursor itself.
+    this.map.on('click', (e) => {
+      if (!this.rastered || this.map.getZoom() >= DETAIL_ZOOM || !this.settlementsVisible) return;
+      const hit = this.settlementAt(e.point.x, e.point.y);
+      if (hit !== null) opts.onSettlementClick(hit, this.settlementColumns!.lon[hit], this.settlementColumns!.lat[hit]);
     });
     this.map.on('mouseenter', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = 'pointer'; });
     this.map.on('mouseleave', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = ''; });
+  }
+
+  /**
+   * Data for the map is on its way (coverage polygons, boundaries): until it has arrived, and been drawn, the map
+   * is not settled (data-map-state stays 'loading'). Returns `request` itself.
+   */
+  awaitData<T>(request: Promise<T>): Promise<T> {
+    this.awaited++;
+    this.container.dataset.mapState = 'loading';
+    const done = () => {
+      this.awaited--;
+      // Whatever the answer did (new data, or nothing), the next render settles the map again.
+      if (this.awaited === 0) this.map.triggerRepaint();
+    };
+    request.then(done, done);
+    return request;
   }
 
   whenLoaded(): Promise<void> {
@@ -108,11 +151,15 @@ export class AtlasMap {
     this.container.dataset.boundaries = String(fc.features.length);
   }
 
-  setSettlements(fc: FeatureCollection<unknown, unknown>): void {
-    this.geojson(SOURCE_SETTLEMENTS)?.setData(asGeoJSON(fc));
+  /** New settlement columns: the tile worker cuts tiles from them, under a new tile URL so none is reused. */
+  setSettlements(columns: SettlementColumns): void {
+    setTileColumns(columns);
+    this.settlementColumns = columns;
+    this.map.getSource<maplibregl.VectorTileSource>(SOURCE_SETTLEMENTS)?.setTiles([settlementTileUrl(columns.version)]);
+    this.setRastered(columns.count >= RASTER_MIN_SETTLEMENTS);
     // Marked at once: the next 'idle' is then the one after these data are drawn.
     this.container.dataset.mapState = 'loading';
-    this.container.dataset.settlements = String(fc.features.length);
+    this.container.dataset.settlements = String(columns.count);
   }
 
   /** Adds (once) a coverage layer's source and its per-operator layers, then applies `state`. */
@@ -167,7 +214,52 @@ export class AtlasMap {
     }
   }
 
+  /** Large workspaces: painted raster tiles below DETAIL_ZOOM, the vector layers from there on. */
+  private setRastered(on: boolean): void {
+    const url = this.settlementColumns ? settlementRasterUrl(this.settlementColumns.version, filtersKey(this.filters)) : null;
+    if (on && url) {
+      const source = this.map.getSource<maplibregl.RasterTileSource>(SOURCE_SETTLEMENT_RASTER);
+      if (source) source.setTiles([url]);
+      else {
+        this.map.addSource(SOURCE_SETTLEMENT_RASTER, { type: 'raster', tiles: [url], tileSize: 512, maxzoom: RASTER_MAX_ZOOM });
+        this.map.addLayer({
+          id: LAYER_IDS.settlementRaster, type: 'raster', source: SOURCE_SETTLEMENT_RASTER, maxzoom: DETAIL_ZOOM,
+          layout: { visibility: this.settlementsVisible ? 'visible' : 'none' },
+          paint: { 'raster-fade-duration': 0 },
+        }, LAYER_IDS.settlements);
+      }
+    } else if (!on && this.map.getLayer(LAYER_IDS.settlementRaster)) {
+      this.map.removeLayer(LAYER_IDS.settlementRaster);
+      this.map.removeSource(SOURCE_SETTLEMENT_RASTER);
+    }
+    if (on !== this.rastered) for (const id of RASTERED_LAYERS) this.map.setLayerZoomRange(id, on ? DETAIL_ZOOM : 0, 24);
+    this.rastered = on;
+  }
+
+  /** The topmost drawn settlement whose circle covers screen point (x, y), or null (raster mode's clicks). */
+  private settlementAt(x: number, y: number): number | null {
+    const c = this.settlementColumns;
+    if (!c) return null;
+    const keep = rowFilter(c, this.filters);
+    const zoom = this.map.getZoom();
+    const at = this.map.unproject([x, y]);
+    // Degrees per pixel here, to test distances without projecting every settlement.
+    const east = this.map.unproject([x + 1, y]);
+    const lonPx = Math.abs(east.lng - at.lng);
+    const latPx = lonPx * Math.cos((at.lat * Math.PI) / 180);
+    let best: number | null = null;
+    for (let i = 0; i < c.count; i++) {
+      const dx = (c.lon[i] - at.lng) / lonPx, dy = (c.lat[i] - at.lat) / latPx;
+      const r = circleRadius(zoom, c.households[i]) + 1;
+      // Later rows are drawn on top: the last hit wins.
+      if (dx * dx + dy * dy <= r * r && keep(i)) best = i;
+    }
+    return best;
+  }
+
   setFilters(filters: Filters): void {
+    this.filters = filters;
+    if (this.rastered) this.setRastered(true);
     const base = filterExpression(filters);
     this.map.setFilter(LAYER_IDS.settlements, base);
     this.map.setFilter(LAYER_IDS.settlementLabel, base);
@@ -177,6 +269,7 @@ export class AtlasMap {
   }
 
   setGroupVisible(group: 'settlements' | 'boundaries', visible: boolean): void {
+    if (group === 'settlements') this.settlementsVisible = visible;
     const ids = group === 'settlements' ? SETTLEMENT_LAYERS : BOUNDARY_LAYERS;
     for (const id of ids) if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
   }

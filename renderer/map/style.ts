@@ -7,7 +7,9 @@ import type {
   SourceSpecification,
   StyleSpecification,
 } from 'maplibre-gl';
+import { BROADBAND_FLAG, FLAG, MOBILE_FLAG } from '../../api/columns';
 import type { Settings } from '../../api/contract';
+import { LABEL_MIN_ZOOM, SETTLEMENT_SOURCE_LAYER, TILE_MAX_ZOOM } from './settlement-tiles';
 import type { Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
 
@@ -36,6 +38,19 @@ export const FONT_STACK = ['Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft 
 export const LOCAL_FONT_FAMILY = FONT_STACK.join(', ');
 
 export const SOURCE_SETTLEMENTS = 'settlements';
+/** Settlement tiles come from this URL scheme (AtlasMap registers it; see settlement-tiles.ts). */
+export const SETTLEMENT_PROTOCOL = 'atlas-settlements';
+/** The tile version before any settlement columns arrived: its tiles are empty. */
+export const EMPTY_VERSION = 'none';
+export function settlementTileUrl(version: string): string {
+  return `${SETTLEMENT_PROTOCOL}://${encodeURIComponent(version)}/{z}/{x}/{y}`;
+}
+/** Painted raster tiles of the settlements under a filter state (large workspaces, zoomed out: see settlement-raster.ts). */
+export const SETTLEMENT_RASTER_PROTOCOL = 'atlas-settlement-raster';
+export const SOURCE_SETTLEMENT_RASTER = 'settlements-raster';
+export function settlementRasterUrl(version: string, filtersKey: string): string {
+  return `${SETTLEMENT_RASTER_PROTOCOL}://${encodeURIComponent(version)}/${encodeURIComponent(filtersKey)}/{z}/{x}/{y}`;
+}
 export const SOURCE_BOUNDARIES = 'boundaries';
 export const SOURCE_ONLINE = 'online-basemap';
 
@@ -49,6 +64,7 @@ export const LAYER_IDS = {
   countyLabel: 'boundary-county-label',
   townshipLabel: 'boundary-township-label',
   settlements: 'settlements-circle',
+  settlementRaster: 'settlements-raster',
   listedRing: 'settlements-listed-ring',
   seat: 'settlements-seat',
   settlementLabel: 'settlements-label',
@@ -76,24 +92,24 @@ export const NO_FILTERS: Filters = { county: null, focusOnly: false, listedOnly:
 export function filterExpression(f: Filters): FilterSpecification {
   const all: ExpressionSpecification[] = [];
   if (f.county !== null) all.push(['==', ['get', 'county'], f.county]);
-  if (f.focusOnly) all.push(['==', ['get', 'focus'], true]);
-  if (f.listedOnly) all.push(['==', ['get', 'listed'], true]);
-  if (f.eligibleOnly) all.push(['==', ['get', 'eligible'], true]);
+  if (f.focusOnly) all.push(hasFlag(FLAG.focus));
+  if (f.listedOnly) all.push(hasFlag(FLAG.listed));
+  if (f.eligibleOnly) all.push(hasFlag(FLAG.eligible));
   return ['all', ...all] as FilterSpecification;
 }
 
-/** Property names of the settlement points; see settlementFeatures in ./data. */
-export function mobileProp(operator: Operator | null): string {
-  return operator === null ? 'm' : `m_${operator}`;
-}
-export function broadbandProp(operator: Operator | null): string {
-  return operator === null ? 'b' : `b_${operator}`;
+/**
+ * True where the settlement's FLAG bits (property `f`, see settlement-tiles.ts) include `bit`. Expressions have
+ * no bitwise operators: bit k is set when f mod 2^(k+1) ≥ 2^k.
+ */
+export function hasFlag(bit: number): ExpressionSpecification {
+  return ['>=', ['%', ['get', 'f'], bit * 2], bit];
 }
 
 /** The status of a settlement for one operator (or any operator), as an expression. */
 export function statusExpression(operator: Operator | null): ExpressionSpecification {
-  const m: ExpressionSpecification = ['==', ['get', mobileProp(operator)], true];
-  const b: ExpressionSpecification = ['==', ['get', broadbandProp(operator)], true];
+  const m = hasFlag(operator === null ? FLAG.mobile : MOBILE_FLAG[operator]);
+  const b = hasFlag(operator === null ? FLAG.broadband : BROADBAND_FLAG[operator]);
   return ['case', ['all', m, b], 'both', m, 'mobile', b, 'broadband', 'none'];
 }
 
@@ -105,13 +121,46 @@ export function statusColorExpression(operator: Operator | null): ExpressionSpec
     STATUS_COLORS.none];
 }
 
+/** Circle radius (px) by households at zoom 10, scaled by zoom (ZOOM_SCALE): area roughly proportional to households. */
+export const HOUSEHOLD_RADIUS: readonly (readonly [number, number])[] = [[0, 1.5], [25, 3], [100, 5], [400, 8], [2000, 13]];
+export const ZOOM_SCALE: readonly (readonly [number, number])[] = [[6, 0.6], [10, 1], [14, 1.6]];
+/** Zoom → width (px) of the white edge of settlement circles, and of the dark ring of listed villages. */
+export const CIRCLE_STROKE: readonly (readonly [number, number])[] = [[6, 0.3], [11, 1]];
+export const RING_STROKE: readonly (readonly [number, number])[] = [[6, 0.6], [10, 1.5]];
+/** Zoom → size (px) of the committee-seat star, drawn 1.1 em above the point. */
+export const SEAT_SIZE: readonly (readonly [number, number])[] = [[7, 10], [13, 16]];
+export const RING_EXTRA = 3;
+export const RING_COLOR = '#222222';
+export const SEAT_COLOR = '#b8860b';
+
+/** Piecewise-linear interpolation through `stops`, clamped at both ends (what ['interpolate', ['linear'], …] does). */
+export function interpolate(stops: readonly (readonly [number, number])[], x: number): number {
+  if (x <= stops[0][0]) return stops[0][1];
+  for (let k = 1; k < stops.length; k++) {
+    const [x1, y1] = stops[k];
+    if (x <= x1) {
+      const [x0, y0] = stops[k - 1];
+      return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
+    }
+  }
+  return stops[stops.length - 1][1];
+}
+
+const byZoom = (stops: readonly (readonly [number, number])[]): ExpressionSpecification =>
+  ['interpolate', ['linear'], ['zoom'], ...stops.flat()] as ExpressionSpecification;
+
 /** Circle radius grows with households (area roughly proportional) and with zoom. */
 export function radiusExpression(extra = 0): ExpressionSpecification {
   // `zoom` must stay the outermost interpolation, so the extra ring width is folded into each stop.
   const byHouseholds = (scale: number): ExpressionSpecification =>
-    ['interpolate', ['linear'], ['get', 'households'],
-      0, 1.5 * scale + extra, 25, 3 * scale + extra, 100, 5 * scale + extra, 400, 8 * scale + extra, 2000, 13 * scale + extra];
-  return ['interpolate', ['linear'], ['zoom'], 6, byHouseholds(0.6), 10, byHouseholds(1), 14, byHouseholds(1.6)];
+    ['interpolate', ['linear'], ['get', 'h'], ...HOUSEHOLD_RADIUS.flatMap(([h, r]) => [h, r * scale + extra])] as ExpressionSpecification;
+  return ['interpolate', ['linear'], ['zoom'], ...ZOOM_SCALE.flatMap(([z, scale]) => [z, byHouseholds(scale)])] as ExpressionSpecification;
+}
+
+/** radiusExpression's value at one zoom, for drawing outside maplibre (settlement-raster.ts). */
+export function circleRadius(zoom: number, households: number, extra = 0): number {
+  // The nested interpolation is linear in the scale, so it factors: radius(households) × scale(zoom) + extra.
+  return interpolate(HOUSEHOLD_RADIUS, households) * interpolate(ZOOM_SCALE, zoom) + extra;
 }
 
 const visibility = (visible: boolean) => (visible ? 'visible' : 'none') as 'visible' | 'none';
@@ -164,11 +213,11 @@ export function coverageLayers(o: CoverageLayerOptions): LayerSpecification[] {
 
 /** The listed-village rings and the committee-seat stars follow the same filters as the points. */
 export function listedFilter(filters: Filters): FilterSpecification {
-  return ['all', filterExpression(filters), ['==', ['get', 'listed'], true]] as FilterSpecification;
+  return ['all', filterExpression(filters), hasFlag(FLAG.listed)] as FilterSpecification;
 }
 /** Stars mark the committee seats of listed villages only: those are the ones the 100% check is about. */
 export function seatFilter(filters: Filters): FilterSpecification {
-  return ['all', filterExpression(filters), ['==', ['get', 'committee'], true], ['==', ['get', 'listed'], true]] as FilterSpecification;
+  return ['all', filterExpression(filters), hasFlag(FLAG.committee), hasFlag(FLAG.listed)] as FilterSpecification;
 }
 
 /** Settlement points: status circles, a dark ring for listed villages, a star on committee seats, names when zoomed in. */
@@ -176,41 +225,41 @@ export function settlementLayers(filters: Filters): LayerSpecification[] {
   const filter = filterExpression(filters);
   return [
     {
-      id: LAYER_IDS.settlements, type: 'circle', source: SOURCE_SETTLEMENTS, filter,
+      id: LAYER_IDS.settlements, type: 'circle', source: SOURCE_SETTLEMENTS, 'source-layer': SETTLEMENT_SOURCE_LAYER, filter,
       paint: {
         'circle-radius': radiusExpression(),
         'circle-color': statusColorExpression(filters.operator),
-        'circle-opacity': ['case', ['==', ['get', 'eligible'], true], 0.9, 0.45],
+        'circle-opacity': ['case', hasFlag(FLAG.eligible), 0.9, 0.45],
         'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 6, 0.3, 11, 1],
+        'circle-stroke-width': byZoom(CIRCLE_STROKE),
       },
     },
     {
-      id: LAYER_IDS.listedRing, type: 'circle', source: SOURCE_SETTLEMENTS,
+      id: LAYER_IDS.listedRing, type: 'circle', source: SOURCE_SETTLEMENTS, 'source-layer': SETTLEMENT_SOURCE_LAYER,
       filter: listedFilter(filters),
       paint: {
-        'circle-radius': radiusExpression(3),
+        'circle-radius': radiusExpression(RING_EXTRA),
         'circle-color': 'rgba(0,0,0,0)',
-        'circle-stroke-color': '#222222',
+        'circle-stroke-color': RING_COLOR,
         // Thin when zoomed out, where a listed village's many rings would merge into a blot.
-        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 6, 0.6, 10, 1.5],
+        'circle-stroke-width': byZoom(RING_STROKE),
       },
     },
     {
-      id: LAYER_IDS.seat, type: 'symbol', source: SOURCE_SETTLEMENTS,
+      id: LAYER_IDS.seat, type: 'symbol', source: SOURCE_SETTLEMENTS, 'source-layer': SETTLEMENT_SOURCE_LAYER,
       filter: seatFilter(filters),
       layout: {
         'text-field': '★',
         'text-font': FONT_STACK,
-        'text-size': ['interpolate', ['linear'], ['zoom'], 7, 10, 13, 16],
+        'text-size': byZoom(SEAT_SIZE),
         'text-offset': [0, -1.1],
         'text-allow-overlap': true,
         'text-ignore-placement': true,
       },
-      paint: { 'text-color': '#b8860b', 'text-halo-color': '#ffffff', 'text-halo-width': 1 },
+      paint: { 'text-color': SEAT_COLOR, 'text-halo-color': '#ffffff', 'text-halo-width': 1 },
     },
     {
-      id: LAYER_IDS.settlementLabel, type: 'symbol', source: SOURCE_SETTLEMENTS, filter, minzoom: 11,
+      id: LAYER_IDS.settlementLabel, type: 'symbol', source: SOURCE_SETTLEMENTS, 'source-layer': SETTLEMENT_SOURCE_LAYER, filter, minzoom: LABEL_MIN_ZOOM,
       layout: {
         'text-field': ['get', 'name'],
         'text-font': FONT_STACK,
@@ -306,7 +355,7 @@ export function buildStyle(opts: StyleOptions = {}): StyleSpecification {
   const tiles = onlineTileUrls(opts.onlineBasemap);
   const sources: Record<string, SourceSpecification> = {
     [SOURCE_BOUNDARIES]: EMPTY,
-    [SOURCE_SETTLEMENTS]: { type: 'geojson', data: { type: 'FeatureCollection', features: [] }, promoteId: 'id' },
+    [SOURCE_SETTLEMENTS]: { type: 'vector', tiles: [settlementTileUrl(EMPTY_VERSION)], maxzoom: TILE_MAX_ZOOM },
   };
   const layers: LayerSpecification[] = [{ id: LAYER_IDS.background, type: 'background', paint: { 'background-color': BACKGROUND_COLOR } }];
   if (tiles.length > 0) {

@@ -1,14 +1,19 @@
 // Dashboard rows, number formatting, popup content and GeoJSON conversion: pure functions of the report.
 import { describe, expect, it } from 'vitest';
 import type { BlindSpot, CampaignSeeds, ListedVillage } from '../../api/contract';
-import { countyRows, isDoubtful, listedRows, rateCells, sortBlindSpots } from '../../renderer/dashboard/model';
+import { blindSpotOf, countyRows, isDoubtful, listedRows, rateCells, sortBlindSpots } from '../../renderer/dashboard/model';
 import { en } from '../../renderer/i18n/en';
 import { formatInt, formatPercent, makeI18n, translate } from '../../renderer/i18n/format';
 import { zhCN } from '../../renderer/i18n/zh-CN';
-import { countyBbox, featuresBbox, settlementFeatures, settlementStatus, statusCounts, workspaceBbox } from '../../renderer/map/data';
+import { countyBbox, featuresBbox, settlementStatus, statusCounts, workspaceBbox } from '../../renderer/map/data';
+import { buildTileIndex, tileProperties, tileRows } from '../../renderer/map/settlement-tiles';
 import { popupContent } from '../../renderer/map/popup';
 import { NO_FILTERS } from '../../renderer/map/style';
+import { FLAG, toColumns } from '../../api/columns';
+import type { SettlementResult } from '../../gis/report';
 import { groupRate, layerRate, report, settlement } from './fixtures';
+
+const cols = (list: SettlementResult[]) => toColumns(list, 'test');
 
 const zh = makeI18n('zh-CN');
 const english = makeI18n('en');
@@ -124,6 +129,16 @@ describe('sortBlindSpots', () => {
   });
   const list = [spot('a', { households: 40 }), spot('b', { households: 90, county: '宁都县', listed: true }), spot('c', { households: 60, county: '章贡区' })];
 
+  it('are the eligible settlements missing 4G or broadband, as the blind-spot list has them', () => {
+    const gap = settlement({ id: 'g', households: 40, mobile: true, mobileOperators: ['CT'], listed: true, committee: true });
+    expect(blindSpotOf(gap)).toEqual({
+      id: 'g', name: 'g', county: '于都县', township: '岭背镇', village: '潮溪村委会', households: 40, lon: 115.4, lat: 25.9,
+      listed: true, focusCounty: true, committee: true, missingMobile: false, missingBroadband: true,
+    });
+    expect(blindSpotOf(settlement({ id: 'small', eligible: false }))).toBeNull();
+    expect(blindSpotOf(settlement({ id: 'ok', mobile: true, broadband: true }))).toBeNull();
+  });
+
   it('sorts by households, county or listed without mutating the input', () => {
     expect(sortBlindSpots(list, 'households', true).map((s) => s.id)).toEqual(['b', 'c', 'a']);
     expect(sortBlindSpots(list, 'households', false).map((s) => s.id)).toEqual(['a', 'c', 'b']);
@@ -137,12 +152,12 @@ describe('settlement points', () => {
   const s = settlement({ id: 's1', mobile: true, mobileOperators: ['CMCC', 'CU'], broadband: true, broadbandOperators: ['CT'], listed: true, committee: true });
 
   it('carry the flags the style reads', () => {
-    const fc = settlementFeatures([s]);
-    expect(fc.features[0].geometry).toEqual({ type: 'Point', coordinates: [115.4, 25.9] });
-    expect(fc.features[0].properties).toMatchObject({
-      id: 's1', m: true, b: true, m_CMCC: true, m_CT: false, m_CU: true, b_CMCC: false, b_CT: true, b_CU: false,
-      listed: true, committee: true, eligible: true, focus: true, households: 30,
+    const c = cols([s]);
+    expect(tileProperties(c, 0)).toEqual({
+      f: FLAG.eligible | FLAG.listed | FLAG.committee | FLAG.focus | FLAG.mobile | FLAG.mobileCMCC | FLAG.mobileCU | FLAG.broadband | FLAG.broadbandCT,
+      h: 30, county: '于都县', name: 's1',
     });
+    expect(tileProperties(c, 0, 8)).not.toHaveProperty('name');
   });
 
   it('classify and count statuses like the style', () => {
@@ -150,20 +165,23 @@ describe('settlement points', () => {
     expect(settlementStatus(s, 'CU')).toBe('mobile');
     expect(settlementStatus(s, 'CT')).toBe('broadband');
     const small = settlement({ id: 's2', households: 5, eligible: false });
-    expect(statusCounts([s, small], NO_FILTERS)).toEqual({ both: 1, mobile: 0, broadband: 0, none: 1 });
-    expect(statusCounts([s, small], { ...NO_FILTERS, eligibleOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
-    expect(statusCounts([s, small], { ...NO_FILTERS, operator: 'CT' })).toEqual({ both: 0, mobile: 0, broadband: 1, none: 1 });
-    expect(statusCounts([s, small], { ...NO_FILTERS, county: '宁都县' })).toEqual({ both: 0, mobile: 0, broadband: 0, none: 0 });
-    expect(statusCounts([s, settlement({ id: 's3', listed: false, focusCounty: false })], { ...NO_FILTERS, listedOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
-    expect(statusCounts([s, settlement({ id: 's4', focusCounty: false })], { ...NO_FILTERS, focusOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts(cols([s, small]), NO_FILTERS)).toEqual({ both: 1, mobile: 0, broadband: 0, none: 1 });
+    expect(statusCounts(cols([s, small]), { ...NO_FILTERS, eligibleOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts(cols([s, small]), { ...NO_FILTERS, operator: 'CT' })).toEqual({ both: 0, mobile: 0, broadband: 1, none: 1 });
+    expect(statusCounts(cols([s, small]), { ...NO_FILTERS, county: '宁都县' })).toEqual({ both: 0, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts(cols([s, settlement({ id: 's3', listed: false, focusCounty: false })]), { ...NO_FILTERS, listedOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
+    expect(statusCounts(cols([s, settlement({ id: 's4', focusCounty: false })]), { ...NO_FILTERS, focusOnly: true })).toEqual({ both: 1, mobile: 0, broadband: 0, none: 0 });
   });
 
   // Speed is measured by the benchmark, not asserted here.
-  it('converts 200,000 settlements', () => {
+  it('index 200,000 settlements and find each in its tile', () => {
     const many = Array.from({ length: 200_000 }, (_, i) => settlement({ id: `s${i}`, lon: 114 + (i % 1000) / 500, lat: 25 + i / 200_000 }));
-    const fc = settlementFeatures(many);
-    expect(fc.features).toHaveLength(200_000);
-    expect(fc.features[199_999].geometry.coordinates).toEqual([114 + 999 / 500, 25 + 199_999 / 200_000]);
+    const c = cols(many);
+    const index = buildTileIndex(c);
+    // Zoom 5 tiles 26/13 and 26/14 hold the area; every settlement is in exactly one of them.
+    const rows = [...tileRows(index, 5, 26, 13), ...tileRows(index, 5, 26, 14)].sort((a, b) => a - b);
+    expect(rows).toHaveLength(200_000);
+    expect(rows[199_999]).toBe(199_999);
   });
 });
 
@@ -197,10 +215,10 @@ describe('bounding boxes', () => {
       features: [{ type: 'Feature' as const, properties: { level: 'county', name: '于都县', code: '360731' },
         geometry: { type: 'Polygon' as const, coordinates: [[[115, 25], [116, 25], [116, 26.5], [115, 25]]] } }],
     };
-    expect(countyBbox(boundaries, [], '于都县')).toEqual([115, 25, 116, 26.5]);
-    expect(countyBbox(boundaries, [settlement({ id: 'x', county: '宁都县', lon: 116, lat: 26 }), settlement({ id: 'y', county: '宁都县', lon: 116.2, lat: 26.4 })], '宁都县'))
+    expect(countyBbox(boundaries, cols([]), '于都县')).toEqual([115, 25, 116, 26.5]);
+    expect(countyBbox(boundaries, cols([settlement({ id: 'x', county: '宁都县', lon: 116, lat: 26 }), settlement({ id: 'y', county: '宁都县', lon: 116.2, lat: 26.4 })]), '宁都县'))
       .toEqual([116, 26, 116.2, 26.4]);
-    expect(countyBbox(null, [], '章贡区')).toBeNull();
+    expect(countyBbox(null, null, '章贡区')).toBeNull();
     expect(featuresBbox({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: null }] })).toBeNull();
   });
 });

@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { expression, featureFilter, validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import type { ExpressionSpecification, LayerSpecification } from '@maplibre/maplibre-gl-style-spec';
 import {
-  BROADBAND_COLOR, buildStyle, coverageLayers, coverageLayersFor, filterExpression, LAYER_IDS, NO_FILTERS, onlineTileUrls,
-  OPERATOR_COLORS, settlementLayers, STATUS_COLORS, statusColorExpression, statusExpression, type Filters,
+  BROADBAND_COLOR, buildStyle, circleRadius, coverageLayers, coverageLayersFor, filterExpression, LAYER_IDS, NO_FILTERS, onlineTileUrls,
+  OPERATOR_COLORS, radiusExpression, settlementLayers, STATUS_COLORS, statusColorExpression, statusExpression, type Filters,
 } from '../../renderer/map/style';
-import { settlementFeatures } from '../../renderer/map/data';
+import { toColumns } from '../../api/columns';
+import { tileProperties } from '../../renderer/map/settlement-tiles';
 import { settlement } from './fixtures';
 
 const point = (props: Record<string, unknown>) => ({ type: 1 as const, properties: props, geometry: [] });
@@ -27,7 +28,7 @@ function passes(filter: unknown, props: Record<string, unknown>): boolean {
 
 /** Settlement point properties as the map gets them. */
 function props(p: Parameters<typeof settlement>[0]): Record<string, unknown> {
-  return settlementFeatures([settlement(p)]).features[0].properties as unknown as Record<string, unknown>;
+  return tileProperties(toColumns([settlement(p)], 'test'), 0);
 }
 
 describe('buildStyle', () => {
@@ -169,9 +170,21 @@ describe('status colours', () => {
 
   it('sizes circles by households', () => {
     const radius = (settlementLayers(NO_FILTERS)[0] as { paint: { 'circle-radius': ExpressionSpecification } }).paint['circle-radius'];
-    const r = (households: number) => evaluate(radius, { households }) as number;
+    const r = (households: number) => evaluate(radius, { h: households }) as number;
     expect(r(25)).toBeLessThan(r(100));
     expect(r(100)).toBeLessThan(r(2000));
     expect(r(25)).toBe(3);
+  });
+
+  it('computes the same radius outside maplibre, at any zoom and size, with the ring width', () => {
+    for (const z of [5, 6, 7.3, 10, 12.5, 14, 16]) {
+      for (const h of [0, 10, 25, 60, 100, 399, 2000, 5000]) {
+        for (const extra of [0, 3]) {
+          const value = expression.createExpression(radiusExpression(extra), 'test');
+          if (value.result !== 'success') throw new Error('radius expression does not parse');
+          expect(circleRadius(z, h, extra)).toBeCloseTo(value.value.evaluate({ zoom: z }, point({ h }) as never) as number, 9);
+        }
+      }
+    }
   });
 });

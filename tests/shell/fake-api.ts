@@ -2,8 +2,14 @@
 // what actually reached the back end.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { AtlasApi, ImportOutcome, ImportProgress, ImportRequest, Settings, WorkspaceInfo } from '../../api/contract';
-import { DEFAULT_OPTIONS } from '../../gis/report';
+import { toColumns } from '../../api/columns';
+import { DEFAULT_OPTIONS, type SettlementResult } from '../../gis/report';
 import { DEFAULT_SETTINGS } from '../../data/service';
+
+const FAKE_SETTLEMENT: SettlementResult = {
+  id: '', name: '', households: 0, county: '于都县', township: '岭背镇', village: '潮溪村委会', lon: 0, lat: 0,
+  eligible: true, listed: false, committee: false, focusCounty: true, mobile: false, mobileOperators: [], broadband: false, broadbandOperators: [],
+};
 
 export interface FakeApi extends AtlasApi {
   calls: { method: string; args: unknown[] }[];
@@ -43,6 +49,15 @@ export function fakeApi(workspacePath: string): FakeApi {
       return { type: 'FeatureCollection', features: [] };
     },
     async analyze() { throw Object.assign(new Error('bad input'), { issues: [{ source: 'a.csv', feature: 3, field: 'households', message: 'expected a number' }] }); },
+    async analysisSummary() { throw new Error('no analysis in the fake'); },
+    async settlementColumns() {
+      record('settlementColumns', []);
+      return toColumns([
+        { ...FAKE_SETTLEMENT, id: 'a', name: '上屋', lon: 115.25, lat: 25.5, households: 40, mobile: true, mobileOperators: ['CT'] },
+        { ...FAKE_SETTLEMENT, id: 'b', name: '下屋', lon: 115.75, lat: 26.125, households: 12, eligible: false, county: '宁都县' },
+      ], 'v1');
+    },
+    async settlementDetails(query) { record('settlementDetails', [query]); return []; },
     async blindSpots(options) { record('blindSpots', [options]); return []; },
     async searchSettlements(text, limit) { record('searchSettlements', [text, limit]); return []; },
     async previewImport(request) {

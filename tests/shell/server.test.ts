@@ -228,6 +228,24 @@ describe('renderer HTTP client against the server', () => {
     const withIssues = await client.analyze().catch((e: ApiError) => e);
     expect((withIssues as ApiError).issues[0]).toMatchObject({ field: 'households' });
   });
+
+  it('carries the settlement columns as bytes, equal to what the back end returned', async () => {
+    const res = await fetch(`${server.url}api/settlementColumns`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"args":[]}' });
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    await res.arrayBuffer();
+    const got = await createHttpApi({ base: server.url }).settlementColumns();
+    const want = await api.settlementColumns();
+    expect(got.version).toBe('v1');
+    expect(got.count).toBe(2);
+    expect([...got.lon]).toEqual([115.25, 115.75]);
+    expect([...got.lat]).toEqual([25.5, 26.125]);
+    expect([...got.households]).toEqual([40, 12]);
+    expect([...got.flags]).toEqual([...want.flags]);
+    expect(got.counties[got.county[1]]).toBe('宁都县');
+    expect(got.names[got.name[0]]).toBe('上屋');
+    const failed = await createHttpApi({ base: server.url }).analysisSummary().catch((e: unknown) => e);
+    expect((failed as ApiError).message).toBe('no analysis in the fake');
+  });
 });
 
 describe('upload folders', () => {

@@ -1,0 +1,192 @@
+// Zoomed out, a province-scale settlement layer is drawn as raster tiles painted here (in the tile worker):
+// a software renderer has to shade every vertex and pixel of 100,000+ circles on every frame, but only one
+// textured square per tile. The picture follows the circle, ring and star layers of style.ts (same radii,
+// colours, strokes and filters); from RASTER_MAX_ZOOM + 1 on the vector layers take over (labels, clicks).
+import { BROADBAND_FLAG, FLAG, MOBILE_FLAG, type SettlementColumns } from '../../api/columns';
+import { rowsInBox, thinRows, type TileIndex } from './settlement-tiles';
+import {
+  CIRCLE_STROKE, circleRadius, interpolate, RING_COLOR, RING_EXTRA, RING_STROKE, SEAT_COLOR, SEAT_SIZE, STATUS_COLORS, type Filters,
+} from './style';
+
+/** Workspaces with at least this many settlements draw them as raster tiles below RASTER_MAX_ZOOM + 1. */
+export const RASTER_MIN_SETTLEMENTS = 50_000;
+export const RASTER_MAX_ZOOM = 10;
+
+/** Whether the vector tile z is drawn: not where raster tiles stand in for it, so none is cut for nothing. */
+export function vectorTileDrawn(settlements: number, z: number): boolean {
+  return settlements < RASTER_MIN_SETTLEMENTS || z > RASTER_MAX_ZOOM;
+}
+/** Tile size in CSS pixels (maplibre's raster tileSize). */
+export const RASTER_TILE_SIZE = 512;
+/** Largest circle plus ring and stroke (px at zoom 14 scale): how far outside a tile a point can still paint it. */
+const MAX_REACH = 13 * 1.6 + RING_EXTRA + 2;
+
+type Rgb = [number, number, number];
+function rgb(hex: string): Rgb {
+  return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)];
+}
+const WHITE: Rgb = [255, 255, 255];
+const STATUS_RGB: readonly Rgb[] = [rgb(STATUS_COLORS.none), rgb(STATUS_COLORS.mobile), rgb(STATUS_COLORS.broadband), rgb(STATUS_COLORS.both)];
+
+/** Premultiplied RGBA accumulation with source-over blending. */
+class Canvas {
+  readonly px: Float32Array;
+  constructor(readonly size: number) {
+    this.px = new Float32Array(size * size * 4);
+  }
+  /** Blends `color` at `alpha` (0..1) into pixel (x, y). */
+  blend(x: number, y: number, color: Rgb, alpha: number): void {
+    if (alpha <= 0) return;
+    const o = (y * this.size + x) * 4;
+    const keep = 1 - alpha;
+    this.px[o] = color[0] * alpha + this.px[o] * keep;
+    this.px[o + 1] = color[1] * alpha + this.px[o + 1] * keep;
+    this.px[o + 2] = color[2] * alpha + this.px[o + 2] * keep;
+    this.px[o + 3] = alpha + this.px[o + 3] * keep;
+  }
+  /**
+   * A disc of radius r (fill, at fillAlpha; null: none) with a stroke of width w outside it, antialiased over one
+   * pixel like maplibre's circle shader.
+   */
+  circle(cx: number, cy: number, r: number, fill: Rgb | null, fillAlpha: number, w: number, stroke: Rgb): void {
+    const outer = r + w;
+    // Pixels whose centre lies within outer + 0.5 get some coverage; nothing else is visited.
+    const reach = outer + 0.5, reach2 = reach * reach;
+    const x0 = Math.max(0, Math.floor(cx - reach)), x1 = Math.min(this.size - 1, Math.floor(cx + reach));
+    const y0 = Math.max(0, Math.floor(cy - reach)), y1 = Math.min(this.size - 1, Math.floor(cy + reach));
+    const px = this.px, size = this.size;
+    for (let y = y0; y <= y1; y++) {
+      const dy = y + 0.5 - cy;
+      for (let x = x0; x <= x1; x++) {
+        const dx = x + 0.5 - cx;
+        const d2 = dx * dx + dy * dy;
+        if (d2 >= reach2) continue;
+        const d = Math.sqrt(d2);
+        const cover = Math.min(1, outer - d + 0.5);
+        const inFill = Math.min(1, Math.max(0, r - d + 0.5));
+        const o = (y * size + x) * 4;
+        if (fill && inFill > 0) {
+          const a = fillAlpha * inFill, keep = 1 - a;
+          px[o] = fill[0] * a + px[o] * keep;
+          px[o + 1] = fill[1] * a + px[o + 1] * keep;
+          px[o + 2] = fill[2] * a + px[o + 2] * keep;
+          px[o + 3] = a + px[o + 3] * keep;
+        }
+        const a = w > 0 ? Math.min(cover, 1 - inFill) : 0;
+        if (a > 0) {
+          const keep = 1 - a;
+          px[o] = stroke[0] * a + px[o] * keep;
+          px[o + 1] = stroke[1] * a + px[o + 1] * keep;
+          px[o + 2] = stroke[2] * a + px[o + 2] * keep;
+          px[o + 3] = a + px[o + 3] * keep;
+        }
+      }
+    }
+  }
+  /** A five-pointed star of outer radius R centred at (cx, cy), with a one-pixel white halo. */
+  star(cx: number, cy: number, R: number, color: Rgb): void {
+    const pts: [number, number][] = [];
+    for (let k = 0; k < 10; k++) {
+      const a = -Math.PI / 2 + (k * Math.PI) / 5;
+      const rr = k % 2 === 0 ? R : R * 0.42;
+      pts.push([cx + rr * Math.cos(a), cy + rr * Math.sin(a)]);
+    }
+    const inside = (x: number, y: number) => {
+      let hit = false;
+      for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) {
+        const [xi, yi] = pts[i], [xj, yj] = pts[j];
+        if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
+      }
+      return hit;
+    };
+    const x0 = Math.max(0, Math.floor(cx - R - 2)), x1 = Math.min(this.size - 1, Math.ceil(cx + R + 2));
+    const y0 = Math.max(0, Math.floor(cy - R - 2)), y1 = Math.min(this.size - 1, Math.ceil(cy + R + 2));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        // 2×2 samples for the edge; the halo is the star grown by one pixel.
+        let star = 0, halo = 0;
+        for (const [sx, sy] of [[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]]) {
+          if (inside(x + sx, y + sy)) star++;
+          else if (inside(x + sx - 1, y + sy) || inside(x + sx + 1, y + sy) || inside(x + sx, y + sy - 1) || inside(x + sx, y + sy + 1)) halo++;
+        }
+        if (halo) this.blend(x, y, WHITE, halo / 4);
+        if (star) this.blend(x, y, color, star / 4);
+      }
+    }
+  }
+  /** Straight (not premultiplied) RGBA bytes, as ImageData wants them. */
+  rgba(): Uint8ClampedArray<ArrayBuffer> {
+    const out = new Uint8ClampedArray(this.size * this.size * 4);
+    for (let o = 0; o < out.length; o += 4) {
+      const a = this.px[o + 3];
+      if (a <= 0) continue;
+      out[o] = this.px[o] / a;
+      out[o + 1] = this.px[o + 1] / a;
+      out[o + 2] = this.px[o + 2] / a;
+      out[o + 3] = a * 255;
+    }
+    return out;
+  }
+}
+
+/** The filter state as the tile URL carries it (and back). */
+export function filtersKey(f: Filters): string {
+  return [f.county ?? '', f.focusOnly ? 1 : 0, f.listedOnly ? 1 : 0, f.eligibleOnly ? 1 : 0, f.operator ?? ''].join('|');
+}
+export function parseFiltersKey(key: string): Filters {
+  const [county, focus, listed, eligible, operator] = key.split('|');
+  return {
+    county: county || null, focusOnly: focus === '1', listedOnly: listed === '1', eligibleOnly: eligible === '1',
+    operator: operator === 'CMCC' || operator === 'CT' || operator === 'CU' ? operator : null,
+  };
+}
+
+/** Which rows `filters` keeps (style.ts filterExpression over the columns). */
+export function rowFilter(c: SettlementColumns, f: Filters): (i: number) => boolean {
+  const must = (f.eligibleOnly ? FLAG.eligible : 0) | (f.focusOnly ? FLAG.focus : 0) | (f.listedOnly ? FLAG.listed : 0);
+  const county = f.county === null ? -1 : c.counties.indexOf(f.county);
+  if (f.county !== null && county < 0) return () => false;
+  return (i) => (c.flags[i] & must) === must && (county < 0 || c.county[i] === county);
+}
+
+/**
+ * RGBA pixels (size × size, size = RASTER_TILE_SIZE × pixelRatio) of raster tile z/x/y: status circles in the
+ * columns' order, then the listed-village rings, then the committee-seat stars, as the vector layers draw them.
+ */
+export function paintRasterTile(
+  index: TileIndex, c: SettlementColumns, filters: Filters, z: number, x: number, y: number, pixelRatio = 1,
+): Uint8ClampedArray<ArrayBuffer> {
+  const size = Math.round(RASTER_TILE_SIZE * pixelRatio);
+  const canvas = new Canvas(size);
+  const scale = 2 ** z;
+  const reach = MAX_REACH / (RASTER_TILE_SIZE * scale);
+  const keep = rowFilter(c, filters);
+  const near = rowsInBox(index, x / scale - reach, y / scale - reach, (x + 1) / scale + reach, (y + 1) / scale + reach).filter(keep);
+  const rows = thinRows(index, c, near, z, x, y);
+  const mBit = filters.operator === null ? FLAG.mobile : MOBILE_FLAG[filters.operator];
+  const bBit = filters.operator === null ? FLAG.broadband : BROADBAND_FLAG[filters.operator];
+  const toPx = (i: number): [number, number] => [(index.mx[i] * scale - x) * size, (index.my[i] * scale - y) * size];
+  const stroke = interpolate(CIRCLE_STROKE, z) * pixelRatio;
+  for (const i of rows) {
+    const f = c.flags[i];
+    const [px, py] = toPx(i);
+    const status = ((f & mBit) !== 0 ? 1 : 0) | ((f & bBit) !== 0 ? 2 : 0);
+    canvas.circle(px, py, circleRadius(z, c.households[i]) * pixelRatio, STATUS_RGB[status], (f & FLAG.eligible) !== 0 ? 0.9 : 0.45, stroke, WHITE);
+  }
+  const ringWidth = interpolate(RING_STROKE, z) * pixelRatio;
+  const ring = rgb(RING_COLOR);
+  for (const i of rows) {
+    if ((c.flags[i] & FLAG.listed) === 0) continue;
+    const [px, py] = toPx(i);
+    canvas.circle(px, py, circleRadius(z, c.households[i], RING_EXTRA) * pixelRatio, null, 0, ringWidth, ring);
+  }
+  const seatPx = interpolate(SEAT_SIZE, z) * pixelRatio;
+  const seat = rgb(SEAT_COLOR);
+  for (const i of rows) {
+    if ((c.flags[i] & (FLAG.listed | FLAG.committee)) !== (FLAG.listed | FLAG.committee)) continue;
+    const [px, py] = toPx(i);
+    // text-offset [0, -1.1] em: the star's centre sits 1.1 × its size above the point.
+    canvas.star(px, py - 1.1 * seatPx, seatPx * 0.45, seat);
+  }
+  return canvas.rgba();
+}
