@@ -1,14 +1,16 @@
 // `npm run bench`: the file-based `analyze` end to end (parse, index, classify, rates, JSON written) on the
 // demo generator's S/M/L data, timed as a child process with its peak memory, and the same job in
 // GeoPandas and PostGIS side by side where Debian's python3-geopandas / postgresql-15-postgis-3 are installed. Usage:
-//   npm run bench -- [--sizes S,M,L] [--runs 3] [--geopandas S,M] [--postgis S,M] [--parts analyze,workspace] [--tsx]
-// Parts: `analyze` (files), `workspace` (import of a ~300 MB GeoJSON, analyze WORKSPACE.gpkg at M and L).
+//   npm run bench -- [--sizes S,M,L] [--runs 3] [--geopandas S,M] [--postgis S,M] [--parts analyze,workspace,browser] [--tsx]
+// Parts: `analyze` (files), `workspace` (import of a ~300 MB GeoJSON, analyze WORKSPACE.gpkg at M and L),
+// `browser` (the app in Chromium on the demo and a 200,000-settlement workspace: bench/browser.ts).
 // Data is generated once into bench/data/<size>/ (git-ignored) and reused.
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PRESETS, writeDemoFiles } from '../seeds/demo';
+import { formatTable as browserTable, runBrowserBench } from './browser';
 import { buildCliBundle } from './cli-bundle';
 import { benchWorkspace, formatTable as workspaceTable } from './workspace';
 
@@ -101,8 +103,10 @@ async function main(): Promise<void> {
   // What every CLI command pays before it starts working (module loading), for reading the times below.
   const startup = best(runs, () => measure(process.execPath, [...cli, '--help']));
 
-  const parts = (option('parts') ?? 'analyze,workspace').split(',').map((p) => p.trim());
-  for (const p of parts) if (p !== 'analyze' && p !== 'workspace') throw new Error(`--parts: unknown part "${p}"; expected analyze or workspace`);
+  const parts = (option('parts') ?? 'analyze,workspace,browser').split(',').map((p) => p.trim());
+  for (const p of parts) {
+    if (p !== 'analyze' && p !== 'workspace' && p !== 'browser') throw new Error(`--parts: unknown part "${p}"; expected analyze, workspace or browser`);
+  }
   const sections: string[] = [`Machine: ${machine()}`];
 
   const rows: string[] = [];
@@ -160,6 +164,16 @@ async function main(): Promise<void> {
       '',
       'Wall clock of the whole CLI process (best of the runs; the layer imports once each); peak = maximum RSS (/usr/bin/time -v).',
       'The 300 MB import is a generated settlements file with Chinese headers (tests/import/make-big-geojson.ts).',
+    ].join('\n'));
+  }
+  if (parts.includes('browser')) {
+    const figures = await runBrowserBench(['--runs', String(runs)]);
+    sections.push([
+      '## Browser mode (`npm run serve`) in Chromium with SwiftShader',
+      '',
+      browserTable(figures),
+      '',
+      'Best of the runs; see bench/browser.ts for what each column times.',
     ].join('\n'));
   }
   const table = sections.join('\n\n');
