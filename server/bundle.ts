@@ -1,7 +1,7 @@
 // esbuild bundles for the Node side (browser-mode server, Electron main). Bundling also gives the Atlas
 // host a plain-JS worker (host-worker.mjs): Node 20 does not apply tsx's loader inside worker threads.
-import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,7 +46,7 @@ export const NODE_BUNDLE_OPTIONS: BuildOptions = {
  * Builds in memory, then replaces each output file by rename: two starters building at once never
  * leave a half-written file for the other to load.
  */
-export async function buildAtomically(options: BuildOptions & { outdir: string }): Promise<void> {
+export async function buildAtomically(options: BuildOptions & { outdir: string }): Promise<Metafile | undefined> {
   const result = await build({ ...options, write: false });
   await mkdir(options.outdir, { recursive: true });
   for (const file of result.outputFiles ?? []) {
@@ -55,14 +55,40 @@ export async function buildAtomically(options: BuildOptions & { outdir: string }
     await writeFile(tmp, file.contents);
     await rename(tmp, file.path);
   }
+  return result.metafile;
 }
 
-/** dist/server/main.mjs + host-worker.mjs: what `npm run serve` runs. */
+/** What a bundle was built from (esbuild's metafile inputs), kept beside it to tell when it is out of date. */
+const INPUTS_FILE = 'inputs.json';
+
+/** True when every output exists and is newer than every source it was built from and than package-lock.json. */
+async function bundleIsFresh(outdir: string, outputs: string[]): Promise<boolean> {
+  try {
+    const inputs = JSON.parse(await readFile(join(outdir, INPUTS_FILE), 'utf8')) as string[];
+    let builtAt = Infinity;
+    for (const o of outputs) builtAt = Math.min(builtAt, (await stat(join(outdir, o))).mtimeMs);
+    for (const input of [...inputs, 'package-lock.json']) {
+      if ((await stat(join(ROOT, input))).mtimeMs > builtAt) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * dist/server/main.mjs + host-worker.mjs: what `npm run serve` runs. Rebuilt only when a source changed since
+ * (half a second of every start otherwise).
+ */
 export async function buildServer(outdir = join(ROOT, 'dist', 'server')): Promise<string> {
-  await buildAtomically({
+  const outputs = ['main.mjs', 'host-worker.mjs'];
+  if (await bundleIsFresh(outdir, outputs)) return join(outdir, 'main.mjs');
+  const metafile = await buildAtomically({
     ...NODE_BUNDLE_OPTIONS,
     entryPoints: { main: join(ROOT, 'server', 'main.ts'), 'host-worker': join(ROOT, 'data', 'host-worker.ts') },
     outdir,
+    metafile: true,
   });
+  await writeFile(join(outdir, INPUTS_FILE), JSON.stringify(Object.keys(metafile?.inputs ?? {})));
   return join(outdir, 'main.mjs');
 }
