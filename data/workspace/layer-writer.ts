@@ -262,12 +262,12 @@ class LayerBuilder {
       const last = Number(this.statement(rows, width).run(values).lastInsertRowid);
       for (let k = 0; k < rows; k++) {
         if (!has[k]) continue;
-        const e = envelopes.subarray(4 * k, 4 * k + 4);
-        this.rtree.add(last - rows + 1 + k, e[0], e[1], e[2], e[3]);
-        if (e[0] < this.minX) this.minX = e[0];
-        if (e[1] > this.maxX) this.maxX = e[1];
-        if (e[2] < this.minY) this.minY = e[2];
-        if (e[3] > this.maxY) this.maxY = e[3];
+        const x0 = envelopes[4 * k], x1 = envelopes[4 * k + 1], y0 = envelopes[4 * k + 2], y1 = envelopes[4 * k + 3];
+        this.rtree.add(last - rows + 1 + k, x0, x1, y0, y1);
+        if (x0 < this.minX) this.minX = x0;
+        if (x1 > this.maxX) this.maxX = x1;
+        if (y0 < this.minY) this.minY = y0;
+        if (y1 > this.maxY) this.maxY = y1;
       }
     };
     for (let i = 0; i < batch.length; i++) {
