@@ -46,6 +46,18 @@ export interface StoredColumns {
 interface Pending { key: string; column: string; kind: ColumnKind | null; created: boolean }
 
 export const SRS_ID = 4326;
+/** A 2D point as encodeGpkgGeometry writes it: 8-byte header (no envelope) + 21-byte little-endian WKB. */
+const POINT_BYTES = 29;
+
+/** The bytes encodeGpkgGeometry gives a finite 2D Point, written in place (the bulk of a settlements import). */
+function writePoint(v: DataView, at: number, x: number, y: number): void {
+  v.setUint32(at, 0x47500001); // "GP", version 0, flags: little-endian, no envelope
+  v.setInt32(at + 4, SRS_ID, true);
+  v.setUint8(at + 8, 1);
+  v.setUint32(at + 9, 1, true);
+  v.setFloat64(at + 13, x, true);
+  v.setFloat64(at + 21, y, true);
+}
 /** Rows per INSERT statement, within SQLite's limit on bound values. */
 const GROUP_ROWS = 200;
 const MAX_VARIABLES = 30000;
@@ -252,6 +264,9 @@ class LayerBuilder {
     // statement get consecutive fids (AUTOINCREMENT inside this transaction), so the last one gives them all.
     const group = Math.max(1, Math.min(GROUP_ROWS, Math.floor(MAX_VARIABLES / width), batch.length));
     const values: unknown[] = new Array(group * width);
+    // Point blobs of this group are views into one buffer, not an ArrayBuffer each (SQLite copies them at run()).
+    const points = Buffer.allocUnsafeSlow(group * POINT_BYTES);
+    const pointView = new DataView(points.buffer, points.byteOffset, points.byteLength);
     const envelopes = new Float64Array(4 * group);
     const has = new Uint8Array(group);
     const expected = EXPECTED[this.meta.geometryType];
@@ -280,17 +295,30 @@ class LayerBuilder {
         if (expected && g.type !== expected) {
           throw this.issue(first + i, 'geometry', `expected a ${expected} for a ${this.meta.geometryType} layer, got ${String(g.type)}`);
         }
-        try {
-          const enc = encodeGpkgGeometry(g, SRS_ID);
-          blob = Buffer.from(enc.bytes.buffer, enc.bytes.byteOffset, enc.bytes.byteLength);
-          if (enc.envelope) {
-            envelopes.set(enc.envelope, 4 * pending);
-            has[pending] = 1;
+        const xy = g.type === 'Point' ? g.coordinates : null;
+        if (xy && xy.length === 2 && Number.isFinite(xy[0]) && Number.isFinite(xy[1])) {
+          const x = xy[0], y = xy[1];
+          const at = pending * POINT_BYTES;
+          writePoint(pointView, at, x, y);
+          blob = points.subarray(at, at + POINT_BYTES);
+          envelopes[4 * pending] = x;
+          envelopes[4 * pending + 1] = x;
+          envelopes[4 * pending + 2] = y;
+          envelopes[4 * pending + 3] = y;
+          has[pending] = 1;
+        } else {
+          try {
+            const enc = encodeGpkgGeometry(g, SRS_ID);
+            blob = Buffer.from(enc.bytes.buffer, enc.bytes.byteOffset, enc.bytes.byteLength);
+            if (enc.envelope) {
+              envelopes.set(enc.envelope, 4 * pending);
+              has[pending] = 1;
+            }
+            if (enc.hasZ) this.hasZ = true;
+          } catch (err) {
+            if (err instanceof GeometryFormatError) throw this.issue(first + i, err.path, err.message.slice(err.path.length + 2));
+            throw err;
           }
-          if (enc.hasZ) this.hasZ = true;
-        } catch (err) {
-          if (err instanceof GeometryFormatError) throw this.issue(first + i, err.path, err.message.slice(err.path.length + 2));
-          throw err;
         }
       }
       const o = pending * width;
