@@ -127,6 +127,73 @@ BEGIN DELETE FROM ${r} WHERE id = OLD."fid"; END;
 `;
 }
 
+/**
+ * The blob encodeGpkgGeometry gives a MultiPolygon whose positions are all finite [x, y] pairs (what imports write),
+ * from one checking pass and one writing pass; its envelope goes to envelopes[at, at + 4). Null for anything else
+ * (empty, 3D, malformed): the generic encoder then encodes it or names the problem.
+ */
+function encodeMultiPolygonXY(polygons: unknown, envelopes: Float64Array, at: number): Buffer | null {
+  if (!Array.isArray(polygons)) return null;
+  let bytes = 8 + 32 + 9;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < polygons.length; i++) {
+    const rings: unknown = polygons[i];
+    if (!Array.isArray(rings)) return null;
+    bytes += 9;
+    for (let r = 0; r < rings.length; r++) {
+      const ring: unknown = rings[r];
+      if (!Array.isArray(ring)) return null;
+      bytes += 4 + 16 * ring.length;
+      for (let k = 0; k < ring.length; k++) {
+        const p: unknown = ring[k];
+        if (!Array.isArray(p) || p.length !== 2) return null;
+        const x: unknown = p[0], y: unknown = p[1];
+        if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) return null;
+        if (x < minX) minX = x;
+        if (x > maxX) maxX = x;
+        if (y < minY) minY = y;
+        if (y > maxY) maxY = y;
+      }
+    }
+  }
+  if (minX > maxX) return null;
+  // Small blobs come from Buffer's shared pool: no ArrayBuffer per feature. SQLite copies the bytes at run().
+  const blob = Buffer.allocUnsafe(bytes);
+  const v = new DataView(blob.buffer, blob.byteOffset, bytes);
+  v.setUint32(0, 0x47500003); // "GP", version 0, flags: little-endian, XY envelope
+  v.setInt32(4, SRS_ID, true);
+  v.setFloat64(8, minX, true);
+  v.setFloat64(16, maxX, true);
+  v.setFloat64(24, minY, true);
+  v.setFloat64(32, maxY, true);
+  v.setUint8(40, 1);
+  v.setUint32(41, 6, true);
+  v.setUint32(45, polygons.length, true);
+  let o = 49;
+  for (let i = 0; i < polygons.length; i++) {
+    const rings = polygons[i] as number[][][];
+    v.setUint8(o, 1);
+    v.setUint32(o + 1, 3, true);
+    v.setUint32(o + 5, rings.length, true);
+    o += 9;
+    for (let r = 0; r < rings.length; r++) {
+      const ring = rings[r];
+      v.setUint32(o, ring.length, true);
+      o += 4;
+      for (let k = 0; k < ring.length; k++) {
+        v.setFloat64(o, ring[k][0], true);
+        v.setFloat64(o + 8, ring[k][1], true);
+        o += 16;
+      }
+    }
+  }
+  envelopes[at] = minX;
+  envelopes[at + 1] = maxX;
+  envelopes[at + 2] = minY;
+  envelopes[at + 3] = maxY;
+  return blob;
+}
+
 class LayerBuilder {
   readonly columns: Pending[] = [];
   private readonly byKey = new Map<string, Pending>();
@@ -305,6 +372,8 @@ class LayerBuilder {
           envelopes[4 * pending + 1] = x;
           envelopes[4 * pending + 2] = y;
           envelopes[4 * pending + 3] = y;
+          has[pending] = 1;
+        } else if (g.type === 'MultiPolygon' && (blob = encodeMultiPolygonXY(g.coordinates, envelopes, 4 * pending)) !== null) {
           has[pending] = 1;
         } else {
           try {
