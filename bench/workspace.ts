@@ -1,7 +1,7 @@
 // Workspace benchmark (issue 8): importing a ~300 MB points GeoJSON (and, with L, the ~200 MB broadband polygons)
-// into a workspace, and `analyze WORKSPACE.gpkg` on
-// the demo generator's M and L data, first run (no atlas_cache entries) and re-run. Every figure is a child
-// process of the CLI as shipped (one bundled file) under /usr/bin/time -v: wall clock, CPU, peak RSS.
+// into a workspace, and `analyze WORKSPACE.gpkg` on the demo generator's M and L data, first run (no atlas_cache
+// entries) and re-run. Every figure is a child process of the CLI as shipped (one bundled file) under
+// /usr/bin/time -v: wall clock, CPU, peak RSS.
 //   tsx bench/workspace.ts [--size M|L|M,L] [--runs 3] [--data DIR] [--import-mb 300] [--keep DIR]
 // The lead's bench/run.ts calls benchWorkspace() instead. Data: bench/data/<size>/ (generated once, git-ignored).
 import { spawnSync } from 'node:child_process';
