@@ -1,7 +1,8 @@
 // `npm run bench`: the file-based `analyze` end to end (parse, index, classify, rates, JSON written) on the
 // demo generator's S/M/L data, timed as a child process with its peak memory, and the same job in
 // GeoPandas and PostGIS side by side where Debian's python3-geopandas / postgresql-15-postgis-3 are installed. Usage:
-//   npm run bench -- [--sizes S,M,L] [--runs 3] [--geopandas S,M] [--postgis S,M] [--tsx]
+//   npm run bench -- [--sizes S,M,L] [--runs 3] [--geopandas S,M] [--postgis S,M] [--parts analyze,workspace] [--tsx]
+// Parts: `analyze` (files), `workspace` (import of a ~300 MB GeoJSON, analyze WORKSPACE.gpkg at M and L).
 // Data is generated once into bench/data/<size>/ (git-ignored) and reused.
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -9,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { DEMO_PRESETS, writeDemoFiles } from '../seeds/demo';
+import { benchWorkspace, formatTable as workspaceTable } from './workspace';
 
 type Size = keyof typeof DEMO_PRESETS;
 const SEED = 2020;
@@ -111,8 +113,12 @@ async function main(): Promise<void> {
   // What every CLI command pays before it starts working (module loading), for reading the times below.
   const startup = best(runs, () => measure(process.execPath, [...cli, '--help']));
 
+  const parts = (option('parts') ?? 'analyze,workspace').split(',').map((p) => p.trim());
+  for (const p of parts) if (p !== 'analyze' && p !== 'workspace') throw new Error(`--parts: unknown part "${p}"; expected analyze or workspace`);
+  const sections: string[] = [`Machine: ${machine()}`];
+
   const rows: string[] = [];
-  for (const size of sizes) {
+  for (const size of parts.includes('analyze') ? sizes : []) {
     const f = await demoFiles(size);
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     const inputs = ['--settlements', f.settlements, ...f.mobile.flatMap((m) => ['--mobile', m]), '--broadband', f.broadband];
@@ -143,8 +149,8 @@ async function main(): Promise<void> {
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
 
-  const table = [
-    `Machine: ${machine()}`,
+  if (rows.length) sections.push([
+    '## `analyze` from GeoJSON files',
     '',
     '| size | load before | settlements × mobile × broadband polygons | GeoJSON input | Coverage Atlas `analyze` | its CPU time | on one thread | throughput | peak memory | city 4G / broadband rate | GeoPandas 0.12 `sjoin` | ratio | PostGIS 15 | ratio |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -154,7 +160,21 @@ async function main(): Promise<void> {
     `Wall clock of the whole process (best of ${runs} for S and M, one run for L), \`analyze … --format json --out FILE\` with every core`,
     '("on one thread": `--threads 1`); peak = maximum RSS from /usr/bin/time -v; GeoPandas and PostGIS: one run each, loading included;',
     '"load before" is the 1-minute load average when the size started: above the CPU count, other work shared the cores.',
-  ].join('\n');
+  ].join('\n'));
+
+  const wsSizes = sizes.filter((s) => s !== 'S');
+  if (parts.includes('workspace') && wsSizes.length) {
+    const wsRows = await benchWorkspace({ sizes: wsSizes, runs, cli: process.argv.includes('--tsx') ? undefined : cli });
+    sections.push([
+      '## Workspace: import, and `analyze WORKSPACE.gpkg`',
+      '',
+      workspaceTable(wsRows),
+      '',
+      'Wall clock of the whole CLI process (best of the runs; the layer imports once each); peak = maximum RSS (/usr/bin/time -v).',
+      'The 300 MB import is a generated settlements file with Chinese headers (tests/import/make-big-geojson.ts).',
+    ].join('\n'));
+  }
+  const table = sections.join('\n\n');
   process.stdout.write(table + '\n');
   writeFileSync(join(outDir, 'latest.md'), table + '\n');
 }

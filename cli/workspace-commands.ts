@@ -3,6 +3,7 @@
 import type { ImportIssue, ImportRequest, LayerRole } from '../api/contract';
 import { LAYER_ROLES } from '../api/contract';
 import { writeDemoWorkspace } from '../data/demo-workspace';
+import { writeReportJson } from '../data/fast-read';
 import { AtlasService } from '../data/service';
 import { Workspace } from '../data/workspace';
 import { ANALYZE_OPTIONS, analysisOptionsFrom, emit, outputFormat, renderReport } from './analyze';
@@ -122,7 +123,9 @@ export async function analyzeWorkspace(argv: string[], focusOrder: readonly stri
   const service = AtlasService.open(path);
   try {
     const report = await service.analyze(analysisOptionsFrom(args));
-    emit(renderReport(report, format, focusOrder), single(args, 'out'));
+    const out = single(args, 'out');
+    if (format === 'json' && out) writeReportJson(out, report);
+    else emit(renderReport(report, format, focusOrder), out);
   } finally {
     service.close();
   }

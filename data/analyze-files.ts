@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { AnalysisOptions, AnalysisReport, CampaignContext } from '../gis';
-import { CoverageFile, finishAnalysis, SettlementFile, type CoverageFileResult, type CoverageKind, type OrderedPoints } from '../gis/scan';
+import { CoverageFile, finishAnalysis, SettlementFile, type CoverageFileResult, type CoverageKind } from '../gis/scan';
 import { scanGeoJsonFile } from './fast-read';
 
 export interface AnalysisFiles {
@@ -34,11 +34,11 @@ export type WorkerMessage = { kind: 'result'; slot: number; result: CoverageFile
 export const CLAIM = 0;
 export const POINTS = 1;
 
-/** Scans, packs and classifies one coverage file; `points` is called once the polygons are packed. */
-export function runCoverageJob(job: CoverageJob, options: AnalysisOptions, points: () => OrderedPoints | null): CoverageFileResult {
+/** Scans, packs and indexes one coverage file: all but the classification, which needs the settlements. */
+export function scanCoverageJob(job: CoverageJob, options: AnalysisOptions): CoverageFile {
   const file = new CoverageFile(job.kind, job.path, options);
   file.scanned(scanGeoJsonFile(job.path, file.scanner()));
-  return file.classify(points());
+  return file;
 }
 
 export async function analyzeGeoJsonFiles(
@@ -70,7 +70,7 @@ export async function analyzeGeoJsonFiles(
     Atomics.notify(control, POINTS);
 
     for (let k = Atomics.add(control, CLAIM, 1); k < jobs.length; k = Atomics.add(control, CLAIM, 1)) {
-      results[jobs[k].slot] = runCoverageJob(jobs[k], options, () => points);
+      results[jobs[k].slot] = scanCoverageJob(jobs[k], options).classify(points);
     }
     await Promise.all(crews.map((c) => c.done));
   } catch (e) {

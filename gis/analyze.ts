@@ -3,7 +3,7 @@
 import { campaignMatcher, EMPTY_CAMPAIGN, type CampaignContext, type CampaignVillage } from './campaign';
 import { classifyPoints } from './classify';
 import { IssueList } from './issues';
-import { applyMeasurements, buildMeasurementTable, DEFAULT_MEASUREMENT_OPTIONS, type MeasuredStatus } from './measurements';
+import { applyMeasurements, buildMeasurementTable, DEFAULT_MEASUREMENT_OPTIONS, type MeasuredStatus, type MeasurementTable } from './measurements';
 import { buildPolygonSet, maskOperators, OPERATOR_BIT, type CoverageSource } from './polygon-set';
 import { RateAccumulator } from './rates';
 import type { AnalysisOptions, AnalysisReport, CommitteeSeatCheck, FieldDisagreement, GroupRate, SettlementResult } from './report';
@@ -32,13 +32,29 @@ export function analyzeCoverage(input: AnalysisInput): AnalysisReport {
   const predicted = classifyPoints(table.lon, table.lat, mobile);
   const broadbandMask = classifyPoints(table.lon, table.lat, broadband);
   const inputs = { settlements: table.count, mobilePolygons: mobile.polygonCount, broadbandPolygons: broadband.polygonCount };
-  if (!measurements) return summarize(table, predicted, broadbandMask, input.campaign ?? EMPTY_CAMPAIGN, options, inputs);
+  return summarizeMeasured(table, predicted, broadbandMask, measurements, input.campaign ?? EMPTY_CAMPAIGN, options, inputs);
+}
+
+/**
+ * summarize(), after field measurements (when there are any) override the predicted 4G masks nearby; the
+ * report then says where measurement and prediction disagree.
+ */
+export function summarizeMeasured(
+  table: SettlementTable,
+  predicted: Uint8Array,
+  broadbandMask: Uint8Array,
+  measurements: MeasurementTable | null,
+  campaign: CampaignContext,
+  options: AnalysisOptions,
+  inputs: AnalysisReport['inputs'],
+): AnalysisReport {
+  if (!measurements) return summarize(table, predicted, broadbandMask, campaign, options, inputs);
   const field = {
     radiusM: options.measurementRadiusM ?? DEFAULT_MEASUREMENT_OPTIONS.radiusM,
     thresholdDbm: options.measurementThresholdDbm ?? DEFAULT_MEASUREMENT_OPTIONS.thresholdDbm,
   };
   const { mask, measured } = applyMeasurements(table.lon, table.lat, predicted, measurements, field);
-  const report = summarize(table, mask, broadbandMask, input.campaign ?? EMPTY_CAMPAIGN, options, inputs);
+  const report = summarize(table, mask, broadbandMask, campaign, options, inputs);
   return withFieldVerification(report, predicted, measured, measurements.count, field);
 }
 

@@ -1,5 +1,6 @@
 // Settlement points validated and laid out column by column.
 import { JSON_COORDINATES, positionProblemIn, type CoordinateReader } from './polygon-set';
+import { FirstSeen } from './first-seen';
 import type { IssueList } from './issues';
 import type { Feature } from './types';
 
@@ -37,7 +38,8 @@ export function buildSettlementTable(source: string, features: readonly Feature[
 export class SettlementTableBuilder {
   private n = 0;
   private readonly t: SettlementTable;
-  private readonly firstSeen = new Map<string, number>();
+
+  private readonly firstSeen: FirstSeen;
 
   constructor(private readonly source: string, private readonly issues: IssueList, expected = 1024) {
     const n = Math.max(1, expected);
@@ -47,6 +49,7 @@ export class SettlementTableBuilder {
       code: new Array(n),
       households: new Float64Array(n), committee: new Uint8Array(n), lon: new Float64Array(n), lat: new Float64Array(n),
     };
+    this.firstSeen = new FirstSeen(this.t.id);
   }
 
   get count(): number {
@@ -82,10 +85,9 @@ export class SettlementTableBuilder {
       issues.add(source, i, 'id', 'missing; expected a unique non-empty string');
     } else {
       const id = String(rawId).trim();
-      const seen = this.firstSeen.get(id);
-      if (seen !== undefined) issues.add(source, i, 'id', `duplicate id ${JSON.stringify(id)}, first used by feature ${seen}`);
-      else this.firstSeen.set(id, i);
       t.id[i] = id;
+      const seen = this.firstSeen.check(i);
+      if (seen >= 0) issues.add(source, i, 'id', `duplicate id ${JSON.stringify(id)}, first used by feature ${seen}`);
     }
 
     const hh = parseHouseholds(props.households);

@@ -5,10 +5,10 @@
 import { EMPTY_CAMPAIGN, type CampaignContext } from '../../gis/campaign';
 import { classifyPoints } from '../../gis/classify';
 import { IssueList } from '../../gis/issues';
-import { applyMeasurements, buildMeasurementTable, DEFAULT_MEASUREMENT_OPTIONS, type MeasuredStatus } from '../../gis/measurements';
-import { OPERATOR_BIT, PolygonSetBuilder } from '../../gis/polygon-set';
-import type { AnalysisOptions, AnalysisReport, FieldDisagreement } from '../../gis/report';
-import { resolveOptions, summarize } from '../../gis/analyze';
+import { buildMeasurementTable } from '../../gis/measurements';
+import { PolygonSetBuilder } from '../../gis/polygon-set';
+import type { AnalysisOptions, AnalysisReport } from '../../gis/report';
+import { resolveOptions, summarizeMeasured } from '../../gis/analyze';
 import { SettlementTableBuilder, type SettlementTable } from '../../gis/settlement-table';
 import type { LayerInfo } from '../../api/contract';
 import { feedCoverage, feedSettlements } from './layer-tables';
@@ -97,41 +97,7 @@ export function analyzeWorkspace(
   if (stats) Object.assign(stats, { settlementsCached: tableFromCache, masksCached: masksFromCache, stored });
 
   const inputs = { settlements: table.count, mobilePolygons: masks.mobilePolygons, broadbandPolygons: masks.broadbandPolygons };
-  if (!measurements) return summarize(table, masks.mobile, masks.broadband, campaign, options, inputs);
-  const field = {
-    radiusM: options.measurementRadiusM ?? DEFAULT_MEASUREMENT_OPTIONS.radiusM,
-    thresholdDbm: options.measurementThresholdDbm ?? DEFAULT_MEASUREMENT_OPTIONS.thresholdDbm,
-  };
-  const { mask, measured } = applyMeasurements(table.lon, table.lat, masks.mobile, measurements, field);
-  const report = summarize(table, mask, masks.broadband, campaign, options, inputs);
-  return withFieldVerification(report, masks.mobile, measured, measurements.count, field);
-}
-
-/** As analyzeCoverage() attaches field verification (gis/analyze.ts keeps its own copy private). */
-function withFieldVerification(
-  report: AnalysisReport,
-  predicted: Uint8Array,
-  measured: readonly (MeasuredStatus | null)[],
-  measurementCount: number,
-  field: { radiusM: number; thresholdDbm: number },
-): AnalysisReport {
-  const disagreements: FieldDisagreement[] = [];
-  let settlementsMeasured = 0;
-  report.settlements.forEach((s, i) => {
-    const m = measured[i];
-    if (!m) return;
-    settlementsMeasured++;
-    s.measured = m;
-    for (const o of m.operators) {
-      const wasPredicted = (predicted[i] & OPERATOR_BIT[o.operator]) !== 0;
-      if (wasPredicted !== o.covered) {
-        disagreements.push({ id: s.id, name: s.name, county: s.county, township: s.township, village: s.village,
-          operator: o.operator, predicted: wasPredicted, measured: o.covered, bestRsrp: o.bestRsrp, readings: o.readings });
-      }
-    }
-  });
-  report.fieldVerification = { ...field, measurements: measurementCount, settlementsMeasured, disagreements };
-  return report;
+  return summarizeMeasured(table, masks.mobile, masks.broadband, measurements, campaign, options, inputs);
 }
 
 interface Masks { mobile: Uint8Array; broadband: Uint8Array; mobilePolygons: number; broadbandPolygons: number }

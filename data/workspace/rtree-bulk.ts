@@ -4,6 +4,7 @@
 // SQLite reads, updates and checks it (rtreecheck) like one it built itself, and every entry holds exactly the
 // float32 box SQLite would have stored for it.
 import type Database from 'better-sqlite3';
+import { hilbert, sortByKey } from '../../gis/hilbert';
 import { quoteIdent } from './sql';
 
 // rtree.c rounds a min down and a max up when a double is stored as float32, with these factors.
@@ -191,65 +192,4 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
     many.run(values);
   }
   for (; k < n; k++) one.run(entries.ids[k], leafOf[k]);
-}
-
-/** Indices 0..n-1 ordered by key (LSD radix sort, two 16-bit passes; stable). */
-function sortByKey(keys: Uint32Array): Uint32Array {
-  const n = keys.length;
-  let src = new Uint32Array(n);
-  let dst = new Uint32Array(n);
-  for (let i = 0; i < n; i++) src[i] = i;
-  const counts = new Uint32Array(1 << 16);
-  for (let shift = 0; shift < 32; shift += 16) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & 0xffff]++;
-    for (let d = 0, sum = 0; d < counts.length; d++) {
-      const c = counts[d];
-      counts[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const id = src[i];
-      dst[counts[(keys[id] >>> shift) & 0xffff]++] = id;
-    }
-    const t = src;
-    src = dst;
-    dst = t;
-  }
-  return src;
-}
-
-/** Hilbert curve index of (x, y) in [0, 2^16): rawrunprotected's "Fast Hilbert curve generation", as in flatbush. */
-function hilbert(x: number, y: number): number {
-  let a = x ^ y;
-  let b = 0xffff ^ a;
-  let c = 0xffff ^ (x | y);
-  let d = x & (y ^ 0xffff);
-  let A = a | (b >> 1);
-  let B = (a >> 1) ^ a;
-  let C = c ^ ((c >> 1) ^ (b & (d >> 1)));
-  let D = d ^ ((a & (c >> 1)) ^ (d >> 1));
-  a = (A & (A >> 2)) ^ (B & (B >> 2));
-  b = (A & (B >> 2)) ^ (B & ((A ^ B) >> 2));
-  c = C ^ ((A & (C >> 2)) ^ (B & (D >> 2)));
-  d = D ^ ((B & (C >> 2)) ^ ((A ^ B) & (D >> 2)));
-  A = (a & (a >> 4)) ^ (b & (b >> 4));
-  B = (a & (b >> 4)) ^ (b & ((a ^ b) >> 4));
-  C = c ^ ((a & (c >> 4)) ^ (b & (d >> 4)));
-  D = d ^ ((b & (c >> 4)) ^ ((a ^ b) & (d >> 4)));
-  c = C ^ ((A & (C >> 8)) ^ (B & (D >> 8)));
-  d = D ^ ((B & (C >> 8)) ^ ((A ^ B) & (D >> 8)));
-  c ^= c >> 1;
-  d ^= d >> 1;
-  a = x ^ y;
-  b = d | (0xffff ^ (a | c));
-  a = (a | (a << 8)) & 0x00ff00ff;
-  a = (a | (a << 4)) & 0x0f0f0f0f;
-  a = (a | (a << 2)) & 0x33333333;
-  a = (a | (a << 1)) & 0x55555555;
-  b = (b | (b << 8)) & 0x00ff00ff;
-  b = (b | (b << 4)) & 0x0f0f0f0f;
-  b = (b | (b << 2)) & 0x33333333;
-  b = (b | (b << 1)) & 0x55555555;
-  return ((b << 1) | a) >>> 0;
 }
