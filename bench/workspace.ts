@@ -1,6 +1,7 @@
-// Workspace benchmark (issue 8): importing a ~300 MB GeoJSON into a workspace, and `analyze WORKSPACE.gpkg` on
-// the demo generator's M and L data, first run (no atlas_cache entries) and re-run. Every figure is a child
-// process of the CLI as shipped (one bundled file) under /usr/bin/time -v: wall clock, CPU, peak RSS.
+// Workspace benchmark (issue 8): importing a ~300 MB points GeoJSON (and, with L, the ~200 MB broadband polygons)
+// into a workspace, and `analyze WORKSPACE.gpkg` on the demo generator's M and L data, first run (no atlas_cache
+// entries) and re-run. Every figure is a child process of the CLI as shipped (one bundled file) under
+// /usr/bin/time -v: wall clock, CPU, peak RSS.
 //   tsx bench/workspace.ts [--size M|L|M,L] [--runs 3] [--data DIR] [--import-mb 300] [--keep DIR]
 // The lead's bench/run.ts calls benchWorkspace() instead. Data: bench/data/<size>/ (generated once, git-ignored).
 import { spawnSync } from 'node:child_process';
@@ -124,6 +125,17 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
         return measure([...cli, 'import', ws, '--role', 'settlements', file, '--quiet']);
       });
       row(`import settlements GeoJSON (Chinese headers)`, null, statSync(file).size, m);
+      rmSync(ws, { force: true });
+    }
+    if (importMB > 0 && opts.sizes.includes('L')) {
+      // Polygon layers cost as much per byte as points: the L broadband file (~200 MB), best of the runs too.
+      const file = (await demoFiles(dataDir, 'L')).broadband;
+      const ws = join(work, 'import-polygons.gpkg');
+      const m = best(runs, () => {
+        emptyWorkspace(ws);
+        return measure([...cli, 'import', ws, '--role', 'broadband', file, '--quiet']);
+      });
+      row('import broadband GeoJSON (polygons)', 'L', statSync(file).size, m);
       rmSync(ws, { force: true });
     }
     for (const size of opts.sizes) {

@@ -34,25 +34,38 @@ const LABEL: Record<string, string> = {
 
 const RADIUS_UNITS = { m: 1, 米: 1, km: 1000, 公里: 1000, 千米: 1000 };
 
+// Module-level helpers, not per-record closures: canonicalize runs once per feature of files of millions.
+function col(ctx: CanonicalContext, f: CanonicalField): string | null {
+  return ctx.mapping[f] ?? null;
+}
+
+function raw(rec: SourceRecord, ctx: CanonicalContext, f: CanonicalField): unknown {
+  const c = ctx.mapping[f] ?? null;
+  return c === null ? undefined : rec.properties[c];
+}
+
+function shown(v: unknown): string {
+  return typeof v === 'string' ? `"${v}"` : String(v);
+}
+
+function bad(problems: Problem[], ctx: CanonicalContext, f: CanonicalField, v: unknown, expected: string): void {
+  problems.push({ field: f, message: `${col(ctx, f) ?? f} = ${shown(v)}: expected ${expected}` });
+}
+
+function required(problems: Problem[], rec: SourceRecord, ctx: CanonicalContext, f: CanonicalField): boolean {
+  if (isBlank(raw(rec, ctx, f))) {
+    problems.push({ field: f, message: `${col(ctx, f) ?? f} is empty: expected ${LABEL[f] ?? f}` });
+    return false;
+  }
+  return true;
+}
+
+function text(rec: SourceRecord, ctx: CanonicalContext, f: CanonicalField): string {
+  return asText(raw(rec, ctx, f));
+}
+
 export function canonicalize(rec: SourceRecord, ctx: CanonicalContext): CanonicalResult {
   const problems: Problem[] = [];
-  const col = (f: CanonicalField): string | null => ctx.mapping[f] ?? null;
-  const raw = (f: CanonicalField): unknown => {
-    const c = col(f);
-    return c === null ? undefined : rec.properties[c];
-  };
-  const shown = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : String(v));
-  const bad = (f: CanonicalField, v: unknown, expected: string): void => {
-    problems.push({ field: f, message: `${col(f) ?? f} = ${shown(v)}: expected ${expected}` });
-  };
-  const required = (f: CanonicalField): boolean => {
-    if (isBlank(raw(f))) {
-      problems.push({ field: f, message: `${col(f) ?? f} is empty: expected ${LABEL[f] ?? f}` });
-      return false;
-    }
-    return true;
-  };
-  const text = (f: CanonicalField): string => asText(raw(f));
 
   // Geometry
   const wantsPolygon = POLYGON_ROLES.has(ctx.role);
@@ -60,15 +73,15 @@ export function canonicalize(rec: SourceRecord, ctx: CanonicalContext): Canonica
   let closedRings = 0;
   if (ctx.kind === 'table') {
     if (wantsPolygon) problems.push({ field: 'geometry', message: 'a table has no polygons: coverage and boundary layers need GeoJSON, Shapefile or KML' });
-    else if (col('lon') && col('lat')) {
-      const xv = raw('lon');
-      const yv = raw('lat');
+    else if (col(ctx, 'lon') && col(ctx, 'lat')) {
+      const xv = raw(rec, ctx, 'lon');
+      const yv = raw(rec, ctx, 'lat');
       if (ctx.role === 'listed' && isBlank(xv) && isBlank(yv)) geometry = null;
       else {
         const x = parseCoordinate(xv);
         const y = parseCoordinate(yv);
-        if (!x.ok) problems.push({ field: 'lon', message: `${col('lon')} = ${shown(xv)}: expected ${x.expected}` });
-        if (!y.ok) problems.push({ field: 'lat', message: `${col('lat')} = ${shown(yv)}: expected ${y.expected}` });
+        if (!x.ok) problems.push({ field: 'lon', message: `${col(ctx, 'lon')} = ${shown(xv)}: expected ${x.expected}` });
+        if (!y.ok) problems.push({ field: 'lat', message: `${col(ctx, 'lat')} = ${shown(yv)}: expected ${y.expected}` });
         if (x.ok && y.ok) {
           const g = toPoint({ type: 'Point', coordinates: [x.value, y.value] }, ctx.crs.toWgs84);
           if (g.ok) geometry = g.geometry;
@@ -87,82 +100,82 @@ export function canonicalize(rec: SourceRecord, ctx: CanonicalContext): Canonica
   }
 
   const p: Record<string, unknown> = {};
-  const idValue = col('id') ? raw('id') : rec.id;
+  const idValue = col(ctx, 'id') ? raw(rec, ctx, 'id') : rec.id;
   if (!isBlank(idValue)) p.id = asText(idValue);
 
   switch (ctx.role) {
     case 'settlements': {
       p.id ??= `${ctx.stem}-${rec.row}`;
-      if (required('name')) p.name = text('name');
-      if (required('households')) {
-        const h = parseHouseholds(raw('households'));
+      if (required(problems, rec, ctx, 'name')) p.name = text(rec, ctx, 'name');
+      if (required(problems, rec, ctx, 'households')) {
+        const h = parseHouseholds(raw(rec, ctx, 'households'));
         if (h.ok) p.households = h.value;
-        else bad('households', raw('households'), h.expected);
+        else bad(problems, ctx, 'households', raw(rec, ctx, 'households'), h.expected);
       }
-      p.county = text('county');
-      p.township = text('township');
-      p.village = text('village');
-      const c = parseBoolean(raw('committee'));
+      p.county = text(rec, ctx, 'county');
+      p.township = text(rec, ctx, 'township');
+      p.village = text(rec, ctx, 'village');
+      const c = parseBoolean(raw(rec, ctx, 'committee'));
       if (c.ok) p.committee = c.value;
-      else bad('committee', raw('committee'), c.expected);
-      if (!isBlank(raw('code'))) p.code = text('code');
+      else bad(problems, ctx, 'committee', raw(rec, ctx, 'committee'), c.expected);
+      if (!isBlank(raw(rec, ctx, 'code'))) p.code = text(rec, ctx, 'code');
       break;
     }
     case 'mobile':
     case 'broadband':
     case 'sites': {
-      const v = col('operator') ? raw('operator') : undefined;
-      if (col('operator') && !isBlank(v)) {
+      const v = col(ctx, 'operator') ? raw(rec, ctx, 'operator') : undefined;
+      if (col(ctx, 'operator') && !isBlank(v)) {
         const op = parseOperator(v);
         if (op.ok) p.operator = op.value;
-        else bad('operator', v, op.expected);
-      } else if (ctx.defaultOperator && !col('operator')) p.operator = ctx.defaultOperator;
-      else problems.push({ field: 'operator', message: `${col('operator') ?? 'operator'} is empty: expected an operator: 移动/电信/联通 (CMCC/CT/CU)` });
-      p.tech = text('tech') || (ctx.role === 'broadband' ? 'FTTH' : '4G');
-      for (const f of ['name', 'county', 'township', 'village', 'code'] as const) if (col(f) && !isBlank(raw(f))) p[f] = text(f);
+        else bad(problems, ctx, 'operator', v, op.expected);
+      } else if (ctx.defaultOperator && !col(ctx, 'operator')) p.operator = ctx.defaultOperator;
+      else problems.push({ field: 'operator', message: `${col(ctx, 'operator') ?? 'operator'} is empty: expected an operator: 移动/电信/联通 (CMCC/CT/CU)` });
+      p.tech = text(rec, ctx, 'tech') || (ctx.role === 'broadband' ? 'FTTH' : '4G');
+      for (const f of ['name', 'county', 'township', 'village', 'code'] as const) if (col(ctx, f) && !isBlank(raw(rec, ctx, f))) p[f] = text(rec, ctx, f);
       if (ctx.role === 'sites') {
         const num = (f: CanonicalField, min: number, max: number, units?: Record<string, number>): void => {
-          const v2 = raw(f);
+          const v2 = raw(rec, ctx, f);
           if (isBlank(v2)) return;
           const n = parseNumber(v2, units);
-          if (!n.ok) bad(f, v2, n.expected);
-          else if (n.value < min || n.value > max) bad(f, v2, `a value between ${min} and ${max}`);
+          if (!n.ok) bad(problems, ctx, f, v2, n.expected);
+          else if (n.value < min || n.value > max) bad(problems, ctx, f, v2, `a value between ${min} and ${max}`);
           else p[f] = n.value;
         };
         num('azimuth', 0, 360);
         num('beamwidth', 1, 360);
         num('radius', 1, 100000, RADIUS_UNITS);
-        if (!isBlank(raw('band'))) p.band = text('band');
+        if (!isBlank(raw(rec, ctx, 'band'))) p.band = text(rec, ctx, 'band');
       }
       break;
     }
     case 'measurements': {
-      const v = raw('operator');
+      const v = raw(rec, ctx, 'operator');
       const op = parseOperator(v);
       if (op.ok) p.operator = op.value;
-      else bad('operator', v, op.expected);
-      if (required('rsrp')) {
-        const r = parseNumber(raw('rsrp'), { dbm: 1 });
-        if (!r.ok) bad('rsrp', raw('rsrp'), r.expected);
-        else if (r.value < -160 || r.value > -20) bad('rsrp', raw('rsrp'), 'RSRP in dBm between -160 and -20 (e.g. -98)');
+      else bad(problems, ctx, 'operator', v, op.expected);
+      if (required(problems, rec, ctx, 'rsrp')) {
+        const r = parseNumber(raw(rec, ctx, 'rsrp'), { dbm: 1 });
+        if (!r.ok) bad(problems, ctx, 'rsrp', raw(rec, ctx, 'rsrp'), r.expected);
+        else if (r.value < -160 || r.value > -20) bad(problems, ctx, 'rsrp', raw(rec, ctx, 'rsrp'), 'RSRP in dBm between -160 and -20 (e.g. -98)');
         else p.rsrp = r.value;
       }
-      p.tech = text('tech') || '4G';
-      if (col('time') && !isBlank(raw('time'))) p.time = text('time');
-      if (col('name') && !isBlank(raw('name'))) p.name = text('name');
+      p.tech = text(rec, ctx, 'tech') || '4G';
+      if (col(ctx, 'time') && !isBlank(raw(rec, ctx, 'time'))) p.time = text(rec, ctx, 'time');
+      if (col(ctx, 'name') && !isBlank(raw(rec, ctx, 'name'))) p.name = text(rec, ctx, 'name');
       break;
     }
     case 'boundaries':
-      for (const f of ['name', 'code', 'county', 'township', 'village'] as const) if (col(f) && !isBlank(raw(f))) p[f] = text(f);
+      for (const f of ['name', 'code', 'county', 'township', 'village'] as const) if (col(ctx, f) && !isBlank(raw(rec, ctx, f))) p[f] = text(rec, ctx, f);
       break;
     case 'listed': {
-      if (required('village')) p.village = text('village');
-      p.township = text('township');
-      p.county = text('county');
-      for (const f of ['name', 'code'] as const) if (col(f) && !isBlank(raw(f))) p[f] = text(f);
-      const c = parseBoolean(raw('committee'));
+      if (required(problems, rec, ctx, 'village')) p.village = text(rec, ctx, 'village');
+      p.township = text(rec, ctx, 'township');
+      p.county = text(rec, ctx, 'county');
+      for (const f of ['name', 'code'] as const) if (col(ctx, f) && !isBlank(raw(rec, ctx, f))) p[f] = text(rec, ctx, f);
+      const c = parseBoolean(raw(rec, ctx, 'committee'));
       if (c.ok) p.committee = c.value;
-      else bad('committee', raw('committee'), c.expected);
+      else bad(problems, ctx, 'committee', raw(rec, ctx, 'committee'), c.expected);
       break;
     }
   }

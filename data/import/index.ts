@@ -3,6 +3,7 @@
 import { open as openFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { ImportIssue, ImportPreview, ImportRequest, LayerRole } from '../../api/contract';
+import { FirstSeen } from '../../gis/first-seen';
 import type { Feature, Operator } from '../../gis/types';
 import { canonicalFields, canonicalize, POLYGON_ROLES, type CanonicalContext } from './canonical';
 import { outsideGanzhou, suspectGcjOffset, swappedDegrees, swappedProjected, GANZHOU_BBOX, BBOX_MARGIN_DEG } from './checks';
@@ -318,7 +319,10 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
   const checkGcj = Boolean(reference?.length) && ctx.crs.choice !== 'gcj02' && ctx.crs.choice !== 'bd09';
 
   stream.batches = (async function* () {
-    const ids = new Map<string, number>();
+    // Ids as met (repeats too) and their rows: FirstSeen indexes them without a Map of millions of strings.
+    const idKeys: string[] = [];
+    const idRows: number[] = [];
+    const ids = new FirstSeen(idKeys);
     const duplicates: string[] = [];
     let duplicateCount = 0;
     let points = 0;
@@ -350,12 +354,15 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       }
       const id = (f.properties as { id?: unknown }).id;
       if (typeof id === 'string') {
-        const first = ids.get(id);
-        if (first !== undefined) {
+        idKeys.push(id);
+        idRows.push(r.row);
+        const earlier = ids.check(idKeys.length - 1);
+        if (earlier >= 0) {
+          const first = idRows[earlier];
           duplicateCount++;
           if (request.role === 'settlements') sink.add(r.row, 'id', `id "${id}" repeats row ${first}; expected unique ids (rows ${first} and ${r.row})`);
           else if (duplicates.length < 5) duplicates.push(`"${id}" (rows ${first} and ${r.row})`);
-        } else ids.set(id, r.row);
+        }
       }
       if (sink.issues.length === 0) batch.push(f);
     };

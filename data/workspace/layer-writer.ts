@@ -46,6 +46,18 @@ export interface StoredColumns {
 interface Pending { key: string; column: string; kind: ColumnKind | null; created: boolean }
 
 export const SRS_ID = 4326;
+/** A 2D point as encodeGpkgGeometry writes it: 8-byte header (no envelope) + 21-byte little-endian WKB. */
+const POINT_BYTES = 29;
+
+/** The bytes encodeGpkgGeometry gives a finite 2D Point, written in place (the bulk of a settlements import). */
+function writePoint(v: DataView, at: number, x: number, y: number): void {
+  v.setUint32(at, 0x47500001); // "GP", version 0, flags: little-endian, no envelope
+  v.setInt32(at + 4, SRS_ID, true);
+  v.setUint8(at + 8, 1);
+  v.setUint32(at + 9, 1, true);
+  v.setFloat64(at + 13, x, true);
+  v.setFloat64(at + 21, y, true);
+}
 /** Rows per INSERT statement, within SQLite's limit on bound values. */
 const GROUP_ROWS = 200;
 const MAX_VARIABLES = 30000;
@@ -113,6 +125,73 @@ BEGIN DELETE FROM ${r} WHERE id IN (OLD."fid", NEW."fid"); END;
 CREATE TRIGGER ${tr('delete')} AFTER DELETE ON ${t} WHEN old."geom" NOT NULL
 BEGIN DELETE FROM ${r} WHERE id = OLD."fid"; END;
 `;
+}
+
+/**
+ * The blob encodeGpkgGeometry gives a MultiPolygon whose positions are all finite [x, y] pairs (what imports write),
+ * from one checking pass and one writing pass; its envelope goes to envelopes[at, at + 4). Null for anything else
+ * (empty, 3D, malformed): the generic encoder then encodes it or names the problem.
+ */
+function encodeMultiPolygonXY(polygons: unknown, envelopes: Float64Array, at: number): Buffer | null {
+  if (!Array.isArray(polygons)) return null;
+  let bytes = 8 + 32 + 9;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < polygons.length; i++) {
+    const rings: unknown = polygons[i];
+    if (!Array.isArray(rings)) return null;
+    bytes += 9;
+    for (let r = 0; r < rings.length; r++) {
+      const ring: unknown = rings[r];
+      if (!Array.isArray(ring)) return null;
+      bytes += 4 + 16 * ring.length;
+      for (let k = 0; k < ring.length; k++) {
+        const p: unknown = ring[k];
+        if (!Array.isArray(p) || p.length !== 2) return null;
+        const x: unknown = p[0], y: unknown = p[1];
+        if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) return null;
+        if (x < minX) minX = x;
+        if (x > maxX) maxX = x;
+        if (y < minY) minY = y;
+        if (y > maxY) maxY = y;
+      }
+    }
+  }
+  if (minX > maxX) return null;
+  // Small blobs come from Buffer's shared pool: no ArrayBuffer per feature. SQLite copies the bytes at run().
+  const blob = Buffer.allocUnsafe(bytes);
+  const v = new DataView(blob.buffer, blob.byteOffset, bytes);
+  v.setUint32(0, 0x47500003); // "GP", version 0, flags: little-endian, XY envelope
+  v.setInt32(4, SRS_ID, true);
+  v.setFloat64(8, minX, true);
+  v.setFloat64(16, maxX, true);
+  v.setFloat64(24, minY, true);
+  v.setFloat64(32, maxY, true);
+  v.setUint8(40, 1);
+  v.setUint32(41, 6, true);
+  v.setUint32(45, polygons.length, true);
+  let o = 49;
+  for (let i = 0; i < polygons.length; i++) {
+    const rings = polygons[i] as number[][][];
+    v.setUint8(o, 1);
+    v.setUint32(o + 1, 3, true);
+    v.setUint32(o + 5, rings.length, true);
+    o += 9;
+    for (let r = 0; r < rings.length; r++) {
+      const ring = rings[r];
+      v.setUint32(o, ring.length, true);
+      o += 4;
+      for (let k = 0; k < ring.length; k++) {
+        v.setFloat64(o, ring[k][0], true);
+        v.setFloat64(o + 8, ring[k][1], true);
+        o += 16;
+      }
+    }
+  }
+  envelopes[at] = minX;
+  envelopes[at + 1] = maxX;
+  envelopes[at + 2] = minY;
+  envelopes[at + 3] = maxY;
+  return blob;
 }
 
 class LayerBuilder {
@@ -252,6 +331,9 @@ class LayerBuilder {
     // statement get consecutive fids (AUTOINCREMENT inside this transaction), so the last one gives them all.
     const group = Math.max(1, Math.min(GROUP_ROWS, Math.floor(MAX_VARIABLES / width), batch.length));
     const values: unknown[] = new Array(group * width);
+    // Point blobs of this group are views into one buffer, not an ArrayBuffer each (SQLite copies them at run()).
+    const points = Buffer.allocUnsafeSlow(group * POINT_BYTES);
+    const pointView = new DataView(points.buffer, points.byteOffset, points.byteLength);
     const envelopes = new Float64Array(4 * group);
     const has = new Uint8Array(group);
     const expected = EXPECTED[this.meta.geometryType];
@@ -262,12 +344,12 @@ class LayerBuilder {
       const last = Number(this.statement(rows, width).run(values).lastInsertRowid);
       for (let k = 0; k < rows; k++) {
         if (!has[k]) continue;
-        const e = envelopes.subarray(4 * k, 4 * k + 4);
-        this.rtree.add(last - rows + 1 + k, e[0], e[1], e[2], e[3]);
-        if (e[0] < this.minX) this.minX = e[0];
-        if (e[1] > this.maxX) this.maxX = e[1];
-        if (e[2] < this.minY) this.minY = e[2];
-        if (e[3] > this.maxY) this.maxY = e[3];
+        const x0 = envelopes[4 * k], x1 = envelopes[4 * k + 1], y0 = envelopes[4 * k + 2], y1 = envelopes[4 * k + 3];
+        this.rtree.add(last - rows + 1 + k, x0, x1, y0, y1);
+        if (x0 < this.minX) this.minX = x0;
+        if (x1 > this.maxX) this.maxX = x1;
+        if (y0 < this.minY) this.minY = y0;
+        if (y1 > this.maxY) this.maxY = y1;
       }
     };
     for (let i = 0; i < batch.length; i++) {
@@ -280,17 +362,32 @@ class LayerBuilder {
         if (expected && g.type !== expected) {
           throw this.issue(first + i, 'geometry', `expected a ${expected} for a ${this.meta.geometryType} layer, got ${String(g.type)}`);
         }
-        try {
-          const enc = encodeGpkgGeometry(g, SRS_ID);
-          blob = Buffer.from(enc.bytes.buffer, enc.bytes.byteOffset, enc.bytes.byteLength);
-          if (enc.envelope) {
-            envelopes.set(enc.envelope, 4 * pending);
-            has[pending] = 1;
+        const xy = g.type === 'Point' ? g.coordinates : null;
+        if (xy && xy.length === 2 && Number.isFinite(xy[0]) && Number.isFinite(xy[1])) {
+          const x = xy[0], y = xy[1];
+          const at = pending * POINT_BYTES;
+          writePoint(pointView, at, x, y);
+          blob = points.subarray(at, at + POINT_BYTES);
+          envelopes[4 * pending] = x;
+          envelopes[4 * pending + 1] = x;
+          envelopes[4 * pending + 2] = y;
+          envelopes[4 * pending + 3] = y;
+          has[pending] = 1;
+        } else if (g.type === 'MultiPolygon' && (blob = encodeMultiPolygonXY(g.coordinates, envelopes, 4 * pending)) !== null) {
+          has[pending] = 1;
+        } else {
+          try {
+            const enc = encodeGpkgGeometry(g, SRS_ID);
+            blob = Buffer.from(enc.bytes.buffer, enc.bytes.byteOffset, enc.bytes.byteLength);
+            if (enc.envelope) {
+              envelopes.set(enc.envelope, 4 * pending);
+              has[pending] = 1;
+            }
+            if (enc.hasZ) this.hasZ = true;
+          } catch (err) {
+            if (err instanceof GeometryFormatError) throw this.issue(first + i, err.path, err.message.slice(err.path.length + 2));
+            throw err;
           }
-          if (enc.hasZ) this.hasZ = true;
-        } catch (err) {
-          if (err instanceof GeometryFormatError) throw this.issue(first + i, err.path, err.message.slice(err.path.length + 2));
-          throw err;
         }
       }
       const o = pending * width;

@@ -93,7 +93,13 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
   const levels: Level[] = [];
   let items = n;
   let itemBoxes: Float32Array = new Float32Array(4 * n);
-  for (let k = 0; k < n; k++) itemBoxes.set(box.subarray(4 * order[k], 4 * order[k] + 4), 4 * k);
+  for (let k = 0; k < n; k++) {
+    const from = 4 * order[k];
+    itemBoxes[4 * k] = box[from];
+    itemBoxes[4 * k + 1] = box[from + 1];
+    itemBoxes[4 * k + 2] = box[from + 2];
+    itemBoxes[4 * k + 3] = box[from + 3];
+  }
   for (;;) {
     const count = Math.ceil(items / perNode);
     const starts = new Uint32Array(count + 1);
@@ -128,6 +134,8 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
   const insertNode = db.prepare(`INSERT OR REPLACE INTO ${nodeTable} (nodeno, data) VALUES (?, ?)`);
   const insertParent = db.prepare(`INSERT INTO ${quoteIdent(`${name}_parent`)} (nodeno, parentnode) VALUES (?, ?)`);
   const blob = Buffer.alloc(nodeSize);
+  // DataView writes: Buffer#write*BE check their arguments on every call, and a leaf level has one entry per row.
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const depth = levels.length - 1;
   for (let l = 0; l < levels.length; l++) {
     const level = levels[l];
@@ -135,9 +143,9 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
     for (let j = 0; j < level.count; j++) {
       blob.fill(0);
       const nodeno = level.first + j;
-      if (nodeno === 1) blob.writeUInt16BE(depth, 0);
+      if (nodeno === 1) view.setUint16(0, depth);
       const from = level.starts[j], to = level.starts[j + 1];
-      blob.writeUInt16BE(to - from, 2);
+      view.setUint16(2, to - from);
       for (let i = from, o = 4; i < to; i++, o += 24) {
         let id: number;
         let b: Float32Array;
@@ -152,12 +160,12 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
           b = box;
           at = 4 * order[i];
         }
-        blob.writeUInt32BE(Math.floor(id / 2 ** 32), o);
-        blob.writeUInt32BE(id >>> 0, o + 4);
-        blob.writeFloatBE(b[at], o + 8);
-        blob.writeFloatBE(b[at + 1], o + 12);
-        blob.writeFloatBE(b[at + 2], o + 16);
-        blob.writeFloatBE(b[at + 3], o + 20);
+        view.setUint32(o, Math.floor(id / 2 ** 32));
+        view.setUint32(o + 4, id >>> 0);
+        view.setFloat32(o + 8, b[at]);
+        view.setFloat32(o + 12, b[at + 1]);
+        view.setFloat32(o + 16, b[at + 2]);
+        view.setFloat32(o + 20, b[at + 3]);
       }
       insertNode.run(nodeno, blob);
     }

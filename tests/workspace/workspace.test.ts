@@ -81,6 +81,46 @@ describe('writeLayer and readFeatures', () => {
     await expectCode(() => ws.layer(999), 'unknown-layer');
   });
 
+  it('stores point blobs byte for byte as encodeGpkgGeometry writes them (2D, 3D, -0, mixed with other types)', async () => {
+    const { ws, path } = fresh();
+    const input = settlements(450, 3);
+    input[0].geometry = { type: 'Point', coordinates: [-0, 0] };
+    input[1].geometry = { type: 'Point', coordinates: [115.1, 25.2, 130.5] };
+    const layer = await ws.writeLayer({ name: 'pts', role: 'settlements', geometryType: 'POINT' }, batchesOf(input, 199));
+    const db = new Database(path, { readonly: true });
+    try {
+      const blobs = db.prepare(`SELECT geom FROM "${layer.table}" ORDER BY fid`).pluck().all() as Buffer[];
+      expect(blobs).toHaveLength(input.length);
+      blobs.forEach((b, i) => expect(new Uint8Array(b)).toEqual(encodeGpkgGeometry(input[i].geometry, 4326).bytes));
+    } finally {
+      db.close();
+    }
+    expect([...ws.readFeatures(layer.id)]).toEqual(input);
+  });
+
+  it('stores MultiPolygon blobs byte for byte as encodeGpkgGeometry writes them (holes, several parts, 3D, empty)', async () => {
+    const { ws, path } = fresh();
+    const input = coverage(450, 5);
+    const [x, y] = input[0].geometry.coordinates[0][0][0];
+    input[0].geometry.coordinates = [
+      [[[x, y], [x + 0.1, y], [x + 0.1, y + 0.1], [x, y + 0.1], [x, y]], [[x + 0.02, y + 0.02], [x + 0.02, y + 0.05], [x + 0.05, y + 0.02], [x + 0.02, y + 0.02]]],
+      [[[x - 1, y - 1], [x - 0.9, y - 1], [x - 0.9, y - 0.9], [x - 1, y - 1]]],
+    ];
+    input[1].geometry.coordinates = [[[[x, y, 10], [x + 0.1, y, 11], [x, y + 0.1, 12], [x, y, 10]]]];
+    input[2].geometry.coordinates = [];
+    const layer = await ws.writeLayer({ name: 'cov', role: 'mobile', geometryType: 'MULTIPOLYGON' }, batchesOf(input, 199));
+    const db = new Database(path, { readonly: true });
+    try {
+      const blobs = db.prepare(`SELECT geom FROM "${layer.table}" ORDER BY fid`).pluck().all() as Buffer[];
+      expect(blobs).toHaveLength(input.length);
+      blobs.forEach((b, i) => expect(new Uint8Array(b)).toEqual(encodeGpkgGeometry(input[i].geometry, 4326).bytes));
+      expect(db.prepare(`SELECT count(*) FROM "rtree_${layer.table}_geom"`).pluck().get()).toBe(input.length - 1);
+    } finally {
+      db.close();
+    }
+    expect([...ws.readFeatures(layer.id)]).toEqual(input);
+  });
+
   it('filters by bbox through the rtree and honours limit, streaming lazily', async () => {
     const { ws } = fresh();
     const input = settlements(3000, 7);

@@ -91,6 +91,40 @@ export class GeoJsonScanner {
     this.state = this.afterCapture;
   }
 
+  /**
+   * Scans the bytes of the structured value being captured from chunk[i]: returns the index of the byte that
+   * closes it, or n when the chunk ends first (depth, string and line state carry over to the next chunk).
+   */
+  private captureRun(chunk: Uint8Array, i: number, n: number): number {
+    let depth = this.depth, inString = this.inString, escape = this.escape, line = this.line;
+    let k = i;
+    for (; k < n; k++) {
+      const c = chunk[k];
+      if (c === NL) line++;
+      if (inString) {
+        if (escape) escape = false;
+        else if (c === BS) escape = true;
+        else if (c === Q) {
+          inString = false;
+          if (depth === 0) break;
+        }
+      } else if (c === Q) inString = true;
+      else if (c === LB || c === LS) {
+        if (++depth > this.maxDepth && !this.tooDeep) {
+          this.tooDeep = true;
+          this.parts = [];
+        }
+      } else if (c === RB || c === RS) {
+        if (--depth === 0) break;
+      }
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.escape = escape;
+    this.line = line;
+    return k;
+  }
+
   /** Scans one chunk; completed elements are appended to `events`. The chunk may be reused by the caller afterwards. */
   push(chunk: Uint8Array): void {
     const n = chunk.length;
@@ -100,45 +134,28 @@ export class GeoJsonScanner {
     let captureStart = this.state === S.Capture ? 0 : -1;
     let keyStart = this.state === S.Key ? 0 : -1;
     for (; i < n; i++) {
+      if (this.state === S.Capture && !this.primitive) {
+        // Objects, arrays and strings (most bytes of a file): a tight loop on locals until the value closes.
+        const close = this.captureRun(chunk, i, n);
+        if (close < n) {
+          this.finishCapture(chunk, captureStart, close + 1);
+          captureStart = -1;
+        }
+        i = close;
+        continue;
+      }
       const c = chunk[i];
       if (c === NL) this.line++;
       switch (this.state) {
-        case S.Capture: {
-          if (this.inString) {
-            if (this.escape) this.escape = false;
-            else if (c === BS) this.escape = true;
-            else if (c === Q) {
-              this.inString = false;
-              if (this.depth === 0) {
-                this.finishCapture(chunk, captureStart, i + 1);
-                captureStart = -1;
-              }
-            }
-            continue;
-          }
-          if (this.primitive) {
-            if (WS[c] || c === COMMA || c === RB || c === RS) {
-              this.finishCapture(chunk, captureStart, i);
-              captureStart = -1;
-              i--; // the terminator belongs to the next state
-              if (c === NL) this.line--;
-            }
-            continue;
-          }
-          if (c === Q) this.inString = true;
-          else if (c === LB || c === LS) {
-            if (++this.depth > this.maxDepth && !this.tooDeep) {
-              this.tooDeep = true;
-              this.parts = [];
-            }
-          } else if (c === RB || c === RS) {
-            if (--this.depth === 0) {
-              this.finishCapture(chunk, captureStart, i + 1);
-              captureStart = -1;
-            }
+        case S.Capture:
+          // A primitive (number, literal): structured values went through captureRun above.
+          if (WS[c] || c === COMMA || c === RB || c === RS) {
+            this.finishCapture(chunk, captureStart, i);
+            captureStart = -1;
+            i--; // the terminator belongs to the next state
+            if (c === NL) this.line--;
           }
           continue;
-        }
         case S.Start:
           if (WS[c]) continue;
           if (c === LB) { this.state = S.KeyOrEnd; continue; }
