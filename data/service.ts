@@ -28,9 +28,8 @@ import { campaignSeeds } from '../seeds/campaign';
 import { openImport, previewImport, sitesToSectors } from './import';
 import { ApiError } from './host-protocol';
 import { chinaDate, Ledger, type LedgerItem } from './ledger';
-import { diffSnapshots, exportMonthlyReport, listSnapshots, parseMonth, REPORT_FORMATS, renderMap } from './report';
-import { writeXlsx } from './report/exports';
-import { monthLabelZh, saveSnapshot, snapshotFromReport, type StoredSnapshot } from './report/snapshot';
+import { diffSnapshots } from './report/diff';
+import { listSnapshots, monthLabelZh, parseMonth, saveSnapshot, snapshotFromReport, type StoredSnapshot } from './report/snapshot';
 import { monthlyFromSources, openReportSources } from './report/sources';
 import { Workspace } from './workspace';
 import { analyzeWorkspace } from './workspace/analysis';
@@ -351,6 +350,8 @@ export class AtlasService implements AtlasApi {
   async exportReport(request: ReportExportRequest): Promise<ExportedFile> {
     const out = requireOut(request.out);
     const month = parseMonth(request.month);
+    // Loaded on first use: exceljs, pdfkit and playwright-core would otherwise add ~0.4 s to every start.
+    const { exportMonthlyReport, REPORT_FORMATS } = await import('./report');
     if (!(REPORT_FORMATS as readonly string[]).includes(request.format)) throw new ApiError(`format: found ${JSON.stringify(request.format)}; expected ${REPORT_FORMATS.join('|')}`);
     if (request.format === 'csv' || request.format === 'geojson') {
       // Several files: delivered as one ZIP.
@@ -372,6 +373,7 @@ export class AtlasService implements AtlasApi {
 
   async exportMap(request: MapExportRequest): Promise<ExportedFile> {
     const out = requireOut(request.out);
+    const { renderMap } = await import('./report');
     await renderMap(this.ws.path, { county: request.county || undefined, month: request.month, dpi: request.dpi, paper: request.paper, out });
     return exported(out);
   }
@@ -525,6 +527,7 @@ export class AtlasService implements AtlasApi {
     const out = requireOut(request.out);
     const rows = await this.ledgerList(request.filter ?? {});
     const col = (header: string, width = 12) => ({ header, kind: 'text' as const, width });
+    const { writeXlsx } = await import('./report/exports');
     await writeXlsx([{
       name: '整改台账',
       columns: [col('条目', 20), col('聚居区编号'), col('聚居区'), col('县（市、区）'), col('乡镇'), col('行政村', 14),
