@@ -7,20 +7,17 @@
 // Data is generated once into bench/data/<size>/ (git-ignored) and reused.
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_PRESETS, writeDemoFiles } from '../seeds/demo';
+import { DEMO_PRESETS } from '../seeds/demo';
+import { best, demoFiles, measure, type Size } from './measure';
 import { formatTable as browserTable, runBrowserBench } from './browser';
 import { buildCliBundle } from './cli-bundle';
 import { benchWorkspace, formatTable as workspaceTable } from './workspace';
 
-type Size = keyof typeof DEMO_PRESETS;
-const SEED = 2020;
 const root = join(import.meta.dirname, '..');
 const dataDir = join(root, 'bench', 'data');
 const outDir = join(root, 'bench', 'results');
-
-interface Measure { seconds: number; cpuSeconds: number | null; peakMB: number | null; output: string; errors: string }
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,45 +28,6 @@ function sizesOption(name: string, fallback: string): Size[] {
   const list = (option(name) ?? fallback).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
   for (const s of list) if (!(s in DEMO_PRESETS)) throw new Error(`--${name}: unknown size "${s}"; expected S, M or L`);
   return list as Size[];
-}
-
-/** The demo files of one size, generated on first use; a marker records the options they were made with. */
-async function demoFiles(size: Size) {
-  const dir = join(dataDir, size);
-  const marker = join(dir, 'options.json');
-  const options = { seed: SEED, ...DEMO_PRESETS[size] };
-  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== JSON.stringify(options)) {
-    process.stderr.write(`generating ${size} demo data into ${dir} …\n`);
-    await writeDemoFiles(dir, options);
-    writeFileSync(marker, JSON.stringify(options));
-  }
-  const mobile = ['CMCC', 'CT', 'CU'].map((op) => join(dir, `mobile-${op}.geojson`));
-  const settlements = join(dir, 'settlements.geojson');
-  const broadband = join(dir, 'broadband.geojson');
-  const bytes = [settlements, ...mobile, broadband].reduce((sum, f) => sum + statSync(f).size, 0);
-  return { settlements, mobile, broadband, bytes };
-}
-
-/** Runs a command under /usr/bin/time -v (peak RSS) when available; wall clock measured here. */
-function measure(cmd: string, args: string[]): Measure {
-  const timed = existsSync('/usr/bin/time');
-  const start = process.hrtime.bigint();
-  const r = spawnSync(timed ? '/usr/bin/time' : cmd, timed ? ['-v', cmd, ...args] : args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
-  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr), sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
-  const cpuSeconds = user && sys ? Number(user[1]) + Number(sys[1]) : null;
-  return { seconds, cpuSeconds, peakMB: m ? Number(m[1]) / 1024 : null, output: r.stdout, errors: r.stderr };
-}
-
-function best(runs: number, f: () => Measure): Measure {
-  let out: Measure | null = null;
-  for (let k = 0; k < runs; k++) {
-    const m = f();
-    if (!out || m.seconds < out.seconds) out = m;
-  }
-  return out!;
 }
 
 function hasGeoPandas(): boolean {
@@ -111,7 +69,7 @@ async function main(): Promise<void> {
 
   const rows: string[] = [];
   for (const size of parts.includes('analyze') ? sizes : []) {
-    const f = await demoFiles(size);
+    const f = await demoFiles(dataDir, size);
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     const inputs = ['--settlements', f.settlements, ...f.mobile.flatMap((m) => ['--mobile', m]), '--broadband', f.broadband];
     const out = join(outDir, `analyze-${size}.json`);

@@ -4,19 +4,15 @@
 // /usr/bin/time -v: wall clock, CPU, peak RSS.
 //   tsx bench/workspace.ts [--size M|L|M,L] [--runs 3] [--data DIR] [--import-mb 300] [--keep DIR]
 // The lead's bench/run.ts calls benchWorkspace() instead. Data: bench/data/<size>/ (generated once, git-ignored).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { buildCliBundle } from './cli-bundle';
+import { best, demoFiles, measure, type Measure, type Size } from './measure';
 import { Workspace } from '../data/workspace';
-import { DEMO_PRESETS } from '../seeds/demo/generate';
-import { writeDemoFiles } from '../seeds/demo/write';
 import { writeBigGeoJson } from '../tests/import/make-big-geojson';
 
-type Size = keyof typeof DEMO_PRESETS;
-const SEED = 2020;
 const root = join(import.meta.dirname, '..');
 
 export interface Row {
@@ -45,48 +41,6 @@ export interface BenchWorkspaceOptions {
   log?: (line: string) => void;
 }
 
-interface Measure { seconds: number; cpuSeconds: number | null; peakMB: number | null; load: number }
-
-function loadAvg(): number {
-  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-}
-
-function measure(args: string[]): Measure {
-  const load = loadAvg();
-  const timed = existsSync('/usr/bin/time');
-  const start = process.hrtime.bigint();
-  const r = spawnSync(timed ? '/usr/bin/time' : process.execPath, timed ? ['-v', process.execPath, ...args] : args, { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
-  const peak = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr), sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
-  return { seconds, cpuSeconds: user && sys ? Number(user[1]) + Number(sys[1]) : null, peakMB: peak ? Number(peak[1]) / 1024 : null, load };
-}
-
-function best(runs: number, f: () => Measure): Measure {
-  let out: Measure | null = null;
-  for (let k = 0; k < runs; k++) {
-    const m = f();
-    if (!out || m.seconds < out.seconds) out = m;
-  }
-  return out!;
-}
-
-async function demoFiles(dataDir: string, size: Size) {
-  const dir = join(dataDir, size);
-  const marker = join(dir, 'options.json');
-  const options = { seed: SEED, ...DEMO_PRESETS[size] };
-  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== JSON.stringify(options)) {
-    await writeDemoFiles(dir, options);
-    writeFileSync(marker, JSON.stringify(options));
-  }
-  return {
-    settlements: join(dir, 'settlements.geojson'),
-    mobile: ['CMCC', 'CT', 'CU'].map((op) => join(dir, `mobile-${op}.geojson`)),
-    broadband: join(dir, 'broadband.geojson'),
-  };
-}
-
 function emptyWorkspace(path: string): void {
   for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
   Workspace.create(path).close();
@@ -110,7 +64,7 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
   mkdirSync(work, { recursive: true });
   const rows: Row[] = [];
   const row = (what: string, size: Size | null, bytes: number | null, m: Measure) => {
-    const r: Row = { what, size, bytes, ...m };
+    const r: Row = { what, size, bytes, seconds: m.seconds, cpuSeconds: m.cpuSeconds, peakMB: m.peakMB, load: m.load };
     rows.push(r);
     log(formatRow(r));
   };
@@ -122,7 +76,7 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
       const ws = join(work, 'import.gpkg');
       const m = best(runs, () => {
         emptyWorkspace(ws);
-        return measure([...cli, 'import', ws, '--role', 'settlements', file, '--quiet']);
+        return measure(process.execPath, [...cli, 'import', ws, '--role', 'settlements', file, '--quiet']);
       });
       row(`import settlements GeoJSON (Chinese headers)`, null, statSync(file).size, m);
       rmSync(ws, { force: true });
@@ -133,7 +87,7 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
       const ws = join(work, 'import-polygons.gpkg');
       const m = best(runs, () => {
         emptyWorkspace(ws);
-        return measure([...cli, 'import', ws, '--role', 'broadband', file, '--quiet']);
+        return measure(process.execPath, [...cli, 'import', ws, '--role', 'broadband', file, '--quiet']);
       });
       row('import broadband GeoJSON (polygons)', 'L', statSync(file).size, m);
       rmSync(ws, { force: true });
@@ -145,17 +99,17 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
       const layers: [string, string][] = [['settlements', f.settlements], ...f.mobile.map((m): [string, string] => ['mobile', m]), ['broadband', f.broadband]];
       for (const [role, file] of layers) {
         // One run each: the layers accumulate in one workspace.
-        row(`import ${file.split('/').pop()} (${role})`, size, statSync(file).size, measure([...cli, 'import', ws, '--role', role, file, '--quiet']));
+        row(`import ${file.split('/').pop()} (${role})`, size, statSync(file).size, measure(process.execPath, [...cli, 'import', ws, '--role', role, file, '--quiet']));
       }
       const analyze = [...cli, 'analyze', ws, '--format', 'json', '--out', join(work, `${size}.json`)];
       row('analyze WORKSPACE.gpkg --format json --out FILE, first run', size, null, best(runs, () => {
         clearCache(ws);
-        return measure(analyze);
+        return measure(process.execPath, analyze);
       }));
-      row('… the same, re-run (cached masks and settlement columns)', size, null, best(runs, () => measure(analyze)));
+      row('… the same, re-run (cached masks and settlement columns)', size, null, best(runs, () => measure(process.execPath, analyze)));
       row('… the same with --min-households 30 (thresholds changed: re-summarized only)', size, null,
-        best(runs, () => measure([...analyze, '--min-households', '30'])));
-      row('analyze WORKSPACE.gpkg, re-run, default table output', size, null, best(runs, () => measure([...cli, 'analyze', ws])));
+        best(runs, () => measure(process.execPath, [...analyze, '--min-households', '30'])));
+      row('analyze WORKSPACE.gpkg, re-run, default table output', size, null, best(runs, () => measure(process.execPath, [...cli, 'analyze', ws])));
       if (!opts.keepDir) rmSync(ws, { force: true });
     }
   } finally {

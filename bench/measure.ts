@@ -1,0 +1,64 @@
+// What the benchmark scripts share: a timed child process (wall clock here, CPU and peak RSS from
+// /usr/bin/time -v), best of n, and the demo generator's data at S/M/L, written once into a folder and reused.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_PRESETS, writeDemoFiles } from '../seeds/demo';
+
+export type Size = keyof typeof DEMO_PRESETS;
+export const SEED = 2020;
+
+export interface Measure {
+  seconds: number;
+  cpuSeconds: number | null;
+  peakMB: number | null;
+  /** 1-minute load average just before the run. */
+  load: number;
+  output: string;
+  errors: string;
+}
+
+export function loadAvg(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+/** Runs `cmd args` to the end; throws with its stderr when it fails. */
+export function measure(cmd: string, args: string[]): Measure {
+  const load = loadAvg();
+  const timed = existsSync('/usr/bin/time');
+  const start = process.hrtime.bigint();
+  const r = spawnSync(timed ? '/usr/bin/time' : cmd, timed ? ['-v', cmd, ...args] : args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  const peak = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr), sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  const cpuSeconds = user && sys ? Number(user[1]) + Number(sys[1]) : null;
+  return { seconds, cpuSeconds, peakMB: peak ? Number(peak[1]) / 1024 : null, load, output: r.stdout, errors: r.stderr };
+}
+
+/** The fastest of `runs` measurements. */
+export function best(runs: number, f: () => Measure): Measure {
+  let out: Measure | null = null;
+  for (let k = 0; k < runs; k++) {
+    const m = f();
+    if (!out || m.seconds < out.seconds) out = m;
+  }
+  return out!;
+}
+
+/** The demo files of one size under dataDir/<size>/, generated on first use; a marker records their options. */
+export async function demoFiles(dataDir: string, size: Size) {
+  const dir = join(dataDir, size);
+  const marker = join(dir, 'options.json');
+  const options = { seed: SEED, ...DEMO_PRESETS[size] };
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== JSON.stringify(options)) {
+    process.stderr.write(`generating ${size} demo data into ${dir} …\n`);
+    await writeDemoFiles(dir, options);
+    writeFileSync(marker, JSON.stringify(options));
+  }
+  const mobile = ['CMCC', 'CT', 'CU'].map((op) => join(dir, `mobile-${op}.geojson`));
+  const settlements = join(dir, 'settlements.geojson');
+  const broadband = join(dir, 'broadband.geojson');
+  const bytes = [settlements, ...mobile, broadband].reduce((sum, f) => sum + statSync(f).size, 0);
+  return { settlements, mobile, broadband, bytes };
+}
