@@ -1,10 +1,10 @@
 // The campaign question in one call: which eligible settlements have 4G and broadband, and how far each
 // area is from its targets.
 import { campaignMatcher, EMPTY_CAMPAIGN, type CampaignContext, type CampaignVillage } from './campaign';
-import { classifyPoints } from './classify';
+import { classifyPoints, hilbertOrder } from './classify';
 import { IssueList } from './issues';
 import { applyMeasurements, buildMeasurementTable, DEFAULT_MEASUREMENT_OPTIONS, type MeasuredStatus, type MeasurementTable } from './measurements';
-import { buildPolygonSet, maskOperators, OPERATOR_BIT, type CoverageSource } from './polygon-set';
+import { buildPolygonSet, coverageBuildOptions, maskOperators, OPERATOR_BIT, type CoverageSource } from './polygon-set';
 import { RateAccumulator } from './rates';
 import type { AnalysisOptions, AnalysisReport, CommitteeSeatCheck, FieldDisagreement, GroupRate, SettlementResult } from './report';
 import { DEFAULT_OPTIONS } from './report';
@@ -25,12 +25,13 @@ export function analyzeCoverage(input: AnalysisInput): AnalysisReport {
   const options = resolveOptions(input.options);
   const issues = new IssueList();
   const table = buildSettlementTable(input.settlements.name, input.settlements.features, issues);
-  const mobile = buildPolygonSet(input.mobile, { techs: options.mobileTechs, defaultTech: '4G' }, issues);
-  const broadband = buildPolygonSet(input.broadband, { defaultTech: 'FTTH' }, issues);
+  const mobile = buildPolygonSet(input.mobile, coverageBuildOptions('mobile', options.mobileTechs), issues);
+  const broadband = buildPolygonSet(input.broadband, coverageBuildOptions('broadband'), issues);
   const measurements = input.measurements?.length ? buildMeasurementTable(input.measurements, issues) : null;
   issues.throwIfAny();
-  const predicted = classifyPoints(table.lon, table.lat, mobile);
-  const broadbandMask = classifyPoints(table.lon, table.lat, broadband);
+  const order = hilbertOrder(table.lon, table.lat);
+  const predicted = classifyPoints(table.lon, table.lat, mobile, undefined, order);
+  const broadbandMask = classifyPoints(table.lon, table.lat, broadband, undefined, order);
   const inputs = { settlements: table.count, mobilePolygons: mobile.polygonCount, broadbandPolygons: broadband.polygonCount };
   return summarizeMeasured(table, predicted, broadbandMask, measurements, input.campaign ?? EMPTY_CAMPAIGN, options, inputs);
 }

@@ -10,9 +10,9 @@ export const OPERATOR_BIT: Record<Operator, number> = { CMCC: 1, CT: 2, CU: 4 };
 /** The operators of each mask value, built once: a province has millions of settlements and eight masks. */
 const MASK_OPERATORS: Operator[][] = Array.from({ length: 8 }, (_, mask) => OPERATORS.filter((op) => (mask & OPERATOR_BIT[op]) !== 0));
 
-/** The operators whose bits are set. The array is shared by every caller: read it, never change it. */
+/** The operators whose bits are set (other bits name no operator). Shared by every caller: read it, never change it. */
 export function maskOperators(mask: number): Operator[] {
-  return MASK_OPERATORS[mask] ?? OPERATORS.filter((op) => (mask & OPERATOR_BIT[op]) !== 0);
+  return MASK_OPERATORS[mask & 7];
 }
 
 /**
@@ -98,6 +98,13 @@ export const JSON_COORDINATES: CoordinateReader<unknown> = {
     box[3] = maxY;
   },
 };
+
+export type CoverageKind = 'mobile' | 'broadband';
+
+/** How each kind of layer is packed: mobile keeps the analysed techs (4G where a feature names none), broadband all. */
+export function coverageBuildOptions(kind: CoverageKind, mobileTechs?: readonly string[]): BuildPolygonOptions {
+  return kind === 'mobile' ? { techs: mobileTechs, defaultTech: '4G' } : { defaultTech: 'FTTH' };
+}
 
 /** The properties buildPolygonSet reads; a scanner may drop the others. */
 export const COVERAGE_FIELDS: ReadonlySet<string> = new Set(['operator', 'tech']);

@@ -3,10 +3,10 @@
 // the settlement columns and the per-settlement coverage masks are kept, so a re-analysis (other thresholds or
 // targets, another session) reads them back and only re-summarizes.
 import { EMPTY_CAMPAIGN, type CampaignContext } from '../../gis/campaign';
-import { classifyPoints } from '../../gis/classify';
+import { classifyPoints, hilbertOrder } from '../../gis/classify';
 import { IssueList } from '../../gis/issues';
 import { buildMeasurementTable } from '../../gis/measurements';
-import { PolygonSetBuilder } from '../../gis/polygon-set';
+import { coverageBuildOptions, PolygonSetBuilder } from '../../gis/polygon-set';
 import type { AnalysisOptions, AnalysisReport } from '../../gis/report';
 import { resolveOptions, summarizeMeasured } from '../../gis/analyze';
 import { SettlementTableBuilder, type SettlementTable } from '../../gis/settlement-table';
@@ -70,8 +70,8 @@ export function analyzeWorkspace(
   let mobile: PolygonSetBuilder | null = null;
   let broadband: PolygonSetBuilder | null = null;
   if (!masks) {
-    mobile = new PolygonSetBuilder({ techs: options.mobileTechs, defaultTech: '4G' }, issues);
-    broadband = new PolygonSetBuilder({ defaultTech: 'FTTH' }, issues);
+    mobile = new PolygonSetBuilder(coverageBuildOptions('mobile', options.mobileTechs), issues);
+    broadband = new PolygonSetBuilder(coverageBuildOptions('broadband'), issues);
     for (const [builder, list] of [[mobile, mobileLayers], [broadband, broadbandLayers]] as const) {
       list.forEach((l, s) => {
         const { table: t, columns } = ws.layerStorage(l.id);
@@ -87,11 +87,12 @@ export function analyzeWorkspace(
   if (!tableFromCache && ws.storeCacheEntry('settlements', tableInputs, encodeTable(table))) stored.push('settlements');
   if (!masks) {
     // Each polygon set is dropped once classified.
+    const order = hilbertOrder(table.lon, table.lat);
     const m = mobile!.finish();
-    const mobileMask = classifyPoints(table.lon, table.lat, m);
+    const mobileMask = classifyPoints(table.lon, table.lat, m, undefined, order);
     const mobilePolygons = m.polygonCount;
     const b = broadband!.finish();
-    masks = { mobile: mobileMask, broadband: classifyPoints(table.lon, table.lat, b), mobilePolygons, broadbandPolygons: b.polygonCount };
+    masks = { mobile: mobileMask, broadband: classifyPoints(table.lon, table.lat, b, undefined, order), mobilePolygons, broadbandPolygons: b.polygonCount };
     if (ws.storeCacheEntry('masks', maskInputs, encodeMasks(masks))) stored.push('masks');
   }
   if (stats) Object.assign(stats, { settlementsCached: tableFromCache, masksCached: masksFromCache, stored });

@@ -2,10 +2,10 @@
 // analysis report, and nearest-distance indexes over coverage, existing sites and fiber access points.
 import { type AnalysisInput, resolveOptions, summarize } from '../analyze';
 import { EMPTY_CAMPAIGN, type CampaignContext } from '../campaign';
-import { classifyPoints } from '../classify';
+import { classifyPoints, hilbertOrder } from '../classify';
 import { IssueList } from '../issues';
 import { normalizeOperator } from '../operators';
-import { buildPolygonSet, OPERATOR_BIT, positionProblem, type CoverageSource, type PolygonSet } from '../polygon-set';
+import { buildPolygonSet, coverageBuildOptions, OPERATOR_BIT, positionProblem, type CoverageSource, type PolygonSet } from '../polygon-set';
 import type { AnalysisOptions, AnalysisReport } from '../report';
 import { buildSettlementTable, type SettlementTable } from '../settlement-table';
 import type { Operator } from '../types';
@@ -56,14 +56,15 @@ export function preparePlan(input: PlanInput): PlanContext {
   const options = resolveOptions(input.options);
   const issues = new IssueList();
   const table = buildSettlementTable(input.settlements.name, input.settlements.features, issues);
-  const mobile = buildPolygonSet(input.mobile, { techs: options.mobileTechs, defaultTech: '4G' }, issues);
-  const broadband = buildPolygonSet(input.broadband, { defaultTech: 'FTTH' }, issues);
+  const mobile = buildPolygonSet(input.mobile, coverageBuildOptions('mobile', options.mobileTechs), issues);
+  const broadband = buildPolygonSet(input.broadband, coverageBuildOptions('broadband'), issues);
   const sites = readPoints(input.sites, issues);
   const access = readPoints(input.accessPoints, issues);
   issues.throwIfAny();
   const campaign = input.campaign ?? EMPTY_CAMPAIGN;
-  const mobileMask = classifyPoints(table.lon, table.lat, mobile);
-  const broadbandMask = classifyPoints(table.lon, table.lat, broadband);
+  const order = hilbertOrder(table.lon, table.lat);
+  const mobileMask = classifyPoints(table.lon, table.lat, mobile, undefined, order);
+  const broadbandMask = classifyPoints(table.lon, table.lat, broadband, undefined, order);
   const report = summarize(table, mobileMask, broadbandMask, campaign, options, {
     settlements: table.count, mobilePolygons: mobile.polygonCount, broadbandPolygons: broadband.polygonCount,
   });

@@ -2,12 +2,13 @@
 // that files can be spread over threads. A point's operators are the union over files, so masks combine by OR.
 import { classifyPoints, indexPolygons, type PolygonIndex } from '../classify';
 import { IssueList } from '../issues';
-import { COVERAGE_FIELDS, PolygonSetBuilder, type PolygonSet } from '../polygon-set';
+import { COVERAGE_FIELDS, coverageBuildOptions, PolygonSetBuilder, type CoverageKind, type PolygonSet } from '../polygon-set';
+
+export type { CoverageKind };
 import type { AnalysisOptions } from '../report';
 import type { InputIssue } from '../types';
 import { GeoJsonScanner } from './scanner';
 
-export type CoverageKind = 'mobile' | 'broadband';
 
 /** Settlement positions and their Hilbert order, computed once and shared by every file's classification. */
 export interface OrderedPoints {
@@ -36,9 +37,7 @@ export class CoverageFile {
   private packed: { set: PolygonSet; index: PolygonIndex | null } | null = null;
 
   constructor(readonly kind: CoverageKind, readonly name: string, options: AnalysisOptions) {
-    this.builder = kind === 'mobile'
-      ? new PolygonSetBuilder({ techs: options.mobileTechs, defaultTech: '4G' }, this.issues)
-      : new PolygonSetBuilder({ defaultTech: 'FTTH' }, this.issues);
+    this.builder = new PolygonSetBuilder(coverageBuildOptions(kind, options.mobileTechs), this.issues);
   }
 
   /** The scanner to feed this file's bytes to. */
