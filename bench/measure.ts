@@ -1,4 +1,4 @@
-// What the benchmark scripts share: a timed child process (wall clock here, CPU and peak RSS from
+// What the benchmark scripts share: their options, a timed child process (wall clock here, CPU and peak RSS from
 // /usr/bin/time -v), best of n, and the demo generator's data at S/M/L, written once into a folder and reused.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,12 @@ export interface Measure {
   load: number;
   output: string;
   errors: string;
+}
+
+/** The value after `--name` on the command line. */
+export function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
 }
 
 export function loadAvg(): number {

@@ -10,7 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PRESETS } from '../seeds/demo';
-import { best, demoFiles, measure, type Size } from './measure';
+import { best, demoFiles, measure, option, type Size } from './measure';
 import { formatTable as browserTable, runBrowserBench } from './browser';
 import { buildCliBundle } from './cli-bundle';
 import { benchWorkspace, formatTable as workspaceTable } from './workspace';
@@ -18,11 +18,6 @@ import { benchWorkspace, formatTable as workspaceTable } from './workspace';
 const root = join(import.meta.dirname, '..');
 const dataDir = join(root, 'bench', 'data');
 const outDir = join(root, 'bench', 'results');
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? undefined : process.argv[i + 1];
-}
 
 function sizesOption(name: string, fallback: string): Size[] {
   const list = (option(name) ?? fallback).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);

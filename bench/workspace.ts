@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { buildCliBundle } from './cli-bundle';
-import { best, demoFiles, measure, type Measure, type Size } from './measure';
+import { best, demoFiles, measure, option, type Measure, type Size } from './measure';
 import { Workspace } from '../data/workspace';
 import { writeBigGeoJson } from '../tests/import/make-big-geojson';
 
@@ -126,11 +126,6 @@ function formatRow(r: Row): string {
 
 export function formatTable(rows: readonly Row[]): string {
   return ['| size | what | input | wall | CPU | throughput | peak RSS | load before |', '|---|---|---|---|---|---|---|---|', ...rows.map(formatRow)].join('\n');
-}
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? undefined : process.argv[i + 1];
 }
 
 if (process.argv[1]?.endsWith('workspace.ts')) {
