@@ -8,12 +8,14 @@ import type { Bbox, Settings } from '../../api/contract';
 import type { FeatureCollection, Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
 import {
-  buildStyle, circleRadius, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageSourceId, filterExpression, FONT_STACK, LAYER_IDS,
+  buildStyle, circleRadius, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageRasterIds, coverageSourceId, filterExpression, FONT_STACK, LAYER_IDS,
   listedFilter, LOCAL_FONT_FAMILY, NO_FILTERS, onlineTileUrls, seatFilter, settlementRasterUrl, settlementTileUrl, SOURCE_BOUNDARIES,
   SOURCE_ONLINE, SOURCE_SETTLEMENT_RASTER, SOURCE_SETTLEMENTS, statusColorExpression, type Filters,
 } from './style';
 import { filtersKey, RASTER_MAX_ZOOM, RASTER_MIN_SETTLEMENTS, rowFilter } from './settlement-raster';
 import { registerSettlementTiles, setTileColumns } from './settlementTiles';
+import { COVERAGE_DETAIL_ZOOM, COVERAGE_RASTER_MAX_ZOOM, COVERAGE_TILE_SIZE, coverageLookKey } from './coverage-raster';
+import { coverageTileUrl, dropCoverageTileData, registerCoverageTiles, setCoverageTileData } from './coverageTiles';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -22,6 +24,7 @@ const SOURCE_SCENARIO = 'scenario';
 const SCENARIO_LAYERS = { fill: 'scenario-fill', line: 'scenario-line', site: 'scenario-site', label: 'scenario-label' } as const;
 
 type GeoJSONData = maplibregl.GeoJSONSourceSpecification['data'];
+const EMPTY_FC: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
 /** Our minimal GeoJSON types (gis/types) are structurally the standard ones, minus maplibre's stricter unions. */
 function asGeoJSON(fc: FeatureCollection<unknown, unknown>): GeoJSONData & object {
@@ -48,6 +51,8 @@ const SETTLEMENT_LAYERS = [LAYER_IDS.settlementRaster, LAYER_IDS.settlements, LA
 /** Vector layers that the raster tiles stand in for when zoomed out (the labels start later anyway). */
 const RASTERED_LAYERS = [LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat];
 const DETAIL_ZOOM = RASTER_MAX_ZOOM + 1;
+/** Coverage polygons reach maplibre's GeoJSON source from one zoom level before the vector layers show them. */
+const COVERAGE_GEOJSON_ZOOM = COVERAGE_DETAIL_ZOOM - 1;
 const BOUNDARY_LAYERS = [LAYER_IDS.countyFill, LAYER_IDS.townshipLine, LAYER_IDS.countyLine, LAYER_IDS.countyLabel, LAYER_IDS.townshipLabel];
 
 // Ganzhou, so the first frame is not the whole world.
@@ -58,6 +63,12 @@ export class AtlasMap {
   private readonly loaded: Promise<void>;
   private popup: maplibregl.Popup | null = null;
   private coverage = new Map<number, 'mobile' | 'broadband'>();
+  /**
+   * Per coverage layer: its latest polygons (`version` names them in the raster tile URLs), whether the GeoJSON
+   * source has them yet (only needed once zoomed in), and the raster tile URL in use.
+   */
+  private coverageData = new Map<number, { version: number; fc: FeatureCollection; sent: boolean; url: string }>();
+  private coverageVersion = 0;
   private onlineBasemap: Settings['onlineBasemap'] | undefined;
   private readonly container: HTMLElement;
   private settlementColumns: SettlementColumns | null = null;
@@ -72,6 +83,7 @@ export class AtlasMap {
     this.onlineBasemap = opts.onlineBasemap;
     this.container = container;
     registerSettlementTiles();
+    registerCoverageTiles();
     this.map = new maplibregl.Map({
       container,
       style: buildStyle({ onlineBasemap: opts.onlineBasemap, focusCountyCodes: opts.focusCountyCodes, focusCountyNames: opts.focusCountyNames }),
@@ -117,6 +129,8 @@ export class AtlasMap {
       const hit = this.settlementAt(e.point.x, e.point.y);
       if (hit !== null) opts.onSettlementClick(hit, this.settlementColumns!.lon[hit], this.settlementColumns!.lat[hit]);
     });
+    // Zooming in towards the vector coverage layers: hand them their polygons before they show.
+    this.map.on('zoom', () => this.sendCoverageGeojson());
     this.map.on('mouseenter', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = 'pointer'; });
     this.map.on('mouseleave', LAYER_IDS.settlements, () => { this.map.getCanvas().style.cursor = ''; });
   }
@@ -162,17 +176,34 @@ export class AtlasMap {
     this.container.dataset.settlements = String(columns.count);
   }
 
-  /** Adds (once) a coverage layer's source and its per-operator layers, then applies `state`. */
+  /**
+   * Adds (once) a coverage layer's sources and layers, then applies `state`. Below COVERAGE_DETAIL_ZOOM the
+   * polygons are raster tiles painted in the coverage worker; from there on the per-operator vector layers
+   * draw them from a GeoJSON source, which gets the polygons only once the map zooms close to that.
+   */
   setCoverage(layerId: number, kind: 'mobile' | 'broadband', fc: FeatureCollection, state: CoverageState): void {
+    const version = ++this.coverageVersion;
+    setCoverageTileData(layerId, String(version), fc);
+    const sent = this.map.getZoom() >= COVERAGE_GEOJSON_ZOOM;
     const sourceId = coverageSourceId(layerId);
+    const data = asGeoJSON(sent ? fc : EMPTY_FC);
     const existing = this.geojson(sourceId);
-    if (existing) existing.setData(asGeoJSON(fc));
-    else this.map.addSource(sourceId, { type: 'geojson', data: asGeoJSON(fc) });
+    if (existing) { if (sent) existing.setData(data); }
+    else this.map.addSource(sourceId, { type: 'geojson', data });
+    this.coverageData.set(layerId, { version, fc, sent, url: this.coverageData.get(layerId)?.url ?? '' });
     if (!this.coverage.has(layerId)) {
       // Broadband under mobile: mobile coverage is the denser, more often inspected layer.
       const before = kind === 'broadband' ? this.firstCoverageLayer('mobile') ?? COVERAGE_BEFORE : COVERAGE_BEFORE;
+      const at = this.map.getLayer(before) ? before : undefined;
+      const raster = coverageRasterIds(layerId);
+      // Tiles of the empty look until applyCoverageState below sets the real one.
+      this.map.addSource(raster.source, { type: 'raster', tiles: [coverageTileUrl(layerId, '0', '')], tileSize: COVERAGE_TILE_SIZE, maxzoom: COVERAGE_RASTER_MAX_ZOOM });
+      this.map.addLayer({
+        id: raster.layer, type: 'raster', source: raster.source, maxzoom: COVERAGE_DETAIL_ZOOM,
+        layout: { visibility: 'none' }, paint: { 'raster-fade-duration': 0 },
+      }, at);
       const specs = coverageLayersFor(layerId, kind, { visible: (op) => state.visible(kind, op), opacity: state.opacity(kind), techs: state.techs });
-      for (const spec of specs) this.map.addLayer(spec, this.map.getLayer(before) ? before : undefined);
+      for (const spec of specs) this.map.addLayer({ ...spec, minzoom: COVERAGE_DETAIL_ZOOM }, at);
       this.coverage.set(layerId, kind);
     }
     this.container.dataset.mapState = 'loading';
@@ -181,7 +212,7 @@ export class AtlasMap {
   }
 
   private firstCoverageLayer(kind: 'mobile' | 'broadband'): string | undefined {
-    for (const [id, k] of this.coverage) if (k === kind) return coverageLayerIds(id, OPERATORS[0]).fill;
+    for (const [id, k] of this.coverage) if (k === kind) return coverageRasterIds(id).layer;
     return undefined;
   }
 
@@ -195,7 +226,12 @@ export class AtlasMap {
         if (this.map.getLayer(ids.line)) this.map.removeLayer(ids.line);
       }
       if (this.map.getSource(coverageSourceId(id))) this.map.removeSource(coverageSourceId(id));
+      const raster = coverageRasterIds(id);
+      if (this.map.getLayer(raster.layer)) this.map.removeLayer(raster.layer);
+      if (this.map.getSource(raster.source)) this.map.removeSource(raster.source);
+      dropCoverageTileData(id);
       this.coverage.delete(id);
+      this.coverageData.delete(id);
     }
     this.container.dataset.coverageLayers = String(this.coverage.size);
   }
@@ -203,6 +239,17 @@ export class AtlasMap {
   applyCoverageState(state: CoverageState): void {
     for (const [layerId, kind] of this.coverage) {
       const opacity = state.opacity(kind);
+      const data = this.coverageData.get(layerId);
+      const operators = OPERATORS.filter((op) => state.visible(kind, op));
+      const raster = coverageRasterIds(layerId);
+      // No tiles asked for (nor painted) while nothing of the layer would show.
+      const shown = data !== undefined && data.fc.features.length > 0 && operators.length > 0;
+      this.map.setLayoutProperty(raster.layer, 'visibility', shown ? 'visible' : 'none');
+      if (data && shown) {
+        const url = coverageTileUrl(layerId, String(data.version), coverageLookKey({ kind, operators, opacity, techs: kind === 'mobile' ? state.techs : [] }));
+        if (url !== data.url) this.map.getSource<maplibregl.RasterTileSource>(raster.source)?.setTiles([url]);
+        data.url = url;
+      }
       for (const op of OPERATORS) {
         const ids = coverageLayerIds(layerId, op);
         const vis = state.visible(kind, op) ? 'visible' : 'none';
@@ -211,6 +258,16 @@ export class AtlasMap {
         this.map.setPaintProperty(ids.fill, 'fill-opacity', opacity);
         this.map.setPaintProperty(ids.line, 'line-opacity', Math.min(1, opacity * 2.5));
       }
+    }
+  }
+
+  /** Near COVERAGE_DETAIL_ZOOM: the GeoJSON sources get the polygons they have not had yet. */
+  private sendCoverageGeojson(): void {
+    if (this.map.getZoom() < COVERAGE_GEOJSON_ZOOM) return;
+    for (const [layerId, data] of this.coverageData) {
+      if (data.sent) continue;
+      this.geojson(coverageSourceId(layerId))?.setData(asGeoJSON(data.fc));
+      data.sent = true;
     }
   }
 

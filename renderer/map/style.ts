@@ -169,6 +169,11 @@ export function coverageSourceId(layerId: number): string {
   return `coverage-${layerId}`;
 }
 
+/** The raster tile source and layer that draw a coverage layer zoomed out (coverage-raster.ts). */
+export function coverageRasterIds(layerId: number): { source: string; layer: string } {
+  return { source: `coverage-raster-${layerId}`, layer: `coverage-${layerId}-raster` };
+}
+
 export function coverageLayerIds(layerId: number, operator: Operator): { fill: string; line: string } {
   return { fill: `coverage-${layerId}-${operator}-fill`, line: `coverage-${layerId}-${operator}-line` };
 }

@@ -1,0 +1,228 @@
+// Zoomed out, coverage polygons are drawn as raster tiles painted in the coverage tile worker: SwiftShader
+// otherwise shades every triangle and outline of tens of thousands of polygons on every frame of a pan, but
+// only one textured square per tile this way. The picture follows the fill and outline layers of style.ts
+// (coverageLayers: operator colours, opacity, the 1 px outline, broadband dashed, operators in OPERATORS order,
+// each polygon blended on its own); from COVERAGE_DETAIL_ZOOM on those vector layers take over.
+import type { FeatureCollection, Operator } from '../../gis/types';
+import { OPERATORS } from '../../gis/types';
+import { BROADBAND_COLOR, OPERATOR_COLORS } from './style';
+
+/** Raster tiles up to this zoom; the vector fill and outline layers from COVERAGE_DETAIL_ZOOM on. */
+export const COVERAGE_RASTER_MAX_ZOOM = 11;
+export const COVERAGE_DETAIL_ZOOM = COVERAGE_RASTER_MAX_ZOOM + 1;
+export const COVERAGE_TILE_SIZE = 512;
+
+/**
+ * One coverage layer's polygons as flat arrays (transferable to the worker): polygon p has rings
+ * polyRing[p] .. polyRing[p + 1] - 1, ring r has vertices ringVertex[r] .. ringVertex[r + 1] - 1 in `coords`
+ * (lon, lat pairs), and the operator and technology of its feature.
+ */
+export interface PackedCoverage {
+  /** Index into OPERATORS, or 255 for a feature of no known operator (no layer draws it). */
+  operator: Uint8Array;
+  /** Index into `techs`: the feature's tech as maplibre's ['upcase', ['to-string', ['get', 'tech']]] reads it. */
+  tech: Uint16Array;
+  techs: string[];
+  polyRing: Uint32Array;
+  ringVertex: Uint32Array;
+  coords: Float64Array;
+}
+
+/** The packed arrays' buffers, for postMessage's transfer list. */
+export function packedBuffers(p: PackedCoverage): ArrayBuffer[] {
+  return [p.operator.buffer, p.tech.buffer, p.polyRing.buffer, p.ringVertex.buffer, p.coords.buffer] as ArrayBuffer[];
+}
+
+function upcaseTech(v: unknown): string {
+  // ['to-string', null] is '' in maplibre's expressions; booleans and numbers print as JSON does.
+  return (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).toUpperCase();
+}
+
+/** Packs a coverage FeatureCollection (Polygon and MultiPolygon features; other geometries are not drawn by fills either). */
+export function packCoverage(fc: FeatureCollection<unknown, unknown>): PackedCoverage {
+  const operators: number[] = [], techIdx: number[] = [], polyRing: number[] = [0], ringVertex: number[] = [0];
+  const techs: string[] = [];
+  const techOf = new Map<string, number>();
+  let vertices = 0;
+  const polygons: number[][][][] = [];
+  for (const f of fc.features) {
+    const g = f.geometry as { type?: string; coordinates?: unknown } | null;
+    if (!g) continue;
+    const parts = g.type === 'Polygon' ? [g.coordinates as number[][][]] : g.type === 'MultiPolygon' ? (g.coordinates as number[][][][]) : [];
+    const props = (f.properties ?? {}) as { operator?: unknown; tech?: unknown };
+    const op = OPERATORS.indexOf(props.operator as Operator);
+    const tech = upcaseTech(props.tech);
+    let t = techOf.get(tech);
+    if (t === undefined) {
+      t = techs.length;
+      techs.push(tech);
+      techOf.set(tech, t);
+    }
+    for (const rings of parts) {
+      if (!rings || rings.length === 0) continue;
+      polygons.push(rings);
+      operators.push(op < 0 ? 255 : op);
+      techIdx.push(t);
+      for (const ring of rings) {
+        vertices += ring.length;
+        ringVertex.push(vertices);
+      }
+      polyRing.push(ringVertex.length - 1);
+    }
+  }
+  const coords = new Float64Array(vertices * 2);
+  let k = 0;
+  for (const rings of polygons) {
+    for (const ring of rings) {
+      for (const v of ring) {
+        coords[k++] = v[0];
+        coords[k++] = v[1];
+      }
+    }
+  }
+  return {
+    operator: Uint8Array.from(operators), tech: Uint16Array.from(techIdx), techs,
+    polyRing: Uint32Array.from(polyRing), ringVertex: Uint32Array.from(ringVertex), coords,
+  };
+}
+
+/** Packed coverage in Web Mercator world units (0..1 both ways), with each polygon's bounding box: what tiles are painted from. */
+export interface ProjectedCoverage extends PackedCoverage {
+  /** x, y pairs in world units (overwrites nothing: a new array). */
+  world: Float64Array;
+  /** minX, minY, maxX, maxY per polygon, world units. */
+  bbox: Float64Array;
+}
+
+export function projectCoverage(p: PackedCoverage): ProjectedCoverage {
+  const n = p.coords.length / 2;
+  const world = new Float64Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const lon = p.coords[2 * i], lat = Math.max(-85.0511, Math.min(85.0511, p.coords[2 * i + 1]));
+    const s = Math.sin((lat * Math.PI) / 180);
+    world[2 * i] = (lon + 180) / 360;
+    world[2 * i + 1] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+  }
+  const polys = p.polyRing.length - 1;
+  const bbox = new Float64Array(polys * 4);
+  for (let q = 0; q < polys; q++) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    // The outer ring bounds the polygon.
+    for (let v = p.ringVertex[p.polyRing[q]]; v < p.ringVertex[p.polyRing[q] + 1]; v++) {
+      const x = world[2 * v], y = world[2 * v + 1];
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+    bbox.set([x0, y0, x1, y1], q * 4);
+  }
+  return { ...p, world, bbox };
+}
+
+/** What the tiles of one coverage layer show: its kind, the operators shown, the fill opacity and (mobile) the techs counted. */
+export interface CoverageLook {
+  kind: 'mobile' | 'broadband';
+  operators: readonly Operator[];
+  opacity: number;
+  /** Upper- or lower-case; empty: every technology. */
+  techs: readonly string[];
+}
+
+/** The look as a tile URL carries it (and back). */
+export function coverageLookKey(l: CoverageLook): string {
+  const ops = OPERATORS.filter((o) => l.operators.includes(o)).join(',');
+  return [l.kind, ops, String(l.opacity), l.techs.map((t) => t.toUpperCase()).join(',')].join('|');
+}
+export function parseCoverageLookKey(key: string): CoverageLook {
+  const [kind, ops, opacity, techs] = key.split('|');
+  if ((kind !== 'mobile' && kind !== 'broadband') || ops === undefined || opacity === undefined || techs === undefined) {
+    throw new Error(`coverage tile: cannot read the look "${key}" (expected kind|operators|opacity|techs)`);
+  }
+  return {
+    kind, opacity: Number(opacity),
+    operators: ops === '' ? [] : ops.split(',').filter((o): o is Operator => (OPERATORS as readonly string[]).includes(o)),
+    techs: techs === '' ? [] : techs.split(','),
+  };
+}
+
+/** The part of CanvasRenderingContext2D that painting uses (OffscreenCanvas in the worker; a recorder in tests). */
+export interface PathSink {
+  globalAlpha: number;
+  fillStyle: string | object;
+  strokeStyle: string | object;
+  lineWidth: number;
+  setLineDash(segments: number[]): void;
+  beginPath(): void;
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+  closePath(): void;
+  fill(rule: 'evenodd'): void;
+  stroke(): void;
+}
+
+/**
+ * Paints raster tile z/x/y (size = COVERAGE_TILE_SIZE × pixelRatio) of one coverage layer under `look` into `ctx`.
+ * Returns how many polygons touch the tile (0: the tile stayed empty).
+ */
+export function paintCoverageTile(ctx: PathSink, c: ProjectedCoverage, look: CoverageLook, z: number, x: number, y: number, pixelRatio = 1): number {
+  const size = COVERAGE_TILE_SIZE * pixelRatio;
+  const scale = 2 ** z;
+  // Outlines reach one pixel out of a polygon's box.
+  const pad = 1 / (COVERAGE_TILE_SIZE * scale);
+  const tx0 = x / scale - pad, ty0 = y / scale - pad, tx1 = (x + 1) / scale + pad, ty1 = (y + 1) / scale + pad;
+  const wantTech = look.kind === 'mobile' && look.techs.length > 0 ? new Set(look.techs.map((t) => t.toUpperCase())) : null;
+  const techOk = c.techs.map((t) => !wantTech || wantTech.has(t));
+  const byOperator: number[][] = OPERATORS.map(() => []);
+  const polys = c.polyRing.length - 1;
+  for (let q = 0; q < polys; q++) {
+    const op = c.operator[q];
+    if (op === 255 || !techOk[c.tech[q]]) continue;
+    const b = q * 4;
+    if (c.bbox[b] > tx1 || c.bbox[b + 2] < tx0 || c.bbox[b + 1] > ty1 || c.bbox[b + 3] < ty0) continue;
+    byOperator[op].push(q);
+  }
+  // Vertices closer than this (px) to the last one drawn add nothing visible at this zoom.
+  const minStep = 0.35 * pixelRatio;
+  const trace = (q: number) => {
+    for (let r = c.polyRing[q]; r < c.polyRing[q + 1]; r++) {
+      const v0 = c.ringVertex[r], v1 = c.ringVertex[r + 1];
+      if (v1 - v0 < 3) continue;
+      let lx = (c.world[2 * v0] * scale - x) * size, ly = (c.world[2 * v0 + 1] * scale - y) * size;
+      ctx.moveTo(lx, ly);
+      for (let v = v0 + 1; v < v1; v++) {
+        const px = (c.world[2 * v] * scale - x) * size, py = (c.world[2 * v + 1] * scale - y) * size;
+        if (Math.abs(px - lx) < minStep && Math.abs(py - ly) < minStep && v < v1 - 1) continue;
+        ctx.lineTo(px, py);
+        lx = px;
+        ly = py;
+      }
+      ctx.closePath();
+    }
+  };
+  let touched = 0;
+  const opacity = Math.max(0, Math.min(1, look.opacity));
+  OPERATORS.forEach((operator, k) => {
+    const list = byOperator[k];
+    if (list.length === 0 || !look.operators.includes(operator)) return;
+    touched += list.length;
+    const color = look.kind === 'mobile' ? OPERATOR_COLORS[operator] : BROADBAND_COLOR;
+    // Fill: each polygon on its own, so overlapping sectors deepen the tint as maplibre's fill layer does.
+    ctx.globalAlpha = opacity;
+    ctx.fillStyle = color;
+    for (const q of list) {
+      ctx.beginPath();
+      trace(q);
+      ctx.fill('evenodd');
+    }
+    // Outline: one path for the operator (the line layer above its fill).
+    ctx.globalAlpha = Math.min(1, opacity * 2.5);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = pixelRatio;
+    ctx.setLineDash(look.kind === 'broadband' ? [2 * pixelRatio, 2 * pixelRatio] : []);
+    ctx.beginPath();
+    for (const q of list) trace(q);
+    ctx.stroke();
+  });
+  return touched;
+}

@@ -1,0 +1,55 @@
+// The coverage raster tiles maplibre asks for, `atlas-coverage://LAYER/VERSION/LOOK/z/x/y`, answered by the
+// coverage tile worker from the latest polygons of each layer (coverage-raster.ts). Registered once per page.
+import * as maplibregl from 'maplibre-gl';
+import type { CoverageWorkerReply, CoverageWorkerRequest } from './coverage-tile-worker';
+import { packCoverage, packedBuffers } from './coverage-raster';
+import type { FeatureCollection } from '../../gis/types';
+
+export const COVERAGE_PROTOCOL = 'atlas-coverage';
+const URL_RE = new RegExp(`^${COVERAGE_PROTOCOL}://(\\d+)/([^/]+)/([^/]*)/(\\d+)/(\\d+)/(\\d+)$`);
+
+let worker: Worker | null = null;
+let nextId = 1;
+const pending = new Map<number, (data: ImageBitmap) => void>();
+
+function coverageWorker(): Worker {
+  if (!worker) {
+    worker = new Worker(new URL('./coverage-tile-worker.ts', import.meta.url), { type: 'module', name: 'coverage-tiles' });
+    worker.onmessage = (e: MessageEvent<CoverageWorkerReply>) => {
+      pending.get(e.data.id)?.(e.data.data);
+      pending.delete(e.data.id);
+    };
+    maplibregl.addProtocol(COVERAGE_PROTOCOL, (params) => {
+      const m = URL_RE.exec(params.url);
+      if (!m) return Promise.reject(new Error(`coverage tiles: cannot read the tile address ${params.url}`));
+      const id = nextId++;
+      return new Promise<{ data: ImageBitmap }>((resolve) => {
+        pending.set(id, (data) => resolve({ data }));
+        coverageWorker().postMessage({
+          kind: 'tile', id, layerId: Number(m[1]), version: decodeURIComponent(m[2]), look: decodeURIComponent(m[3]),
+          pixelRatio: Math.min(2, window.devicePixelRatio || 1), z: Number(m[4]), x: Number(m[5]), y: Number(m[6]),
+        } satisfies CoverageWorkerRequest);
+      });
+    });
+  }
+  return worker;
+}
+
+export function coverageTileUrl(layerId: number, version: string, lookKey: string): string {
+  return `${COVERAGE_PROTOCOL}://${layerId}/${encodeURIComponent(version)}/${encodeURIComponent(lookKey)}/{z}/{x}/{y}`;
+}
+
+/** Makes `fc` the polygons of layer `layerId`'s tiles of URL version `version`. */
+export function setCoverageTileData(layerId: number, version: string, fc: FeatureCollection): void {
+  const packed = packCoverage(fc);
+  coverageWorker().postMessage({ kind: 'data', layerId, version, packed } satisfies CoverageWorkerRequest, packedBuffers(packed));
+}
+
+export function dropCoverageTileData(layerId: number): void {
+  coverageWorker().postMessage({ kind: 'drop', layerId } satisfies CoverageWorkerRequest);
+}
+
+/** The protocol must exist before the first coverage tile request. */
+export function registerCoverageTiles(): void {
+  coverageWorker();
+}
