@@ -8,14 +8,16 @@ import type { Bbox, Settings } from '../../api/contract';
 import type { FeatureCollection, Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
 import {
-  buildStyle, circleRadius, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageRasterIds, coverageSourceId, filterExpression, FONT_STACK, LAYER_IDS,
+  buildStyle, circleRadius, COVERAGE_BEFORE, coverageLayerIds, coverageLayersFor, coverageSourceId, filterExpression, FONT_STACK, LAYER_IDS,
   listedFilter, LOCAL_FONT_FAMILY, NO_FILTERS, onlineTileUrls, seatFilter, settlementRasterUrl, settlementTileUrl, SOURCE_BOUNDARIES,
-  SOURCE_ONLINE, SOURCE_SETTLEMENT_RASTER, SOURCE_SETTLEMENTS, statusColorExpression, type Filters,
+  SOURCE_COVERAGE_RASTER, SOURCE_ONLINE, SOURCE_SETTLEMENT_RASTER, SOURCE_SETTLEMENTS, statusColorExpression, type Filters,
 } from './style';
 import { filtersKey, RASTER_MAX_ZOOM, RASTER_MIN_SETTLEMENTS, rowFilter } from './settlement-raster';
 import { registerSettlementTiles, setTileColumns } from './settlementTiles';
-import { COVERAGE_DETAIL_ZOOM, COVERAGE_RASTER_MAX_ZOOM, COVERAGE_TILE_SIZE, coverageLookKey } from './coverage-raster';
-import { coverageTileUrl, dropCoverageTileData, registerCoverageTiles, setCoverageTileData } from './coverageTiles';
+import {
+  COVERAGE_DETAIL_ZOOM, COVERAGE_RASTER_MAX_ZOOM, COVERAGE_TILE_SIZE, coverageLookKey, coverageTileUrl, type CoveragePart,
+} from './coverage-raster';
+import { dropCoverageTileData, registerCoverageTiles, setCoverageTileData } from './coverageTiles';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -67,8 +69,11 @@ export class AtlasMap {
    * Per coverage layer: its latest polygons (`version` names them in the raster tile URLs), whether the GeoJSON
    * source has them yet (only needed once zoomed in), and the raster tile URL in use.
    */
-  private coverageData = new Map<number, { version: number; fc: FeatureCollection; sent: boolean; url: string }>();
+  private coverageData = new Map<number, { version: number; fc: FeatureCollection; sent: boolean }>();
   private coverageVersion = 0;
+  /** The coverage raster tiles' URL in use ('' while no coverage shows). */
+  private coverageUrl = '';
+  private lastCoverageState: CoverageState | null = null;
   private onlineBasemap: Settings['onlineBasemap'] | undefined;
   private readonly container: HTMLElement;
   private settlementColumns: SettlementColumns | null = null;
@@ -190,18 +195,20 @@ export class AtlasMap {
     const existing = this.geojson(sourceId);
     if (existing) { if (sent) existing.setData(data); }
     else this.map.addSource(sourceId, { type: 'geojson', data });
-    this.coverageData.set(layerId, { version, fc, sent, url: this.coverageData.get(layerId)?.url ?? '' });
+    this.coverageData.set(layerId, { version, fc, sent });
+    if (!this.map.getLayer(LAYER_IDS.coverageRaster)) {
+      // One raster layer for every coverage layer: each tile is one textured square, however many layers show.
+      const at = this.map.getLayer(COVERAGE_BEFORE) ? COVERAGE_BEFORE : undefined;
+      this.map.addSource(SOURCE_COVERAGE_RASTER, { type: 'raster', tiles: [coverageTileUrl([])], tileSize: COVERAGE_TILE_SIZE, maxzoom: COVERAGE_RASTER_MAX_ZOOM });
+      this.map.addLayer({
+        id: LAYER_IDS.coverageRaster, type: 'raster', source: SOURCE_COVERAGE_RASTER, maxzoom: COVERAGE_DETAIL_ZOOM,
+        layout: { visibility: 'none' }, paint: { 'raster-fade-duration': 0 },
+      }, at);
+    }
     if (!this.coverage.has(layerId)) {
       // Broadband under mobile: mobile coverage is the denser, more often inspected layer.
       const before = kind === 'broadband' ? this.firstCoverageLayer('mobile') ?? COVERAGE_BEFORE : COVERAGE_BEFORE;
       const at = this.map.getLayer(before) ? before : undefined;
-      const raster = coverageRasterIds(layerId);
-      // Tiles of the empty look until applyCoverageState below sets the real one.
-      this.map.addSource(raster.source, { type: 'raster', tiles: [coverageTileUrl(layerId, '0', '')], tileSize: COVERAGE_TILE_SIZE, maxzoom: COVERAGE_RASTER_MAX_ZOOM });
-      this.map.addLayer({
-        id: raster.layer, type: 'raster', source: raster.source, maxzoom: COVERAGE_DETAIL_ZOOM,
-        layout: { visibility: 'none' }, paint: { 'raster-fade-duration': 0 },
-      }, at);
       const specs = coverageLayersFor(layerId, kind, { visible: (op) => state.visible(kind, op), opacity: state.opacity(kind), techs: state.techs });
       for (const spec of specs) this.map.addLayer({ ...spec, minzoom: COVERAGE_DETAIL_ZOOM }, at);
       this.coverage.set(layerId, kind);
@@ -212,7 +219,7 @@ export class AtlasMap {
   }
 
   private firstCoverageLayer(kind: 'mobile' | 'broadband'): string | undefined {
-    for (const [id, k] of this.coverage) if (k === kind) return coverageRasterIds(id).layer;
+    for (const [id, k] of this.coverage) if (k === kind) return coverageLayerIds(id, OPERATORS[0]).fill;
     return undefined;
   }
 
@@ -226,30 +233,39 @@ export class AtlasMap {
         if (this.map.getLayer(ids.line)) this.map.removeLayer(ids.line);
       }
       if (this.map.getSource(coverageSourceId(id))) this.map.removeSource(coverageSourceId(id));
-      const raster = coverageRasterIds(id);
-      if (this.map.getLayer(raster.layer)) this.map.removeLayer(raster.layer);
-      if (this.map.getSource(raster.source)) this.map.removeSource(raster.source);
       dropCoverageTileData(id);
       this.coverage.delete(id);
       this.coverageData.delete(id);
     }
     this.container.dataset.coverageLayers = String(this.coverage.size);
+    this.setCoverageRaster(this.lastCoverageState);
+  }
+
+  /** The coverage raster tiles of what `state` shows: the layers in the vector layers' order (broadband first). */
+  private setCoverageRaster(state: CoverageState | null): void {
+    const parts: CoveragePart[] = [];
+    for (const kind of ['broadband', 'mobile'] as const) {
+      for (const [layerId, k] of this.coverage) {
+        const data = this.coverageData.get(layerId);
+        const operators = OPERATORS.filter((op) => state?.visible(kind, op));
+        // No tiles asked for (nor painted) while nothing of a layer would show.
+        if (k !== kind || !data || !state || data.fc.features.length === 0 || operators.length === 0) continue;
+        const look = coverageLookKey({ kind, operators, opacity: state.opacity(kind), techs: kind === 'mobile' ? state.techs : [] });
+        parts.push({ layerId, version: String(data.version), look });
+      }
+    }
+    const url = parts.length > 0 ? coverageTileUrl(parts) : '';
+    if (url === this.coverageUrl || !this.map.getLayer(LAYER_IDS.coverageRaster)) return;
+    this.map.setLayoutProperty(LAYER_IDS.coverageRaster, 'visibility', url ? 'visible' : 'none');
+    if (url) this.map.getSource<maplibregl.RasterTileSource>(SOURCE_COVERAGE_RASTER)?.setTiles([url]);
+    this.coverageUrl = url;
   }
 
   applyCoverageState(state: CoverageState): void {
+    this.lastCoverageState = state;
+    this.setCoverageRaster(state);
     for (const [layerId, kind] of this.coverage) {
       const opacity = state.opacity(kind);
-      const data = this.coverageData.get(layerId);
-      const operators = OPERATORS.filter((op) => state.visible(kind, op));
-      const raster = coverageRasterIds(layerId);
-      // No tiles asked for (nor painted) while nothing of the layer would show.
-      const shown = data !== undefined && data.fc.features.length > 0 && operators.length > 0;
-      this.map.setLayoutProperty(raster.layer, 'visibility', shown ? 'visible' : 'none');
-      if (data && shown) {
-        const url = coverageTileUrl(layerId, String(data.version), coverageLookKey({ kind, operators, opacity, techs: kind === 'mobile' ? state.techs : [] }));
-        if (url !== data.url) this.map.getSource<maplibregl.RasterTileSource>(raster.source)?.setTiles([url]);
-        data.url = url;
-      }
       for (const op of OPERATORS) {
         const ids = coverageLayerIds(layerId, op);
         const vis = state.visible(kind, op) ? 'visible' : 'none';

@@ -1,6 +1,6 @@
-// Zoomed out, coverage polygons are drawn as raster tiles painted in the coverage tile worker: SwiftShader
-// otherwise shades every triangle and outline of tens of thousands of polygons on every frame of a pan, but
-// only one textured square per tile this way. The picture follows the fill and outline layers of style.ts
+// Zoomed out, coverage polygons are drawn as raster tiles painted in the coverage tile worker, every coverage
+// layer into the same tiles: SwiftShader otherwise shades every triangle and outline of tens of thousands of
+// polygons on every frame of a pan, but only one textured square per tile this way. The picture follows the fill and outline layers of style.ts
 // (coverageLayers: operator colours, opacity, the 1 px outline, broadband dashed, operators in OPERATORS order,
 // each polygon blended on its own); from COVERAGE_DETAIL_ZOOM on those vector layers take over.
 import type { FeatureCollection, Operator } from '../../gis/types';
@@ -11,6 +11,8 @@ import { BROADBAND_COLOR, OPERATOR_COLORS } from './style';
 export const COVERAGE_RASTER_MAX_ZOOM = 11;
 export const COVERAGE_DETAIL_ZOOM = COVERAGE_RASTER_MAX_ZOOM + 1;
 export const COVERAGE_TILE_SIZE = 512;
+/** Coverage raster tiles come from this URL scheme (coverageTiles.ts registers it). */
+export const COVERAGE_PROTOCOL = 'atlas-coverage';
 
 /**
  * One coverage layer's polygons as flat arrays (transferable to the worker): polygon p has rings
@@ -144,6 +146,23 @@ export function parseCoverageLookKey(key: string): CoverageLook {
     operators: ops === '' ? [] : ops.split(',').filter((o): o is Operator => (OPERATORS as readonly string[]).includes(o)),
     techs: techs === '' ? [] : techs.split(','),
   };
+}
+
+/** One coverage layer in a tile: its polygons of URL version `version`, painted with the look of key `look`. */
+export interface CoveragePart { layerId: number; version: string; look: string }
+
+export function coverageTileUrl(parts: readonly CoveragePart[]): string {
+  const key = parts.map((p) => [p.layerId, p.version, p.look].join('~')).join(';');
+  return `${COVERAGE_PROTOCOL}://${encodeURIComponent(key)}/{z}/{x}/{y}`;
+}
+
+export function parseCoverageParts(key: string): CoveragePart[] {
+  if (key === '') return [];
+  return key.split(';').map((part) => {
+    const [layerId, version, look] = part.split('~');
+    if (look === undefined || !/^\d+$/.test(layerId)) throw new Error(`coverage tiles: cannot read the layer part "${part}" (expected LAYER~VERSION~LOOK)`);
+    return { layerId: Number(layerId), version, look };
+  });
 }
 
 /** The part of CanvasRenderingContext2D that painting uses (OffscreenCanvas in the worker; a recorder in tests). */

@@ -1,12 +1,12 @@
-// The coverage raster tiles maplibre asks for, `atlas-coverage://LAYER/VERSION/LOOK/z/x/y`, answered by the
-// coverage tile worker from the latest polygons of each layer (coverage-raster.ts). Registered once per page.
+// The coverage raster tiles maplibre asks for, `atlas-coverage://PARTS/z/x/y`, answered by the coverage tile
+// worker from the latest polygons of each layer (coverage-raster.ts): PARTS lists the layers to paint, bottom
+// first, each as LAYER~VERSION~LOOK. Registered once per page.
 import * as maplibregl from 'maplibre-gl';
 import type { CoverageWorkerReply, CoverageWorkerRequest } from './coverage-tile-worker';
-import { packCoverage, packedBuffers } from './coverage-raster';
+import { COVERAGE_PROTOCOL, packCoverage, packedBuffers, parseCoverageParts } from './coverage-raster';
 import type { FeatureCollection } from '../../gis/types';
 
-export const COVERAGE_PROTOCOL = 'atlas-coverage';
-const URL_RE = new RegExp(`^${COVERAGE_PROTOCOL}://(\\d+)/([^/]+)/([^/]*)/(\\d+)/(\\d+)/(\\d+)$`);
+const URL_RE = new RegExp(`^${COVERAGE_PROTOCOL}://([^/]*)/(\\d+)/(\\d+)/(\\d+)$`);
 
 let worker: Worker | null = null;
 let nextId = 1;
@@ -26,17 +26,13 @@ function coverageWorker(): Worker {
       return new Promise<{ data: ImageBitmap }>((resolve) => {
         pending.set(id, (data) => resolve({ data }));
         coverageWorker().postMessage({
-          kind: 'tile', id, layerId: Number(m[1]), version: decodeURIComponent(m[2]), look: decodeURIComponent(m[3]),
-          pixelRatio: Math.min(2, window.devicePixelRatio || 1), z: Number(m[4]), x: Number(m[5]), y: Number(m[6]),
+          kind: 'tile', id, parts: parseCoverageParts(decodeURIComponent(m[1])),
+          pixelRatio: Math.min(2, window.devicePixelRatio || 1), z: Number(m[2]), x: Number(m[3]), y: Number(m[4]),
         } satisfies CoverageWorkerRequest);
       });
     });
   }
   return worker;
-}
-
-export function coverageTileUrl(layerId: number, version: string, lookKey: string): string {
-  return `${COVERAGE_PROTOCOL}://${layerId}/${encodeURIComponent(version)}/${encodeURIComponent(lookKey)}/{z}/{x}/{y}`;
 }
 
 /** Makes `fc` the polygons of layer `layerId`'s tiles of URL version `version`. */

@@ -2,6 +2,8 @@
 // a software renderer has to shade every vertex and pixel of 100,000+ circles on every frame, but only one
 // textured square per tile. The picture follows the circle, ring and star layers of style.ts (same radii,
 // colours, strokes and filters); from RASTER_MAX_ZOOM + 1 on the vector layers take over (labels, clicks).
+// One difference: a listed village gets one ring around the settlements it has in view (villageGroups), not a
+// ring per settlement, whose dozens of overlapping rings read as a black disc when zoomed out.
 import { BROADBAND_FLAG, FLAG, MOBILE_FLAG, type SettlementColumns } from '../../api/columns';
 import { rowsInBox, thinRows, type TileIndex } from './settlement-tiles';
 import {
@@ -129,6 +131,45 @@ class Canvas {
   }
 }
 
+/** Settlements of a listed village lie within this distance (world units, ~7 km in Ganzhou) of its committee seat. */
+const VILLAGE_REACH = 2 ** -12 / 2;
+
+/**
+ * Each listed settlement's village group: the listed committee seat nearest to it within VILLAGE_REACH (the
+ * columns carry no village name; a listed village has one seat and villages lie apart), or a group of its own.
+ * -1 for settlements that are not listed.
+ */
+export function villageGroups(index: TileIndex, c: SettlementColumns): Int32Array {
+  const group = new Int32Array(c.count).fill(-1);
+  const seatFlags = FLAG.listed | FLAG.committee;
+  const cells = new Map<number, number[]>();
+  const cellOf = (cx: number, cy: number) => cy * 4096 * 16 + cx;
+  for (let i = 0; i < c.count; i++) {
+    if ((c.flags[i] & seatFlags) !== seatFlags) continue;
+    const k = cellOf(Math.floor(index.mx[i] / VILLAGE_REACH), Math.floor(index.my[i] / VILLAGE_REACH));
+    const list = cells.get(k);
+    if (list) list.push(i);
+    else cells.set(k, [i]);
+  }
+  for (let i = 0; i < c.count; i++) {
+    if ((c.flags[i] & FLAG.listed) === 0) continue;
+    const cx = Math.floor(index.mx[i] / VILLAGE_REACH), cy = Math.floor(index.my[i] / VILLAGE_REACH);
+    let best = i, bestD = VILLAGE_REACH * VILLAGE_REACH;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        for (const s of cells.get(cellOf(cx + dx, cy + dy)) ?? []) {
+          const d = (index.mx[s] - index.mx[i]) ** 2 + (index.my[s] - index.my[i]) ** 2;
+          if (d <= bestD) { bestD = d; best = s; }
+        }
+      }
+    }
+    group[i] = best;
+  }
+  return group;
+}
+
+const groupsOf = new WeakMap<TileIndex, Int32Array>();
+
 /** The filter state as the tile URL carries it (and back). */
 export function filtersKey(f: Filters): string {
   return [f.county ?? '', f.focusOnly ? 1 : 0, f.listedOnly ? 1 : 0, f.eligibleOnly ? 1 : 0, f.operator ?? ''].join('|');
@@ -175,10 +216,34 @@ export function paintRasterTile(
   }
   const ringWidth = interpolate(RING_STROKE, z) * pixelRatio;
   const ring = rgb(RING_COLOR);
-  for (const i of rows) {
-    if ((c.flags[i] & FLAG.listed) === 0) continue;
-    const [px, py] = toPx(i);
-    canvas.circle(px, py, circleRadius(z, c.households[i], RING_EXTRA) * pixelRatio, null, 0, ringWidth, ring);
+  // One ring per listed village, around the circles of its settlements that the filters keep (all of them, not
+  // only those near this tile, so a village across a tile edge gets the same ring in both tiles).
+  let groups = groupsOf.get(index);
+  if (!groups) {
+    groups = villageGroups(index, c);
+    groupsOf.set(index, groups);
+  }
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < c.count; i++) {
+    if (groups[i] < 0 || !keep(i)) continue;
+    const list = members.get(groups[i]);
+    if (list) list.push(i);
+    else members.set(groups[i], [i]);
+  }
+  for (const list of members.values()) {
+    let sx = 0, sy = 0;
+    for (const i of list) {
+      sx += index.mx[i];
+      sy += index.my[i];
+    }
+    const cx = ((sx / list.length) * scale - x) * size, cy = ((sy / list.length) * scale - y) * size;
+    let r = 0;
+    for (const i of list) {
+      const [px, py] = toPx(i);
+      r = Math.max(r, Math.hypot(px - cx, py - cy) + circleRadius(z, c.households[i], RING_EXTRA) * pixelRatio);
+    }
+    if (cx + r + ringWidth < 0 || cy + r + ringWidth < 0 || cx - r - ringWidth > size || cy - r - ringWidth > size) continue;
+    canvas.circle(cx, cy, r, null, 0, ringWidth, ring);
   }
   const seatPx = interpolate(SEAT_SIZE, z) * pixelRatio;
   const seat = rgb(SEAT_COLOR);

@@ -51,6 +51,8 @@ export const SOURCE_SETTLEMENT_RASTER = 'settlements-raster';
 export function settlementRasterUrl(version: string, filtersKey: string): string {
   return `${SETTLEMENT_RASTER_PROTOCOL}://${encodeURIComponent(version)}/${encodeURIComponent(filtersKey)}/{z}/{x}/{y}`;
 }
+/** Every coverage layer zoomed out, as raster tiles (coverage-raster.ts). */
+export const SOURCE_COVERAGE_RASTER = 'coverage-raster';
 export const SOURCE_BOUNDARIES = 'boundaries';
 export const SOURCE_ONLINE = 'online-basemap';
 
@@ -65,6 +67,7 @@ export const LAYER_IDS = {
   townshipLabel: 'boundary-township-label',
   settlements: 'settlements-circle',
   settlementRaster: 'settlements-raster',
+  coverageRaster: 'coverage-raster',
   listedRing: 'settlements-listed-ring',
   seat: 'settlements-seat',
   settlementLabel: 'settlements-label',
@@ -167,11 +170,6 @@ const visibility = (visible: boolean) => (visible ? 'visible' : 'none') as 'visi
 
 export function coverageSourceId(layerId: number): string {
   return `coverage-${layerId}`;
-}
-
-/** The raster tile source and layer that draw a coverage layer zoomed out (coverage-raster.ts). */
-export function coverageRasterIds(layerId: number): { source: string; layer: string } {
-  return { source: `coverage-raster-${layerId}`, layer: `coverage-${layerId}-raster` };
 }
 
 export function coverageLayerIds(layerId: number, operator: Operator): { fill: string; line: string } {

@@ -1,7 +1,8 @@
 // Coverage raster tiles: polygons packed for the worker, and painted like the fill and outline layers of style.ts.
 import { describe, expect, it } from 'vitest';
 import {
-  COVERAGE_TILE_SIZE, coverageLookKey, packCoverage, paintCoverageTile, parseCoverageLookKey, projectCoverage, type CoverageLook, type PathSink,
+  COVERAGE_PROTOCOL, COVERAGE_TILE_SIZE, coverageLookKey, coverageTileUrl, packCoverage, paintCoverageTile, parseCoverageLookKey, parseCoverageParts,
+  projectCoverage, type CoverageLook, type PathSink,
 } from '../../renderer/map/coverage-raster';
 import { BROADBAND_COLOR, OPERATOR_COLORS } from '../../renderer/map/style';
 import type { Feature, FeatureCollection } from '../../gis/types';
@@ -105,5 +106,18 @@ describe('coverage raster tiles', () => {
     const bb = recorder();
     paintCoverageTile(bb.sink, c, { kind: 'broadband', operators: ['CMCC'], opacity: 0.2, techs: ['ignored'] }, 9, t.x, t.y, 2);
     expect(bb.ops.map((o) => [o.kind, o.color, o.dash])).toEqual([['fill', BROADBAND_COLOR, []], ['stroke', BROADBAND_COLOR, [4, 4]]]);
+  });
+});
+
+describe('coverage tile URLs', () => {
+  it('list the layers to paint, bottom first, and read back', () => {
+    const parts = [{ layerId: 5, version: '3', look: 'broadband|CT|0.2|' }, { layerId: 2, version: '4', look: 'mobile|CMCC,CU|0.35|4G' }];
+    const url = coverageTileUrl(parts);
+    expect(url.startsWith(`${COVERAGE_PROTOCOL}://`)).toBe(true);
+    expect(url.endsWith('/{z}/{x}/{y}')).toBe(true);
+    const key = decodeURIComponent(url.slice(COVERAGE_PROTOCOL.length + 3, -'/{z}/{x}/{y}'.length));
+    expect(parseCoverageParts(key)).toEqual(parts);
+    expect(parseCoverageParts('')).toEqual([]);
+    expect(() => parseCoverageParts('x~1')).toThrow(/LAYER~VERSION~LOOK/);
   });
 });

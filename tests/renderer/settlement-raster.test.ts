@@ -1,7 +1,9 @@
 // Raster settlement tiles: painted like the vector layers (status colour, filters, rings), found by clicks.
 import { describe, expect, it } from 'vitest';
 import { toColumns } from '../../api/columns';
-import { filtersKey, paintRasterTile, parseFiltersKey, RASTER_MAX_ZOOM, RASTER_MIN_SETTLEMENTS, rowFilter, vectorTileDrawn } from '../../renderer/map/settlement-raster';
+import {
+  filtersKey, paintRasterTile, parseFiltersKey, RASTER_MAX_ZOOM, RASTER_MIN_SETTLEMENTS, rowFilter, vectorTileDrawn, villageGroups,
+} from '../../renderer/map/settlement-raster';
 import { buildTileIndex } from '../../renderer/map/settlement-tiles';
 import { NO_FILTERS, STATUS_COLORS } from '../../renderer/map/style';
 import { settlement } from './fixtures';
@@ -43,6 +45,31 @@ describe('settlement raster tiles', () => {
     const ring = (py * 512 + px + 11) * 4;
     expect(tile[ring]).toBeLessThan(90);
     expect(tile[ring + 3]).toBeGreaterThan(150);
+  });
+
+  it('draw one ring per listed village, around all its settlements, zoomed out', () => {
+    // A listed village's seat and two more of its settlements, 0.01° apart, and an unlisted settlement near by.
+    const village = [
+      settlement({ id: 's', lon: 115.5, lat: 25.95, households: 100, listed: true, committee: true }),
+      settlement({ id: 'm', lon: 115.51, lat: 25.95, households: 100, listed: true }),
+      settlement({ id: 'n', lon: 115.52, lat: 25.95, households: 100, listed: true }),
+      settlement({ id: 'u', lon: 115.6, lat: 25.95, households: 100 }),
+    ];
+    const vc = toColumns(village, 'w');
+    const vi = buildTileIndex(vc);
+    expect([...villageGroups(vi, vc)]).toEqual([0, 0, 0, -1]);
+    const [x, y, px, py] = tileOf(115.51, 25.95, 10);
+    const tile = paintRasterTile(vi, vc, NO_FILTERS, 10, x, y);
+    // The ring is centred on the middle settlement and clears the outer ones' circles (5 px + 3 px ring gap).
+    const step = (0.01 / 360) * 512 * 1024;
+    const top = Math.round(py - step - 8);
+    const column = Array.from({ length: 6 }, (_, k) => tile[((top - 3 + k) * 512 + px) * 4 + 3]);
+    expect(Math.max(...column)).toBeGreaterThan(150);
+    // No ring of its own around the middle settlement, just outside its circle.
+    expect(tile[((py - 9) * 512 + px) * 4 + 3]).toBeLessThan(20);
+    // A village the filters leave out gets no ring.
+    const other = paintRasterTile(vi, vc, { ...NO_FILTERS, county: '宁都县' }, 10, x, y);
+    expect(Math.max(...Array.from({ length: 6 }, (_, k) => other[((top - 3 + k) * 512 + px) * 4 + 3]))).toBe(0);
   });
 
   it('carry the filters through the tile address and apply them like the style', () => {
