@@ -17,7 +17,7 @@ import { registerSettlementTiles, setTileColumns } from './settlementTiles';
 import {
   COVERAGE_DETAIL_ZOOM, COVERAGE_RASTER_MAX_ZOOM, COVERAGE_TILE_SIZE, coverageLookKey, coverageTileUrl, type CoveragePart,
 } from './coverage-raster';
-import { dropCoverageTileData, registerCoverageTiles, setCoverageTileData } from './coverageTiles';
+import { dropCoverageTileData, registerCoverageTiles, setCoverageTileData, setCoverageTileParts, watchCoverageTiles } from './coverageTiles';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -89,6 +89,8 @@ export class AtlasMap {
     this.container = container;
     registerSettlementTiles();
     registerCoverageTiles();
+    // Coverage tiles are painted off the UI thread: the map is not settled while one is on its way.
+    watchCoverageTiles((tile) => this.awaitData(tile));
     this.map = new maplibregl.Map({
       container,
       style: buildStyle({ onlineBasemap: opts.onlineBasemap, focusCountyCodes: opts.focusCountyCodes, focusCountyNames: opts.focusCountyNames }),
@@ -256,9 +258,12 @@ export class AtlasMap {
     }
     const url = parts.length > 0 ? coverageTileUrl(parts) : '';
     if (url === this.coverageUrl || !this.map.getLayer(LAYER_IDS.coverageRaster)) return;
+    setCoverageTileParts(parts);
     this.map.setLayoutProperty(LAYER_IDS.coverageRaster, 'visibility', url ? 'visible' : 'none');
     if (url) this.map.getSource<maplibregl.RasterTileSource>(SOURCE_COVERAGE_RASTER)?.setTiles([url]);
     this.coverageUrl = url;
+    // New tiles are painted off the UI thread: the map is not settled until they are drawn (the next 'idle').
+    this.container.dataset.mapState = 'loading';
   }
 
   applyCoverageState(state: CoverageState): void {
@@ -292,8 +297,13 @@ export class AtlasMap {
     const url = this.settlementColumns ? settlementRasterUrl(this.settlementColumns.version, filtersKey(this.filters)) : null;
     if (on && url) {
       const source = this.map.getSource<maplibregl.RasterTileSource>(SOURCE_SETTLEMENT_RASTER);
-      if (source) source.setTiles([url]);
-      else {
+      if (source) {
+        // Same tiles: nothing to repaint. New ones are painted in the worker: the map settles once they are drawn.
+        if (source.tiles?.[0] !== url) {
+          source.setTiles([url]);
+          this.container.dataset.mapState = 'loading';
+        }
+      } else {
         this.map.addSource(SOURCE_SETTLEMENT_RASTER, { type: 'raster', tiles: [url], tileSize: 512, maxzoom: RASTER_MAX_ZOOM });
         this.map.addLayer({
           id: LAYER_IDS.settlementRaster, type: 'raster', source: SOURCE_SETTLEMENT_RASTER, maxzoom: DETAIL_ZOOM,

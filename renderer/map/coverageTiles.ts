@@ -3,7 +3,7 @@
 // first, each as LAYER~VERSION~LOOK. Registered once per page.
 import * as maplibregl from 'maplibre-gl';
 import type { CoverageWorkerReply, CoverageWorkerRequest } from './coverage-tile-worker';
-import { COVERAGE_PROTOCOL, packCoverage, packedBuffers, parseCoverageParts } from './coverage-raster';
+import { COVERAGE_PROTOCOL, packCoverage, packedBuffers, parseCoverageParts, type CoveragePart } from './coverage-raster';
 import type { FeatureCollection } from '../../gis/types';
 
 const URL_RE = new RegExp(`^${COVERAGE_PROTOCOL}://([^/]*)/(\\d+)/(\\d+)/(\\d+)$`);
@@ -11,6 +11,7 @@ const URL_RE = new RegExp(`^${COVERAGE_PROTOCOL}://([^/]*)/(\\d+)/(\\d+)/(\\d+)$
 let worker: Worker | null = null;
 let nextId = 1;
 const pending = new Map<number, (data: ImageBitmap) => void>();
+let watcher: ((tile: Promise<unknown>) => void) | null = null;
 
 function coverageWorker(): Worker {
   if (!worker) {
@@ -23,13 +24,15 @@ function coverageWorker(): Worker {
       const m = URL_RE.exec(params.url);
       if (!m) return Promise.reject(new Error(`coverage tiles: cannot read the tile address ${params.url}`));
       const id = nextId++;
-      return new Promise<{ data: ImageBitmap }>((resolve) => {
+      const tile = new Promise<{ data: ImageBitmap }>((resolve) => {
         pending.set(id, (data) => resolve({ data }));
         coverageWorker().postMessage({
           kind: 'tile', id, parts: parseCoverageParts(decodeURIComponent(m[1])),
           pixelRatio: Math.min(2, window.devicePixelRatio || 1), z: Number(m[2]), x: Number(m[3]), y: Number(m[4]),
         } satisfies CoverageWorkerRequest);
       });
+      watcher?.(tile);
+      return tile;
     });
   }
   return worker;
@@ -39,6 +42,16 @@ function coverageWorker(): Worker {
 export function setCoverageTileData(layerId: number, version: string, fc: FeatureCollection): void {
   const packed = packCoverage(fc);
   coverageWorker().postMessage({ kind: 'data', layerId, version, packed } satisfies CoverageWorkerRequest, packedBuffers(packed));
+}
+
+/** The parts every tile is painted with from now on, whatever its URL (see coverage-tile-worker.ts). */
+export function setCoverageTileParts(parts: CoveragePart[]): void {
+  coverageWorker().postMessage({ kind: 'current', parts } satisfies CoverageWorkerRequest);
+}
+
+/** `watch` sees every coverage tile request (the map stays unsettled until they are answered). */
+export function watchCoverageTiles(watch: (tile: Promise<unknown>) => void): void {
+  watcher = watch;
 }
 
 export function dropCoverageTileData(layerId: number): void {

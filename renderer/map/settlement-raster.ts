@@ -11,7 +11,7 @@ import {
 } from './style';
 
 /** Workspaces with at least this many settlements draw them as raster tiles below RASTER_MAX_ZOOM + 1. */
-export const RASTER_MIN_SETTLEMENTS = 50_000;
+export const RASTER_MIN_SETTLEMENTS = 10_000;
 export const RASTER_MAX_ZOOM = 10;
 
 /** Whether the vector tile z is drawn: not where raster tiles stand in for it, so none is cut for nothing. */
