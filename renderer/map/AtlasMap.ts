@@ -66,8 +66,8 @@ export class AtlasMap {
   private popup: maplibregl.Popup | null = null;
   private coverage = new Map<number, 'mobile' | 'broadband'>();
   /**
-   * Per coverage layer: its latest polygons (`version` names them in the raster tile URLs), whether the GeoJSON
-   * source has them yet (only needed once zoomed in), and the raster tile URL in use.
+   * Per coverage layer: its latest polygons (`version` names them in the raster tile URLs) and whether the GeoJSON
+   * source has them yet (only needed once zoomed in).
    */
   private coverageData = new Map<number, { version: number; fc: FeatureCollection; sent: boolean }>();
   private coverageVersion = 0;
