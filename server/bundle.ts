@@ -43,6 +43,15 @@ export const NODE_BUNDLE_OPTIONS: BuildOptions = {
 };
 
 /**
+ * The data/ worker scripts beside each Node-side bundle: the host's worker, and the analysis crew's workers
+ * (data/analysis-crew.ts), which data/node-worker.ts finds as `<name>.mjs` next to the code that starts them.
+ */
+export const DATA_WORKER_ENTRIES: Record<string, string> = {
+  'host-worker': join(ROOT, 'data', 'host-worker.ts'),
+  'analysis-crew-worker': join(ROOT, 'data', 'analysis-crew-worker.ts'),
+};
+
+/**
  * Builds in memory, then replaces each output file by rename: two starters building at once never
  * leave a half-written file for the other to load.
  */
@@ -77,15 +86,15 @@ async function bundleIsFresh(outdir: string, outputs: string[]): Promise<boolean
 }
 
 /**
- * dist/server/main.mjs + host-worker.mjs: what `npm run serve` runs. Rebuilt only when a source changed since
+ * dist/server/main.mjs + the data/ workers: what `npm run serve` runs. Rebuilt only when a source changed since
  * (half a second of every start otherwise).
  */
 export async function buildServer(outdir = join(ROOT, 'dist', 'server')): Promise<string> {
-  const outputs = ['main.mjs', 'host-worker.mjs'];
+  const outputs = ['main.mjs', ...Object.keys(DATA_WORKER_ENTRIES).map((w) => `${w}.mjs`)];
   if (await bundleIsFresh(outdir, outputs)) return join(outdir, 'main.mjs');
   const metafile = await buildAtomically({
     ...NODE_BUNDLE_OPTIONS,
-    entryPoints: { main: join(ROOT, 'server', 'main.ts'), 'host-worker': join(ROOT, 'data', 'host-worker.ts') },
+    entryPoints: { main: join(ROOT, 'server', 'main.ts'), ...DATA_WORKER_ENTRIES },
     outdir,
     metafile: true,
   });

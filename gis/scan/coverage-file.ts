@@ -1,4 +1,4 @@
-// One coverage file's share of a streamed analysis: scanned, packed, indexed and classified on its own, so
+// One coverage file's (or layer's) share of a streamed analysis: scanned, packed, indexed and classified on its own, so
 // that files can be spread over threads. A point's operators are the union over files, so masks combine by OR.
 import { classifyRange, indexPolygons, type ClassifiableSet, type PolygonIndex } from '../classify';
 import { IssueList } from '../issues';
@@ -42,6 +42,12 @@ export class CoverageFile {
   /** The scanner to feed this file's bytes to. */
   scanner(): GeoJsonScanner {
     return new GeoJsonScanner(this.name, (f, i, reader) => this.builder.add(0, this.name, i, f, reader), COVERAGE_FIELDS);
+  }
+
+  /** Feeds the features another way than as bytes (e.g. a workspace layer's rows), then packs them as scanned() does. */
+  filled(feed: (builder: PolygonSetBuilder) => void): void {
+    feed(this.builder);
+    this.scanned(null);
   }
 
   /** Records the scanner's whole-file problem, then packs and indexes the polygons (no points needed yet). */
