@@ -96,6 +96,15 @@ export class CrewMember {
 
   /** Takes in what the other threads have published so far; throws when one of them failed. */
   receive(): void {
+    this.drain();
+    if (Atomics.load(this.control, FAILED)) {
+      // The failing thread posts its error before it raises the flag: it is in the queue by now.
+      this.drain();
+      throw new Error('an analysis worker failed');
+    }
+  }
+
+  private drain(): void {
     for (const peer of this.peers) {
       for (let m = receiveMessageOnPort(peer); m; m = receiveMessageOnPort(peer)) {
         const message = m.message as CrewMessage;
@@ -104,7 +113,6 @@ export class CrewMember {
         else if (message.kind === 'failed') throw new Error(message.message);
       }
     }
-    if (Atomics.load(this.control, FAILED)) throw new Error('an analysis worker failed');
   }
 
   /**

@@ -118,6 +118,22 @@ describe('analyzeWorkspace', () => {
     }
   });
 
+  it('a layer that cannot be read fails the analysis on any thread, without hanging', async () => {
+    const path = await seeded();
+    const db = new Database(path);
+    const broadband = db.prepare("SELECT table_name FROM atlas_layers WHERE role = 'broadband'").pluck().get() as string;
+    db.exec(`DROP TABLE "${broadband}"`);
+    db.close();
+    const ws = Workspace.open(path, { readOnly: true });
+    try {
+      for (const threads of [1, 3]) {
+        expect(() => analyzeWorkspace(ws, {}, campaign, undefined, { threads, minParallelPolygons: 0 })).toThrow(/no such table/);
+      }
+    } finally {
+      ws.close();
+    }
+  });
+
   it('a cache written by one session serves the next, and a read-only session without writing', async () => {
     const path = await seeded();
     const ro = Workspace.open(path, { readOnly: true });
