@@ -1,29 +1,11 @@
-// esbuild bundles for the Node side (browser-mode server, Electron main). Bundling also gives the Atlas
-// host a plain-JS worker (host-worker.mjs): Node 20 does not apply tsx's loader inside worker threads.
-import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+// esbuild bundles for the Node side (browser-mode server, Electron main). Bundling also gives the data/ workers
+// plain-JS entries of their own (host-worker.mjs, …): Node 20 does not apply tsx's loader inside worker threads.
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The worker data/host.ts starts, as it appears in the source and as bundled. */
-const WORKER_SOURCE_URL = "new URL('./host-worker.ts', import.meta.url)";
-const WORKER_BUNDLE_URL = "new URL('./host-worker.mjs', import.meta.url)";
-
-/** Points data/host.ts at the bundled worker; fails the build if the source no longer matches. */
-export const workerUrlPlugin: Plugin = {
-  name: 'atlas-host-worker-url',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]data[\\/]host\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes(WORKER_SOURCE_URL)) {
-        return { errors: [{ text: `${args.path}: expected ${WORKER_SOURCE_URL} (the worker entry); update server/bundle.ts` }] };
-      }
-      return { contents: source.split(WORKER_SOURCE_URL).join(WORKER_BUNDLE_URL), loader: 'ts' };
-    });
-  },
-};
 
 /** Node-side bundles are ESM; CommonJS dependencies inside them need a real `require`. */
 export const NODE_BUNDLE_OPTIONS: BuildOptions = {
@@ -37,7 +19,6 @@ export const NODE_BUNDLE_OPTIONS: BuildOptions = {
   // which only holds inside node_modules.
   external: ['electron', 'better-sqlite3', 'pdfkit', 'playwright-core'],
   banner: { js: "import { createRequire as __atlasRequire } from 'node:module'; const require = __atlasRequire(import.meta.url);" },
-  plugins: [workerUrlPlugin],
   sourcemap: 'linked',
   logLevel: 'warning',
 };

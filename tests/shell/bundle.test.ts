@@ -28,13 +28,13 @@ describe('electron bundles', () => {
     expect(preload).toContain('exposeInMainWorld');
   });
 
-  it('main is ESM, keeps electron and better-sqlite3 external, and points at the bundled worker', async () => {
+  it('main is ESM, keeps electron and better-sqlite3 external, and has its workers beside it', async () => {
     const main = await readFile(join(out, 'main.mjs'), 'utf8');
     expect(main).toMatch(/from "electron"/);
-    expect(main).not.toContain('host-worker.ts');
-    expect(main).toMatch(/new URL\(["']\.\/host-worker\.mjs["'], import\.meta\.url\)/);
-    const worker = await readFile(join(out, 'host-worker.mjs'), 'utf8');
-    expect(worker).toMatch(/better-sqlite3/);
+    expect(main).toMatch(/["']host-worker["']/);
+    for (const name of ['host-worker', 'analysis-crew-worker']) {
+      expect(await readFile(join(out, `${name}.mjs`), 'utf8')).toMatch(/better-sqlite3/);
+    }
   });
 
   it('writes the package.json `electron dist/electron` reads for name and version', async () => {
