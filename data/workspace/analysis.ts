@@ -6,6 +6,7 @@ import { EMPTY_CAMPAIGN, type CampaignContext } from '../../gis/campaign';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { hilbertOrder } from '../../gis/classify';
+import { MISSING, StringDictionary } from '../../gis/dictionary';
 import { IssueList } from '../../gis/issues';
 import { buildMeasurementTable } from '../../gis/measurements';
 import type { AnalysisOptions, AnalysisReport } from '../../gis/report';
@@ -193,31 +194,10 @@ function unpack(data: Uint8Array): { header: unknown; bytes: (n: number) => Arra
 
 // Text columns as indices into one list of distinct strings: county, township and village names repeat, and
 // reading them back then makes one string per distinct value (less to parse, less garbage, faster Map keys).
-const NO_CODE = 0xffffffff;
-
 function encodeTable(t: SettlementTable): Uint8Array {
-  const strings: string[] = [];
-  const index = new Map<string, number>();
-  const column = (values: readonly (string | undefined)[]) => {
-    const out = new Uint32Array(t.count);
-    for (let i = 0; i < t.count; i++) {
-      const v = values[i];
-      if (v === undefined) {
-        out[i] = NO_CODE;
-        continue;
-      }
-      let k = index.get(v);
-      if (k === undefined) {
-        k = strings.length;
-        strings.push(v);
-        index.set(v, k);
-      }
-      out[i] = k;
-    }
-    return out;
-  };
-  const columns = [...STRING_COLUMNS.map((k) => column(t[k])), column(t.code)];
-  return pack({ count: t.count, strings }, [...columns, t.households, t.lon, t.lat, t.committee]);
+  const d = new StringDictionary();
+  const columns = [...STRING_COLUMNS.map((k) => d.column(t[k], t.count)), d.column(t.code, t.count)];
+  return pack({ count: t.count, strings: d.strings }, [...columns, t.households, t.lon, t.lat, t.committee]);
 }
 
 function cachedTable(entry: { inputs: string; data: Uint8Array } | undefined, inputs: string): SettlementTable | null {
@@ -233,7 +213,7 @@ function cachedTable(entry: { inputs: string; data: Uint8Array } | undefined, in
   const [id, name, county, township, village] = STRING_COLUMNS.map(text);
   const codeIdx = new Uint32Array(bytes(4 * n));
   const code: (string | undefined)[] = new Array(n);
-  for (let i = 0; i < n; i++) if (codeIdx[i] !== NO_CODE) code[i] = strings[codeIdx[i]];
+  for (let i = 0; i < n; i++) if (codeIdx[i] !== MISSING) code[i] = strings[codeIdx[i]];
   return {
     count: n, id, name, county, township, village, code,
     households: new Float64Array(bytes(8 * n)), lon: new Float64Array(bytes(8 * n)), lat: new Float64Array(bytes(8 * n)),
