@@ -47,7 +47,7 @@ export function shared<T extends Float64Array | Uint32Array | Uint8Array>(a: T):
   return copy;
 }
 
-/** Reads and packs one job's polygons on this thread (layers: `openLayer` feeds them from the workspace). */
+/** Reads and packs one job's polygons on this thread: packFileJob, or workspace/layer-crew.ts's layerPacker. */
 export type PackJob = (job: CoverageJob, options: AnalysisOptions) => CoverageFile;
 
 export function packFileJob(job: CoverageJob, options: AnalysisOptions): CoverageFile {
@@ -172,7 +172,7 @@ export class CrewMember {
     const { jobs, control, rangePoints } = this.data;
     const ranges = this.points ? Math.ceil(this.points.lon.length / rangePoints) : 0;
     for (let k = 0; k < jobs.length; k++) {
-      if (!this.packed[k]?.result || !this.usable(k)) continue;
+      if (!this.classified(k)) continue;
       for (let done = Atomics.load(control, RANGES + jobs.length + k); done < ranges; done = Atomics.load(control, RANGES + jobs.length + k)) {
         this.receive();
         Atomics.wait(control, RANGES + jobs.length + k, done, 1000);
@@ -180,9 +180,10 @@ export class CrewMember {
     }
   }
 
-  private usable(k: number): boolean {
-    const r = this.packed[k]!.result;
-    return !r.fileIssue && r.issueCount === 0 && this.points !== null && this.packed[k]!.result.polygons > 0;
+  /** Whether job k's ranges are classified at all: a file without problems and polygons, and points to classify. */
+  private classified(k: number): boolean {
+    const r = this.packed[k]?.result;
+    return !!r && !r.fileIssue && r.issueCount === 0 && r.polygons > 0 && !!this.points;
   }
 
   /** Each job's result with its mask (null when the job or the settlements had problems), in job order. */
