@@ -3,7 +3,7 @@
 // Bundled, each worker is an entry of its own (`<name>.mjs`) beside the chunk that starts it.
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-/** `name`: the worker script's file name in data/ without extension, e.g. 'analyze-files-worker'. */
+/** `name`: the worker script's file name in data/ without extension, e.g. 'analysis-crew-worker'. */
 export function startDataWorker(name: string, options: WorkerOptions): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(`./${name}${fromSource ? '.ts' : '.mjs'}`, import.meta.url);
