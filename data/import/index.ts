@@ -16,15 +16,16 @@ import type { Source, SourceRecord } from './source';
 export { sitesToSectors } from './sectors';
 export { suspectGcjOffset } from './checks';
 export { ImportIssuesError } from './issues';
+export { openImportInWorker, type ImportBatch } from './in-worker';
 export { FORMATS, detectFormat } from './registry';
 
-export interface ImportStream {
+export interface ImportStream<B = Feature[]> {
   format: string;
   /** Attribute names that will be stored (canonical + extra columns). */
   fields: string[];
   geometryType: 'POINT' | 'POLYGON' | 'MULTIPOLYGON';
-  /** Valid, canonical features in batches (~1000). Coordinates WGS-84 lon/lat. */
-  batches: AsyncIterable<Feature[]>;
+  /** Valid, canonical features in batches (~1000), or rows encoded from them (openImportInWorker). WGS-84 lon/lat. */
+  batches: AsyncIterable<B>;
   /** Filled while iterating; final once `batches` is exhausted. Non-empty → the caller writes NOTHING. */
   issues: ImportIssue[];
   /** More issues existed than the cap (200). */

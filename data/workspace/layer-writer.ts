@@ -345,9 +345,11 @@ function nextOrAbort<T>(it: AsyncIterator<T> | Iterator<T>, signal: AbortSignal)
 }
 
 /** One layer of a multi-layer write. A function as `batches` is called only once the layers before it are written. */
+export type LayerBatch = Feature[] | EncodedBatch;
+
 export interface LayerWrite {
   meta: LayerMeta;
-  batches: AsyncIterable<Feature[]> | Iterable<Feature[]> | (() => AsyncIterable<Feature[]> | Iterable<Feature[]>);
+  batches: AsyncIterable<LayerBatch> | Iterable<LayerBatch> | (() => AsyncIterable<LayerBatch> | Iterable<LayerBatch>);
 }
 
 /**
@@ -358,7 +360,7 @@ export interface LayerWrite {
 export async function writeLayerTransaction(
   db: Database.Database,
   meta: LayerMeta,
-  batches: AsyncIterable<Feature[]> | Iterable<Feature[]>,
+  batches: AsyncIterable<LayerBatch> | Iterable<LayerBatch>,
   opts: WriteLayerOptions = {},
 ): Promise<number> {
   return (await writeLayersTransaction(db, [{ meta, batches }], opts))[0];
