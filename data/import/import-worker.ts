@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Feature } from '../../gis/types';
 import { BatchEncoder } from '../workspace/batch-encoder';
-import type { ImportWorkerInput, ImportWorkerMessage } from './in-worker';
+import { type ImportWorkerInput, type ImportWorkerMessage, packBatch } from './in-worker';
 import { openImport } from './index';
 
 const port = parentPort;
@@ -42,8 +42,8 @@ async function run(): Promise<void> {
     group = [];
     while (credits <= 0) await new Promise<void>((resolve) => { wake = resolve; });
     credits--;
-    const buffers = [batch.geometry.buffer, batch.ends.buffer, batch.envelopes.buffer, batch.has.buffer] as ArrayBuffer[];
-    post({ type: 'batch', batch, rows, fraction }, buffers);
+    const { wire, transfer } = packBatch(batch);
+    post({ type: 'batch', batch: wire, rows, fraction }, transfer);
   };
   for await (const features of stream.batches) {
     for (const f of features) group.push(f);

@@ -31,9 +31,82 @@ export interface ImportWorkerInput {
   window: number;
 }
 
+type Value = string | number | bigint | null;
+
+/**
+ * A column of values as it crosses threads. An array of thousands of strings is cloned string by string; one string
+ * and its end offsets cost a third of that, and the slices taken on arrival share its characters.
+ */
+type PackedColumn =
+  | { text: string; ends: Uint32Array; nulls: Uint8Array }
+  | { numbers: Float64Array; nulls: Uint8Array }
+  | { values: Value[] };
+
+/** An EncodedBatch with its values and ids packed (see PackedColumn). */
+export type WireBatch = Omit<EncodedBatch, 'values' | 'ids'> & { values: PackedColumn[]; ids: PackedColumn | null };
+
+function packColumn(values: Value[]): PackedColumn {
+  const n = values.length;
+  let strings = 0, numbers = 0;
+  for (let i = 0; i < n; i++) {
+    const t = typeof values[i];
+    if (t === 'string') strings++;
+    else if (t === 'number') numbers++;
+    else if (values[i] !== null) return { values };
+  }
+  if (strings > 0 && numbers > 0) return { values };
+  const nulls = new Uint8Array(n);
+  if (numbers > 0 || strings === 0) {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      if (values[i] === null) nulls[i] = 1;
+      else out[i] = values[i] as number;
+    }
+    return { numbers: out, nulls };
+  }
+  const ends = new Uint32Array(n);
+  let text = '';
+  for (let i = 0; i < n; i++) {
+    if (values[i] === null) nulls[i] = 1;
+    else text += values[i] as string;
+    ends[i] = text.length;
+  }
+  return { text, ends, nulls };
+}
+
+function unpackColumn(c: PackedColumn): Value[] {
+  if ('values' in c) return c.values;
+  const n = c.nulls.length;
+  const out: Value[] = new Array(n);
+  if ('numbers' in c) {
+    for (let i = 0; i < n; i++) out[i] = c.nulls[i] ? null : c.numbers[i];
+  } else {
+    for (let i = 0, from = 0; i < n; i++) {
+      out[i] = c.nulls[i] ? null : c.text.slice(from, c.ends[i]);
+      from = c.ends[i];
+    }
+  }
+  return out;
+}
+
+/** The batch to post and the buffers to transfer with it (the batch's own arrays are not used afterwards). */
+export function packBatch(b: EncodedBatch): { wire: WireBatch; transfer: ArrayBuffer[] } {
+  const wire: WireBatch = { ...b, values: b.values.map(packColumn), ids: b.ids ? packColumn(b.ids) : null };
+  const transfer = [b.geometry.buffer, b.ends.buffer, b.envelopes.buffer, b.has.buffer] as ArrayBuffer[];
+  for (const c of wire.ids ? [...wire.values, wire.ids] : wire.values) {
+    if ('numbers' in c) transfer.push(c.numbers.buffer as ArrayBuffer, c.nulls.buffer as ArrayBuffer);
+    else if ('text' in c) transfer.push(c.ends.buffer as ArrayBuffer, c.nulls.buffer as ArrayBuffer);
+  }
+  return { wire, transfer };
+}
+
+function unpackBatch(w: WireBatch): EncodedBatch {
+  return { ...w, values: w.values.map(unpackColumn), ids: w.ids ? unpackColumn(w.ids) : null };
+}
+
 export type ImportWorkerMessage =
   | { type: 'opened'; format: string; fields: string[]; geometryType: ImportStream['geometryType']; issues: ImportIssue[]; truncated: boolean; warnings: string[] }
-  | { type: 'batch'; batch: EncodedBatch; rows: number; fraction: number | null }
+  | { type: 'batch'; batch: WireBatch; rows: number; fraction: number | null }
   | { type: 'end'; issues: ImportIssue[]; truncated: boolean; warnings: string[]; rows: number }
   | { type: 'fail'; message: string };
 
@@ -106,7 +179,7 @@ export async function openImportInWorker(path: string, request: ImportRequest, o
         const m = await next();
         if (m.type === 'batch') {
           onProgress?.(m.rows, m.fraction);
-          yield m.batch;
+          yield unpackBatch(m.batch);
           worker.postMessage('more');
         } else if (m.type === 'end') {
           // The same arrays openImport fills: replace their contents, callers may hold them.
