@@ -335,7 +335,7 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
     let batch: Feature[] = [];
     const handle = (r: SourceRecord): void => {
       rows++;
-      if (prep.source.kind === 'features') for (const k of Object.keys(r.properties)) if (!knownColumns.has(k)) unknownKeys.add(k);
+      if (prep.source.kind === 'features') for (const k in r.properties) if (Object.hasOwn(r.properties, k) && !knownColumns.has(k)) unknownKeys.add(k);
       if (r.problem) {
         sink.add(r.row, r.problem.field, r.problem.message);
         return;

@@ -181,8 +181,9 @@ export class BatchEncoder {
       if (props) {
         for (const key in props) {
           const k = kindOf(props[key]);
-          if (batchKinds.has(key)) batchKinds.set(key, joinKinds(batchKinds.get(key) ?? null, k));
-          else batchKinds.set(key, k);
+          const before = batchKinds.get(key);
+          if (before === undefined) batchKinds.set(key, k);
+          else if (k !== null && k !== before) batchKinds.set(key, joinKinds(before, k));
         }
       }
     }
