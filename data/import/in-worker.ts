@@ -1,8 +1,10 @@
 // Imports of large files on two threads: a worker reads, parses, validates and encodes rows (import-worker.ts);
 // the caller's thread only runs the INSERTs and the rtree. Same records, same issues and warnings, same rows as
 // openImport on one thread, since the worker runs openImport and the writer's own encoder. Small files, sites (their
-// sectors are derived from the features) and bundles built without the worker entry stay on the caller's thread.
+// sectors are derived from the features), one-core machines and bundles built without the worker entry stay on the
+// caller's thread.
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { ImportIssue, ImportRequest } from '../../api/contract';
 import type { Feature } from '../../gis/types';
@@ -123,7 +125,7 @@ export interface InWorkerOptions extends OpenOptions {
  */
 export async function openImportInWorker(path: string, request: ImportRequest, opts: InWorkerOptions = {}): Promise<ImportStream<ImportBatch>> {
   const size = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => -1);
-  if (request.role === 'sites' || size < (opts.minBytes ?? WORKER_MIN_BYTES) || !dataWorkerAvailable(WORKER)) {
+  if (request.role === 'sites' || size < (opts.minBytes ?? WORKER_MIN_BYTES) || availableParallelism() < 2 || !dataWorkerAvailable(WORKER)) {
     return openImport(path, request, opts);
   }
   const { signal, onProgress } = opts;
