@@ -16,7 +16,7 @@ import type { Source, SourceRecord } from './source';
 export { sitesToSectors } from './sectors';
 export { suspectGcjOffset } from './checks';
 export { ImportIssuesError } from './issues';
-export { openImportInWorker, type ImportBatch } from './in-worker';
+export { openImportInWorker, WORKER_MIN_BYTES, type ImportBatch } from './in-worker';
 export { FORMATS, detectFormat } from './registry';
 
 export interface ImportStream<B = Feature[]> {

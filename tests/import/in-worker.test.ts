@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ImportRequest } from '../../api/contract';
-import { openImport, openImportInWorker, type ImportStream } from '../../data/import/index';
+import { openImport, openImportInWorker, WORKER_MIN_BYTES, type ImportStream } from '../../data/import/index';
+import { AtlasService } from '../../data/service';
 import { Workspace } from '../../data/workspace';
 import { CASES } from '../fixtures/bad/cases';
 import { tempDir } from '../workspace/helpers';
@@ -90,6 +91,28 @@ describe('openImportInWorker', () => {
         .toEqual({ file: c.file, rows: n1, issues: one.issues, warnings: one.warnings, truncated: one.truncated });
     }
   }, 240_000);
+
+  it('the service imports a file above WORKER_MIN_BYTES through the worker, with progress', async () => {
+    const path = join(tmp, 'worker-service.geojson');
+    const count = await writeBigGeoJson(path, Math.ceil(WORKER_MIN_BYTES / 1024 ** 2) + 1);
+    const gpkg = join(tempDir(), 'w.gpkg');
+    Workspace.create(gpkg).close();
+    const service = AtlasService.open(gpkg);
+    try {
+      const before = threads();
+      let most = before;
+      const phases = new Set<string>();
+      const outcome = await service.importLayer({ file: path, role: 'settlements' }, (p) => {
+        phases.add(p.phase);
+        most = Math.max(most, threads());
+      });
+      expect(outcome.ok && outcome.layer.featureCount).toBe(count);
+      expect([...phases]).toEqual(['reading', 'writing', 'done']);
+      expect(most).toBeGreaterThan(before); // a worker thread ran
+    } finally {
+      service.close();
+    }
+  }, 120_000);
 
   it('stops the worker and writes nothing when the signal aborts mid-way', async () => {
     const path = join(tmp, 'worker-abort.geojson');
