@@ -5,6 +5,7 @@
 // typed arrays as they are.
 import type { SettlementResult } from '../gis/report';
 import type { Operator } from '../gis/types';
+import { StringDictionary } from '../gis/dictionary';
 
 /** Bits of SettlementColumns.flags. */
 export const FLAG = {
@@ -56,20 +57,8 @@ export interface SettlementDetailsQuery {
 }
 
 function dictionary(values: readonly string[]): { index: Uint32Array; dict: string[] } {
-  const index = new Uint32Array(values.length);
-  const dict: string[] = [];
-  const seen = new Map<string, number>();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    let k = seen.get(v);
-    if (k === undefined) {
-      k = dict.length;
-      dict.push(v);
-      seen.set(v, k);
-    }
-    index[i] = k;
-  }
-  return { index, dict };
+  const d = new StringDictionary();
+  return { index: d.column(values), dict: d.strings };
 }
 
 export function settlementFlags(s: SettlementResult): number {

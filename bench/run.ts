@@ -2,6 +2,7 @@
 // demo generator's S/M/L data, timed as a child process with its peak memory, and the same job in
 // GeoPandas and PostGIS side by side where Debian's python3-geopandas / postgresql-15-postgis-3 are installed. Usage:
 //   npm run bench -- [--sizes S,M,L] [--runs 3] [--geopandas S,M] [--postgis S,M] [--parts analyze,workspace,browser] [--tsx]
+//     [--priority high (root, Linux: the scheduler favours the bench on a shared machine; the results say so)]
 // Parts: `analyze` (files), `workspace` (import of a ~300 MB GeoJSON, analyze WORKSPACE.gpkg at M and L),
 // `browser` (the app in Chromium on the demo and a 200,000-settlement workspace: bench/browser.ts).
 // Data is generated once into bench/data/<size>/ (git-ignored) and reused.
@@ -10,7 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PRESETS } from '../seeds/demo';
-import { best, demoFiles, measure, option, type Size } from './measure';
+import { applyPriority, best, demoFiles, measure, option, type Size } from './measure';
 import { formatTable as browserTable, runBrowserBench } from './browser';
 import { buildCliBundle } from './cli-bundle';
 import { benchWorkspace, formatTable as workspaceTable } from './workspace';
@@ -45,6 +46,7 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
+  const scheduling = applyPriority();
   const sizes = sizesOption('sizes', 'S,M,L');
   const runs = Number(option('runs') ?? 3);
   const gpSizes = hasGeoPandas() ? sizesOption('geopandas', 'S,M') : [];
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
   for (const p of parts) {
     if (p !== 'analyze' && p !== 'workspace' && p !== 'browser') throw new Error(`--parts: unknown part "${p}"; expected analyze, workspace or browser`);
   }
-  const sections: string[] = [`Machine: ${machine()}`];
+  const sections: string[] = [`Machine: ${machine()}; ${scheduling}`];
 
   const rows: string[] = [];
   for (const size of parts.includes('analyze') ? sizes : []) {

@@ -1,13 +1,12 @@
-// The file-based analysis on every core: the settlements file and the coverage files are scanned as
-// independent units (gis/scan), biggest coverage files first, by this thread and by worker threads that
-// claim files from a shared counter. The report is the same as from one thread reading the files in order.
+// The file-based analysis on every core: this thread scans the settlements file while worker threads claim the
+// coverage files, biggest first; then every thread claims files left and ranges of points to classify
+// (data/analysis-crew.ts). The report is the same as from one thread reading the files in order.
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { AnalysisOptions, AnalysisReport, CampaignContext } from '../gis';
-import { CoverageFile, finishAnalysis, SettlementFile, type CoverageFileResult, type CoverageKind } from '../gis/scan';
+import { finishAnalysis, SettlementFile } from '../gis/scan';
+import { controlArray, CrewMember, packFileJob, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from './analysis-crew';
 import { scanGeoJsonFile } from './fast-read';
-import { startDataWorker } from './node-worker';
 
 export interface AnalysisFiles {
   settlements: string;
@@ -20,27 +19,11 @@ export interface ParallelOptions {
   threads?: number;
   /** Below this many input bytes one thread is faster than starting a worker (measured: see bench/RESULTS.md). */
   minParallelBytes?: number;
+  /** Points per classification range (default RANGE_POINTS). */
+  rangePoints?: number;
 }
 
 export const MIN_PARALLEL_BYTES = 64 * 1024 * 1024;
-
-/** One coverage file to scan; `slot` is its place among the results (mobile files first, in the user's order). */
-export interface CoverageJob { kind: CoverageKind; path: string; slot: number }
-
-/** What a worker gets: the jobs, biggest first, claimed through control[CLAIM]; points arrive on `port`. */
-export interface WorkerData { jobs: CoverageJob[]; options: AnalysisOptions; control: Int32Array; port: MessagePort }
-export type WorkerMessage = { kind: 'result'; slot: number; result: CoverageFileResult } | { kind: 'done' };
-
-/** control[CLAIM]: the next job to take. control[POINTS]: 0 until the settlements are scanned, then 1. */
-export const CLAIM = 0;
-export const POINTS = 1;
-
-/** Scans, packs and indexes one coverage file: all but the classification, which needs the settlements. */
-export function scanCoverageJob(job: CoverageJob, options: AnalysisOptions): CoverageFile {
-  const file = new CoverageFile(job.kind, job.path, options);
-  file.scanned(scanGeoJsonFile(job.path, file.scanner()));
-  return file;
-}
 
 export async function analyzeGeoJsonFiles(
   files: AnalysisFiles,
@@ -48,57 +31,35 @@ export async function analyzeGeoJsonFiles(
   campaign: CampaignContext,
   parallel: ParallelOptions = {},
 ): Promise<AnalysisReport> {
-  const jobs: CoverageJob[] = [
-    ...files.mobile.map((path) => ({ kind: 'mobile' as const, path })),
-    ...files.broadband.map((path) => ({ kind: 'broadband' as const, path })),
-  ].map((j, slot) => ({ ...j, slot }));
+  const paths = [...files.mobile.map((path) => ['mobile', path] as const), ...files.broadband.map((path) => ['broadband', path] as const)];
+  const inputs: CoverageJob[] = paths.map(([kind, path], slot) => ({ kind, path, name: path, slot }));
   const size = (path: string) => { try { return statSync(path).size; } catch { return 0; } };
-  const bytes = new Map(jobs.map((j) => [j.path, size(j.path)]));
-  jobs.sort((a, b) => bytes.get(b.path)! - bytes.get(a.path)! || a.slot - b.slot);
+  const bytes = new Map(paths.map(([, path]) => [path, size(path)]));
+  const jobs = [...inputs].sort((a, b) => bytes.get(b.path!)! - bytes.get(a.path!)! || a.slot - b.slot);
   const total = size(files.settlements) + [...bytes.values()].reduce((a, b) => a + b, 0);
 
   const threads = Math.max(1, Math.min(parallel.threads ?? availableParallelism(), jobs.length + 1));
   const workers = total >= (parallel.minParallelBytes ?? MIN_PARALLEL_BYTES) ? threads - 1 : 0;
-  const control = new Int32Array(new SharedArrayBuffer(8));
-  const results: CoverageFileResult[] = new Array(jobs.length);
-  const crews = Array.from({ length: workers }, () => startWorker({ jobs, options, control }, results));
+  const data = { jobs, options, control: controlArray(jobs.length), rangePoints: parallel.rangePoints ?? RANGE_POINTS };
+  const mesh = portMesh(workers + 1);
+  const crews = mesh.slice(1).map((peers) => startCrewWorker({ ...data, peers }));
+  const self = new CrewMember(data, mesh[0], packFileJob);
 
   const settlements = new SettlementFile(files.settlements);
   try {
-    const points = settlements.scanned(scanGeoJsonFile(files.settlements, settlements.scanner()));
-    for (const crew of crews) crew.port.postMessage(points);
-    Atomics.store(control, POINTS, 1);
-    Atomics.notify(control, POINTS);
-
-    for (let k = Atomics.add(control, CLAIM, 1); k < jobs.length; k = Atomics.add(control, CLAIM, 1)) {
-      results[jobs[k].slot] = scanCoverageJob(jobs[k], options).classify(points);
-    }
+    self.publishPoints(sharedPoints(settlements.scanned(scanGeoJsonFile(files.settlements, settlements.scanner())), jobs.length, crews.length > 0));
+    // Rejects when a worker fails; never resolves otherwise.
+    const failed = Promise.race(crews.map((c) => c.done.then(() => new Promise<never>(() => undefined))));
+    failed.catch(() => undefined);
+    await self.workUntilDoneAsync(failed);
     await Promise.all(crews.map((c) => c.done));
   } catch (e) {
-    // A worker may be waiting for points that will never come: stop them all, or the process would not exit.
-    for (const crew of crews) {
-      crew.done.catch(() => undefined);
-      void crew.worker.terminate();
-    }
+    // A worker may be waiting for points or files that will never come: stop them all, or the process would not exit.
+    for (const crew of crews) void crew.worker.terminate();
     throw e;
   }
-  return finishAnalysis(settlements, results, options, campaign);
-}
-
-function startWorker(data: Omit<WorkerData, 'port'>, results: CoverageFileResult[]): { worker: Worker; port: MessagePort; done: Promise<void> } {
-  const { port1, port2 } = new MessageChannel();
-  const workerData: WorkerData = { ...data, port: port2 };
-  const worker = startDataWorker('analyze-files-worker', { workerData, transferList: [port2] });
-  const done = new Promise<void>((resolve, reject) => {
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.kind === 'result') results[m.slot] = m.result;
-      else {
-        resolve();
-        void worker.terminate();
-      }
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => reject(new Error(`an analysis worker stopped early (exit code ${code})`)));
-  });
-  return { worker, port: port1, done };
+  const results = self.results();
+  const bySlot = new Array(jobs.length);
+  jobs.forEach((job, k) => { bySlot[job.slot] = results[k]; });
+  return finishAnalysis(settlements, bySlot, options, campaign);
 }

@@ -1,8 +1,8 @@
 // Runs the Atlas service in a worker thread, so that imports and analyses never block the caller (the
 // Electron main process or the browser-mode server), and exposes it as the same typed AtlasApi.
-import { Worker } from 'node:worker_threads';
 import { API_METHODS, type AtlasApi, type ImportProgress } from '../api/contract';
 import { ApiError, type HostReply, type HostRequest } from './host-protocol';
+import { startDataWorker } from './node-worker';
 
 export interface AtlasHost extends AtlasApi {
   close(): Promise<void>;
@@ -16,13 +16,8 @@ export interface HostOptions {
 }
 
 export async function startAtlasHost(options: HostOptions = {}): Promise<AtlasHost> {
-  const url = new URL('./host-worker.ts', import.meta.url);
-  // Bundled (server, Electron) the URL names the built .mjs worker; from TypeScript sources (tsx: the CLI, tests)
-  // the worker registers tsx itself, since tsx's loader does not reach worker threads on Node 20.
-  const worker = url.pathname.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
-      { eval: true, workerData: options })
-    : new Worker(url, { workerData: options });
+  // host-worker.mjs beside the bundle (server, Electron), or the TypeScript source under tsx (the CLI, tests).
+  const worker = startDataWorker('host-worker', { workerData: options });
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; progress?: (p: ImportProgress) => void }>();
   let dead: Error | null = null;

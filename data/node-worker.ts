@@ -18,7 +18,7 @@ export function dataWorkerAvailable(name: string): boolean {
   return existsSync(fileURLToPath(workerUrl(name).url));
 }
 
-/** `name`: the worker script's path in data/ without extension, e.g. 'analyze-files-worker' or 'import/import-worker'. */
+/** `name`: the worker script's path in data/ without extension, e.g. 'analysis-crew-worker' or 'import/import-worker'. */
 export function startDataWorker(name: string, options: WorkerOptions): Worker {
   const { url, fromSource } = workerUrl(name);
   return fromSource

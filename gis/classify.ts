@@ -80,6 +80,9 @@ export function indexPolygons(set: PolygonSet): PolygonIndex | null {
   return { count: n, boxes, ids, levelEnds };
 }
 
+/** What classification reads of a polygon set: rings, vertices and operator bits (no boxes, no sources). */
+export type ClassifiableSet = Pick<PolygonSet, 'polygonCount' | 'ringOffsets' | 'vertexOffsets' | 'coords' | 'mask'>;
+
 /**
  * Coverage mask per point: the OR of the operator bits of every polygon containing it (boundary included).
  * `order` (from hilbertOrder) may be passed when the same points are classified against several sets.
@@ -96,7 +99,25 @@ export function classifyPoints(
   if (ys.length !== n) throw new RangeError(`classifyPoints: ${n} x values but ${ys.length} y values`);
   if (order && order.length !== n) throw new RangeError(`classifyPoints: ${n} points but an order of ${order.length}`);
   const out = new Uint8Array(n);
-  if (!index) return out;
+  if (index) classifyRange(xs, ys, set, index, order ?? hilbertOrder(xs, ys), 0, n, out);
+  return out;
+}
+
+/**
+ * classifyPoints for the points order[from..to) only, written into `out` (other entries untouched): ranges
+ * of one Hilbert order are independent, so that several threads can share one set's points.
+ */
+export function classifyRange(
+  xs: Float64Array,
+  ys: Float64Array,
+  set: ClassifiableSet,
+  index: PolygonIndex,
+  order: Uint32Array,
+  from: number,
+  to: number,
+  out: Uint8Array,
+): void {
+  if (!(from >= 0 && from <= to && to <= order.length)) throw new RangeError(`classifyRange: range ${from}..${to} outside 0..${order.length}`);
   const mask = set.mask;
   let all = 0;
   for (let p = 0; p < set.polygonCount; p++) all |= mask[p];
@@ -105,9 +126,8 @@ export function classifyPoints(
   const root = levelEnds[levelEnds.length - 1] - 1;
   // Node starts still to visit, with the end of their level; a path holds at most NODE_SIZE per level.
   const stack = new Int32Array(2 * NODE_SIZE * levelEnds.length + 2);
-  order ??= hilbertOrder(xs, ys);
 
-  for (let q = 0; q < n; q++) {
+  for (let q = from; q < to; q++) {
     const i = order[q];
     const x = xs[i], y = ys[i];
     let m = 0;
@@ -132,7 +152,6 @@ export function classifyPoints(
     }
     out[i] = m;
   }
-  return out;
 }
 
 function levelEndOf(levelEnds: number[], k: number): number {

@@ -14,7 +14,7 @@ const EPSILON = 1.1102230246251565e-16;
 const CCW_ERRBOUND_A = (3 + 16 * EPSILON) * EPSILON;
 
 /** Where (x, y) lies relative to polygon p of the set. */
-export function locatePoint(set: PolygonSet, p: number, x: number, y: number): PointLocation {
+export function locatePoint(set: Pick<PolygonSet, 'ringOffsets' | 'vertexOffsets' | 'coords'>, p: number, x: number, y: number): PointLocation {
   const { ringOffsets, vertexOffsets, coords } = set;
   let inside = false;
   for (let r = ringOffsets[p], rEnd = ringOffsets[p + 1]; r < rEnd; r++) {

@@ -1,29 +1,11 @@
-// esbuild bundles for the Node side (browser-mode server, Electron main). Bundling also gives the Atlas
-// host a plain-JS worker (host-worker.mjs): Node 20 does not apply tsx's loader inside worker threads.
-import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+// esbuild bundles for the Node side (browser-mode server, Electron main). Bundling also gives the data/ workers
+// plain-JS entries of their own (host-worker.mjs, …): Node 20 does not apply tsx's loader inside worker threads.
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The worker data/host.ts starts, as it appears in the source and as bundled. */
-const WORKER_SOURCE_URL = "new URL('./host-worker.ts', import.meta.url)";
-const WORKER_BUNDLE_URL = "new URL('./host-worker.mjs', import.meta.url)";
-
-/** Points data/host.ts at the bundled worker; fails the build if the source no longer matches. */
-export const workerUrlPlugin: Plugin = {
-  name: 'atlas-host-worker-url',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]data[\\/]host\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes(WORKER_SOURCE_URL)) {
-        return { errors: [{ text: `${args.path}: expected ${WORKER_SOURCE_URL} (the worker entry); update server/bundle.ts` }] };
-      }
-      return { contents: source.split(WORKER_SOURCE_URL).join(WORKER_BUNDLE_URL), loader: 'ts' };
-    });
-  },
-};
 
 /** Node-side bundles are ESM; CommonJS dependencies inside them need a real `require`. */
 export const NODE_BUNDLE_OPTIONS: BuildOptions = {
@@ -37,9 +19,17 @@ export const NODE_BUNDLE_OPTIONS: BuildOptions = {
   // which only holds inside node_modules.
   external: ['electron', 'better-sqlite3', 'pdfkit', 'playwright-core'],
   banner: { js: "import { createRequire as __atlasRequire } from 'node:module'; const require = __atlasRequire(import.meta.url);" },
-  plugins: [workerUrlPlugin],
   sourcemap: 'linked',
   logLevel: 'warning',
+};
+
+/**
+ * The data/ worker scripts beside each Node-side bundle: the host's worker, and the analysis crew's workers
+ * (data/analysis-crew.ts), which data/node-worker.ts finds as `<name>.mjs` next to the code that starts them.
+ */
+export const DATA_WORKER_ENTRIES: Record<string, string> = {
+  'host-worker': join(ROOT, 'data', 'host-worker.ts'),
+  'analysis-crew-worker': join(ROOT, 'data', 'analysis-crew-worker.ts'),
 };
 
 /**
@@ -77,15 +67,15 @@ async function bundleIsFresh(outdir: string, outputs: string[]): Promise<boolean
 }
 
 /**
- * dist/server/main.mjs + host-worker.mjs: what `npm run serve` runs. Rebuilt only when a source changed since
+ * dist/server/main.mjs + the data/ workers: what `npm run serve` runs. Rebuilt only when a source changed since
  * (half a second of every start otherwise).
  */
 export async function buildServer(outdir = join(ROOT, 'dist', 'server')): Promise<string> {
-  const outputs = ['main.mjs', 'host-worker.mjs'];
+  const outputs = ['main.mjs', ...Object.keys(DATA_WORKER_ENTRIES).map((w) => `${w}.mjs`)];
   if (await bundleIsFresh(outdir, outputs)) return join(outdir, 'main.mjs');
   const metafile = await buildAtomically({
     ...NODE_BUNDLE_OPTIONS,
-    entryPoints: { main: join(ROOT, 'server', 'main.ts'), 'host-worker': join(ROOT, 'data', 'host-worker.ts') },
+    entryPoints: { main: join(ROOT, 'server', 'main.ts'), ...DATA_WORKER_ENTRIES },
     outdir,
     metafile: true,
   });

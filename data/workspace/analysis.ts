@@ -3,15 +3,19 @@
 // the settlement columns and the per-settlement coverage masks are kept, so a re-analysis (other thresholds or
 // targets, another session) reads them back and only re-summarizes.
 import { EMPTY_CAMPAIGN, type CampaignContext } from '../../gis/campaign';
-import { classifyPoints, hilbertOrder } from '../../gis/classify';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { hilbertOrder } from '../../gis/classify';
+import { MISSING, StringDictionary } from '../../gis/dictionary';
 import { IssueList } from '../../gis/issues';
 import { buildMeasurementTable } from '../../gis/measurements';
-import { coverageBuildOptions, PolygonSetBuilder } from '../../gis/polygon-set';
 import type { AnalysisOptions, AnalysisReport } from '../../gis/report';
 import { resolveOptions, summarizeMeasured } from '../../gis/analyze';
 import { SettlementTableBuilder, type SettlementTable } from '../../gis/settlement-table';
 import type { LayerInfo } from '../../api/contract';
-import { feedCoverage, feedSettlements } from './layer-tables';
+import { controlArray, CrewMember, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from '../analysis-crew';
+import { layerPacker } from './layer-crew';
+import { feedSettlements } from './layer-tables';
 import type { Workspace } from './index';
 
 /** Bumped whenever what is cached, or how it is derived, changes: older entries then no longer match. */
@@ -27,15 +31,28 @@ export interface WorkspaceAnalysisStats {
   stored: string[];
 }
 
+/** Threads of a first analysis (every core by default); below `minParallelPolygons` coverage features, one thread. */
+export interface WorkspaceParallelOptions {
+  threads?: number;
+  minParallelPolygons?: number;
+  rangePoints?: number;
+}
+
+/** Measured on the L demo: below this, starting workers and their connections costs more than it saves. */
+export const MIN_PARALLEL_POLYGONS = 100_000;
+
 /**
  * Analyses the workspace's settlements against its mobile and broadband layers (and measurements, which are read
- * each time). Throws InputError exactly as analyzeCoverage() would over the same features.
+ * each time). Throws InputError exactly as analyzeCoverage() would over the same features. Without cached masks,
+ * worker threads read and pack the coverage layers while this thread reads the settlements, then all of them
+ * classify (data/analysis-crew.ts).
  */
 export function analyzeWorkspace(
   ws: Workspace,
   partial: Partial<AnalysisOptions> = {},
   campaign: CampaignContext = EMPTY_CAMPAIGN,
   stats?: WorkspaceAnalysisStats,
+  parallel: WorkspaceParallelOptions = {},
 ): AnalysisReport {
   const options = resolveOptions(partial);
   const layers = ws.layers();
@@ -53,30 +70,47 @@ export function analyzeWorkspace(
     format: CACHE_FORMAT, settlements: ids(settlementLayers), mobile: ids(mobileLayers), broadband: ids(broadbandLayers), techs,
   });
 
+  const cachedTableEntry = cachedTable(ws.cacheEntry('settlements'), tableInputs);
+  // Masks are only checked against a cached table here; a table read anew is checked below (a rare case: the
+  // crew has then started for nothing).
+  let masks = cachedTableEntry ? cachedMasks(ws.cacheEntry('masks'), maskInputs, cachedTableEntry.count) : null;
+  const crew = masks ? null : coverageCrew(ws, mobileLayers, broadbandLayers, options, parallel);
+
   const issues = new IssueList();
-  let table = cachedTable(ws.cacheEntry('settlements'), tableInputs);
-  const tableFromCache = table !== null;
-  if (!table) {
-    const name = settlementLayers.map((l) => l.name).join(' + ') || '(no settlements layer)';
-    const builder = new SettlementTableBuilder(name, issues, settlementLayers.reduce((n, l) => n + l.featureCount, 0));
-    for (const l of settlementLayers) {
-      const { table: t, columns } = ws.layerStorage(l.id);
-      feedSettlements(db, t, columns, builder);
-    }
-    table = builder.finish();
-  }
-  let masks = cachedMasks(ws.cacheEntry('masks'), maskInputs, table.count);
-  const masksFromCache = masks !== null;
-  let mobile: PolygonSetBuilder | null = null;
-  let broadband: PolygonSetBuilder | null = null;
-  if (!masks) {
-    mobile = new PolygonSetBuilder(coverageBuildOptions('mobile', options.mobileTechs), issues);
-    broadband = new PolygonSetBuilder(coverageBuildOptions('broadband'), issues);
-    for (const [builder, list] of [[mobile, mobileLayers], [broadband, broadbandLayers]] as const) {
-      list.forEach((l, s) => {
+  let table = cachedTableEntry;
+  try {
+    if (!table) {
+      const name = settlementLayers.map((l) => l.name).join(' + ') || '(no settlements layer)';
+      const builder = new SettlementTableBuilder(name, issues, settlementLayers.reduce((n, l) => n + l.featureCount, 0));
+      for (const l of settlementLayers) {
         const { table: t, columns } = ws.layerStorage(l.id);
-        feedCoverage(db, t, columns, builder, s, l.name);
-      });
+        feedSettlements(db, t, columns, builder);
+      }
+      table = builder.finish();
+      masks = cachedMasks(ws.cacheEntry('masks'), maskInputs, table.count);
+    }
+    if (crew && !masks) {
+      const usable = issues.count === 0;
+      crew.member.publishPoints(sharedPoints(usable ? { lon: table.lon, lat: table.lat, order: hilbertOrder(table.lon, table.lat) } : null, crew.jobs.length, crew.workers.length > 0));
+      crew.member.workUntilDone();
+      crew.member.waitForRanges();
+    }
+  } finally {
+    for (const w of crew?.workers ?? []) void w.terminate();
+  }
+  const masksFromCache = masks !== null;
+  let coverage: Masks | null = null;
+  if (crew && !masks) {
+    const results = crew.member.results();
+    const bySlot = new Array<(typeof results)[number]>(results.length);
+    crew.jobs.forEach((job, k) => { bySlot[job.slot] = results[k]; });
+    coverage = { mobile: new Uint8Array(table.count), broadband: new Uint8Array(table.count), mobilePolygons: 0, broadbandPolygons: 0 };
+    for (const r of bySlot) {
+      issues.absorb(r.issues, r.issueCount);
+      const mask = r.kind === 'mobile' ? coverage.mobile : coverage.broadband;
+      if (r.mask) for (let i = 0; i < mask.length; i++) mask[i] |= r.mask[i];
+      if (r.kind === 'mobile') coverage.mobilePolygons += r.polygons;
+      else coverage.broadbandPolygons += r.polygons;
     }
   }
   const measurementSources = measurementLayers.map((l) => ({ name: l.name, features: [...ws.readFeatures(l.id)] }));
@@ -84,21 +118,39 @@ export function analyzeWorkspace(
   issues.throwIfAny();
 
   const stored: string[] = [];
-  if (!tableFromCache && ws.storeCacheEntry('settlements', tableInputs, encodeTable(table))) stored.push('settlements');
+  if (!cachedTableEntry && ws.storeCacheEntry('settlements', tableInputs, encodeTable(table))) stored.push('settlements');
   if (!masks) {
-    // Each polygon set is dropped once classified.
-    const order = hilbertOrder(table.lon, table.lat);
-    const m = mobile!.finish();
-    const mobileMask = classifyPoints(table.lon, table.lat, m, undefined, order);
-    const mobilePolygons = m.polygonCount;
-    const b = broadband!.finish();
-    masks = { mobile: mobileMask, broadband: classifyPoints(table.lon, table.lat, b, undefined, order), mobilePolygons, broadbandPolygons: b.polygonCount };
+    masks = coverage!;
     if (ws.storeCacheEntry('masks', maskInputs, encodeMasks(masks))) stored.push('masks');
   }
-  if (stats) Object.assign(stats, { settlementsCached: tableFromCache, masksCached: masksFromCache, stored });
+  if (stats) Object.assign(stats, { settlementsCached: cachedTableEntry !== null, masksCached: masksFromCache, stored });
 
   const inputs = { settlements: table.count, mobilePolygons: masks.mobilePolygons, broadbandPolygons: masks.broadbandPolygons };
   return summarizeMeasured(table, masks.mobile, masks.broadband, measurements, campaign, options, inputs);
+}
+
+/**
+ * The crew for the coverage layers, started before the settlements are read: one job per layer (biggest first),
+ * workers only when the workspace is a file and big enough.
+ */
+function coverageCrew(ws: Workspace, mobile: readonly LayerInfo[], broadband: readonly LayerInfo[], options: AnalysisOptions, parallel: WorkspaceParallelOptions) {
+  const slots = [...mobile.map((l, s) => ({ l, s, kind: 'mobile' as const })), ...broadband.map((l, s) => ({ l, s, kind: 'broadband' as const }))];
+  const jobs: CoverageJob[] = slots.map(({ l, s, kind }, slot) => {
+    const { table, columns } = ws.layerStorage(l.id);
+    return { kind, name: l.name, slot, layer: { workspace: ws.path, table, columns, source: s } };
+  });
+  const features = slots.map(({ l }) => l.featureCount);
+  jobs.sort((a, b) => features[b.slot] - features[a.slot] || a.slot - b.slot);
+  const total = features.reduce((a, b) => a + b, 0);
+  const threads = Math.max(1, Math.min(parallel.threads ?? availableParallelism(), jobs.length + 1));
+  const workers = total >= (parallel.minParallelPolygons ?? MIN_PARALLEL_POLYGONS) && existsSync(ws.path) ? threads - 1 : 0;
+  const data = { jobs, options, control: controlArray(jobs.length), rangePoints: parallel.rangePoints ?? RANGE_POINTS };
+  const mesh = portMesh(workers + 1);
+  return {
+    jobs,
+    workers: mesh.slice(1).map((peers) => startCrewWorker({ ...data, peers }).worker),
+    member: new CrewMember(data, mesh[0], layerPacker(ws.sqlite())),
+  };
 }
 
 interface Masks { mobile: Uint8Array; broadband: Uint8Array; mobilePolygons: number; broadbandPolygons: number }
@@ -142,31 +194,10 @@ function unpack(data: Uint8Array): { header: unknown; bytes: (n: number) => Arra
 
 // Text columns as indices into one list of distinct strings: county, township and village names repeat, and
 // reading them back then makes one string per distinct value (less to parse, less garbage, faster Map keys).
-const NO_CODE = 0xffffffff;
-
 function encodeTable(t: SettlementTable): Uint8Array {
-  const strings: string[] = [];
-  const index = new Map<string, number>();
-  const column = (values: readonly (string | undefined)[]) => {
-    const out = new Uint32Array(t.count);
-    for (let i = 0; i < t.count; i++) {
-      const v = values[i];
-      if (v === undefined) {
-        out[i] = NO_CODE;
-        continue;
-      }
-      let k = index.get(v);
-      if (k === undefined) {
-        k = strings.length;
-        strings.push(v);
-        index.set(v, k);
-      }
-      out[i] = k;
-    }
-    return out;
-  };
-  const columns = [...STRING_COLUMNS.map((k) => column(t[k])), column(t.code)];
-  return pack({ count: t.count, strings }, [...columns, t.households, t.lon, t.lat, t.committee]);
+  const d = new StringDictionary();
+  const columns = [...STRING_COLUMNS.map((k) => d.column(t[k], t.count)), d.column(t.code, t.count)];
+  return pack({ count: t.count, strings: d.strings }, [...columns, t.households, t.lon, t.lat, t.committee]);
 }
 
 function cachedTable(entry: { inputs: string; data: Uint8Array } | undefined, inputs: string): SettlementTable | null {
@@ -182,7 +213,7 @@ function cachedTable(entry: { inputs: string; data: Uint8Array } | undefined, in
   const [id, name, county, township, village] = STRING_COLUMNS.map(text);
   const codeIdx = new Uint32Array(bytes(4 * n));
   const code: (string | undefined)[] = new Array(n);
-  for (let i = 0; i < n; i++) if (codeIdx[i] !== NO_CODE) code[i] = strings[codeIdx[i]];
+  for (let i = 0; i < n; i++) if (codeIdx[i] !== MISSING) code[i] = strings[codeIdx[i]];
   return {
     count: n, id, name, county, township, village, code,
     households: new Float64Array(bytes(8 * n)), lon: new Float64Array(bytes(8 * n)), lat: new Float64Array(bytes(8 * n)),

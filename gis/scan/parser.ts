@@ -2,7 +2,7 @@
 // of bytes before the unit ends throws INCOMPLETE so the caller can retry with more; syntax errors throw
 // ScanSyntaxError with the byte index. Coordinates go to PackedCoordinates, everything else to plain values.
 import { PackedCoordinates } from './coordinates';
-import { decodeInto, pushUnit, unitsToString } from './utf8';
+import { decodeInto, pushUnit, SHORT, shortString, unitsToString } from './utf8';
 
 /** Thrown when the bytes end inside the unit being parsed and more input may follow. */
 export const INCOMPLETE = { incomplete: true } as const;
@@ -18,6 +18,8 @@ export const MAX_DEPTH = 512;
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
+const KEY_SLOTS = 1024;
+const KEY_MASK = KEY_SLOTS - 1;
 const CACHE_SLOTS = 8192;
 const CACHE_MASK = CACHE_SLOTS - 1;
 /** Longest string (in bytes) kept in the cache. */
@@ -42,7 +44,8 @@ export class ByteParser {
   readonly coords = new PackedCoordinates();
   /** Property names kept in features' properties; others are checked as JSON and skipped. Null keeps all. */
   keep: ReadonlySet<string> | null = null;
-  private readonly keys = new Map<number, string[]>();
+  /** Member names by hash, direct-mapped: a file repeats a few names on every feature. */
+  private readonly keys: (string | undefined)[] = new Array(KEY_SLOTS);
   private readonly cacheStrings: (string | undefined)[] = new Array(CACHE_SLOTS);
   private readonly cacheLengths = new Uint8Array(CACHE_SLOTS);
   private readonly cacheBytes = new Uint8Array(CACHE_SLOTS * CACHE_WIDTH);
@@ -339,17 +342,13 @@ export class ByteParser {
     }
     if (i < end && b[i] === Q) {
       const len = i - start;
-      let bucket = this.keys.get(h);
-      if (bucket) {
-        for (const k of bucket) if (k.length === len && sameAscii(k, b, start)) {
-          this.p = i + 1;
-          return k;
-        }
+      const slot = (h ^ (h >>> 10)) & KEY_MASK;
+      const known = this.keys[slot];
+      if (known !== undefined && known.length === len && sameAscii(known, b, start)) {
+        this.p = i + 1;
+        return known;
       }
-      const s = this.string();
-      if (!bucket) this.keys.set(h, (bucket = []));
-      if (bucket.length < 4) bucket.push(s);
-      return s;
+      return (this.keys[slot] = this.string());
     }
     return this.string();
   }
@@ -377,7 +376,8 @@ export class ByteParser {
         const str = ascii < 0x80 ? latin1(b, start, i) : unitsToString(decodeInto(b, start, i, 0));
         this.cacheStrings[slot] = str;
         this.cacheLengths[slot] = len;
-        this.cacheBytes.set(b.subarray(start, i), slot * CACHE_WIDTH);
+        const pool = this.cacheBytes;
+        for (let k = 0, o = slot * CACHE_WIDTH; k < len; k++) pool[o + k] = b[start + k];
         return str;
       }
       if (c === BS || c < 0x20) break;
@@ -513,6 +513,7 @@ export class ByteParser {
 }
 
 function latin1(b: Uint8Array, start: number, end: number): string {
+  if (end - start <= SHORT) return shortString(b, start, end);
   return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
 }
 

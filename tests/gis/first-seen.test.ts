@@ -26,6 +26,12 @@ describe('FirstSeen', () => {
     }), { numRuns: 200 });
   });
 
+  it('regression (first-seen-empty-string-hash): a repeated empty string is found, its hash kept as an int32', () => {
+    const column = ['', ''];
+    const seen = new FirstSeen(column);
+    expect([seen.check(0), seen.check(1)]).toEqual([-1, 0]);
+  });
+
   it('keeps 100,000 distinct ids and finds every repeat', () => {
     const keys = Array.from({ length: 100_000 }, (_, i) => `S${i}`);
     const column: string[] = [];

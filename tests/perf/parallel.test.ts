@@ -49,6 +49,15 @@ describe('analyzeGeoJsonFiles', () => {
     expect(one.rates.city.mobile.covered).toBeGreaterThan(0);
   }, 120_000);
 
+  it('classifying in small ranges claimed by three threads gives the one-thread report', async () => {
+    const one = await analyzeGeoJsonFiles(demo, options, campaign, { threads: 1 });
+    // 4000 points in ranges of 97: every file's ranges are spread over the threads, the last one short.
+    const ranged = await analyzeGeoJsonFiles(demo, options, campaign, { threads: 3, minParallelBytes: 0, rangePoints: 97 });
+    expect(ranged).toEqual(one);
+    const single = await analyzeGeoJsonFiles(demo, options, campaign, { threads: 1, rangePoints: 97 });
+    expect(single).toEqual(one);
+  }, 120_000);
+
   it('problems come in file order with the same cap, whichever thread scanned each file', async () => {
     const settlements = join(dir, 'bad-settlements.geojson');
     writeFileSync(settlements, fc([

@@ -28,13 +28,13 @@ describe('electron bundles', () => {
     expect(preload).toContain('exposeInMainWorld');
   });
 
-  it('main is ESM, keeps electron and better-sqlite3 external, and points at the bundled worker', async () => {
+  it('main is ESM, keeps electron and better-sqlite3 external, and has its workers beside it', async () => {
     const main = await readFile(join(out, 'main.mjs'), 'utf8');
     expect(main).toMatch(/from "electron"/);
-    expect(main).not.toContain('host-worker.ts');
-    expect(main).toMatch(/new URL\(["']\.\/host-worker\.mjs["'], import\.meta\.url\)/);
-    const worker = await readFile(join(out, 'host-worker.mjs'), 'utf8');
-    expect(worker).toMatch(/better-sqlite3/);
+    expect(main).toMatch(/["']host-worker["']/);
+    for (const name of ['host-worker', 'analysis-crew-worker']) {
+      expect(await readFile(join(out, `${name}.mjs`), 'utf8')).toMatch(/better-sqlite3/);
+    }
   });
 
   it('writes the package.json `electron dist/electron` reads for name and version', async () => {
@@ -51,6 +51,29 @@ describe('electron bundles', () => {
     const run = spawnSync(process.execPath, [join(out, 'probe.mjs'), gpkg], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ path: gpkg, layers: 0 });
+  }, 90_000);
+
+  it('a bundled analysis crew worker reads, packs and classifies workspace layers under plain Node', async () => {
+    await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: { 'crew-probe': join(import.meta.dirname, 'fixtures', 'crew-probe.ts') }, outdir: out });
+    const gpkg = join(out, 'crew.gpkg');
+    const ws = Workspace.create(gpkg, { name: 'crew' });
+    const square = (x: number, operator: string) => ({ type: 'Feature' as const, properties: { operator },
+      geometry: { type: 'Polygon' as const, coordinates: [[[x, 25], [x + 1, 25], [x + 1, 26], [x, 26], [x, 25]]] } });
+    const point = (i: number) => ({ type: 'Feature' as const, geometry: { type: 'Point' as const, coordinates: [114 + i / 10, 25.5] },
+      properties: { id: `S${i}`, households: 30, county: '于都县' } });
+    await ws.writeLayer({ name: '聚居区', role: 'settlements', geometryType: 'POINT' }, [Array.from({ length: 20 }, (_, i) => point(i))]);
+    await ws.writeLayer({ name: '移动', role: 'mobile', geometryType: 'POLYGON' }, [[square(114, 'CMCC'), square(115, 'CT')]]);
+    await ws.writeLayer({ name: '宽带', role: 'broadband', geometryType: 'POLYGON' }, [[square(114.5, 'CU')]]);
+    ws.close();
+    await expect(readFile(join(out, 'analysis-crew-worker.mjs'), 'utf8')).resolves.toMatch(/better-sqlite3/);
+    const run = spawnSync(process.execPath, [join(out, 'crew-probe.mjs'), gpkg], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    // Settlement i at longitude 114 + i/10: CMCC's square covers 0..10, CT's 10..20 (both at 10), CU's 5..15.
+    const bits = (f: (i: number) => number) => Array.from({ length: 20 }, (_, i) => f(i));
+    expect(JSON.parse(run.stdout)).toEqual([
+      { polygons: 2, mask: bits((i) => (i <= 10 ? 1 : 0) | (i >= 10 ? 2 : 0)) },
+      { polygons: 1, mask: bits((i) => (i >= 5 && i <= 15 ? 4 : 0)) },
+    ]);
   }, 90_000);
 
   it('the bundled main process starts under a scripted electron: protocol, host worker and IPC work', async () => {

@@ -102,6 +102,38 @@ describe('analyzeWorkspace', () => {
     }
   });
 
+  it('worker threads reading the layers and classifying small ranges give the one-thread report', async () => {
+    const path = await seeded();
+    const crew = { threads: 3, minParallelPolygons: 0, rangePoints: 37 };
+    const ro = Workspace.open(path, { readOnly: true });
+    try {
+      const one = analyzeWorkspace(ro, {}, campaign);
+      const three = analyzeWorkspace(ro, {}, campaign, undefined, crew);
+      expect(three).toStrictEqual(one);
+      expect(three).toStrictEqual(reference(ro));
+      const techs = { mobileTechs: ['5G'] };
+      expect(analyzeWorkspace(ro, techs, campaign, undefined, crew)).toStrictEqual(reference(ro, techs));
+    } finally {
+      ro.close();
+    }
+  });
+
+  it('a layer that cannot be read fails the analysis on any thread, without hanging', async () => {
+    const path = await seeded();
+    const db = new Database(path);
+    const broadband = db.prepare("SELECT table_name FROM atlas_layers WHERE role = 'broadband'").pluck().get() as string;
+    db.exec(`DROP TABLE "${broadband}"`);
+    db.close();
+    const ws = Workspace.open(path, { readOnly: true });
+    try {
+      for (const threads of [1, 3]) {
+        expect(() => analyzeWorkspace(ws, {}, campaign, undefined, { threads, minParallelPolygons: 0 })).toThrow(/no such table/);
+      }
+    } finally {
+      ws.close();
+    }
+  });
+
   it('a cache written by one session serves the next, and a read-only session without writing', async () => {
     const path = await seeded();
     const ro = Workspace.open(path, { readOnly: true });
@@ -177,6 +209,8 @@ describe('analyzeWorkspace', () => {
       const got = thrown(() => analyzeWorkspace(ws, {}, campaign));
       expect(got.issues).toStrictEqual(expected.issues);
       expect(got.message).toBe(expected.message);
+      const crew = thrown(() => analyzeWorkspace(ws, {}, campaign, undefined, { threads: 3, minParallelPolygons: 0, rangePoints: 7 }));
+      expect(crew.issues).toStrictEqual(expected.issues);
       expect(got.issues.length).toBeGreaterThanOrEqual(8);
       expect(ws.cacheEntry('masks')).toBeUndefined();
     } finally {

@@ -1,0 +1,252 @@
+// Threads that share one analysis: each claims coverage inputs (GeoJSON files or workspace layers) from a shared
+// counter, packs them and publishes their polygons in shared memory; once the settlements' points are out, every
+// thread classifies ranges of points against any input, so the inputs packed last do not keep one thread busy
+// while the others wait. The masks are the same whichever thread classified which range.
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import type { AnalysisOptions } from '../gis';
+import { classifyRange } from '../gis/classify';
+import { CoverageFile, type Classifier, type CoverageFileResult, type CoverageKind } from '../gis/scan';
+import { scanGeoJsonFile } from './fast-read';
+import { startDataWorker } from './node-worker';
+import type { StoredColumns } from './workspace/layer-writer';
+
+/** Points per classification range: small enough to balance the threads at the end, big enough to be cheap. */
+export const RANGE_POINTS = 8192;
+
+/** A workspace layer to read (each thread opens the file read-only). */
+export interface LayerSource { workspace: string; table: string; columns: StoredColumns; source: number }
+
+/** One coverage input: a GeoJSON file (`path`) or a workspace layer (`layer`); `name` is what messages say. */
+export interface CoverageJob { kind: CoverageKind; name: string; slot: number; path?: string; layer?: LayerSource }
+
+/** control[CLAIM]: next job to pack. control[PUBLISHED]: bumped at every message. control[FAILED]: 1 once a
+ * worker failed. control[RANGES + k] / control[RANGES + jobs + k]: next range of job k to claim / ranges done. */
+const CLAIM = 0;
+const PUBLISHED = 1;
+const FAILED = 2;
+const RANGES = 3;
+
+/** The settlements' positions, their Hilbert order and one mask per job. */
+export interface SharedPoints { lon: Float64Array; lat: Float64Array; order: Uint32Array; masks: Uint8Array[] }
+
+type Packed = { result: CoverageFileResult; classifier: Classifier | null };
+
+export type CrewMessage =
+  | { kind: 'points'; points: SharedPoints | null }
+  | ({ kind: 'job'; job: number } & Packed)
+  | { kind: 'failed'; message: string }
+  | { kind: 'done' };
+
+export interface CrewData { jobs: CoverageJob[]; options: AnalysisOptions; control: Int32Array; peers: MessagePort[]; rangePoints: number }
+
+/** A copy in shared memory: a thread's typed arrays are its own, a SharedArrayBuffer's are everyone's. */
+export function shared<T extends Float64Array | Uint32Array | Uint8Array>(a: T): T {
+  const Ctor = a.constructor as { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
+  const copy = new Ctor(new SharedArrayBuffer(a.length * Ctor.BYTES_PER_ELEMENT));
+  copy.set(a);
+  return copy;
+}
+
+/** Reads and packs one job's polygons on this thread: packFileJob, or workspace/layer-crew.ts's layerPacker. */
+export type PackJob = (job: CoverageJob, options: AnalysisOptions) => CoverageFile;
+
+export function packFileJob(job: CoverageJob, options: AnalysisOptions): CoverageFile {
+  const file = new CoverageFile(job.kind, job.name, options);
+  file.scanned(scanGeoJsonFile(job.path!, file.scanner()));
+  return file;
+}
+
+/** One thread's part: packing claimed jobs, publishing them to the others, classifying claimed ranges. */
+export class CrewMember {
+  readonly packed: (Packed | undefined)[];
+  points: SharedPoints | null | undefined;
+
+  constructor(
+    private readonly data: Omit<CrewData, 'peers'>,
+    private readonly peers: readonly MessagePort[],
+    private readonly pack: PackJob,
+  ) {
+    this.packed = new Array(data.jobs.length);
+  }
+
+  get control(): Int32Array {
+    return this.data.control;
+  }
+
+  /** Packs jobs from the shared counter until none is left; each is published as soon as packed. */
+  packClaimed(): void {
+    const { jobs, control, options } = this.data;
+    for (let k = Atomics.add(control, CLAIM, 1); k < jobs.length; k = Atomics.add(control, CLAIM, 1)) {
+      const released = this.pack(jobs[k], options).release(this.peers.length ? shared : undefined);
+      this.packed[k] = released;
+      this.publish({ kind: 'job', job: k, ...released });
+    }
+  }
+
+  publishPoints(points: SharedPoints | null): void {
+    this.points = points;
+    this.publish({ kind: 'points', points });
+  }
+
+  publish(message: CrewMessage): void {
+    for (const peer of this.peers) peer.postMessage(message);
+    Atomics.add(this.control, PUBLISHED, 1);
+    Atomics.notify(this.control, PUBLISHED);
+  }
+
+  /** Takes in what the other threads have published so far; throws when one of them failed. */
+  receive(): void {
+    this.drain();
+    if (Atomics.load(this.control, FAILED)) {
+      // The failing thread posts its error before it raises the flag: it is in the queue by now.
+      this.drain();
+      throw new Error('an analysis worker failed');
+    }
+  }
+
+  private drain(): void {
+    for (const peer of this.peers) {
+      for (let m = receiveMessageOnPort(peer); m; m = receiveMessageOnPort(peer)) {
+        const message = m.message as CrewMessage;
+        if (message.kind === 'points') this.points = message.points;
+        else if (message.kind === 'job') this.packed[message.job] = { result: message.result, classifier: message.classifier };
+        else if (message.kind === 'failed') throw new Error(message.message);
+      }
+    }
+  }
+
+  /**
+   * Classifies ranges of every job known here until none is left to claim. True when no range is left for any
+   * thread to start; false while the points or some job have not arrived.
+   */
+  classifyClaimed(): boolean {
+    this.receive();
+    const points = this.points;
+    if (points === undefined) return false;
+    const { jobs, control, rangePoints } = this.data;
+    const n = points ? points.lon.length : 0;
+    const ranges = Math.ceil(n / rangePoints);
+    let complete = true;
+    for (let k = 0; k < jobs.length; k++) {
+      const job = this.packed[k];
+      if (!job) {
+        complete = false;
+        continue;
+      }
+      if (!job.classifier || !points) continue;
+      const { set, index } = job.classifier;
+      for (let r = Atomics.add(control, RANGES + k, 1); r < ranges; r = Atomics.add(control, RANGES + k, 1)) {
+        classifyRange(points.lon, points.lat, set, index, points.order, r * rangePoints, Math.min(n, (r + 1) * rangePoints), points.masks[k]);
+        Atomics.add(control, RANGES + jobs.length + k, 1);
+        Atomics.notify(control, RANGES + jobs.length + k);
+      }
+      // Every range is taken: the polygons are freed once no thread holds them.
+      job.classifier = null;
+    }
+    return complete;
+  }
+
+  /** Claims work until none is left, blocking this thread while others pack (workers, and callers that cannot await). */
+  workUntilDone(): void {
+    this.packClaimed();
+    for (;;) {
+      // Read before looking, so that a job published meanwhile ends the wait at once.
+      const seen = Atomics.load(this.control, PUBLISHED);
+      if (this.classifyClaimed()) return;
+      Atomics.wait(this.control, PUBLISHED, seen, 1000);
+    }
+  }
+
+  /** workUntilDone() for a thread whose event loop must keep turning (to hear of a worker's failure). */
+  async workUntilDoneAsync(failed: Promise<never>): Promise<void> {
+    this.packClaimed();
+    for (;;) {
+      const seen = Atomics.load(this.control, PUBLISHED);
+      if (this.classifyClaimed()) return;
+      await Promise.race([Atomics.waitAsync(this.control, PUBLISHED, seen, 1000).value, failed]);
+    }
+  }
+
+  /** Blocks until the ranges other threads took are classified too. */
+  waitForRanges(): void {
+    const { jobs, control, rangePoints } = this.data;
+    const ranges = this.points ? Math.ceil(this.points.lon.length / rangePoints) : 0;
+    for (let k = 0; k < jobs.length; k++) {
+      if (!this.classified(k)) continue;
+      for (let done = Atomics.load(control, RANGES + jobs.length + k); done < ranges; done = Atomics.load(control, RANGES + jobs.length + k)) {
+        this.receive();
+        Atomics.wait(control, RANGES + jobs.length + k, done, 1000);
+      }
+    }
+  }
+
+  /** Whether job k's ranges are classified at all: a file without problems and polygons, and points to classify. */
+  private classified(k: number): boolean {
+    const r = this.packed[k]?.result;
+    return !!r && !r.fileIssue && r.issueCount === 0 && r.polygons > 0 && !!this.points;
+  }
+
+  /** Each job's result with its mask (null when the job or the settlements had problems), in job order. */
+  results(): CoverageFileResult[] {
+    return this.packed.map((p, k) => {
+      const r = p!.result;
+      return { ...r, mask: r.fileIssue || r.issueCount || !this.points ? null : this.points.masks[k] };
+    });
+  }
+}
+
+/** The shared counters of a crew for `jobs` jobs. */
+export function controlArray(jobs: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * (RANGES + 2 * jobs)));
+}
+
+/** The points to publish: shared copies when there are other threads; one mask per job. */
+export function sharedPoints(points: { lon: Float64Array; lat: Float64Array; order: Uint32Array } | null, jobs: number, share: boolean): SharedPoints | null {
+  if (!points) return null;
+  const n = points.lon.length;
+  return {
+    lon: share ? shared(points.lon) : points.lon,
+    lat: share ? shared(points.lat) : points.lat,
+    order: share ? shared(points.order) : points.order,
+    masks: Array.from({ length: jobs }, () => (share ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n))),
+  };
+}
+
+/** ports[i]: thread i's port to each other thread (one MessageChannel per pair). */
+export function portMesh(threads: number): MessagePort[][] {
+  const ports: MessagePort[][] = Array.from({ length: threads }, () => []);
+  for (let i = 0; i < threads; i++) {
+    for (let j = i + 1; j < threads; j++) {
+      const { port1, port2 } = new MessageChannel();
+      ports[i].push(port1);
+      ports[j].push(port2);
+    }
+  }
+  return ports;
+}
+
+/** Starts one crew worker; `done` settles when it has finished its part or failed. */
+export function startCrewWorker(data: CrewData): { worker: Worker; done: Promise<void> } {
+  const worker = startDataWorker('analysis-crew-worker', { workerData: data, transferList: data.peers });
+  const done = new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: CrewMessage) => {
+      if (m.kind === 'done') {
+        resolve();
+        void worker.terminate();
+      }
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => reject(new Error(`an analysis worker stopped early (exit code ${code})`)));
+  });
+  done.catch(() => undefined);
+  return { worker, done };
+}
+
+/** Marks the crew failed (from a worker), so that threads waiting on it stop. */
+export function failCrew(member: CrewMember, error: unknown): void {
+  member.publish({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+  Atomics.store(member.control, FAILED, 1);
+  Atomics.add(member.control, PUBLISHED, 1);
+  Atomics.notify(member.control, PUBLISHED);
+  for (let i = RANGES; i < member.control.length; i++) Atomics.notify(member.control, i);
+}
