@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
-const WORKERS = ['analysis-crew-worker', 'report-writer-worker'];
+const WORKERS = ['analysis-crew-worker', 'report-writer-worker', 'import/import-worker'];
 
 /** Builds into node_modules/.cache/<name>; returns the node arguments that start the CLI. */
 export async function buildCliBundle(name = 'coverage-atlas-bench'): Promise<string[]> {

@@ -25,7 +25,7 @@ import {
 } from '../gis/planning';
 import type { PolygonGeometry } from '../gis/types';
 import { campaignSeeds } from '../seeds/campaign';
-import { openImport, previewImport, sitesToSectors } from './import';
+import { type ImportBatch, type ImportStream, openImport, openImportInWorker, previewImport, sitesToSectors } from './import';
 import { ApiError } from './host-protocol';
 import { chinaDate, Ledger, type LedgerItem } from './ledger';
 import { diffSnapshots } from './report/diff';
@@ -199,11 +199,13 @@ export class AtlasService implements AtlasApi {
     try {
       const path = this.resolveFile(request.file);
       report('reading', 0, 0);
-      const stream = await openImport(path, request, {
+      const options = {
         signal: controller.signal,
-        onProgress: (rows, fraction) => report('reading', rows, fraction),
+        onProgress: (rows: number, fraction: number | null) => report('reading', rows, fraction),
         reference: request.role === 'settlements' ? this.settlementSample(2000) : undefined,
-      });
+      };
+      // Large files are read and encoded on a worker thread while this one writes; sites stay features (see tee).
+      const stream: ImportStream<ImportBatch> = request.role === 'sites' ? await openImport(path, request, options) : await openImportInWorker(path, request, options);
       if (stream.issues.length) return { ok: false, issues: stream.issues, truncated: stream.truncated };
       try {
         const name = request.name ?? baseName(path);
@@ -549,8 +551,10 @@ export class AtlasService implements AtlasApi {
 }
 
 /** Passes batches through while keeping their features (a sites layer is small: thousands of sites). */
-async function* tee(batches: AsyncIterable<Feature[]>, into: Feature[]): AsyncGenerator<Feature[]> {
+/** Passes the batches on and keeps their features (sites, whose sectors are written after them). */
+async function* tee(batches: AsyncIterable<ImportBatch>, into: Feature[]): AsyncGenerator<Feature[]> {
   for await (const batch of batches) {
+    if (!Array.isArray(batch)) throw new Error('tee: expected features (sites are imported with openImport), got encoded rows');
     for (const f of batch) into.push(f);
     yield batch;
   }

@@ -1,4 +1,5 @@
-// Source geometry → canonical WGS-84 geometry: validated position by position, converted, copied (inputs untouched).
+// Source geometry → canonical WGS-84 geometry: validated position by position, converted, copied (inputs untouched;
+// a WGS-84 [x, y] position is shared with the input, not copied: nothing downstream writes to positions).
 import type { Geometry, MultiPolygonGeometry, PointGeometry, Position } from '../../gis/types';
 import { validLonLat, type ToWgs84 } from './crs';
 
@@ -22,6 +23,7 @@ function convert(p: unknown, toWgs84: ToWgs84 | null, at: Where, index: number):
   }
   let lon = x, lat = y;
   if (toWgs84) [lon, lat] = toWgs84(x, y);
+  else if (p.length === 2 && validLonLat(x, y)) return p as Position; // WGS-84 [x, y]: nothing to copy (nor to collect)
   if (!validLonLat(lon, lat)) {
     throw new BadGeometry(`${place(at, index)}: [${x}, ${y}] is outside longitude −180…180 / latitude −90…90${toWgs84 ? ' after conversion from the file\'s coordinate system: check the .prj or choose the CRS' : ''}`);
   }

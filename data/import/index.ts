@@ -16,15 +16,16 @@ import type { Source, SourceRecord } from './source';
 export { sitesToSectors } from './sectors';
 export { suspectGcjOffset } from './checks';
 export { ImportIssuesError } from './issues';
+export { openImportInWorker, WORKER_MIN_BYTES, type ImportBatch } from './in-worker';
 export { FORMATS, detectFormat } from './registry';
 
-export interface ImportStream {
+export interface ImportStream<B = Feature[]> {
   format: string;
   /** Attribute names that will be stored (canonical + extra columns). */
   fields: string[];
   geometryType: 'POINT' | 'POLYGON' | 'MULTIPOLYGON';
-  /** Valid, canonical features in batches (~1000). Coordinates WGS-84 lon/lat. */
-  batches: AsyncIterable<Feature[]>;
+  /** Valid, canonical features in batches (~1000), or rows encoded from them (openImportInWorker). WGS-84 lon/lat. */
+  batches: AsyncIterable<B>;
   /** Filled while iterating; final once `batches` is exhausted. Non-empty → the caller writes NOTHING. */
   issues: ImportIssue[];
   /** More issues existed than the cap (200). */
@@ -334,7 +335,7 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
     let batch: Feature[] = [];
     const handle = (r: SourceRecord): void => {
       rows++;
-      if (prep.source.kind === 'features') for (const k of Object.keys(r.properties)) if (!knownColumns.has(k)) unknownKeys.add(k);
+      if (prep.source.kind === 'features') for (const k in r.properties) if (Object.hasOwn(r.properties, k) && !knownColumns.has(k)) unknownKeys.add(k);
       if (r.problem) {
         sink.add(r.row, r.problem.field, r.problem.message);
         return;

@@ -14,7 +14,7 @@ import {
 } from './errors';
 import { type CacheEntry, clearCache, hasCache, readCache, writeCache } from './cache';
 import { readLayerFeatures } from './layer-reader';
-import { AbortedError, type LayerMeta, type LayerWrite, type StoredColumns, type WriteLayerOptions, writeLayersTransaction } from './layer-writer';
+import { AbortedError, type LayerBatch, type LayerMeta, type LayerWrite, type StoredColumns, type WriteLayerOptions, writeLayersTransaction } from './layer-writer';
 import { WriteLock } from './lock';
 import { createSchemaV1, GPKG_APPLICATION_ID, migrate, readSchemaVersion, SCHEMA_VERSION } from './migrations';
 import { quoteIdent, registerFunctions } from './sql';
@@ -285,7 +285,7 @@ export class Workspace {
    */
   async writeLayer(
     meta: LayerMeta,
-    batches: AsyncIterable<Feature[]> | Iterable<Feature[]>,
+    batches: AsyncIterable<LayerBatch> | Iterable<LayerBatch>,
     opts: WriteLayerOptions = {},
   ): Promise<LayerInfo> {
     return (await this.writeLayers([{ meta, batches }], opts))[0];

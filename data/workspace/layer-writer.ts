@@ -2,18 +2,15 @@
 // columns, atlas_layers — committed together, or rolled back together on any error, abort or finish() throw.
 import type Database from 'better-sqlite3';
 import { LAYER_ROLES, type LayerRole } from '../../api/contract';
-import { type Feature, type Geometry, InputError } from '../../gis/types';
+import { type Feature, InputError } from '../../gis/types';
+import { BatchEncoder, type EncodedBatch, isEncodedBatch, type LayerGeometryType, SRS_ID } from './batch-encoder';
 import { clearCache, hasCache, staleTriggerNames, staleTriggersSql } from './cache';
-import { type ColumnKind, columnName, encodeValue, joinKinds, kindOf, SQL_TYPES, tableSlug } from './columns';
-import { encodeGpkgGeometry, GeometryFormatError } from './gpkg-geometry';
+import { type ColumnKind, columnName, joinKinds, SQL_TYPES, tableSlug } from './columns';
 import { bulkLoadRtree, RtreeEntries } from './rtree-bulk';
 import { nowIso, quoteIdent } from './sql';
 
-export type LayerGeometryType = 'POINT' | 'POLYGON' | 'MULTIPOLYGON' | 'GEOMETRY';
+export { SRS_ID, type EncodedBatch, type LayerGeometryType } from './batch-encoder';
 const GEOMETRY_TYPES: readonly LayerGeometryType[] = ['POINT', 'POLYGON', 'MULTIPOLYGON', 'GEOMETRY'];
-const EXPECTED: Record<LayerGeometryType, Geometry['type'] | null> = {
-  POINT: 'Point', POLYGON: 'Polygon', MULTIPOLYGON: 'MultiPolygon', GEOMETRY: null,
-};
 
 export interface LayerMeta {
   name: string;
@@ -45,19 +42,6 @@ export interface StoredColumns {
 /** A column while the import runs: kind null until a non-null value is seen (the column is added then). */
 interface Pending { key: string; column: string; kind: ColumnKind | null; created: boolean }
 
-export const SRS_ID = 4326;
-/** A 2D point as encodeGpkgGeometry writes it: 8-byte header (no envelope) + 21-byte little-endian WKB. */
-const POINT_BYTES = 29;
-
-/** The bytes encodeGpkgGeometry gives a finite 2D Point, written in place (the bulk of a settlements import). */
-function writePoint(v: DataView, at: number, x: number, y: number): void {
-  v.setUint32(at, 0x47500001); // "GP", version 0, flags: little-endian, no envelope
-  v.setInt32(at + 4, SRS_ID, true);
-  v.setUint8(at + 8, 1);
-  v.setUint32(at + 9, 1, true);
-  v.setFloat64(at + 13, x, true);
-  v.setFloat64(at + 21, y, true);
-}
 /** Rows per INSERT statement, within SQLite's limit on bound values. */
 const GROUP_ROWS = 200;
 const MAX_VARIABLES = 30000;
@@ -127,73 +111,6 @@ BEGIN DELETE FROM ${r} WHERE id = OLD."fid"; END;
 `;
 }
 
-/**
- * The blob encodeGpkgGeometry gives a MultiPolygon whose positions are all finite [x, y] pairs (what imports write),
- * from one checking pass and one writing pass; its envelope goes to envelopes[at, at + 4). Null for anything else
- * (empty, 3D, malformed): the generic encoder then encodes it or names the problem.
- */
-function encodeMultiPolygonXY(polygons: unknown, envelopes: Float64Array, at: number): Buffer | null {
-  if (!Array.isArray(polygons)) return null;
-  let bytes = 8 + 32 + 9;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let i = 0; i < polygons.length; i++) {
-    const rings: unknown = polygons[i];
-    if (!Array.isArray(rings)) return null;
-    bytes += 9;
-    for (let r = 0; r < rings.length; r++) {
-      const ring: unknown = rings[r];
-      if (!Array.isArray(ring)) return null;
-      bytes += 4 + 16 * ring.length;
-      for (let k = 0; k < ring.length; k++) {
-        const p: unknown = ring[k];
-        if (!Array.isArray(p) || p.length !== 2) return null;
-        const x: unknown = p[0], y: unknown = p[1];
-        if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) return null;
-        if (x < minX) minX = x;
-        if (x > maxX) maxX = x;
-        if (y < minY) minY = y;
-        if (y > maxY) maxY = y;
-      }
-    }
-  }
-  if (minX > maxX) return null;
-  // Small blobs come from Buffer's shared pool: no ArrayBuffer per feature. SQLite copies the bytes at run().
-  const blob = Buffer.allocUnsafe(bytes);
-  const v = new DataView(blob.buffer, blob.byteOffset, bytes);
-  v.setUint32(0, 0x47500003); // "GP", version 0, flags: little-endian, XY envelope
-  v.setInt32(4, SRS_ID, true);
-  v.setFloat64(8, minX, true);
-  v.setFloat64(16, maxX, true);
-  v.setFloat64(24, minY, true);
-  v.setFloat64(32, maxY, true);
-  v.setUint8(40, 1);
-  v.setUint32(41, 6, true);
-  v.setUint32(45, polygons.length, true);
-  let o = 49;
-  for (let i = 0; i < polygons.length; i++) {
-    const rings = polygons[i] as number[][][];
-    v.setUint8(o, 1);
-    v.setUint32(o + 1, 3, true);
-    v.setUint32(o + 5, rings.length, true);
-    o += 9;
-    for (let r = 0; r < rings.length; r++) {
-      const ring = rings[r];
-      v.setUint32(o, ring.length, true);
-      o += 4;
-      for (let k = 0; k < ring.length; k++) {
-        v.setFloat64(o, ring[k][0], true);
-        v.setFloat64(o + 8, ring[k][1], true);
-        o += 16;
-      }
-    }
-  }
-  envelopes[at] = minX;
-  envelopes[at + 1] = maxX;
-  envelopes[at + 2] = minY;
-  envelopes[at + 3] = maxY;
-  return blob;
-}
-
 class LayerBuilder {
   readonly columns: Pending[] = [];
   private readonly byKey = new Map<string, Pending>();
@@ -202,6 +119,7 @@ class LayerBuilder {
   /** Insert statements for the current columns, by rows per statement. */
   private inserts = new Map<number, Database.Statement>();
   private readonly rtree = new RtreeEntries();
+  private readonly encoder: BatchEncoder;
   rows = 0;
   hasZ = false;
   minX = Infinity; minY = Infinity; maxX = -Infinity; maxY = -Infinity;
@@ -212,6 +130,7 @@ class LayerBuilder {
     private readonly meta: LayerMeta,
     private readonly signal: AbortSignal | undefined,
   ) {
+    this.encoder = new BatchEncoder(meta.geometryType);
     db.exec(`CREATE TABLE ${quoteIdent(table)} ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "geom" ${meta.geometryType})`);
     db.exec(`CREATE VIRTUAL TABLE ${quoteIdent(rtreeName(table))} USING rtree(id, minx, maxx, miny, maxy)`);
   }
@@ -234,31 +153,8 @@ class LayerBuilder {
     return p;
   }
 
-  /** Checks each feature's shape and widens/creates columns for the kinds this batch brings. */
-  private plan(batch: unknown[], first: number): void {
-    const kinds = new Map<string, ColumnKind | null>();
-    let idKind: ColumnKind | null = null;
-    let anyId = false;
-    for (let i = 0; i < batch.length; i++) {
-      const f = batch[i] as Feature;
-      if (f === null || typeof f !== 'object' || Array.isArray(f)) throw this.issue(first + i, 'feature', 'expected a GeoJSON Feature object');
-      const props = f.properties;
-      if (props !== null && props !== undefined && (typeof props !== 'object' || Array.isArray(props))) {
-        throw this.issue(first + i, 'properties', 'expected an object or null');
-      }
-      if (f.id !== undefined && f.id !== null) {
-        if (typeof f.id !== 'string' && typeof f.id !== 'number') throw this.issue(first + i, 'id', 'expected a string or a number');
-        anyId = true;
-        idKind = joinKinds(idKind, kindOf(f.id));
-      }
-      if (props) {
-        for (const key in props) {
-          const k = kindOf(props[key]);
-          if (kinds.has(key)) kinds.set(key, joinKinds(kinds.get(key) ?? null, k));
-          else kinds.set(key, k);
-        }
-      }
-    }
+  /** Widens/creates columns for the kinds this batch brings. */
+  private plan(b: EncodedBatch): void {
     const widen: { p: Pending; from: ColumnKind }[] = [];
     let changed = false;
     const apply = (p: Pending, k: ColumnKind | null) => {
@@ -272,13 +168,13 @@ class LayerBuilder {
       }
       p.kind = next;
     };
-    if (anyId) {
+    if (b.ids) {
       // Property keys seen so far keep their names; the id column takes the next free name.
-      for (const key of kinds.keys()) this.pending(key);
+      for (const key of b.keys) this.pending(key);
       if (!this.featureId) this.featureId = { key: '', column: columnName('feature_id', this.used), kind: null, created: false };
-      apply(this.featureId, idKind);
+      apply(this.featureId, b.idKind);
     }
-    for (const [key, k] of kinds) apply(this.pending(key), k);
+    for (let k = 0; k < b.keys.length; k++) apply(this.pending(b.keys[k]), b.kinds[k]);
     if (widen.length) this.rebuild(widen);
     if (changed || widen.length) this.inserts.clear();
   }
@@ -321,90 +217,53 @@ class LayerBuilder {
     return stmt;
   }
 
+  /** Writes a batch of features, or of rows already encoded (by an import's worker thread) with a BatchEncoder. */
   addBatch(batch: unknown): void {
-    if (!Array.isArray(batch)) throw this.issue(this.rows, 'batch', 'expected an array of features');
-    const first = this.rows;
-    this.plan(batch, first);
+    const b = isEncodedBatch(batch) ? batch : this.encoder.encode(batch);
+    if (b.problem) throw this.issue(b.problem.feature, b.problem.field, b.problem.message);
+    if (b.geometryType !== this.meta.geometryType) {
+      throw new Error(`layer-writer: a batch encoded for ${b.geometryType} geometries in a ${this.meta.geometryType} layer`);
+    }
+    this.plan(b);
+    if (b.hasZ) this.hasZ = true;
     const cols = this.created();
     const width = cols.length + 1;
+    const sources = cols.map((p) => (p === this.featureId ? b.ids : b.values[b.keys.indexOf(p.key)] ?? null));
     // Many rows per INSERT: the per-statement call, not SQLite, is most of the cost of a small row. The rows of one
     // statement get consecutive fids (AUTOINCREMENT inside this transaction), so the last one gives them all.
-    const group = Math.max(1, Math.min(GROUP_ROWS, Math.floor(MAX_VARIABLES / width), batch.length));
+    const n = b.count;
+    const group = Math.max(1, Math.min(GROUP_ROWS, Math.floor(MAX_VARIABLES / width), n));
     const values: unknown[] = new Array(group * width);
-    // Point blobs of this group are views into one buffer, not an ArrayBuffer each (SQLite copies them at run()).
-    const points = Buffer.allocUnsafeSlow(group * POINT_BYTES);
-    const pointView = new DataView(points.buffer, points.byteOffset, points.byteLength);
-    const envelopes = new Float64Array(4 * group);
-    const has = new Uint8Array(group);
-    const expected = EXPECTED[this.meta.geometryType];
-    let pending = 0;
-    const flush = (rows: number) => {
-      if (rows === 0) return;
+    const bytes = Buffer.from(b.geometry.buffer, b.geometry.byteOffset, b.geometry.byteLength);
+    const { ends, envelopes, has } = b;
+    for (let start = 0; start < n; start += group) {
+      if (this.signal?.aborted) throw new AbortedError();
+      const rows = Math.min(group, n - start);
       if (rows < group) values.length = rows * width;
+      for (let k = 0; k < rows; k++) {
+        const i = start + k;
+        const from = i === 0 ? 0 : ends[i - 1];
+        const o = k * width;
+        // Blobs are views into the batch's bytes: SQLite copies them at run().
+        values[o] = ends[i] > from ? bytes.subarray(from, ends[i]) : null;
+        for (let c = 0; c < cols.length; c++) {
+          const src = sources[c];
+          values[o + c + 1] = src ? src[i] : null;
+        }
+      }
       const last = Number(this.statement(rows, width).run(values).lastInsertRowid);
       for (let k = 0; k < rows; k++) {
-        if (!has[k]) continue;
-        const x0 = envelopes[4 * k], x1 = envelopes[4 * k + 1], y0 = envelopes[4 * k + 2], y1 = envelopes[4 * k + 3];
+        const i = start + k;
+        if (!has[i]) continue;
+        const x0 = envelopes[4 * i], x1 = envelopes[4 * i + 1], y0 = envelopes[4 * i + 2], y1 = envelopes[4 * i + 3];
         this.rtree.add(last - rows + 1 + k, x0, x1, y0, y1);
         if (x0 < this.minX) this.minX = x0;
         if (x1 > this.maxX) this.maxX = x1;
         if (y0 < this.minY) this.minY = y0;
         if (y1 > this.maxY) this.maxY = y1;
       }
-    };
-    for (let i = 0; i < batch.length; i++) {
-      if (this.signal?.aborted) throw new AbortedError();
-      const f = batch[i] as Feature;
-      const g = f.geometry;
-      let blob: Buffer | null = null;
-      has[pending] = 0;
-      if (g !== null && g !== undefined) {
-        if (expected && g.type !== expected) {
-          throw this.issue(first + i, 'geometry', `expected a ${expected} for a ${this.meta.geometryType} layer, got ${String(g.type)}`);
-        }
-        const xy = g.type === 'Point' ? g.coordinates : null;
-        if (xy && xy.length === 2 && Number.isFinite(xy[0]) && Number.isFinite(xy[1])) {
-          const x = xy[0], y = xy[1];
-          const at = pending * POINT_BYTES;
-          writePoint(pointView, at, x, y);
-          blob = points.subarray(at, at + POINT_BYTES);
-          envelopes[4 * pending] = x;
-          envelopes[4 * pending + 1] = x;
-          envelopes[4 * pending + 2] = y;
-          envelopes[4 * pending + 3] = y;
-          has[pending] = 1;
-        } else if (g.type === 'MultiPolygon' && (blob = encodeMultiPolygonXY(g.coordinates, envelopes, 4 * pending)) !== null) {
-          has[pending] = 1;
-        } else {
-          try {
-            const enc = encodeGpkgGeometry(g, SRS_ID);
-            blob = Buffer.from(enc.bytes.buffer, enc.bytes.byteOffset, enc.bytes.byteLength);
-            if (enc.envelope) {
-              envelopes.set(enc.envelope, 4 * pending);
-              has[pending] = 1;
-            }
-            if (enc.hasZ) this.hasZ = true;
-          } catch (err) {
-            if (err instanceof GeometryFormatError) throw this.issue(first + i, err.path, err.message.slice(err.path.length + 2));
-            throw err;
-          }
-        }
-      }
-      const o = pending * width;
-      values[o] = blob;
-      const props = f.properties;
-      for (let c = 0; c < cols.length; c++) {
-        const p = cols[c];
-        const v = p === this.featureId ? f.id : props ? props[p.key] : null;
-        values[o + c + 1] = encodeValue(p.kind as ColumnKind, v);
-      }
-      if (++pending === group) {
-        flush(group);
-        pending = 0;
-      }
     }
-    flush(pending);
-    this.rows += batch.length;
+    this.rows += n;
   }
 
   /** Adds columns that only ever held null (and requested fields never seen) as TEXT, then registers everything. */
@@ -486,9 +345,11 @@ function nextOrAbort<T>(it: AsyncIterator<T> | Iterator<T>, signal: AbortSignal)
 }
 
 /** One layer of a multi-layer write. A function as `batches` is called only once the layers before it are written. */
+export type LayerBatch = Feature[] | EncodedBatch;
+
 export interface LayerWrite {
   meta: LayerMeta;
-  batches: AsyncIterable<Feature[]> | Iterable<Feature[]> | (() => AsyncIterable<Feature[]> | Iterable<Feature[]>);
+  batches: AsyncIterable<LayerBatch> | Iterable<LayerBatch> | (() => AsyncIterable<LayerBatch> | Iterable<LayerBatch>);
 }
 
 /**
@@ -499,7 +360,7 @@ export interface LayerWrite {
 export async function writeLayerTransaction(
   db: Database.Database,
   meta: LayerMeta,
-  batches: AsyncIterable<Feature[]> | Iterable<Feature[]>,
+  batches: AsyncIterable<LayerBatch> | Iterable<LayerBatch>,
   opts: WriteLayerOptions = {},
 ): Promise<number> {
   return (await writeLayersTransaction(db, [{ meta, batches }], opts))[0];

@@ -1,0 +1,264 @@
+// Features → the values one INSERT binds: GeoPackage geometry blobs, envelopes and per-column property values.
+// Pure JS (no database), so that an import can run it on a worker thread beside the thread that writes; the layer
+// writer runs the same code on its own thread for every other batch. Every field is structured-clone friendly, and
+// the typed arrays are fresh per batch so that they can be transferred.
+import { type Feature, type Geometry } from '../../gis/types';
+import { type ColumnKind, encodeValue, joinKinds, kindOf } from './columns';
+import { encodeGpkgGeometry, GeometryFormatError } from './gpkg-geometry';
+
+export type LayerGeometryType = 'POINT' | 'POLYGON' | 'MULTIPOLYGON' | 'GEOMETRY';
+const EXPECTED: Record<LayerGeometryType, Geometry['type'] | null> = {
+  POINT: 'Point', POLYGON: 'Polygon', MULTIPOLYGON: 'MultiPolygon', GEOMETRY: null,
+};
+
+export const SRS_ID = 4326;
+/** A 2D point as encodeGpkgGeometry writes it: 8-byte header (no envelope) + 21-byte little-endian WKB. */
+const POINT_BYTES = 29;
+
+export interface EncodedBatch {
+  readonly encoded: true;
+  geometryType: LayerGeometryType;
+  count: number;
+  /** The first feature that cannot be stored (the writer throws it as an InputError); nothing else is set then. */
+  problem: { feature: number; field: string; message: string } | null;
+  /** Property keys in the order first met in this batch, with the kinds of this batch's values (null: only nulls). */
+  keys: string[];
+  kinds: (ColumnKind | null)[];
+  /** values[k][i]: feature i's value of keys[k], encoded for the column's kind after this batch. */
+  values: (string | number | bigint | null)[][];
+  /** Feature.id of each feature, encoded likewise, when any feature of the batch has one. */
+  ids: (string | number | bigint | null)[] | null;
+  idKind: ColumnKind | null;
+  /** Geometry blobs back to back: feature i's is geometry[ends[i - 1], ends[i]); empty for a null geometry. */
+  geometry: Uint8Array;
+  ends: Uint32Array;
+  /** minX, maxX, minY, maxY per feature; has[i] = 0 when the geometry is null or empty. */
+  envelopes: Float64Array;
+  has: Uint8Array;
+  hasZ: boolean;
+}
+
+export function isEncodedBatch(b: unknown): b is EncodedBatch {
+  return typeof b === 'object' && b !== null && (b as { encoded?: unknown }).encoded === true;
+}
+
+/** Bytes of a batch's blobs, grown by doubling. */
+class Bytes {
+  buf = new Uint8Array(1 << 16);
+  view = new DataView(this.buf.buffer);
+  length = 0;
+
+  reserve(n: number): number {
+    const at = this.length;
+    if (at + n > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < at + n) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.buf.subarray(0, at));
+      this.buf = next;
+      this.view = new DataView(next.buffer);
+    }
+    this.length = at + n;
+    return at;
+  }
+}
+
+/** The bytes encodeGpkgGeometry gives a finite 2D Point, written in place (the bulk of a settlements import). */
+function writePoint(v: DataView, at: number, x: number, y: number): void {
+  v.setUint32(at, 0x47500001); // "GP", version 0, flags: little-endian, no envelope
+  v.setInt32(at + 4, SRS_ID, true);
+  v.setUint8(at + 8, 1);
+  v.setUint32(at + 9, 1, true);
+  v.setFloat64(at + 13, x, true);
+  v.setFloat64(at + 21, y, true);
+}
+
+/**
+ * The blob encodeGpkgGeometry gives a MultiPolygon whose positions are all finite [x, y] pairs (what imports write),
+ * from one checking pass and one writing pass, appended to `out`; its envelope goes to envelopes[at, at + 4).
+ * False for anything else (empty, 3D, malformed): the generic encoder then encodes it or names the problem.
+ */
+function encodeMultiPolygonXY(polygons: unknown, out: Bytes, envelopes: Float64Array, at: number): boolean {
+  if (!Array.isArray(polygons)) return false;
+  let bytes = 8 + 32 + 9;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < polygons.length; i++) {
+    const rings: unknown = polygons[i];
+    if (!Array.isArray(rings)) return false;
+    bytes += 9;
+    for (let r = 0; r < rings.length; r++) {
+      const ring: unknown = rings[r];
+      if (!Array.isArray(ring)) return false;
+      bytes += 4 + 16 * ring.length;
+      for (let k = 0; k < ring.length; k++) {
+        const p: unknown = ring[k];
+        if (!Array.isArray(p) || p.length !== 2) return false;
+        const x: unknown = p[0], y: unknown = p[1];
+        if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) return false;
+        if (x < minX) minX = x;
+        if (x > maxX) maxX = x;
+        if (y < minY) minY = y;
+        if (y > maxY) maxY = y;
+      }
+    }
+  }
+  if (minX > maxX) return false;
+  let o = out.reserve(bytes);
+  const v = out.view;
+  v.setUint32(o, 0x47500003); // "GP", version 0, flags: little-endian, XY envelope
+  v.setInt32(o + 4, SRS_ID, true);
+  v.setFloat64(o + 8, minX, true);
+  v.setFloat64(o + 16, maxX, true);
+  v.setFloat64(o + 24, minY, true);
+  v.setFloat64(o + 32, maxY, true);
+  v.setUint8(o + 40, 1);
+  v.setUint32(o + 41, 6, true);
+  v.setUint32(o + 45, polygons.length, true);
+  o += 49;
+  for (let i = 0; i < polygons.length; i++) {
+    const rings = polygons[i] as number[][][];
+    v.setUint8(o, 1);
+    v.setUint32(o + 1, 3, true);
+    v.setUint32(o + 5, rings.length, true);
+    o += 9;
+    for (let r = 0; r < rings.length; r++) {
+      const ring = rings[r];
+      v.setUint32(o, ring.length, true);
+      o += 4;
+      for (let k = 0; k < ring.length; k++) {
+        v.setFloat64(o, ring[k][0], true);
+        v.setFloat64(o + 8, ring[k][1], true);
+        o += 16;
+      }
+    }
+  }
+  envelopes[at] = minX;
+  envelopes[at + 1] = maxX;
+  envelopes[at + 2] = minY;
+  envelopes[at + 3] = maxY;
+  return true;
+}
+
+/**
+ * Encodes the batches of one layer, in order. Column kinds widen along the layer (see columns.ts): each value is
+ * encoded for its column's kind after the batch that brings it, exactly as the writer declares the column then.
+ */
+export class BatchEncoder {
+  private readonly kinds = new Map<string, ColumnKind | null>();
+  private idKind: ColumnKind | null = null;
+  /** Features encoded so far: the index of the next batch's first feature. */
+  rows = 0;
+
+  constructor(readonly geometryType: LayerGeometryType) {}
+
+  private failed(feature: number, field: string, message: string): EncodedBatch {
+    return {
+      encoded: true, geometryType: this.geometryType, count: 0, problem: { feature, field, message }, keys: [], kinds: [], values: [],
+      ids: null, idKind: null, geometry: new Uint8Array(0), ends: new Uint32Array(0), envelopes: new Float64Array(0), has: new Uint8Array(0), hasZ: false,
+    };
+  }
+
+  encode(batch: unknown): EncodedBatch {
+    const first = this.rows;
+    if (!Array.isArray(batch)) return this.failed(first, 'batch', 'expected an array of features');
+    const n = batch.length;
+    // Shapes and kinds first (a bad feature anywhere in the batch stops it before any geometry is encoded).
+    const batchKinds = new Map<string, ColumnKind | null>();
+    let idKind: ColumnKind | null = null;
+    let anyId = false;
+    for (let i = 0; i < n; i++) {
+      const f = batch[i] as Feature;
+      if (f === null || typeof f !== 'object' || Array.isArray(f)) return this.failed(first + i, 'feature', 'expected a GeoJSON Feature object');
+      const props = f.properties;
+      if (props !== null && props !== undefined && (typeof props !== 'object' || Array.isArray(props))) {
+        return this.failed(first + i, 'properties', 'expected an object or null');
+      }
+      if (f.id !== undefined && f.id !== null) {
+        if (typeof f.id !== 'string' && typeof f.id !== 'number') return this.failed(first + i, 'id', 'expected a string or a number');
+        anyId = true;
+        idKind = joinKinds(idKind, kindOf(f.id));
+      }
+      if (props) {
+        for (const key in props) {
+          const k = kindOf(props[key]);
+          const before = batchKinds.get(key);
+          if (before === undefined) batchKinds.set(key, k);
+          else if (k !== null && k !== before) batchKinds.set(key, joinKinds(before, k));
+        }
+      }
+    }
+
+    const out = new Bytes();
+    const ends = new Uint32Array(n);
+    const envelopes = new Float64Array(4 * n);
+    const has = new Uint8Array(n);
+    const expected = EXPECTED[this.geometryType];
+    let hasZ = false;
+    for (let i = 0; i < n; i++) {
+      const g = (batch[i] as Feature).geometry;
+      if (g !== null && g !== undefined) {
+        if (expected && g.type !== expected) {
+          return this.failed(first + i, 'geometry', `expected a ${expected} for a ${this.geometryType} layer, got ${String(g.type)}`);
+        }
+        const xy = g.type === 'Point' ? g.coordinates : null;
+        if (xy && xy.length === 2 && Number.isFinite(xy[0]) && Number.isFinite(xy[1])) {
+          const x = xy[0], y = xy[1];
+          const at = out.reserve(POINT_BYTES); // before reading out.view: reserve may replace it
+          writePoint(out.view, at, x, y);
+          envelopes[4 * i] = x;
+          envelopes[4 * i + 1] = x;
+          envelopes[4 * i + 2] = y;
+          envelopes[4 * i + 3] = y;
+          has[i] = 1;
+        } else if (g.type === 'MultiPolygon' && encodeMultiPolygonXY(g.coordinates, out, envelopes, 4 * i)) {
+          has[i] = 1;
+        } else {
+          try {
+            const enc = encodeGpkgGeometry(g, SRS_ID);
+            const at = out.reserve(enc.bytes.byteLength);
+            out.buf.set(enc.bytes, at);
+            if (enc.envelope) {
+              envelopes.set(enc.envelope, 4 * i);
+              has[i] = 1;
+            }
+            if (enc.hasZ) hasZ = true;
+          } catch (err) {
+            if (err instanceof GeometryFormatError) return this.failed(first + i, err.path, err.message.slice(err.path.length + 2));
+            throw err;
+          }
+        }
+      }
+      ends[i] = out.length;
+    }
+
+    // The layer's kinds after this batch: what the writer's columns will be declared as.
+    if (anyId) this.idKind = joinKinds(this.idKind, idKind);
+    const keys = [...batchKinds.keys()];
+    const kinds = keys.map((key) => batchKinds.get(key) ?? null);
+    const values = keys.map((key, k) => {
+      const kind = joinKinds(this.kinds.get(key) ?? null, kinds[k]);
+      this.kinds.set(key, kind);
+      const column: (string | number | bigint | null)[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const props = (batch[i] as Feature).properties;
+        const v = props ? props[key] : null;
+        column[i] = v === null || v === undefined || kind === null ? null : encodeValue(kind, v);
+      }
+      return column;
+    });
+    let ids: (string | number | bigint | null)[] | null = null;
+    if (anyId) {
+      const kind = this.idKind;
+      ids = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const id = (batch[i] as Feature).id;
+        ids[i] = id === null || id === undefined || kind === null ? null : encodeValue(kind, id);
+      }
+    }
+    this.rows += n;
+    return {
+      encoded: true, geometryType: this.geometryType, count: n, problem: null, keys, kinds, values, ids, idKind: anyId ? idKind : null,
+      geometry: out.buf.subarray(0, out.length), ends, envelopes, has, hasZ,
+    };
+  }
+}
