@@ -3,15 +3,15 @@
 // data/node-worker.ts). Built under node_modules/.cache so that bare imports resolve and linters skip it.
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { DATA_WORKER_ENTRIES } from '../server/bundle';
 
 const root = join(import.meta.dirname, '..');
-const WORKERS = ['analysis-crew-worker', 'report-writer-worker', 'import/import-worker'];
 
 /** Builds into node_modules/.cache/<name>; returns the node arguments that start the CLI. */
 export async function buildCliBundle(name = 'coverage-atlas-bench'): Promise<string[]> {
   const outdir = join(root, 'node_modules', '.cache', name);
   await build({
-    entryPoints: { main: join(root, 'cli', 'main.ts'), ...Object.fromEntries(WORKERS.map((w) => [w, join(root, 'data', `${w}.ts`)])) },
+    entryPoints: { main: join(root, 'cli', 'main.ts'), ...DATA_WORKER_ENTRIES },
     bundle: true, splitting: true, platform: 'node', format: 'esm', packages: 'external',
     outdir, outExtension: { '.js': '.mjs' }, logLevel: 'warning',
   });

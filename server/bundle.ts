@@ -24,13 +24,13 @@ export const NODE_BUNDLE_OPTIONS: BuildOptions = {
 };
 
 /**
- * The data/ worker scripts beside each Node-side bundle: the host's worker, and the analysis crew's workers
- * (data/analysis-crew.ts), which data/node-worker.ts finds as `<name>.mjs` next to the code that starts them.
+ * The data/ worker scripts beside every Node-side bundle (server, Electron, the bench's CLI): the host's worker,
+ * the analysis crew's, the two-thread import's, and the report writer's. data/node-worker.ts finds each as
+ * `<name>.mjs` next to the code that starts it.
  */
-export const DATA_WORKER_ENTRIES: Record<string, string> = {
-  'host-worker': join(ROOT, 'data', 'host-worker.ts'),
-  'analysis-crew-worker': join(ROOT, 'data', 'analysis-crew-worker.ts'),
-};
+export const DATA_WORKER_ENTRIES: Record<string, string> = Object.fromEntries(
+  ['host-worker', 'analysis-crew-worker', 'import/import-worker', 'report-writer-worker'].map((w) => [w, join(ROOT, 'data', `${w}.ts`)]),
+);
 
 /**
  * Builds in memory, then replaces each output file by rename: two starters building at once never

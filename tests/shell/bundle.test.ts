@@ -32,9 +32,10 @@ describe('electron bundles', () => {
     const main = await readFile(join(out, 'main.mjs'), 'utf8');
     expect(main).toMatch(/from "electron"/);
     expect(main).toMatch(/["']host-worker["']/);
-    for (const name of ['host-worker', 'analysis-crew-worker']) {
-      expect(await readFile(join(out, `${name}.mjs`), 'utf8')).toMatch(/better-sqlite3/);
+    for (const name of ['host-worker', 'analysis-crew-worker', 'import/import-worker']) {
+      expect(await readFile(join(out, `${name}.mjs`), 'utf8')).toMatch(/workerData/);
     }
+    expect(await readFile(join(out, 'host-worker.mjs'), 'utf8')).toMatch(/better-sqlite3/);
   });
 
   it('writes the package.json `electron dist/electron` reads for name and version', async () => {
@@ -74,6 +75,17 @@ describe('electron bundles', () => {
       { polygons: 2, mask: bits((i) => (i <= 10 ? 1 : 0) | (i >= 10 ? 2 : 0)) },
       { polygons: 1, mask: bits((i) => (i >= 5 && i <= 15 ? 4 : 0)) },
     ]);
+  }, 90_000);
+
+  it('the bundled two-thread import reads a file on its worker under plain Node', async () => {
+    await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: { 'import-probe': join(import.meta.dirname, 'fixtures', 'import-probe.ts') }, outdir: out });
+    const file = join(out, 'probe-settlements.geojson');
+    const point = (i: number) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [114 + i / 100, 25.5] },
+      properties: { id: `S${i}`, name: '刘屋', households: 30, county: '于都县', township: '车溪乡', village: '潮溪村' } });
+    await writeFile(file, JSON.stringify({ type: 'FeatureCollection', features: Array.from({ length: 25 }, (_, i) => point(i)) }));
+    const run = spawnSync(process.execPath, [join(out, 'import-probe.mjs'), file], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ worker: true, rows: 0, encoded: 25, issues: [] });
   }, 90_000);
 
   it('the bundled main process starts under a scripted electron: protocol, host worker and IPC work', async () => {
