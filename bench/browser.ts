@@ -15,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, ROOT, startBrowserMode } from '../tests/e2e/harness';
+import { childPids, raiseSession } from './measure';
 
 export interface BrowserFigures {
   workspace: string;
@@ -155,7 +156,7 @@ export async function measureWorkspace(browser: Browser, workspace: string, runs
   let settlements = 0;
   for (let run = 0; run < runs; run++) {
     const t0 = performance.now();
-    const server = await startBrowserMode({ workspace });
+    const server = await startBrowserMode({ workspace, onSpawn: raiseSession });
     try {
       ready.push(performance.now() - t0);
       const { page } = await openPage(browser, server.url);
@@ -258,6 +259,8 @@ export async function runBrowserBench(argv: string[] = []): Promise<BrowserFigur
   const given = option(argv, 'workspace').map((w) => resolve(w));
   const workspaces = given.length > 0 ? given : [demoWorkspace(), largeWorkspace(n)];
   const browser = await launchChromium();
+  // Chromium leads a session of its own (its renderers and GPU process share it).
+  for (const pid of childPids('chromium')) raiseSession(pid);
   const rows: BrowserFigures[] = [];
   try {
     for (const w of workspaces) {

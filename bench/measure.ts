@@ -30,18 +30,37 @@ export const PRIORITY_ENV = 'ATLAS_BENCH_PRIORITY';
 /**
  * `--priority high`: the bench's session gets the scheduler's highest share (Linux autogroup nice -20; needs
  * root), so that other work on a shared machine disturbs the figures less. Applies to every child in the session;
- * a PostgreSQL server runs in a session of its own and raises its own (postgis_job.py). Returns what the results
- * should say about scheduling.
+ * children that start sessions of their own are raised too (raiseSession; postgis_job.py for its server).
+ * Returns what the results should say about scheduling.
  */
 export function applyPriority(): string {
   if (option('priority') !== 'high') return 'normal priority';
   try {
     writeFileSync('/proc/self/autogroup', '-20');
     process.env[PRIORITY_ENV] = '1';
-    return 'high priority (autogroup nice -20 for the bench and its children, the PostgreSQL server included)';
+    return 'high priority (autogroup nice -20 for the bench and its children, the PostgreSQL server, the browser-mode server and Chromium included)';
   } catch (e) {
     return `normal priority (--priority high failed: ${(e as Error).message})`;
   }
+}
+
+/**
+ * With --priority high, raises the session that `pid` leads (a detached child: the browser-mode server, Chromium)
+ * as the bench's own: a process that starts a session of its own leaves the bench's autogroup.
+ */
+export function raiseSession(pid: number | undefined): void {
+  if (process.env[PRIORITY_ENV] !== '1' || pid === undefined) return;
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, '-20');
+  } catch (e) {
+    process.stderr.write(`bench: could not raise the priority of process ${pid}: ${(e as Error).message}\n`);
+  }
+}
+
+/** Processes named `name` that this process started (pgrep; none where it is missing). */
+export function childPids(name: string): number[] {
+  const r = spawnSync('pgrep', ['-P', String(process.pid), name], { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n').filter(Boolean).map(Number);
 }
 
 export function loadAvg(): number {

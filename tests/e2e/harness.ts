@@ -28,7 +28,7 @@ const ADDRESS_LINE = /Coverage Atlas 覆盖图谱: (http:\/\/127\.0\.0\.1:(\d+)\
  * Starts `tsx server/serve.ts --port 0 [workspace]` (exactly what `npm run serve` runs) in its own process group
  * and resolves once it prints its address. The first start may build the renderer and the demo workspace.
  */
-export function startBrowserMode(options: { workspace?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<BrowserMode> {
+export function startBrowserMode(options: { workspace?: string; timeoutMs?: number; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<BrowserMode> {
   const args = [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'server', 'serve.ts'), '--port', '0'];
   if (options.workspace) args.push(resolve(options.workspace));
   const child = spawn(process.execPath, args, {
@@ -38,6 +38,7 @@ export function startBrowserMode(options: { workspace?: string; timeoutMs?: numb
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', ...options.env },
   });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   let log = '';
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const signalGroup = (signal: NodeJS.Signals) => {
