@@ -1,7 +1,6 @@
 // The PDF briefing atlas (简报图集) with pdfkit: pure JS, so it works from the CLI, the server of browser mode and
 // Electron alike (no printToPDF). Chinese text uses Noto Sans CJK SC from the system's .ttc, subset-embedded.
 import { createWriteStream, existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import { mapScene, type MapInput, type Prim } from './map';
 import type { MonthlyReport, RateRow, TrendPoint } from './monthly';
 import { formatCell, listedVillageTable, type Table } from './tables';
@@ -228,6 +227,8 @@ function heading(doc: Doc, title: string, sub: string): void {
 export async function writeAtlasPdf(a: AtlasInput, path: string): Promise<number> {
   const fonts = findCjkFonts();
   const m = a.report;
+  // Loaded on first use, as playwright-core in png.ts: a bundle would load pdfkit (and fontkit) at every start.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 0, autoFirstPage: false, info: {
     Title: `赣州市农村通信覆盖攻坚 ${m.monthZh} 简报图集`, Author: 'Coverage Atlas 覆盖图谱', Subject: m.synthetic ? '演示数据' : '',
   } });

@@ -2,7 +2,6 @@
 // handles 300 dpi A3 (4961 × 3508 px); it is on this machine (/usr/bin/chromium) and on every user's machine
 // inside Electron, whereas a pure-JS rasteriser would need its own font shaping for Chinese text.
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -21,6 +20,9 @@ export function findChromium(): string {
 /** Renders an SVG of `width` × `height` points at `dpi` (72..300). */
 export async function svgToPng(svg: string, width: number, height: number, dpi: number): Promise<Buffer> {
   if (!(dpi >= 72 && dpi <= 300)) throw new RangeError(`dpi: found ${dpi}; expected 72..300`);
+  // Loaded on first use: bundles keep externals' static imports at their top, and playwright-core alone cost the
+  // app's worker ~0.4 s at every start.
+  const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: findChromium(), args: ['--enable-unsafe-swiftshader', '--disable-gpu'] });
   try {
     // The SVG is drawn straight at the output size (CSS overrides its width/height in pt) with a device scale
