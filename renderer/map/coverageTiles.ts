@@ -2,40 +2,31 @@
 // worker from the latest polygons of each layer (coverage-raster.ts): PARTS lists the layers to paint, bottom
 // first, each as LAYER~VERSION~LOOK. Registered once per page.
 import * as maplibregl from 'maplibre-gl';
-import type { CoverageWorkerReply, CoverageWorkerRequest } from './coverage-tile-worker';
+import type { CoverageWorkerRequest } from './coverage-tile-worker';
+import { WorkerRequests } from './worker-requests';
 import { COVERAGE_PROTOCOL, packCoverage, packedBuffers, parseCoverageParts, type CoveragePart } from './coverage-raster';
 import type { FeatureCollection } from '../../gis/types';
 
 const URL_RE = new RegExp(`^${COVERAGE_PROTOCOL}://([^/]*)/(\\d+)/(\\d+)/(\\d+)$`);
 
-let worker: Worker | null = null;
-let nextId = 1;
-const pending = new Map<number, (data: ImageBitmap) => void>();
+let tiles: WorkerRequests<CoverageWorkerRequest, ImageBitmap> | null = null;
 let watcher: ((tile: Promise<unknown>) => void) | null = null;
 
 function coverageWorker(): Worker {
-  if (!worker) {
-    worker = new Worker(new URL('./coverage-tile-worker.ts', import.meta.url), { type: 'module', name: 'coverage-tiles' });
-    worker.onmessage = (e: MessageEvent<CoverageWorkerReply>) => {
-      pending.get(e.data.id)?.(e.data.data);
-      pending.delete(e.data.id);
-    };
+  if (!tiles) {
+    const requests = (tiles = new WorkerRequests(new Worker(new URL('./coverage-tile-worker.ts', import.meta.url), { type: 'module', name: 'coverage-tiles' })));
     maplibregl.addProtocol(COVERAGE_PROTOCOL, (params) => {
       const m = URL_RE.exec(params.url);
       if (!m) return Promise.reject(new Error(`coverage tiles: cannot read the tile address ${params.url}`));
-      const id = nextId++;
-      const tile = new Promise<{ data: ImageBitmap }>((resolve) => {
-        pending.set(id, (data) => resolve({ data }));
-        coverageWorker().postMessage({
-          kind: 'tile', id, parts: parseCoverageParts(decodeURIComponent(m[1])),
-          pixelRatio: Math.min(2, window.devicePixelRatio || 1), z: Number(m[2]), x: Number(m[3]), y: Number(m[4]),
-        } satisfies CoverageWorkerRequest);
-      });
+      const tile = requests.request((id) => ({
+        kind: 'tile', id, parts: parseCoverageParts(decodeURIComponent(m[1])),
+        pixelRatio: Math.min(2, window.devicePixelRatio || 1), z: Number(m[2]), x: Number(m[3]), y: Number(m[4]),
+      }));
       watcher?.(tile);
       return tile;
     });
   }
-  return worker;
+  return tiles.worker;
 }
 
 /** Makes `fc` the polygons of layer `layerId`'s tiles of URL version `version`. */

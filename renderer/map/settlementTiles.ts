@@ -3,45 +3,32 @@
 // raster tiles. Registered once per page; the columns are replaced when a new analysis arrives.
 import * as maplibregl from 'maplibre-gl';
 import type { SettlementColumns } from '../../api/columns';
-import type { TileWorkerReply, TileWorkerRequest } from './settlement-tile-worker';
+import type { TileWorkerRequest } from './settlement-tile-worker';
+import { WorkerRequests } from './worker-requests';
 import { SETTLEMENT_PROTOCOL, SETTLEMENT_RASTER_PROTOCOL } from './style';
 
-let worker: Worker | null = null;
-let nextId = 1;
-const pending = new Map<number, (data: ArrayBuffer | ImageBitmap) => void>();
+let tiles: WorkerRequests<TileWorkerRequest, ArrayBuffer | ImageBitmap> | null = null;
 const VECTOR_URL = new RegExp(`^${SETTLEMENT_PROTOCOL}://([^/]+)/(\\d+)/(\\d+)/(\\d+)$`);
 const RASTER_URL = new RegExp(`^${SETTLEMENT_RASTER_PROTOCOL}://([^/]+)/([^/]*)/(\\d+)/(\\d+)/(\\d+)$`);
 
-function request(m: Omit<Extract<TileWorkerRequest, { kind: 'tile' }>, 'id'> | Omit<Extract<TileWorkerRequest, { kind: 'raster' }>, 'id'>): Promise<{ data: ArrayBuffer | ImageBitmap }> {
-  const id = nextId++;
-  return new Promise((resolve) => {
-    pending.set(id, (data) => resolve({ data }));
-    tileWorker().postMessage({ ...m, id } as TileWorkerRequest);
-  });
-}
-
 function tileWorker(): Worker {
-  if (!worker) {
-    worker = new Worker(new URL('./settlement-tile-worker.ts', import.meta.url), { type: 'module', name: 'settlement-tiles' });
-    worker.onmessage = (e: MessageEvent<TileWorkerReply>) => {
-      pending.get(e.data.id)?.(e.data.data);
-      pending.delete(e.data.id);
-    };
+  if (!tiles) {
+    const requests = (tiles = new WorkerRequests(new Worker(new URL('./settlement-tile-worker.ts', import.meta.url), { type: 'module', name: 'settlement-tiles' })));
     maplibregl.addProtocol(SETTLEMENT_PROTOCOL, (params) => {
       const m = VECTOR_URL.exec(params.url);
       if (!m) return Promise.reject(new Error(`settlement tiles: cannot read the tile address ${params.url}`));
-      return request({ kind: 'tile', version: decodeURIComponent(m[1]), z: Number(m[2]), x: Number(m[3]), y: Number(m[4]) });
+      return requests.request((id) => ({ kind: 'tile', id, version: decodeURIComponent(m[1]), z: Number(m[2]), x: Number(m[3]), y: Number(m[4]) }));
     });
     maplibregl.addProtocol(SETTLEMENT_RASTER_PROTOCOL, (params) => {
       const m = RASTER_URL.exec(params.url);
       if (!m) return Promise.reject(new Error(`settlement raster tiles: cannot read the tile address ${params.url}`));
-      return request({
-        kind: 'raster', version: decodeURIComponent(m[1]), filters: decodeURIComponent(m[2]), pixelRatio: Math.min(2, window.devicePixelRatio || 1),
+      return requests.request((id) => ({
+        kind: 'raster', id, version: decodeURIComponent(m[1]), filters: decodeURIComponent(m[2]), pixelRatio: Math.min(2, window.devicePixelRatio || 1),
         z: Number(m[3]), x: Number(m[4]), y: Number(m[5]),
-      });
+      }));
     });
   }
-  return worker;
+  return tiles.worker;
 }
 
 /** Makes `columns` the data of the settlement tiles (of URL version columns.version). */
