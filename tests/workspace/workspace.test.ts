@@ -34,6 +34,19 @@ async function expectCode(p: Promise<unknown> | (() => unknown), code: string): 
   return err as WorkspaceError;
 }
 
+/** The layer table's blobs, in fid order, are encodeGpkgGeometry's bytes for `input`; `also` checks more in the file. */
+function expectBlobsAsEncoded(path: string, table: string, input: readonly { geometry: Parameters<typeof encodeGpkgGeometry>[0] }[], also?: (db: Database.Database) => void): void {
+  const db = new Database(path, { readonly: true });
+  try {
+    const blobs = db.prepare(`SELECT geom FROM "${table}" ORDER BY fid`).pluck().all() as Buffer[];
+    expect(blobs).toHaveLength(input.length);
+    blobs.forEach((b, i) => expect(new Uint8Array(b)).toEqual(encodeGpkgGeometry(input[i].geometry, 4326).bytes));
+    also?.(db);
+  } finally {
+    db.close();
+  }
+}
+
 describe('create and the GeoPackage skeleton', () => {
   it('creates a GeoPackage 1.3 file in WAL mode with the required SRS rows and atlas meta', () => {
     const { ws, path } = fresh();
@@ -87,14 +100,7 @@ describe('writeLayer and readFeatures', () => {
     input[0].geometry = { type: 'Point', coordinates: [-0, 0] };
     input[1].geometry = { type: 'Point', coordinates: [115.1, 25.2, 130.5] };
     const layer = await ws.writeLayer({ name: 'pts', role: 'settlements', geometryType: 'POINT' }, batchesOf(input, 199));
-    const db = new Database(path, { readonly: true });
-    try {
-      const blobs = db.prepare(`SELECT geom FROM "${layer.table}" ORDER BY fid`).pluck().all() as Buffer[];
-      expect(blobs).toHaveLength(input.length);
-      blobs.forEach((b, i) => expect(new Uint8Array(b)).toEqual(encodeGpkgGeometry(input[i].geometry, 4326).bytes));
-    } finally {
-      db.close();
-    }
+    expectBlobsAsEncoded(path, layer.table, input);
     expect([...ws.readFeatures(layer.id)]).toEqual(input);
   });
 
@@ -109,15 +115,9 @@ describe('writeLayer and readFeatures', () => {
     input[1].geometry.coordinates = [[[[x, y, 10], [x + 0.1, y, 11], [x, y + 0.1, 12], [x, y, 10]]]];
     input[2].geometry.coordinates = [];
     const layer = await ws.writeLayer({ name: 'cov', role: 'mobile', geometryType: 'MULTIPOLYGON' }, batchesOf(input, 199));
-    const db = new Database(path, { readonly: true });
-    try {
-      const blobs = db.prepare(`SELECT geom FROM "${layer.table}" ORDER BY fid`).pluck().all() as Buffer[];
-      expect(blobs).toHaveLength(input.length);
-      blobs.forEach((b, i) => expect(new Uint8Array(b)).toEqual(encodeGpkgGeometry(input[i].geometry, 4326).bytes));
+    expectBlobsAsEncoded(path, layer.table, input, (db) => {
       expect(db.prepare(`SELECT count(*) FROM "rtree_${layer.table}_geom"`).pluck().get()).toBe(input.length - 1);
-    } finally {
-      db.close();
-    }
+    });
     expect([...ws.readFeatures(layer.id)]).toEqual(input);
   });
 
