@@ -186,12 +186,14 @@ export class CrewMember {
     return !!r && !r.fileIssue && r.issueCount === 0 && r.polygons > 0 && !!this.points;
   }
 
-  /** Each job's result with its mask (null when the job or the settlements had problems), in job order. */
+  /** Each job's result with its mask (null when the job or the settlements had problems), in slot order. */
   results(): CoverageFileResult[] {
-    return this.packed.map((p, k) => {
+    const out = new Array<CoverageFileResult>(this.packed.length);
+    this.packed.forEach((p, k) => {
       const r = p!.result;
-      return { ...r, mask: r.fileIssue || r.issueCount || !this.points ? null : this.points.masks[k] };
+      out[this.data.jobs[k].slot] = { ...r, mask: r.fileIssue || r.issueCount || !this.points ? null : this.points.masks[k] };
     });
+    return out;
   }
 }
 

@@ -58,8 +58,5 @@ export async function analyzeGeoJsonFiles(
     for (const crew of crews) void crew.worker.terminate();
     throw e;
   }
-  const results = self.results();
-  const bySlot = new Array(jobs.length);
-  jobs.forEach((job, k) => { bySlot[job.slot] = results[k]; });
-  return finishAnalysis(settlements, bySlot, options, campaign);
+  return finishAnalysis(settlements, self.results(), options, campaign);
 }

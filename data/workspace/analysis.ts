@@ -12,6 +12,7 @@ import { buildMeasurementTable } from '../../gis/measurements';
 import type { AnalysisOptions, AnalysisReport } from '../../gis/report';
 import { resolveOptions, summarizeMeasured } from '../../gis/analyze';
 import { SettlementTableBuilder, type SettlementTable } from '../../gis/settlement-table';
+import { combineCoverage, type CombinedCoverage } from '../../gis/scan';
 import type { LayerInfo } from '../../api/contract';
 import { controlArray, CrewMember, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from '../analysis-crew';
 import { layerPacker } from './layer-crew';
@@ -99,19 +100,11 @@ export function analyzeWorkspace(
     for (const w of crew?.workers ?? []) void w.terminate();
   }
   const masksFromCache = masks !== null;
-  let coverage: Masks | null = null;
+  let coverage: CombinedCoverage | null = null;
   if (crew && !masks) {
     const results = crew.member.results();
-    const bySlot = new Array<(typeof results)[number]>(results.length);
-    crew.jobs.forEach((job, k) => { bySlot[job.slot] = results[k]; });
-    coverage = { mobile: new Uint8Array(table.count), broadband: new Uint8Array(table.count), mobilePolygons: 0, broadbandPolygons: 0 };
-    for (const r of bySlot) {
-      issues.absorb(r.issues, r.issueCount);
-      const mask = r.kind === 'mobile' ? coverage.mobile : coverage.broadband;
-      if (r.mask) for (let i = 0; i < mask.length; i++) mask[i] |= r.mask[i];
-      if (r.kind === 'mobile') coverage.mobilePolygons += r.polygons;
-      else coverage.broadbandPolygons += r.polygons;
-    }
+    for (const r of results) issues.absorb(r.issues, r.issueCount);
+    coverage = combineCoverage(table.count, results);
   }
   const measurementSources = measurementLayers.map((l) => ({ name: l.name, features: [...ws.readFeatures(l.id)] }));
   const measurements = measurementSources.length ? buildMeasurementTable(measurementSources, issues) : null;
@@ -152,8 +145,6 @@ function coverageCrew(ws: Workspace, mobile: readonly LayerInfo[], broadband: re
     member: new CrewMember(data, mesh[0], layerPacker(ws.sqlite())),
   };
 }
-
-interface Masks { mobile: Uint8Array; broadband: Uint8Array; mobilePolygons: number; broadbandPolygons: number }
 
 // ---- Cache encodings: a JSON header (length-prefixed), then typed columns at 8-byte-aligned offsets. ----
 
@@ -221,11 +212,11 @@ function cachedTable(entry: { inputs: string; data: Uint8Array } | undefined, in
   };
 }
 
-function encodeMasks(m: Masks): Uint8Array {
+function encodeMasks(m: CombinedCoverage): Uint8Array {
   return pack({ count: m.mobile.length, mobilePolygons: m.mobilePolygons, broadbandPolygons: m.broadbandPolygons }, [m.mobile, m.broadband]);
 }
 
-function cachedMasks(entry: { inputs: string; data: Uint8Array } | undefined, inputs: string, count: number): Masks | null {
+function cachedMasks(entry: { inputs: string; data: Uint8Array } | undefined, inputs: string, count: number): CombinedCoverage | null {
   if (!entry || entry.inputs !== inputs) return null;
   const { header, bytes } = unpack(entry.data);
   const h = header as { count: number; mobilePolygons: number; broadbandPolygons: number };

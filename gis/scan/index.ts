@@ -68,15 +68,21 @@ export function finishAnalysis(
   for (const c of coverage) featureIssues.absorb(c.issues, c.issueCount);
   featureIssues.throwIfAny();
 
-  const mobile = new Uint8Array(table.count);
-  const broadband = new Uint8Array(table.count);
-  const inputs = { settlements: table.count, mobilePolygons: 0, broadbandPolygons: 0 };
+  for (const c of coverage) if (!c.mask) throw new Error(`finishAnalysis: ${c.name} was not classified`);
+  const { mobile, broadband, mobilePolygons, broadbandPolygons } = combineCoverage(table.count, coverage);
+  return summarize(table, mobile, broadband, campaign, options, { settlements: table.count, mobilePolygons, broadbandPolygons });
+}
+
+export interface CombinedCoverage { mobile: Uint8Array; broadband: Uint8Array; mobilePolygons: number; broadbandPolygons: number }
+
+/** Each kind's mask is the OR of its inputs' masks (inputs without one add nothing); polygons are counted per kind. */
+export function combineCoverage(count: number, coverage: readonly CoverageFileResult[]): CombinedCoverage {
+  const out: CombinedCoverage = { mobile: new Uint8Array(count), broadband: new Uint8Array(count), mobilePolygons: 0, broadbandPolygons: 0 };
   for (const c of coverage) {
-    if (!c.mask) throw new Error(`finishAnalysis: ${c.name} was not classified`);
-    const into = c.kind === 'mobile' ? mobile : broadband;
-    for (let i = 0; i < into.length; i++) into[i] |= c.mask[i];
-    if (c.kind === 'mobile') inputs.mobilePolygons += c.polygons;
-    else inputs.broadbandPolygons += c.polygons;
+    const into = c.kind === 'mobile' ? out.mobile : out.broadband;
+    if (c.mask) for (let i = 0; i < count; i++) into[i] |= c.mask[i];
+    if (c.kind === 'mobile') out.mobilePolygons += c.polygons;
+    else out.broadbandPolygons += c.polygons;
   }
-  return summarize(table, mobile, broadband, campaign, options, inputs);
+  return out;
 }
