@@ -386,6 +386,11 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
           if (sink.issues.length === 0) yield flush() as Feature[];
           else batch = [];
         }
+        const ready = prep.source.takeRecord?.();
+        if (ready) {
+          handle(ready);
+          continue;
+        }
         const next = await prep.rest.next();
         if (next.done) break;
         handle(next.value);

@@ -35,6 +35,12 @@ export interface Source {
   warnings: string[];
   /** Iterates once. Throws FileProblem for faults that end the file (bad JSON, truncated .shp…). */
   records: AsyncIterable<SourceRecord>;
+  /**
+   * The record `records` would yield next when it is already read, without awaiting; undefined when the iterator
+   * has to run (to read more, or for anything but a plain record). An await per record was a tenth of reading a
+   * large GeoJSON.
+   */
+  takeRecord?(): SourceRecord | undefined;
   /** Fraction of the file read so far, when known. */
   progress(): number | null;
   close?(): Promise<void>;

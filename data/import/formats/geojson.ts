@@ -1,4 +1,5 @@
-// GeoJSON reader, streamed: a reused 1 MiB buffer, the incremental scanner, JSON.parse per feature.
+// GeoJSON reader, streamed: a reused 1 MiB buffer, the incremental scanner, features parsed from their bytes
+// (json-bytes.ts) or, for what that leaves, JSON.parse per feature.
 import { open as openFile } from 'node:fs/promises';
 import type { CrsChoice } from '../../../api/contract';
 import { decodeText, looksUtf8 } from '../encoding';
@@ -35,6 +36,7 @@ function featureRecord(obj: unknown, row: number): SourceRecord {
 }
 
 function parseEvent(e: Extract<ScanEvent, { kind: 'feature' }>): SourceRecord {
+  if (e.value !== undefined) return featureRecord(e.value, e.index);
   if (e.text === null) return { row: e.index, properties: {}, problem: { field: 'feature', message: `${e.problem} (byte ${e.offset}, line ${e.line})` } };
   try {
     return featureRecord(JSON.parse(e.text), e.index);
@@ -57,7 +59,7 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   const first = await handle.read(buffer, 0, CHUNK, 0);
   const gbk = options.encoding === 'gbk' || (options.encoding !== 'utf8' && !looksUtf8(buffer.subarray(0, first.bytesRead), CHUNK - 4));
   if (gbk && options.encoding !== 'gbk') warnings.push('GeoJSON 不是 UTF-8，已按 GBK 读取 / the GeoJSON is not UTF-8; read it as GBK');
-  const scanner = new GeoJsonScanner(64, gbk ? (b) => decodeText(b, 'gbk') : undefined);
+  const scanner = gbk ? new GeoJsonScanner(64, (b) => decodeText(b, 'gbk')) : new GeoJsonScanner(64, undefined, true);
   let sawFeatures = false;
   let closed = false;
   const close = async (): Promise<void> => {
@@ -142,9 +144,16 @@ export async function open(path: string, options: SourceOptions): Promise<Source
     }
   }
 
+  const takeRecord = (): SourceRecord | undefined => {
+    if (closed || pending.length === 0 || pending[0].kind !== 'feature') return undefined;
+    sawFeatures = true;
+    return parseEvent(pending.shift() as Extract<ScanEvent, { kind: 'feature' }>);
+  };
+
   return {
     format: 'geojson',
     kind: 'features',
+    takeRecord,
     columns: [],
     declaredCrs: declared ?? undefined,
     warnings,

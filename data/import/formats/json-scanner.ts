@@ -1,9 +1,12 @@
 // Incremental scanner for a GeoJSON FeatureCollection: finds the byte range of each element of the top-level
 // "features" array and hands it out as text, so a 300 MB file is never held in memory or parsed as one value.
 // Top-level members other than "features" are captured whole (they are small: type, crs, bbox, name).
+// With `parse` set, features that lie within one chunk are parsed from the bytes as they are found (json-bytes.ts):
+// their events carry the value instead of the text.
+import { MORE, parseJsonValue, parsedLines, parsedValue } from './json-bytes';
 
 export type ScanEvent =
-  | { kind: 'feature'; index: number; text: string | null; offset: number; line: number; problem?: string }
+  | { kind: 'feature'; index: number; text: string | null; offset: number; line: number; problem?: string; value?: unknown }
   | { kind: 'member'; key: string; text: string; offset: number; line: number };
 
 export class JsonSyntaxError extends Error {
@@ -42,11 +45,34 @@ export class GeoJsonScanner {
   private captureLine = 0;
   private afterCapture = S.AfterMember;
   private sawBom = false;
+  /** Features the byte parser gave up on (not for running into the chunk's end): past a few, it stops trying. */
+  private parseMisses = 0;
+  private parseHits = 0;
 
+  /** `parse`: features are parsed from the bytes (UTF-8 only: `decode` is then not used for them). */
   constructor(
     readonly maxDepth = 64,
     private readonly decode: (bytes: Buffer) => string = (b) => b.toString('utf8'),
+    private parse = false,
   ) {}
+
+  /**
+   * Parses the feature starting at chunk[i] from its bytes: its event is pushed and the index of its last byte
+   * returned, or -1 when it runs past the chunk or has what the byte parser leaves to JSON.parse (then captured
+   * as text as before). A file whose features it keeps giving up on stops being tried.
+   */
+  private parseFeature(chunk: Uint8Array, i: number, n: number): number {
+    const to = parseJsonValue(chunk, i, n, this.maxDepth);
+    if (to < 0) {
+      if (to !== MORE && ++this.parseMisses > 64 && this.parseMisses > this.parseHits) this.parse = false;
+      return -1;
+    }
+    this.parseHits++;
+    this.events.push({ kind: 'feature', index: this.featureIndex++, text: null, offset: this.offset + i, line: this.line, value: parsedValue });
+    this.line += parsedLines;
+    this.state = S.AfterElem;
+    return to - 1;
+  }
 
   private fail(message: string, i: number): never {
     throw new JsonSyntaxError(message, this.offset + i, this.line);
@@ -212,6 +238,13 @@ export class GeoJsonScanner {
           if (WS[c]) continue;
           if (c === RS && this.state === S.ElemOrEnd) { this.state = S.AfterMember; this.key = 'features'; continue; }
           if (c === COMMA || c === RS || c === RB || c === COLON) this.fail(`expected a feature in "features", found ${this.describe(c)}`, i);
+          if (this.parse && c === LB) {
+            const last = this.parseFeature(chunk, i, n);
+            if (last >= 0) {
+              i = last;
+              continue;
+            }
+          }
           this.startCapture(chunk, i, S.AfterElem);
           captureStart = i;
           if (c === Q) this.inString = true;

@@ -1,0 +1,253 @@
+// One JSON value parsed straight from UTF-8 bytes, for what GeoJSON features are made of: the import reader's
+// fast path. Decoding each feature to a string and JSON.parse-ing it took ~40 % of a large import's reading thread;
+// here keys and repeated values (county, township, operator…) come from a small cache of strings without decoding,
+// and plain decimals become numbers without a string. The result equals JSON.parse of the bytes decoded as UTF-8.
+// Anything this does not handle (escapes, "__proto__", numbers with an exponent or many digits are fine; see
+// parseJsonValue) or that is not valid JSON gives up, and the caller decodes the text and JSON.parse-s it as before,
+// which also words any error.
+
+/** The value parsed by the last successful parseJsonValue call. */
+export let parsedValue: unknown = undefined;
+/** Line feeds (outside strings) met by the last successful call. */
+export let parsedLines = 0;
+
+/** parseJsonValue's answer when the bytes end before the value does. */
+export const MORE = -1;
+/** parseJsonValue's answer for input it does not handle (or not valid JSON). */
+export const UNSUPPORTED = -2;
+
+const Q = 0x22, BS = 0x5c, LB = 0x7b, RB = 0x7d, LS = 0x5b, RS = 0x5d, COMMA = 0x2c, COLON = 0x3a, NL = 0x0a;
+const MINUS = 0x2d, DOT = 0x2e, D0 = 0x30, D9 = 0x39;
+
+const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/** Exact powers of ten: m / POW10[f] is the correctly rounded value of a decimal with m < 2^53 and f <= 22. */
+const POW10: number[] = [];
+for (let k = 0, p = 1; k <= 22; k++, p *= 10) POW10.push(p);
+
+// Strings up to KEY_BYTES bytes, cached by their bytes in a direct-mapped table (a miss decodes and replaces).
+const SLOTS = 4096;
+const KEY_BYTES = 32;
+const cacheBytes = new Uint8Array(SLOTS * KEY_BYTES);
+const cacheLength = new Int8Array(SLOTS).fill(-1);
+const cacheString: string[] = new Array<string>(SLOTS).fill('');
+/** Bytes that end the run of a plain string: the closing quote, a backslash, control characters (invalid). */
+const STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) STOP[c] = 1;
+STOP[Q] = 1;
+STOP[BS] = 1;
+
+let bytes: Uint8Array = new Uint8Array(0);
+let pos = 0;
+let end = 0;
+let lines = 0;
+let depthLeft = 0;
+/** Why the last parse stopped: MORE or UNSUPPORTED. */
+let failure = UNSUPPORTED;
+
+/**
+ * Parses the JSON value starting at b[start] (no leading whitespace) and ending before b[limit]: returns the index
+ * just after it (the value is then in parsedValue, the line feeds crossed in parsedLines), MORE when the bytes end
+ * first, or UNSUPPORTED. Nesting deeper than maxDepth is UNSUPPORTED (the caller's scanner reports it).
+ */
+export function parseJsonValue(b: Uint8Array, start: number, limit: number, maxDepth: number): number {
+  bytes = b;
+  pos = start;
+  end = limit;
+  lines = 0;
+  depthLeft = maxDepth;
+  failure = UNSUPPORTED;
+  const v = value();
+  bytes = EMPTY;
+  if (v === FAIL) return failure;
+  parsedValue = v;
+  parsedLines = lines;
+  return pos;
+}
+
+const EMPTY = new Uint8Array(0);
+/** Returned by the parsing functions when they give up (failure says why). */
+const FAIL: unique symbol = Symbol('fail');
+
+function more(): typeof FAIL {
+  failure = MORE;
+  return FAIL;
+}
+
+/** Skips whitespace; false when the bytes end first. */
+function skip(): boolean {
+  const b = bytes;
+  while (pos < end) {
+    const c = b[pos];
+    if (c === 0x20 || c === 0x09 || c === 0x0d) pos++;
+    else if (c === NL) {
+      lines++;
+      pos++;
+    } else return true;
+  }
+  return false;
+}
+
+function value(): unknown {
+  if (pos >= end) return more();
+  const c = bytes[pos];
+  if (c === Q) return string();
+  if (c === LB) return object();
+  if (c === LS) return array();
+  if ((c >= D0 && c <= D9) || c === MINUS) return number();
+  if (c === 0x74) return literal('true', true);
+  if (c === 0x66) return literal('false', false);
+  if (c === 0x6e) return literal('null', null);
+  return FAIL;
+}
+
+function literal(word: string, v: boolean | null): unknown {
+  for (let k = 0; k < word.length; k++, pos++) {
+    if (pos >= end) return more();
+    if (bytes[pos] !== word.charCodeAt(k)) return FAIL;
+  }
+  return v;
+}
+
+function object(): unknown {
+  if (--depthLeft < 0) return FAIL;
+  pos++;
+  const o: Record<string, unknown> = {};
+  if (!skip()) return more();
+  if (bytes[pos] === RB) {
+    pos++;
+    depthLeft++;
+    return o;
+  }
+  while (true) {
+    if (bytes[pos] !== Q) return FAIL;
+    const key = string();
+    if (key === FAIL) return FAIL;
+    // An assignment would set the prototype where JSON.parse makes an own property.
+    if (key === '__proto__') return FAIL;
+    if (!skip()) return more();
+    if (bytes[pos] !== COLON) return FAIL;
+    pos++;
+    if (!skip()) return more();
+    const v = value();
+    if (v === FAIL) return FAIL;
+    o[key as string] = v;
+    if (!skip()) return more();
+    const c = bytes[pos++];
+    if (c === RB) break;
+    if (c !== COMMA) return FAIL;
+    if (!skip()) return more();
+  }
+  depthLeft++;
+  return o;
+}
+
+function array(): unknown {
+  if (--depthLeft < 0) return FAIL;
+  pos++;
+  const a: unknown[] = [];
+  if (!skip()) return more();
+  if (bytes[pos] === RS) {
+    pos++;
+    depthLeft++;
+    return a;
+  }
+  while (true) {
+    const v = value();
+    if (v === FAIL) return FAIL;
+    a.push(v);
+    if (!skip()) return more();
+    const c = bytes[pos++];
+    if (c === RS) break;
+    if (c !== COMMA) return FAIL;
+    if (!skip()) return more();
+  }
+  depthLeft++;
+  return a;
+}
+
+/** A string without escapes (they are rare in GeoJSON; JSON.parse takes those features). */
+function string(): unknown {
+  const b = bytes;
+  const from = ++pos;
+  let p = from;
+  let or = 0;
+  while (p < end && STOP[b[p]] === 0) or |= b[p++];
+  pos = p;
+  if (p >= end) return more();
+  if (b[p] !== Q) return FAIL; // a backslash or a control character
+  pos++;
+  const n = p - from;
+  const ascii = or < 0x80;
+  if (n > KEY_BYTES || n === 0) return n === 0 ? '' : ascii ? latin1Slice.call(b, from, p) : utf8Slice.call(b, from, p);
+  // The slot from the length and the last two bytes (where ids and names differ), mixed.
+  const h = Math.imul(n * 0x9e3779b1 ^ (b[p - 1] << 8 | b[p - 1 - (n >> 1)]) ^ (b[from] << 16), 0x85ebca6b);
+  const slot = (h ^ (h >>> 16)) & (SLOTS - 1);
+  const at = slot * KEY_BYTES;
+  if (cacheLength[slot] === n) {
+    let k = 0;
+    while (k < n && cacheBytes[at + k] === b[from + k]) k++;
+    if (k === n) return cacheString[slot];
+  }
+  const s = ascii ? latin1Slice.call(b, from, p) : utf8Slice.call(b, from, p);
+  for (let k = 0; k < n; k++) cacheBytes[at + k] = b[from + k];
+  cacheLength[slot] = n;
+  cacheString[slot] = s;
+  return s;
+}
+
+/**
+ * A JSON number. Up to 15 significant digits and no exponent: the digits as an integer divided by a power of ten,
+ * both exact, so the quotient is the correctly rounded value JSON.parse gives. Longer ones and exponents: Number().
+ */
+function number(): unknown {
+  const b = bytes;
+  const from = pos;
+  let negative = false;
+  if (b[pos] === MINUS) {
+    negative = true;
+    pos++;
+  }
+  if (pos >= end) return more();
+  let m = 0;
+  let digits = 0;
+  let fraction = 0;
+  let c = b[pos];
+  if (c === D0) {
+    pos++;
+    digits = 1;
+  } else if (c >= D0 + 1 && c <= D9) {
+    while (pos < end && (c = b[pos]) >= D0 && c <= D9) {
+      m = m * 10 + (c - D0);
+      digits++;
+      pos++;
+    }
+  } else return FAIL;
+  if (pos >= end) return more();
+  if (b[pos] === DOT) {
+    pos++;
+    const first = pos;
+    while (pos < end && (c = b[pos]) >= D0 && c <= D9) {
+      m = m * 10 + (c - D0);
+      pos++;
+    }
+    if (pos >= end) return more();
+    fraction = pos - first;
+    if (fraction === 0) return FAIL;
+    digits += fraction;
+  }
+  c = b[pos];
+  if (c === 0x65 || c === 0x45) {
+    pos++;
+    if (pos < end && (b[pos] === 0x2b || b[pos] === MINUS)) pos++;
+    const first = pos;
+    while (pos < end && (c = b[pos]) >= D0 && c <= D9) pos++;
+    if (pos >= end) return more();
+    if (pos === first) return FAIL;
+    return Number(latin1Slice.call(b, from, pos));
+  }
+  if (digits > 15) return Number(latin1Slice.call(b, from, pos));
+  const v = fraction === 0 ? m : m / POW10[fraction];
+  return negative ? -v : v;
+}
