@@ -32,6 +32,11 @@ const KEY_BYTES = 32;
 const cacheBytes = new Uint8Array(SLOTS * KEY_BYTES);
 const cacheLength = new Int8Array(SLOTS).fill(-1);
 const cacheString: string[] = new Array<string>(SLOTS).fill('');
+// The strings of the previous value by their order in it (its first ORDINALS strings).
+const ORDINALS = 64;
+const lastBytes = new Uint8Array(ORDINALS * KEY_BYTES);
+const lastLength = new Int8Array(ORDINALS).fill(-1);
+const lastString: string[] = new Array<string>(ORDINALS).fill('');
 /** Bytes that end the run of a plain string: the closing quote, a backslash, control characters (invalid). */
 const STOP = new Uint8Array(256);
 for (let c = 0; c < 0x20; c++) STOP[c] = 1;
@@ -43,6 +48,8 @@ let pos = 0;
 let end = 0;
 let lines = 0;
 let depthLeft = 0;
+/** Strings met so far in the value being parsed. */
+let seq = 0;
 /** Why the last parse stopped: MORE or UNSUPPORTED. */
 let failure = UNSUPPORTED;
 
@@ -56,6 +63,7 @@ export function parseJsonValue(b: Uint8Array, start: number, limit: number, maxD
   pos = start;
   end = limit;
   lines = 0;
+  seq = 0;
   depthLeft = maxDepth;
   failure = UNSUPPORTED;
   const v = value();
@@ -167,33 +175,63 @@ function array(): unknown {
   return a;
 }
 
-/** A string without escapes (they are rare in GeoJSON; JSON.parse takes those features). */
+/**
+ * A string without escapes (they are rare in GeoJSON; JSON.parse takes those features). First compared with the
+ * string met at the same place in the previous value (features repeat their keys and many values in order), then
+ * looked up in the cache, then decoded.
+ */
 function string(): unknown {
   const b = bytes;
-  const from = ++pos;
+  const stop = end;
+  const from = pos + 1;
+  const ordinal = seq++;
+  if (ordinal < ORDINALS) {
+    const len = lastLength[ordinal];
+    if (len >= 0 && from + len < stop) {
+      const at = ordinal * KEY_BYTES;
+      let k = 0;
+      while (k < len && b[from + k] === lastBytes[at + k]) k++;
+      if (k === len && b[from + len] === Q) {
+        pos = from + len + 1;
+        return lastString[ordinal];
+      }
+    }
+  }
   let p = from;
   let or = 0;
-  while (p < end && STOP[b[p]] === 0) or |= b[p++];
+  for (; p < stop; p++) {
+    const c = b[p];
+    if (STOP[c] !== 0) break;
+    or |= c;
+  }
   pos = p;
-  if (p >= end) return more();
+  if (p >= stop) return more();
   if (b[p] !== Q) return FAIL; // a backslash or a control character
   pos++;
   const n = p - from;
   const ascii = or < 0x80;
   if (n > KEY_BYTES || n === 0) return n === 0 ? '' : ascii ? latin1Slice.call(b, from, p) : utf8Slice.call(b, from, p);
-  // The slot from the length and the last two bytes (where ids and names differ), mixed.
-  const h = Math.imul(n * 0x9e3779b1 ^ (b[p - 1] << 8 | b[p - 1 - (n >> 1)]) ^ (b[from] << 16), 0x85ebca6b);
+  // The slot from the length, the first byte and the last four (where ids and numbered names differ), mixed.
+  const tail = n >= 4 ? (b[p - 4] << 24 | b[p - 3] << 16 | b[p - 2] << 8 | b[p - 1]) : (b[p - 1] << 8 | b[from + (n >> 1)]);
+  const h = Math.imul(Math.imul(tail, 0x9e3779b1) ^ (n << 8 | b[from]), 0x85ebca6b);
   const slot = (h ^ (h >>> 16)) & (SLOTS - 1);
   const at = slot * KEY_BYTES;
-  if (cacheLength[slot] === n) {
-    let k = 0;
-    while (k < n && cacheBytes[at + k] === b[from + k]) k++;
-    if (k === n) return cacheString[slot];
+  let s: string;
+  let k = 0;
+  if (cacheLength[slot] === n) while (k < n && cacheBytes[at + k] === b[from + k]) k++;
+  if (k === n && cacheLength[slot] === n) s = cacheString[slot];
+  else {
+    s = ascii ? latin1Slice.call(b, from, p) : utf8Slice.call(b, from, p);
+    for (k = 0; k < n; k++) cacheBytes[at + k] = b[from + k];
+    cacheLength[slot] = n;
+    cacheString[slot] = s;
   }
-  const s = ascii ? latin1Slice.call(b, from, p) : utf8Slice.call(b, from, p);
-  for (let k = 0; k < n; k++) cacheBytes[at + k] = b[from + k];
-  cacheLength[slot] = n;
-  cacheString[slot] = s;
+  if (ordinal < ORDINALS) {
+    const last = ordinal * KEY_BYTES;
+    for (k = 0; k < n; k++) lastBytes[last + k] = b[from + k];
+    lastLength[ordinal] = n;
+    lastString[ordinal] = s;
+  }
   return s;
 }
 
