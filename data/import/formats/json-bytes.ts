@@ -187,11 +187,13 @@ function string(): unknown {
   const ordinal = seq++;
   if (ordinal < ORDINALS) {
     const len = lastLength[ordinal];
-    if (len >= 0 && from + len < stop) {
-      const at = ordinal * KEY_BYTES;
-      let k = 0;
-      while (k < len && b[from + k] === lastBytes[at + k]) k++;
-      if (k === len && b[from + len] === Q) {
+    if (len >= 0 && from + len < stop && b[from + len] === Q) {
+      const last = lastBytes;
+      const at = ordinal * KEY_BYTES - from;
+      let k = from + len - 1;
+      // From the end: numbered names and ids differ there.
+      while (k >= from && b[k] === last[at + k]) k--;
+      if (k < from) {
         pos = from + len + 1;
         return lastString[ordinal];
       }
