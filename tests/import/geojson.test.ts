@@ -192,6 +192,21 @@ describe('GeoJSON import', () => {
     expect(r.stream.issues[0]).toMatchObject({ row: -1, field: 'format', message: expect.stringMatching(/unknown file format/) });
   });
 
+  it('warns about attributes first seen after the sample of 1000 features, however the keys repeat', async () => {
+    const features = Array.from({ length: 1500 }, (_, i) => {
+      const props: Record<string, unknown> = { 自然村: `村${i}`, 户数: 30 };
+      if (i === 1200) props.late = 'x'; // a new key once
+      if (i >= 1300) props.later = i; // a new key that then repeats
+      if (i % 2) props.备注 = 'y'; // known keys in alternating sets
+      return settlement(props, [115.4, 25.9]);
+    });
+    const { stream, features: out } = await importAll(writeTmp('late-keys.geojson', fc(features)), { role: 'settlements' });
+    expect(stream.issues).toEqual([]);
+    expect(out).toHaveLength(1500);
+    expect(stream.warnings).toContain('attributes first seen after the first 1000 features were not stored: late, later');
+    expect(out[1400].properties).not.toHaveProperty('later');
+  });
+
   it('cancels with an AbortError', async () => {
     const feats = Array.from({ length: 5000 }, (_, i) => settlement({ name: `N${i}`, households: 30 }, [115, 26]));
     const path = writeTmp('abort.geojson', fc(feats));
