@@ -86,15 +86,16 @@ function more(): typeof FAIL {
 /** Skips whitespace; false when the bytes end first. */
 function skip(): boolean {
   const b = bytes;
-  while (pos < end) {
-    const c = b[pos];
-    if (c === 0x20 || c === 0x09 || c === 0x0d) pos++;
-    else if (c === NL) {
-      lines++;
-      pos++;
-    } else return true;
+  let p = pos;
+  // Compact files: no whitespace at all between tokens.
+  if (p < end && b[p] > 0x20) return true;
+  for (; p < end; p++) {
+    const c = b[p];
+    if (c === NL) lines++;
+    else if (c !== 0x20 && c !== 0x09 && c !== 0x0d) break;
   }
-  return false;
+  pos = p;
+  return p < end;
 }
 
 function value(): unknown {
@@ -154,21 +155,41 @@ function object(): unknown {
 function array(): unknown {
   if (--depthLeft < 0) return FAIL;
   pos++;
-  const a: unknown[] = [];
   if (!skip()) return more();
   if (bytes[pos] === RS) {
     pos++;
     depthLeft++;
-    return a;
+    return [];
+  }
+  const first = value();
+  if (first === FAIL) return FAIL;
+  let a: unknown[];
+  if (typeof first === 'number' && pos < end && bytes[pos] === COMMA) {
+    // A position [x, y]: made at its size (an array pushed to keeps room for 16 more numbers, and polygons have
+    // millions of positions).
+    pos++;
+    if (!skip()) return more();
+    const second = value();
+    if (second === FAIL) return FAIL;
+    if (!skip()) return more();
+    if (bytes[pos] === RS) {
+      pos++;
+      depthLeft++;
+      return [first, second];
+    }
+    a = [first, second];
+  } else {
+    a = [first];
+    if (!skip()) return more();
   }
   while (true) {
-    const v = value();
-    if (v === FAIL) return FAIL;
-    a.push(v);
-    if (!skip()) return more();
     const c = bytes[pos++];
     if (c === RS) break;
     if (c !== COMMA) return FAIL;
+    if (!skip()) return more();
+    const v = value();
+    if (v === FAIL) return FAIL;
+    a.push(v);
     if (!skip()) return more();
   }
   depthLeft++;
@@ -242,52 +263,64 @@ function string(): unknown {
  * both exact, so the quotient is the correctly rounded value JSON.parse gives. Longer ones and exponents: Number().
  */
 function number(): unknown {
+  // Locals, and pos written once: module variables stored in a loop are not kept in registers.
   const b = bytes;
+  const stop = end;
   const from = pos;
+  let p = from;
   let negative = false;
-  if (b[pos] === MINUS) {
+  if (b[p] === MINUS) {
     negative = true;
-    pos++;
+    p++;
   }
-  if (pos >= end) return more();
+  if (p >= stop) return more();
   let m = 0;
   let digits = 0;
-  let fraction = 0;
-  let c = b[pos];
+  let c = b[p];
   if (c === D0) {
-    pos++;
+    p++;
     digits = 1;
-  } else if (c >= D0 + 1 && c <= D9) {
-    while (pos < end && (c = b[pos]) >= D0 && c <= D9) {
+  } else if (c > D0 && c <= D9) {
+    for (; p < stop; p++) {
+      c = b[p];
+      if (c < D0 || c > D9) break;
       m = m * 10 + (c - D0);
       digits++;
-      pos++;
     }
-  } else return FAIL;
-  if (pos >= end) return more();
-  if (b[pos] === DOT) {
-    pos++;
-    const first = pos;
-    while (pos < end && (c = b[pos]) >= D0 && c <= D9) {
+  } else {
+    pos = p;
+    return FAIL;
+  }
+  if (p >= stop) return more();
+  let fraction = 0;
+  if (b[p] === DOT) {
+    const first = ++p;
+    for (; p < stop; p++) {
+      c = b[p];
+      if (c < D0 || c > D9) break;
       m = m * 10 + (c - D0);
-      pos++;
     }
-    if (pos >= end) return more();
-    fraction = pos - first;
-    if (fraction === 0) return FAIL;
+    if (p >= stop) return more();
+    fraction = p - first;
+    if (fraction === 0) {
+      pos = p;
+      return FAIL;
+    }
     digits += fraction;
   }
-  c = b[pos];
+  c = b[p];
   if (c === 0x65 || c === 0x45) {
-    pos++;
-    if (pos < end && (b[pos] === 0x2b || b[pos] === MINUS)) pos++;
-    const first = pos;
-    while (pos < end && (c = b[pos]) >= D0 && c <= D9) pos++;
-    if (pos >= end) return more();
-    if (pos === first) return FAIL;
-    return Number(latin1Slice.call(b, from, pos));
+    p++;
+    if (p < stop && (b[p] === 0x2b || b[p] === MINUS)) p++;
+    const first = p;
+    while (p < stop && (c = b[p]) >= D0 && c <= D9) p++;
+    pos = p;
+    if (p >= stop) return more();
+    if (p === first) return FAIL;
+    return Number(latin1Slice.call(b, from, p));
   }
-  if (digits > 15) return Number(latin1Slice.call(b, from, pos));
+  pos = p;
+  if (digits > 15) return Number(latin1Slice.call(b, from, p));
   const v = fraction === 0 ? m : m / POW10[fraction];
   return negative ? -v : v;
 }
