@@ -22,12 +22,14 @@ function up(d: number): number {
 }
 
 /**
- * Entries collected for a bulk load: `count` ids, with boxes as minX, maxX, minY, maxY (the rtree's column order).
+ * Entries collected for a bulk load: `count` ids, with boxes as minX, maxX, minY, maxY (the rtree's column order),
+ * rounded to float32 as SQLite would store them as they come (an import adds them while its rows are written, so
+ * that this work is not left for after the last row).
  */
 export class RtreeEntries {
   count = 0;
   ids = new Float64Array(1024);
-  boxes = new Float64Array(4096);
+  boxes = new Float32Array(4096);
 
   add(id: number, minX: number, maxX: number, minY: number, maxY: number): void {
     const k = this.count++;
@@ -35,16 +37,16 @@ export class RtreeEntries {
       const ids = new Float64Array(2 * k);
       ids.set(this.ids);
       this.ids = ids;
-      const boxes = new Float64Array(8 * k);
+      const boxes = new Float32Array(8 * k);
       boxes.set(this.boxes);
       this.boxes = boxes;
     }
     this.ids[k] = id;
     const b = this.boxes;
-    b[4 * k] = minX;
-    b[4 * k + 1] = maxX;
-    b[4 * k + 2] = minY;
-    b[4 * k + 3] = maxY;
+    b[4 * k] = down(minX);
+    b[4 * k + 1] = up(maxX);
+    b[4 * k + 2] = down(minY);
+    b[4 * k + 3] = up(maxY);
   }
 }
 
@@ -66,15 +68,11 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
   const nodeSize = db.prepare(`SELECT length(data) FROM ${nodeTable} WHERE nodeno = 1`).pluck().get() as number;
   const perNode = Math.floor((nodeSize - 4) / 24);
 
-  // Float32 boxes as SQLite would store them, and the leaf order.
-  const box = new Float32Array(4 * n);
-  const src = entries.boxes;
+  // The float32 boxes SQLite would store, and the leaf order.
+  const box = entries.boxes;
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (let k = 0; k < n; k++) {
-    const x0 = (box[4 * k] = down(src[4 * k]));
-    const x1 = (box[4 * k + 1] = up(src[4 * k + 1]));
-    const y0 = (box[4 * k + 2] = down(src[4 * k + 2]));
-    const y1 = (box[4 * k + 3] = up(src[4 * k + 3]));
+    const x0 = box[4 * k], x1 = box[4 * k + 1], y0 = box[4 * k + 2], y1 = box[4 * k + 3];
     if (x0 < minX) minX = x0;
     if (x1 > maxX) maxX = x1;
     if (y0 < minY) minY = y0;
