@@ -1,9 +1,9 @@
 // One JSON value parsed straight from UTF-8 bytes, for what GeoJSON features are made of: the import reader's
 // fast path. Decoding each feature to a string and JSON.parse-ing it took ~40 % of a large import's reading thread;
-// here keys and repeated values (county, township, operator…) come from a small cache of strings without decoding,
-// and plain decimals become numbers without a string. The result equals JSON.parse of the bytes decoded as UTF-8.
-// Anything this does not handle (escapes, "__proto__", numbers with an exponent or many digits are fine; see
-// parseJsonValue) or that is not valid JSON gives up, and the caller decodes the text and JSON.parse-s it as before,
+// here keys and repeated values (county, township, operator…) come from the previous feature or a small cache of
+// strings without decoding, and plain decimals become numbers without a string. The result equals JSON.parse of the
+// bytes decoded as UTF-8. Strings with escapes, a "__proto__" key, nesting past the caller's limit and anything
+// that is not valid JSON give up (UNSUPPORTED): the caller then decodes the text and JSON.parse-s it as before,
 // which also words any error.
 
 /** The value parsed by the last successful parseJsonValue call. */
