@@ -331,19 +331,21 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
     let closedRings = 0;
     let rows = 0;
     const unknownKeys = new Set<string>();
-    let lastKeys: string[] = [];
+    const lastKeys: string[] = [];
     const gcjSample: [number, number][] = [];
     let batch: Feature[] = [];
     const handle = (r: SourceRecord): void => {
       rows++;
       if (prep.source.kind === 'features') {
-        // Features mostly repeat their keys in order: the same strings as last time need no look-up.
-        const keys = Object.keys(r.properties);
-        let same = keys.length === lastKeys.length;
-        for (let k = 0; same && k < keys.length; k++) same = keys[k] === lastKeys[k];
-        if (!same) {
-          for (const k of keys) if (!knownColumns.has(k)) unknownKeys.add(k);
-          lastKeys = keys;
+        // Features mostly repeat their keys in order: a key the previous feature had at the same place was checked.
+        let j = 0;
+        for (const k in r.properties) {
+          if (j < lastKeys.length && lastKeys[j] === k) {
+            j++;
+            continue;
+          }
+          lastKeys[j++] = k;
+          if (Object.hasOwn(r.properties, k) && !knownColumns.has(k)) unknownKeys.add(k);
         }
       }
       if (r.problem) {

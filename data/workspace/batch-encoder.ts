@@ -166,6 +166,8 @@ export class BatchEncoder {
     const batchKinds = new Map<string, ColumnKind | null>();
     let idKind: ColumnKind | null = null;
     let anyId = false;
+    const lastKeys: string[] = [];
+    const lastKinds: (ColumnKind | null)[] = [];
     for (let i = 0; i < n; i++) {
       const f = batch[i] as Feature;
       if (f === null || typeof f !== 'object' || Array.isArray(f)) return this.failed(first + i, 'feature', 'expected a GeoJSON Feature object');
@@ -179,8 +181,18 @@ export class BatchEncoder {
         idKind = joinKinds(idKind, kindOf(f.id));
       }
       if (props) {
+        let j = 0;
         for (const key in props) {
           const k = kindOf(props[key]);
+          // The key and kind the previous feature had at this place are in batchKinds already (joins are
+          // idempotent): features mostly repeat both, and this skips the map.
+          if (j < lastKeys.length && lastKeys[j] === key && lastKinds[j] === k) {
+            j++;
+            continue;
+          }
+          lastKeys[j] = key;
+          lastKinds[j] = k;
+          j++;
           const before = batchKinds.get(key);
           if (before === undefined) batchKinds.set(key, k);
           else if (k !== null && k !== before) batchKinds.set(key, joinKinds(before, k));
