@@ -191,14 +191,17 @@ export function paintCoverageTile(ctx: PathSink, c: ProjectedCoverage, look: Cov
       trace(q);
       ctx.fill('evenodd');
     }
-    // Outline: one path for the operator (the line layer above its fill).
+    // Outline (the line layer above its fill): each polygon's on its own, as maplibre blends each feature's line.
+    // One path of every polygon took Skia 50× longer to stroke (1.3 s for 10,000 small sectors in a tile).
     ctx.globalAlpha = Math.min(1, opacity * 2.5);
     ctx.strokeStyle = color;
     ctx.lineWidth = pixelRatio;
     ctx.setLineDash(look.kind === 'broadband' ? [2 * pixelRatio, 2 * pixelRatio] : []);
-    ctx.beginPath();
-    for (const q of list) trace(q);
-    ctx.stroke();
+    for (const q of list) {
+      ctx.beginPath();
+      trace(q);
+      ctx.stroke();
+    }
   });
   return touched;
 }
