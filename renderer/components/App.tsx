@@ -139,10 +139,16 @@ export function App({ api }: { api: AtlasClient }) {
       setSettlementsDrawn(true);
     });
     (first?.summary ?? api.analysisSummary()).then((r) => { if (alive) setReport(r); }, (e) => { if (alive) setError(message(e)); });
-    // The blind-spot list (megabytes at province scale) queues behind what the first map needs in the back end.
-    columnsAnswer.then(() => api.blindSpots()).then((b) => { if (alive) setBlind(b); }, (e) => { if (alive) setError(message(e)); });
     return () => { alive = false; };
   }, [api, ws]);
+
+  // The blind-spot list (megabytes of JSON at province scale) waits for the first map, as coverage does.
+  useEffect(() => {
+    if (!ws || !settlementsFirst) return;
+    let alive = true;
+    api.blindSpots().then((b) => { if (alive) setBlind(b); }, (e) => { if (alive) setError(message(e)); });
+    return () => { alive = false; };
+  }, [api, ws, settlementsFirst]);
 
   const boundaryLayer = ws?.layers.find((l) => l.role === 'boundaries') ?? null;
   const boundaryLayerId = boundaryLayer?.id ?? null;
