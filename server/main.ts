@@ -71,9 +71,6 @@ export async function main(argv: string[]): Promise<void> {
   }
   console.log(`Coverage Atlas 覆盖图谱: ${server.url}`);
   console.log(`工作空间 Workspace: ${(await host.workspace()).path}`);
-  // The page's first requests are the analysis's: run it while the browser loads the page. A failure is the
-  // page's to report (it asks again and shows the error).
-  host.settlementColumns().then(() => host.analysisSummary()).catch(() => undefined);
 
   let closing = false;
   const shutdown = async (signal: string) => {
