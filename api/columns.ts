@@ -4,7 +4,7 @@
 // Over HTTP the columns travel as one binary body (encodeColumns/decodeColumns); IPC and worker threads pass the
 // typed arrays as they are.
 import type { SettlementResult } from '../gis/report';
-import type { Operator } from '../gis/types';
+import { OPERATORS, type Operator } from '../gis/types';
 import { StringDictionary } from '../gis/dictionary';
 
 /** Bits of SettlementColumns.flags. */
@@ -143,4 +143,133 @@ export function decodeColumns(buf: ArrayBuffer): SettlementColumns {
   const flags = take((b, o, l) => new Uint16Array(b, o, l), 2);
   const county = take((b, o, l) => new Uint16Array(b, o, l), 2);
   return { version: header.version, count: n, lon, lat, households, flags, county, counties: header.counties, name, names: header.names };
+}
+
+/**
+ * A coverage layer's polygons as flat arrays, what the map paints coverage from (binary over HTTP, typed arrays
+ * over IPC): polygon p has rings polyRing[p] .. polyRing[p + 1] - 1, ring r has vertices ringVertex[r] ..
+ * ringVertex[r + 1] - 1 in `coords` (lon, lat pairs). A MultiPolygon feature gives one polygon per part.
+ */
+export interface CoverageColumns {
+  /** Index into OPERATORS of the feature's `operator` as stored, or 255 for any other value (no map layer draws it). */
+  operator: Uint8Array;
+  /** Index into `techs`: the feature's tech as maplibre's ['upcase', ['to-string', ['get', 'tech']]] reads it. */
+  tech: Uint16Array;
+  techs: string[];
+  polyRing: Uint32Array;
+  ringVertex: Uint32Array;
+  coords: Float64Array;
+}
+
+export interface CoverageColumnsQuery {
+  layerId: number;
+  /** Only features whose bounding box meets this one (large layers, zoomed in). */
+  bbox?: [minLon: number, minLat: number, maxLon: number, maxLat: number];
+}
+
+function upcaseTech(v: unknown): string {
+  // ['to-string', null] is '' in maplibre's expressions; booleans and numbers print as JSON does.
+  return (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).toUpperCase();
+}
+
+/** Packs coverage features (Polygon and MultiPolygon; other geometries are not drawn by fills either). */
+export function toCoverageColumns(features: Iterable<{ geometry: unknown; properties?: unknown }>): CoverageColumns {
+  const operators: number[] = [], techIdx: number[] = [], polyRing: number[] = [0], ringVertex: number[] = [0];
+  const techs: string[] = [];
+  const techOf = new Map<string, number>();
+  let vertices = 0;
+  const polygons: number[][][][] = [];
+  for (const f of features) {
+    const g = f.geometry as { type?: string; coordinates?: unknown } | null;
+    if (!g) continue;
+    const parts = g.type === 'Polygon' ? [g.coordinates as number[][][]] : g.type === 'MultiPolygon' ? (g.coordinates as number[][][][]) : [];
+    if (parts.length === 0) continue;
+    const props = (f.properties ?? {}) as { operator?: unknown; tech?: unknown };
+    const op = OPERATORS.indexOf(props.operator as Operator);
+    const tech = upcaseTech(props.tech);
+    let t = techOf.get(tech);
+    if (t === undefined) {
+      t = techs.length;
+      if (t > 0xffff) throw new RangeError(`coverage columns: more than 65,536 distinct values of the tech field in one layer`);
+      techs.push(tech);
+      techOf.set(tech, t);
+    }
+    for (const rings of parts) {
+      if (!rings || rings.length === 0) continue;
+      polygons.push(rings);
+      operators.push(op < 0 ? 255 : op);
+      techIdx.push(t);
+      for (const ring of rings) {
+        vertices += ring.length;
+        ringVertex.push(vertices);
+      }
+      polyRing.push(ringVertex.length - 1);
+    }
+  }
+  const coords = new Float64Array(vertices * 2);
+  let k = 0;
+  for (const rings of polygons) {
+    for (const ring of rings) {
+      for (const v of ring) {
+        coords[k++] = v[0];
+        coords[k++] = v[1];
+      }
+    }
+  }
+  return {
+    operator: Uint8Array.from(operators), tech: Uint16Array.from(techIdx), techs,
+    polyRing: Uint32Array.from(polyRing), ringVertex: Uint32Array.from(ringVertex), coords,
+  };
+}
+
+// Binary layout: "ACV1", u32 header length, UTF-8 JSON header { polygons, rings, vertices, techs }, zero padding to
+// a multiple of 8, then coords (f64 × 2 × vertices), polyRing (u32 × polygons + 1), ringVertex (u32 × rings + 1),
+// tech (u16 × polygons), operator (u8 × polygons), little-endian.
+const COVERAGE_MAGIC = 0x31564341; // "ACV1" read as a little-endian u32
+
+function coverageBytes(polygons: number, rings: number, vertices: number): number {
+  return vertices * 16 + (polygons + 1) * 4 + (rings + 1) * 4 + polygons * 2 + polygons;
+}
+
+export function encodeCoverageColumns(c: CoverageColumns): Uint8Array {
+  const polygons = c.operator.length, rings = c.ringVertex.length - 1, vertices = c.coords.length / 2;
+  const header = new TextEncoder().encode(JSON.stringify({ polygons, rings, vertices, techs: c.techs }));
+  const start = Math.ceil((8 + header.length) / 8) * 8;
+  const out = new Uint8Array(start + coverageBytes(polygons, rings, vertices));
+  const view = new DataView(out.buffer);
+  view.setUint32(0, COVERAGE_MAGIC, true);
+  view.setUint32(4, header.length, true);
+  out.set(header, 8);
+  let at = start;
+  for (const a of [c.coords, c.polyRing, c.ringVertex, c.tech, c.operator]) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += a.byteLength;
+  }
+  return out;
+}
+
+/** Decodes encodeCoverageColumns' bytes (the arrays view `buf`); throws on anything else. */
+export function decodeCoverageColumns(buf: ArrayBuffer): CoverageColumns {
+  const fail = (what: string) => new Error(`coverage columns: ${what} (${buf.byteLength} bytes received)`);
+  if (buf.byteLength < 8) throw fail('body too short for a header');
+  const view = new DataView(buf);
+  if (view.getUint32(0, true) !== COVERAGE_MAGIC) throw fail('not an ACV1 body');
+  const headerLength = view.getUint32(4, true);
+  if (8 + headerLength > buf.byteLength) throw fail(`header of ${headerLength} bytes runs past the end`);
+  const { polygons, rings, vertices, techs } = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, headerLength))) as
+    { polygons: number; rings: number; vertices: number; techs: string[] };
+  const start = Math.ceil((8 + headerLength) / 8) * 8;
+  const size = start + coverageBytes(polygons, rings, vertices);
+  if (size !== buf.byteLength) throw fail(`expected ${size} bytes for ${polygons} polygons, ${rings} rings and ${vertices} vertices`);
+  let at = start;
+  const coords = new Float64Array(buf, at, vertices * 2);
+  at += vertices * 16;
+  const polyRing = new Uint32Array(buf, at, polygons + 1);
+  at += (polygons + 1) * 4;
+  const ringVertex = new Uint32Array(buf, at, rings + 1);
+  at += (rings + 1) * 4;
+  const tech = new Uint16Array(buf, at, polygons);
+  at += polygons * 2;
+  const operator = new Uint8Array(buf, at, polygons);
+  return { operator, tech, techs, polyRing, ringVertex, coords };
 }

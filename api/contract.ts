@@ -1,7 +1,7 @@
 // The one typed API between the UI and the back end. Electron carries it over IPC, browser mode over
 // HTTP on 127.0.0.1, the CLI calls it directly. Everything here is plain, serialisable data.
 import type { AnalysisOptions, AnalysisReport } from '../gis/report';
-import type { SettlementColumns, SettlementDetail, SettlementDetailsQuery } from './columns';
+import type { CoverageColumns, CoverageColumnsQuery, SettlementColumns, SettlementDetail, SettlementDetailsQuery } from './columns';
 import type { FeatureCollection, Operator } from '../gis/types';
 import type { FiberSettings } from '../gis/planning/fiber';
 import type { RankWeights } from '../gis/planning/rank';
@@ -13,7 +13,7 @@ import type {
 } from './reports';
 
 export * from './reports';
-export type { SettlementColumns, SettlementDetail, SettlementDetailsQuery } from './columns';
+export type { CoverageColumns, CoverageColumnsQuery, SettlementColumns, SettlementDetail, SettlementDetailsQuery } from './columns';
 
 /**
  * What the dashboard shows of the analysis: city and county rates, the listed villages' rates, committee seats,
@@ -193,6 +193,8 @@ export interface AtlasApi {
   analysisSummary(): Promise<AnalysisSummary>;
   /** Every settlement of the current analysis as compact columns (binary over HTTP). */
   settlementColumns(): Promise<SettlementColumns>;
+  /** A coverage layer's polygons as flat arrays, what the map paints (binary over HTTP; see api/columns.ts). */
+  coverageColumns(query: CoverageColumnsQuery): Promise<CoverageColumns>;
   /** Full results of a few settlements, by column row (of the given version) or by id; unknown ones are left out. */
   settlementDetails(query: SettlementDetailsQuery): Promise<SettlementDetail[]>;
   blindSpots(options?: Partial<AnalysisOptions>): Promise<BlindSpot[]>;
@@ -236,7 +238,7 @@ export interface AtlasApi {
 /** Method names, for transports that route by name (IPC channels, HTTP paths). */
 export const API_METHODS = [
   'workspace', 'openWorkspace', 'newWorkspace', 'seeds', 'layerFeatures', 'analyze', 'blindSpots',
-  'analysisSummary', 'settlementColumns', 'settlementDetails', 'searchSettlements', 'previewImport', 'importLayer', 'cancelImport', 'settings', 'updateSettings',
+  'analysisSummary', 'settlementColumns', 'coverageColumns', 'settlementDetails', 'searchSettlements', 'previewImport', 'importLayer', 'cancelImport', 'settings', 'updateSettings',
   'takeSnapshot', 'snapshots', 'compareSnapshots', 'monthlyReport', 'reportExportedAt', 'exportReport', 'exportMap',
   'planReach', 'planTowers', 'rankedBlindSpots', 'applyScenario', 'compareScenarios', 'exportScenario',
   'ledgerList', 'ledgerAdd', 'ledgerUpdate', 'ledgerClose', 'ledgerHistory', 'exportLedger',
@@ -244,7 +246,7 @@ export const API_METHODS = [
 export type ApiMethod = (typeof API_METHODS)[number];
 
 /** Methods whose answer travels as bytes over HTTP (application/octet-stream, see api/columns.ts). */
-export const BINARY_METHODS = ['settlementColumns'] as const satisfies readonly ApiMethod[];
+export const BINARY_METHODS = ['settlementColumns', 'coverageColumns'] as const satisfies readonly ApiMethod[];
 
 /** Methods that write a file: their single argument's `out` is set by the transport, never by the page. */
 export const EXPORT_METHODS = ['exportReport', 'exportMap', 'exportScenario', 'exportLedger'] as const satisfies readonly ApiMethod[];
@@ -256,7 +258,7 @@ export const EXPORT_KIND: Record<ExportMethod, 'report' | 'map' | 'scenario' | '
 /** Most arguments each method takes (transports answer more with a clear error). */
 export const API_ARITY: Record<ApiMethod, number> = {
   workspace: 0, openWorkspace: 1, newWorkspace: 1, seeds: 0, layerFeatures: 1, analyze: 1, blindSpots: 1,
-  analysisSummary: 0, settlementColumns: 0, settlementDetails: 1,
+  analysisSummary: 0, settlementColumns: 0, coverageColumns: 1, settlementDetails: 1,
   searchSettlements: 2, previewImport: 1, importLayer: 1, cancelImport: 1, settings: 0, updateSettings: 1,
   takeSnapshot: 2, snapshots: 0, compareSnapshots: 2, monthlyReport: 1, reportExportedAt: 1, exportReport: 1, exportMap: 1,
   planReach: 1, planTowers: 1, rankedBlindSpots: 1, applyScenario: 1, compareScenarios: 1, exportScenario: 1,

@@ -14,7 +14,9 @@ import {
   type ScenarioData, type ScenarioExportRequest, type ScenarioOutcome, type SettlementHit, type Settings, type SnapshotDiff,
   type SnapshotInfo, type TowerPlanData, type TowerPlanRequest, type WorkspaceInfo,
 } from '../api/contract';
-import { toColumns, type SettlementColumns, type SettlementDetail, type SettlementDetailsQuery } from '../api/columns';
+import {
+  toColumns, toCoverageColumns, type CoverageColumns, type CoverageColumnsQuery, type SettlementColumns, type SettlementDetail, type SettlementDetailsQuery,
+} from '../api/columns';
 import type { AnalysisSummary } from '../api/contract';
 import { resolveOptions, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection } from '../gis';
 import { normalizeOperator } from '../gis/operators';
@@ -58,6 +60,8 @@ export class AtlasService implements AtlasApi {
   /** Columns and the id → row index of the report they were made from (see settlementColumns). */
   private columnsCache: { report: AnalysisReport; columns: SettlementColumns; rowById: Map<string, number> } | null = null;
   private nextColumnsVersion = 1;
+  /** Whole coverage layers as columns, by layer id, with the layer's id, count and creation time they were read at. */
+  private coverageCache = new Map<number, { key: string; columns: CoverageColumns }>();
   private readonly jobs = new Map<string, AbortController>();
 
   private constructor(ws: Workspace, private readonly options: ServiceOptions) {
@@ -96,6 +100,7 @@ export class AtlasService implements AtlasApi {
     this.ws = next;
     this.cached = null;
     this.planCache = null;
+    this.coverageCache.clear();
   }
 
   async seeds(): Promise<CampaignSeeds> {
@@ -157,6 +162,26 @@ export class AtlasService implements AtlasApi {
 
   async settlementColumns(): Promise<SettlementColumns> {
     return (await this.columnsNow()).columns;
+  }
+
+  async coverageColumns(query: CoverageColumnsQuery): Promise<CoverageColumns> {
+    if (!query || typeof query !== 'object' || !Number.isInteger(query.layerId)) {
+      throw new ApiError(`coverageColumns: expected { layerId: integer, bbox?: [minLon, minLat, maxLon, maxLat] }, got ${JSON.stringify(query)}`);
+    }
+    const layer = this.ws.layer(query.layerId);
+    if (layer.role !== 'mobile' && layer.role !== 'broadband') {
+      throw new ApiError(`coverageColumns: layer ${layer.id} (${layer.name}) is a ${layer.role} layer; expected a mobile or broadband coverage layer`);
+    }
+    if (query.bbox) return toCoverageColumns(this.ws.readFeatures(layer.id, { bbox: query.bbox }));
+    // The map asks for every coverage layer whole on each page load: read and packed once per layer as it is.
+    const key = JSON.stringify([layer.id, layer.featureCount, layer.createdAt]);
+    const hit = this.coverageCache.get(layer.id);
+    if (hit?.key === key) return hit.columns;
+    const columns = toCoverageColumns(this.ws.readFeatures(layer.id));
+    const present = new Set(this.ws.layers().map((l) => l.id));
+    for (const id of this.coverageCache.keys()) if (!present.has(id)) this.coverageCache.delete(id);
+    this.coverageCache.set(layer.id, { key, columns });
+    return columns;
   }
 
   async settlementDetails(query: SettlementDetailsQuery): Promise<SettlementDetail[]> {

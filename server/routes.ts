@@ -5,12 +5,13 @@
 //   response { "ok": true, "value": ... } | { "ok": false, "error": { "message", "issues"? } }
 //   importLayer answers with NDJSON (application/x-ndjson): zero or more {"progress": ImportProgress} lines,
 //   then one final envelope line.
-//   settlementColumns answers with application/octet-stream: api/columns.ts encodeColumns (errors stay JSON envelopes).
+//   settlementColumns and coverageColumns answer with application/octet-stream: api/columns.ts encodeColumns and
+//   encodeCoverageColumns (errors stay JSON envelopes).
 //   upload   POST /api/upload?name=FILE.csv[&token=T]   raw body → { "ok": true, "value": { token, name } }
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
-import { encodeColumns } from '../api/columns';
+import { encodeColumns, encodeCoverageColumns, type CoverageColumnsQuery } from '../api/columns';
 import {
   API_ARITY, API_METHODS, EXPORT_KIND, exportFileName, type ApiMethod, type AtlasApi, type ExportedFile, type ExportMethod,
   type ImportProgress, type ImportRequest, type Settings,
@@ -196,6 +197,9 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
       }
       case 'settlementColumns':
         sendBinary(res, encodeColumns(await api.settlementColumns()));
+        return;
+      case 'coverageColumns':
+        sendBinary(res, encodeCoverageColumns(await api.coverageColumns(args[0] as CoverageColumnsQuery)));
         return;
       case 'exportReport':
       case 'exportMap':

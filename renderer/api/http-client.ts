@@ -1,5 +1,5 @@
 // Browser mode: the AtlasApi over HTTP to the local server (server/routes.ts documents the wire format).
-import { decodeColumns, type SettlementColumns } from '../../api/columns';
+import { decodeColumns, decodeCoverageColumns, type CoverageColumns, type CoverageColumnsQuery, type SettlementColumns } from '../../api/columns';
 import { API_METHODS, type AtlasApi, type ImportOutcome, type ImportProgress, type ImportRequest } from '../../api/contract';
 import { ApiError, unwrap } from './errors';
 import { orderImportFiles, type AtlasClient, type ImportFile, type NamedBlob } from './types';
@@ -76,6 +76,12 @@ export function createHttpApi(options: HttpApiOptions = {}): AtlasClient {
     return decodeColumns(await res.arrayBuffer());
   }
 
+  async function coverageColumns(query: CoverageColumnsQuery): Promise<CoverageColumns> {
+    const res = await post('coverageColumns', [query]);
+    if (!res.ok || !(res.headers.get('content-type') ?? '').startsWith('application/octet-stream')) return readEnvelope(res);
+    return decodeCoverageColumns(await res.arrayBuffer());
+  }
+
   async function upload(file: NamedBlob, token?: string): Promise<{ token: string; name: string }> {
     const query = `name=${encodeURIComponent(file.name)}${token ? `&token=${token}` : ''}`;
     const res = await doFetch(`${base}api/upload?${query}`, {
@@ -95,13 +101,14 @@ export function createHttpApi(options: HttpApiOptions = {}): AtlasClient {
   }
 
   const methods = Object.fromEntries(
-    API_METHODS.filter((m) => m !== 'importLayer' && m !== 'settlementColumns').map((m) => [m, (...args: unknown[]) => call(m, args)]),
-  ) as unknown as Omit<AtlasApi, 'importLayer' | 'settlementColumns'>;
+    API_METHODS.filter((m) => m !== 'importLayer' && m !== 'settlementColumns' && m !== 'coverageColumns').map((m) => [m, (...args: unknown[]) => call(m, args)]),
+  ) as unknown as Omit<AtlasApi, 'importLayer' | 'settlementColumns' | 'coverageColumns'>;
 
   return {
     ...methods,
     importLayer,
     settlementColumns,
+    coverageColumns,
     transport: 'http',
     async chooseImportFile() {
       if (!options.pickFiles) throw new ApiError('此环境无法选择文件 No file chooser in this environment');

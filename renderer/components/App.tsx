@@ -3,7 +3,7 @@
 // and the legend, and one settlement's details when it is opened.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type {
-  AnalysisSummary, Bbox, BlindSpot, CampaignSeeds, LayerInfo, LedgerMeasure, ScenarioData, ScenarioOutcome, SettlementColumns, SettlementDetailsQuery, SettlementHit,
+  AnalysisSummary, Bbox, BlindSpot, CampaignSeeds, CoverageColumns, LayerInfo, LedgerMeasure, ScenarioData, ScenarioOutcome, SettlementColumns, SettlementDetailsQuery, SettlementHit,
   Settings, WorkspaceInfo,
 } from '../../api/contract';
 import { BlindSpotList } from '../dashboard/BlindSpotList';
@@ -20,6 +20,7 @@ import { popupElement } from '../map/popupDom';
 import { coverageStep, isLargeLayer, VIEWPORT_MIN_ZOOM, type Loaded, type MapView as View } from '../map/coverageLoad';
 import { NO_FILTERS, STATUS_COLORS, type Filters } from '../map/style';
 import { OPERATORS, type FeatureCollection } from '../../gis/types';
+import { toCoverageColumns } from '../../api/columns';
 import type { AtlasClient, ImportFile } from '../api';
 import { ImportDialog } from './ImportDialog';
 import { INITIAL_LAYERS, LayerPanel, type LayerState } from './LayerPanel';
@@ -50,7 +51,7 @@ function storedWho(): string {
   }
 }
 
-const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
+const NO_POLYGONS: CoverageColumns = toCoverageColumns([]);
 
 function isCoverage(l: LayerInfo): l is LayerInfo & { role: 'mobile' | 'broadband' } {
   return l.role === 'mobile' || l.role === 'broadband';
@@ -63,6 +64,8 @@ export function App({ api }: { api: AtlasClient }) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [report, setReport] = useState<AnalysisSummary | null>(null);
   const [columns, setColumns] = useState<SettlementColumns | null>(null);
+  /** The settlements were drawn once, or cannot be (their columns failed): coverage may load. */
+  const [settlementsFirst, setSettlementsDrawn] = useState(false);
   const [blind, setBlind] = useState<BlindSpot[] | null>(null);
   const [boundaries, setBoundaries] = useState<FeatureCollection | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -97,6 +100,9 @@ export function App({ api }: { api: AtlasClient }) {
     document.title = lang === 'en' ? 'Coverage Atlas 覆盖图谱' : '覆盖图谱 Coverage Atlas';
   }, [lang]);
 
+  // The first workspace's analysis is asked for together with the workspace: waiting for the effect below would
+  // put the map's creation (a few hundred ms of main thread on a slow machine) before the request.
+  const firstAnalysis = useRef<{ columns: Promise<SettlementColumns>; summary: Promise<AnalysisSummary> } | null>(null);
   useEffect(() => {
     Promise.all([api.settings(), api.seeds(), api.workspace()]).then(([s, sd, w]) => {
       setSettings(s);
@@ -104,6 +110,11 @@ export function App({ api }: { api: AtlasClient }) {
       setSeeds(sd);
       setWs(w);
     }, (e) => setError(message(e)));
+    const columns = api.settlementColumns(), summary = api.analysisSummary();
+    // Their failures are reported where they are used (the effect below).
+    columns.catch(() => undefined);
+    summary.catch(() => undefined);
+    firstAnalysis.current = { columns, summary };
   }, [api]);
 
   // The desktop menu's 文件 → 导入 hands a chosen file to the import tab.
@@ -119,13 +130,25 @@ export function App({ api }: { api: AtlasClient }) {
     if (!ws) return;
     let alive = true;
     // The map needs every settlement, the tables only the rates: two compact answers instead of one object per settlement.
-    const columnsAnswer = api.settlementColumns();
-    columnsAnswer.then((c) => { if (alive) setColumns(c); }, (e) => { if (alive) setError(message(e)); });
-    api.analysisSummary().then((r) => { if (alive) setReport(r); }, (e) => { if (alive) setError(message(e)); });
-    // The blind-spot list (megabytes at province scale) queues behind what the first map needs in the back end.
-    columnsAnswer.then(() => api.blindSpots()).then((b) => { if (alive) setBlind(b); }, (e) => { if (alive) setError(message(e)); });
+    const first = firstAnalysis.current;
+    firstAnalysis.current = null;
+    const columnsAnswer = first?.columns ?? api.settlementColumns();
+    columnsAnswer.then((c) => { if (alive) setColumns(c); }, (e) => {
+      if (!alive) return;
+      setError(message(e));
+      setSettlementsDrawn(true);
+    });
+    (first?.summary ?? api.analysisSummary()).then((r) => { if (alive) setReport(r); }, (e) => { if (alive) setError(message(e)); });
     return () => { alive = false; };
   }, [api, ws]);
+
+  // The blind-spot list (megabytes of JSON at province scale) waits for the first map, as coverage does.
+  useEffect(() => {
+    if (!ws || !settlementsFirst) return;
+    let alive = true;
+    api.blindSpots().then((b) => { if (alive) setBlind(b); }, (e) => { if (alive) setError(message(e)); });
+    return () => { alive = false; };
+  }, [api, ws, settlementsFirst]);
 
   const boundaryLayer = ws?.layers.find((l) => l.role === 'boundaries') ?? null;
   const boundaryLayerId = boundaryLayer?.id ?? null;
@@ -166,7 +189,8 @@ export function App({ api }: { api: AtlasClient }) {
   const mobileShown = OPERATORS.some((op) => layers.mobile[op] && (filters.operator === null || filters.operator === op));
   const broadbandShown = layers.broadband;
   useEffect(() => {
-    if (!atlas) return;
+    // Settlements first: on two cores, painting coverage tiles meanwhile delays the settlements' own tiles.
+    if (!atlas || !settlementsFirst) return;
     const loaded = loadedRef.current;
     const ids = new Set(coverageLayers.map((l) => l.id));
     atlas.retainCoverage(ids);
@@ -176,7 +200,7 @@ export function App({ api }: { api: AtlasClient }) {
       const step = coverageStep(l.featureCount, shown, view, loaded.get(l.id) ?? null);
       if (step.kind === 'none') continue;
       if (step.kind === 'clear') {
-        atlas.setCoverage(l.id, l.role, EMPTY, coverageStateRef.current);
+        atlas.setCoverage(l.id, l.role, NO_POLYGONS, coverageStateRef.current);
         loaded.set(l.id, { kind: 'empty' });
         continue;
       }
@@ -184,14 +208,14 @@ export function App({ api }: { api: AtlasClient }) {
       // that is no longer the latest request for its layer is dropped.
       const mine: Loaded = step.kind === 'full' ? { kind: 'full' } : { kind: 'area', bbox: step.bbox };
       loaded.set(l.id, mine);
-      atlas.awaitData(api.layerFeatures(step.kind === 'full' ? { layerId: l.id } : { layerId: l.id, bbox: step.bbox })).then((fc) => {
-        if (loaded.get(l.id) === mine) atlas.setCoverage(l.id, l.role, fc, coverageStateRef.current);
+      atlas.awaitData(api.coverageColumns(step.kind === 'full' ? { layerId: l.id } : { layerId: l.id, bbox: step.bbox })).then((packed) => {
+        if (loaded.get(l.id) === mine) atlas.setCoverage(l.id, l.role, packed, coverageStateRef.current);
       }, (e) => {
         if (loaded.get(l.id) === mine) loaded.delete(l.id);
         setError(message(e));
       });
     }
-  }, [api, atlas, coverageLayers, view, mobileShown, broadbandShown]);
+  }, [api, atlas, settlementsFirst, coverageLayers, view, mobileShown, broadbandShown]);
   const zoomInForCoverage = view !== null && view.zoom < VIEWPORT_MIN_ZOOM &&
     coverageLayers.some((l) => isLargeLayer(l.featureCount) && (l.role === 'mobile' ? mobileShown : broadbandShown));
 
@@ -290,6 +314,7 @@ export function App({ api }: { api: AtlasClient }) {
     onlineBasemap: settings.onlineBasemap,
     onSettlementClick: (index: number) => openRef.current({ version: columnsRef.current?.version, indices: [index] }, false),
     onViewChange: (bbox: Bbox, zoom: number) => setView({ bbox, zoom }),
+    onSettlementsDrawn: () => setSettlementsDrawn(true),
   } : null), [seeds, settings]);
 
   // A hit outside the analysed settlements (none analysed yet) still flies there.

@@ -3,7 +3,7 @@
 import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import type { SettlementColumns } from '../../api/columns';
+import type { CoverageColumns, SettlementColumns } from '../../api/columns';
 import type { Bbox, Settings } from '../../api/contract';
 import type { FeatureCollection, Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
@@ -15,7 +15,7 @@ import {
 import { filtersKey, RASTER_MAX_ZOOM, RASTER_MIN_SETTLEMENTS, rowFilter } from './settlement-raster';
 import { registerSettlementTiles, setTileColumns } from './settlementTiles';
 import {
-  COVERAGE_DETAIL_ZOOM, COVERAGE_RASTER_MAX_ZOOM, COVERAGE_TILE_SIZE, coverageLookKey, coverageTileUrl, type CoveragePart,
+  COVERAGE_DETAIL_ZOOM, COVERAGE_RASTER_MAX_ZOOM, COVERAGE_TILE_SIZE, coverageFeatures, coverageLookKey, coverageTileUrl, type CoveragePart,
 } from './coverage-raster';
 import { dropCoverageTileData, registerCoverageTiles, setCoverageTileData, setCoverageTileParts, watchCoverageTiles } from './coverageTiles';
 
@@ -47,6 +47,8 @@ export interface AtlasMapOptions {
   onSettlementClick: (index: number, lon: number, lat: number) => void;
   /** The view settled (after load and after every move). */
   onViewChange?: (bbox: Bbox, zoom: number) => void;
+  /** A frame showed every settlement tile of the latest settlement columns (the first time for each version). */
+  onSettlementsDrawn?: () => void;
 }
 
 const SETTLEMENT_LAYERS = [LAYER_IDS.settlementRaster, LAYER_IDS.settlements, LAYER_IDS.listedRing, LAYER_IDS.seat, LAYER_IDS.settlementLabel];
@@ -67,9 +69,9 @@ export class AtlasMap {
   private coverage = new Map<number, 'mobile' | 'broadband'>();
   /**
    * Per coverage layer: its latest polygons (`version` names them in the raster tile URLs) and whether the GeoJSON
-   * source has them yet (only needed once zoomed in).
+   * source has them yet (built from them only once zoomed in).
    */
-  private coverageData = new Map<number, { version: number; fc: FeatureCollection; sent: boolean }>();
+  private coverageData = new Map<number, { version: number; packed: CoverageColumns; sent: boolean }>();
   private coverageVersion = 0;
   /** The coverage raster tiles' URL in use ('' while no coverage shows). */
   private coverageUrl = '';
@@ -120,7 +122,10 @@ export class AtlasMap {
       const version = this.settlementColumns?.version;
       if (version === undefined || container.dataset.settlementsDrawn === version) return;
       const source = this.rastered && this.map.getZoom() < DETAIL_ZOOM ? SOURCE_SETTLEMENT_RASTER : SOURCE_SETTLEMENTS;
-      if (this.map.getSource(source) && this.map.isSourceLoaded(source)) container.dataset.settlementsDrawn = version;
+      if (this.map.getSource(source) && this.map.isSourceLoaded(source)) {
+        container.dataset.settlementsDrawn = version;
+        opts.onSettlementsDrawn?.();
+      }
     });
 
     this.map.on('click', LAYER_IDS.settlements, (e) => {
@@ -188,16 +193,16 @@ export class AtlasMap {
    * polygons are raster tiles painted in the coverage worker; from there on the per-operator vector layers
    * draw them from a GeoJSON source, which gets the polygons only once the map zooms close to that.
    */
-  setCoverage(layerId: number, kind: 'mobile' | 'broadband', fc: FeatureCollection, state: CoverageState): void {
+  setCoverage(layerId: number, kind: 'mobile' | 'broadband', packed: CoverageColumns, state: CoverageState): void {
     const version = ++this.coverageVersion;
-    setCoverageTileData(layerId, String(version), fc);
+    setCoverageTileData(layerId, String(version), packed);
     const sent = this.map.getZoom() >= COVERAGE_GEOJSON_ZOOM;
     const sourceId = coverageSourceId(layerId);
-    const data = asGeoJSON(sent ? fc : EMPTY_FC);
+    const data = asGeoJSON(sent ? coverageFeatures(packed) : EMPTY_FC);
     const existing = this.geojson(sourceId);
     if (existing) { if (sent) existing.setData(data); }
     else this.map.addSource(sourceId, { type: 'geojson', data });
-    this.coverageData.set(layerId, { version, fc, sent });
+    this.coverageData.set(layerId, { version, packed, sent });
     if (!this.map.getLayer(LAYER_IDS.coverageRaster)) {
       // One raster layer for every coverage layer: each tile is one textured square, however many layers show.
       const at = this.map.getLayer(COVERAGE_BEFORE) ? COVERAGE_BEFORE : undefined;
@@ -251,7 +256,7 @@ export class AtlasMap {
         const data = this.coverageData.get(layerId);
         const operators = OPERATORS.filter((op) => state?.visible(kind, op));
         // No tiles asked for (nor painted) while nothing of a layer would show.
-        if (k !== kind || !data || !state || data.fc.features.length === 0 || operators.length === 0) continue;
+        if (k !== kind || !data || !state || data.packed.operator.length === 0 || operators.length === 0) continue;
         const look = coverageLookKey({ kind, operators, opacity: state.opacity(kind), techs: kind === 'mobile' ? state.techs : [] });
         parts.push({ layerId, version: String(data.version), look });
       }
@@ -287,7 +292,7 @@ export class AtlasMap {
     if (this.map.getZoom() < COVERAGE_GEOJSON_ZOOM) return;
     for (const [layerId, data] of this.coverageData) {
       if (data.sent) continue;
-      this.geojson(coverageSourceId(layerId))?.setData(asGeoJSON(data.fc));
+      this.geojson(coverageSourceId(layerId))?.setData(asGeoJSON(coverageFeatures(data.packed)));
       data.sent = true;
     }
   }

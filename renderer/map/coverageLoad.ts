@@ -1,6 +1,6 @@
 // Which coverage data to fetch for the current view. Small layers are fetched whole, once; large ones
-// (a city-wide 4G layer can hold 100,000+ polygons, tens of MB of GeoJSON) only for the area in view
-// once zoomed in, so the page never parses and uploads whole layers it cannot usefully show.
+// (a city-wide 4G layer can hold 100,000+ polygons, tens of MB even as binary columns) only for the area in view
+// once zoomed in, so the page never receives and uploads whole layers it cannot usefully show.
 import type { Bbox } from '../../api/contract';
 
 /** Layers up to this many features are fetched whole. */

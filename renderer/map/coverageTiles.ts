@@ -4,8 +4,7 @@
 import * as maplibregl from 'maplibre-gl';
 import type { CoverageWorkerRequest } from './coverage-tile-worker';
 import { WorkerRequests } from './worker-requests';
-import { COVERAGE_PROTOCOL, packCoverage, packedBuffers, parseCoverageParts, type CoveragePart } from './coverage-raster';
-import type { FeatureCollection } from '../../gis/types';
+import { COVERAGE_PROTOCOL, parseCoverageParts, type CoveragePart, type PackedCoverage } from './coverage-raster';
 
 const URL_RE = new RegExp(`^${COVERAGE_PROTOCOL}://([^/]*)/(\\d+)/(\\d+)/(\\d+)$`);
 
@@ -29,10 +28,12 @@ function coverageWorker(): Worker {
   return tiles.worker;
 }
 
-/** Makes `fc` the polygons of layer `layerId`'s tiles of URL version `version`. */
-export function setCoverageTileData(layerId: number, version: string, fc: FeatureCollection): void {
-  const packed = packCoverage(fc);
-  coverageWorker().postMessage({ kind: 'data', layerId, version, packed } satisfies CoverageWorkerRequest, packedBuffers(packed));
+/**
+ * Makes `packed` the polygons of layer `layerId`'s tiles of URL version `version`. The worker gets a copy (one
+ * memory copy of the arrays): the page keeps them for the vector layers once zoomed in.
+ */
+export function setCoverageTileData(layerId: number, version: string, packed: PackedCoverage): void {
+  coverageWorker().postMessage({ kind: 'data', layerId, version, packed } satisfies CoverageWorkerRequest);
 }
 
 /** The parts every tile is painted with from now on, whatever its URL (see coverage-tile-worker.ts). */

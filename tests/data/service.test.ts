@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toCoverageColumns } from '../../api/columns';
 import type { ImportProgress } from '../../api/contract';
 import { AtlasService } from '../../data/service';
 import { Workspace } from '../../data/workspace';
@@ -88,6 +89,22 @@ describe('AtlasService', () => {
     const ct = await service.layerFeatures({ layerId: mobile.id, operators: ['CT'] });
     expect(all.features).toHaveLength(2);
     expect(ct.features.map((f) => f.properties?.operator)).toEqual(['CT']);
+  });
+
+  it('serves coverage layers as columns: the layer features packed, whole layers read once', async () => {
+    const layers = (await service.workspace()).layers;
+    const mobile = layers.find((l) => l.role === 'mobile')!;
+    const want = toCoverageColumns((await service.layerFeatures({ layerId: mobile.id })).features);
+    const got = await service.coverageColumns({ layerId: mobile.id });
+    for (const k of ['operator', 'tech', 'polyRing', 'ringVertex', 'coords'] as const) expect([...got[k]]).toEqual([...want[k]]);
+    expect(got.techs).toEqual(['4G']);
+    expect(await service.coverageColumns({ layerId: mobile.id })).toBe(got);
+    // The omni site near A only.
+    const near = await service.coverageColumns({ layerId: mobile.id, bbox: [115.3, 25.9, 115.41, 26] });
+    expect([...near.operator]).toEqual([0]);
+    const settlementLayer = layers.find((l) => l.role === 'settlements')!;
+    await expect(service.coverageColumns({ layerId: settlementLayer.id })).rejects.toThrow(/is a settlements layer; expected a mobile or broadband coverage layer/);
+    await expect(service.coverageColumns({ layerId: 'x' } as never)).rejects.toThrow(/coverageColumns: expected \{ layerId: integer/);
   });
 });
 

@@ -74,7 +74,7 @@ describe('coverage raster tiles', () => {
     expect(() => parseCoverageLookKey('nonsense')).toThrow(/kind\|operators\|opacity\|techs/);
   });
 
-  it('paint each shown operator in its colour: fills at the opacity, then a 1 px outline', () => {
+  it('paint each shown operator in its colour: fills at the opacity, then each polygon\'s 1 px outline', () => {
     const c = projectCoverage(packCoverage(data));
     const t = tileOf(115.1, 25.8, 9);
     const { sink, ops } = recorder();
@@ -85,7 +85,9 @@ describe('coverage raster tiles', () => {
     expect(fills.map((o) => o.color)).toEqual([OPERATOR_COLORS.CMCC, OPERATOR_COLORS.CT, OPERATOR_COLORS.CT]);
     expect(fills.every((o) => o.alpha === 0.3)).toBe(true);
     const strokes = ops.filter((o) => o.kind === 'stroke');
-    expect(strokes.map((o) => [o.color, o.alpha, o.dash.length])).toEqual([[OPERATOR_COLORS.CMCC, 0.75, 0], [OPERATOR_COLORS.CT, 0.75, 0]]);
+    // One outline per polygon, each with the points its fill traced.
+    expect(strokes.map((o) => [o.color, o.alpha, o.dash.length])).toEqual([[OPERATOR_COLORS.CMCC, 0.75, 0], [OPERATOR_COLORS.CT, 0.75, 0], [OPERATOR_COLORS.CT, 0.75, 0]]);
+    expect(strokes.map((o) => o.points)).toEqual(fills.map((o) => o.points));
     // The CMCC fill traced its outer ring and its hole, in tile pixels.
     const p0 = tileOf(115.0, 25.8, 9);
     expect(fills[0].points[0][0]).toBeCloseTo(p0.px + (p0.x - t.x) * COVERAGE_TILE_SIZE, 6);

@@ -2,7 +2,7 @@
 // what actually reached the back end.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { AtlasApi, ImportOutcome, ImportProgress, ImportRequest, Settings, WorkspaceInfo } from '../../api/contract';
-import { toColumns } from '../../api/columns';
+import { toColumns, toCoverageColumns } from '../../api/columns';
 import { DEFAULT_OPTIONS, type SettlementResult } from '../../gis/report';
 import { DEFAULT_SETTINGS } from '../../data/service';
 
@@ -56,6 +56,12 @@ export function fakeApi(workspacePath: string): FakeApi {
         { ...FAKE_SETTLEMENT, id: 'a', name: '上屋', lon: 115.25, lat: 25.5, households: 40, mobile: true, mobileOperators: ['CT'] },
         { ...FAKE_SETTLEMENT, id: 'b', name: '下屋', lon: 115.75, lat: 26.125, households: 12, eligible: false, county: '宁都县' },
       ], 'v1');
+    },
+    async coverageColumns(query) {
+      record('coverageColumns', [query]);
+      return toCoverageColumns([
+        { geometry: { type: 'Polygon', coordinates: [[[115, 25], [115.5, 25], [115.5, 25.5], [115, 25]]] }, properties: { operator: 'CT', tech: '4g' } },
+      ]);
     },
     async settlementDetails(query) { record('settlementDetails', [query]); return []; },
     async blindSpots(options) { record('blindSpots', [options]); return []; },

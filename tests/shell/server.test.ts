@@ -229,7 +229,7 @@ describe('renderer HTTP client against the server', () => {
     expect((withIssues as ApiError).issues[0]).toMatchObject({ field: 'households' });
   });
 
-  it('carries the settlement columns as bytes, equal to what the back end returned', async () => {
+  it('carries the settlement and coverage columns as bytes, equal to what the back end returned', async () => {
     const res = await fetch(`${server.url}api/settlementColumns`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"args":[]}' });
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     await res.arrayBuffer();
@@ -243,6 +243,13 @@ describe('renderer HTTP client against the server', () => {
     expect([...got.flags]).toEqual([...want.flags]);
     expect(got.counties[got.county[1]]).toBe('宁都县');
     expect(got.names[got.name[0]]).toBe('上屋');
+    const coverage = await fetch(`${server.url}api/coverageColumns`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"args":[{"layerId":2}]}' });
+    expect(coverage.headers.get('content-type')).toBe('application/octet-stream');
+    await coverage.arrayBuffer();
+    const polygons = await createHttpApi({ base: server.url }).coverageColumns({ layerId: 2 });
+    const wantPolygons = await api.coverageColumns({ layerId: 2 });
+    for (const k of ['operator', 'tech', 'polyRing', 'ringVertex', 'coords'] as const) expect([...polygons[k]]).toEqual([...wantPolygons[k]]);
+    expect(polygons.techs).toEqual(['4G']);
     const failed = await createHttpApi({ base: server.url }).analysisSummary().catch((e: unknown) => e);
     expect((failed as ApiError).message).toBe('no analysis in the fake');
   });
