@@ -99,35 +99,15 @@ export function toColumns(settlements: readonly SettlementResult[], version: str
 const MAGIC = 0x31435441; // "ATC1" read as a little-endian u32
 
 export function encodeColumns(c: SettlementColumns): Uint8Array {
-  const header = new TextEncoder().encode(JSON.stringify({ version: c.version, count: c.count, counties: c.counties, names: c.names }));
-  const start = Math.ceil((8 + header.length) / 8) * 8;
-  const n = c.count;
-  const size = start + n * (8 + 8 + 4 + 4 + 2 + 2);
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, MAGIC, true);
-  view.setUint32(4, header.length, true);
-  out.set(header, 8);
-  let at = start;
-  for (const a of [c.lon, c.lat, c.households, c.name, c.flags, c.county]) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    at += a.byteLength;
-  }
-  return out;
+  const header = { version: c.version, count: c.count, counties: c.counties, names: c.names };
+  return encodeBody(MAGIC, header, [c.lon, c.lat, c.households, c.name, c.flags, c.county]);
 }
 
 /** Decodes encodeColumns' bytes; throws on anything else (a truncated body, an error page). */
 export function decodeColumns(buf: ArrayBuffer): SettlementColumns {
   const fail = (what: string) => new Error(`settlement columns: ${what} (${buf.byteLength} bytes received)`);
-  if (buf.byteLength < 8) throw fail('body too short for a header');
-  const view = new DataView(buf);
-  if (view.getUint32(0, true) !== MAGIC) throw fail('not an ATC1 body');
-  const headerLength = view.getUint32(4, true);
-  if (8 + headerLength > buf.byteLength) throw fail(`header of ${headerLength} bytes runs past the end`);
-  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, headerLength))) as
-    { version: string; count: number; counties: string[]; names: string[] };
+  const { header, start } = decodeHeader<{ version: string; count: number; counties: string[]; names: string[] }>(buf, MAGIC, 'ATC1', fail);
   const n = header.count;
-  const start = Math.ceil((8 + headerLength) / 8) * 8;
   if (start + n * 28 !== buf.byteLength) throw fail(`expected ${start + n * 28} bytes for ${n} settlements`);
   // The typed arrays view the received buffer directly (every column starts on its own alignment).
   let at = start;
@@ -233,32 +213,14 @@ function coverageBytes(polygons: number, rings: number, vertices: number): numbe
 
 export function encodeCoverageColumns(c: CoverageColumns): Uint8Array {
   const polygons = c.operator.length, rings = c.ringVertex.length - 1, vertices = c.coords.length / 2;
-  const header = new TextEncoder().encode(JSON.stringify({ polygons, rings, vertices, techs: c.techs }));
-  const start = Math.ceil((8 + header.length) / 8) * 8;
-  const out = new Uint8Array(start + coverageBytes(polygons, rings, vertices));
-  const view = new DataView(out.buffer);
-  view.setUint32(0, COVERAGE_MAGIC, true);
-  view.setUint32(4, header.length, true);
-  out.set(header, 8);
-  let at = start;
-  for (const a of [c.coords, c.polyRing, c.ringVertex, c.tech, c.operator]) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    at += a.byteLength;
-  }
-  return out;
+  return encodeBody(COVERAGE_MAGIC, { polygons, rings, vertices, techs: c.techs }, [c.coords, c.polyRing, c.ringVertex, c.tech, c.operator]);
 }
 
 /** Decodes encodeCoverageColumns' bytes (the arrays view `buf`); throws on anything else. */
 export function decodeCoverageColumns(buf: ArrayBuffer): CoverageColumns {
   const fail = (what: string) => new Error(`coverage columns: ${what} (${buf.byteLength} bytes received)`);
-  if (buf.byteLength < 8) throw fail('body too short for a header');
-  const view = new DataView(buf);
-  if (view.getUint32(0, true) !== COVERAGE_MAGIC) throw fail('not an ACV1 body');
-  const headerLength = view.getUint32(4, true);
-  if (8 + headerLength > buf.byteLength) throw fail(`header of ${headerLength} bytes runs past the end`);
-  const { polygons, rings, vertices, techs } = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, headerLength))) as
-    { polygons: number; rings: number; vertices: number; techs: string[] };
-  const start = Math.ceil((8 + headerLength) / 8) * 8;
+  const { header, start } = decodeHeader<{ polygons: number; rings: number; vertices: number; techs: string[] }>(buf, COVERAGE_MAGIC, 'ACV1', fail);
+  const { polygons, rings, vertices, techs } = header;
   const size = start + coverageBytes(polygons, rings, vertices);
   if (size !== buf.byteLength) throw fail(`expected ${size} bytes for ${polygons} polygons, ${rings} rings and ${vertices} vertices`);
   let at = start;
@@ -272,4 +234,32 @@ export function decodeCoverageColumns(buf: ArrayBuffer): CoverageColumns {
   at += polygons * 2;
   const operator = new Uint8Array(buf, at, polygons);
   return { operator, tech, techs, polyRing, ringVertex, coords };
+}
+
+/** A binary body: `magic`, u32 header length, the UTF-8 JSON header, zero padding to a multiple of 8, the arrays. */
+function encodeBody(magic: number, header: unknown, arrays: ArrayBufferView[]): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const start = Math.ceil((8 + json.length) / 8) * 8;
+  const out = new Uint8Array(start + arrays.reduce((sum, a) => sum + a.byteLength, 0));
+  const view = new DataView(out.buffer);
+  view.setUint32(0, magic, true);
+  view.setUint32(4, json.length, true);
+  out.set(json, 8);
+  let at = start;
+  for (const a of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += a.byteLength;
+  }
+  return out;
+}
+
+/** encodeBody's header, and where its arrays start; throws fail(...) for a body that is not one. */
+function decodeHeader<H>(buf: ArrayBuffer, magic: number, name: string, fail: (what: string) => Error): { header: H; start: number } {
+  if (buf.byteLength < 8) throw fail('body too short for a header');
+  const view = new DataView(buf);
+  if (view.getUint32(0, true) !== magic) throw fail(`not an ${name} body`);
+  const headerLength = view.getUint32(4, true);
+  if (8 + headerLength > buf.byteLength) throw fail(`header of ${headerLength} bytes runs past the end`);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, headerLength))) as H;
+  return { header, start: Math.ceil((8 + headerLength) / 8) * 8 };
 }
