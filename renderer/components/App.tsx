@@ -65,7 +65,7 @@ export function App({ api }: { api: AtlasClient }) {
   const [report, setReport] = useState<AnalysisSummary | null>(null);
   const [columns, setColumns] = useState<SettlementColumns | null>(null);
   /** The settlements were drawn once, or cannot be (their columns failed): coverage may load. */
-  const [settlementsFirst, setSettlementsDrawn] = useState(false);
+  const [settlementsDrawn, setSettlementsDrawn] = useState(false);
   const [blind, setBlind] = useState<BlindSpot[] | null>(null);
   const [boundaries, setBoundaries] = useState<FeatureCollection | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -144,11 +144,11 @@ export function App({ api }: { api: AtlasClient }) {
 
   // The blind-spot list (megabytes of JSON at province scale) waits for the first map, as coverage does.
   useEffect(() => {
-    if (!ws || !settlementsFirst) return;
+    if (!ws || !settlementsDrawn) return;
     let alive = true;
     api.blindSpots().then((b) => { if (alive) setBlind(b); }, (e) => { if (alive) setError(message(e)); });
     return () => { alive = false; };
-  }, [api, ws, settlementsFirst]);
+  }, [api, ws, settlementsDrawn]);
 
   const boundaryLayer = ws?.layers.find((l) => l.role === 'boundaries') ?? null;
   const boundaryLayerId = boundaryLayer?.id ?? null;
@@ -190,7 +190,7 @@ export function App({ api }: { api: AtlasClient }) {
   const broadbandShown = layers.broadband;
   useEffect(() => {
     // Settlements first: on two cores, painting coverage tiles meanwhile delays the settlements' own tiles.
-    if (!atlas || !settlementsFirst) return;
+    if (!atlas || !settlementsDrawn) return;
     const loaded = loadedRef.current;
     const ids = new Set(coverageLayers.map((l) => l.id));
     atlas.retainCoverage(ids);
@@ -215,7 +215,7 @@ export function App({ api }: { api: AtlasClient }) {
         setError(message(e));
       });
     }
-  }, [api, atlas, settlementsFirst, coverageLayers, view, mobileShown, broadbandShown]);
+  }, [api, atlas, settlementsDrawn, coverageLayers, view, mobileShown, broadbandShown]);
   const zoomInForCoverage = view !== null && view.zoom < VIEWPORT_MIN_ZOOM &&
     coverageLayers.some((l) => isLargeLayer(l.featureCount) && (l.role === 'mobile' ? mobileShown : broadbandShown));
 
