@@ -60,8 +60,11 @@ export class AtlasService implements AtlasApi {
   /** Columns and the id → row index of the report they were made from (see settlementColumns). */
   private columnsCache: { report: AnalysisReport; columns: SettlementColumns; rowById: Map<string, number> } | null = null;
   private nextColumnsVersion = 1;
-  /** Whole coverage layers as columns, by layer id, with the layer's id, count and creation time they were read at. */
-  private coverageCache = new Map<number, { key: string; columns: CoverageColumns }>();
+  /**
+   * Whole coverage layers as columns, by layer id. Each is valid while its marker in atlas_cache holds the same
+   * token: the layer tables' triggers empty atlas_cache on any write, this app's or another program's (QGIS).
+   */
+  private coverageCache = new Map<number, { token: string; columns: CoverageColumns }>();
   private readonly jobs = new Map<string, AbortController>();
 
   private constructor(ws: Workspace, private readonly options: ServiceOptions) {
@@ -174,13 +177,16 @@ export class AtlasService implements AtlasApi {
     }
     if (query.bbox) return toCoverageColumns(this.ws.readFeatures(layer.id, { bbox: query.bbox }));
     // The map asks for every coverage layer whole on each page load: read and packed once per layer as it is.
-    const key = JSON.stringify([layer.id, layer.featureCount, layer.createdAt]);
+    const marker = `coverage-columns/${layer.id}`;
     const hit = this.coverageCache.get(layer.id);
-    if (hit?.key === key) return hit.columns;
+    if (hit && this.ws.cacheEntry(marker)?.inputs === hit.token) return hit.columns;
     const columns = toCoverageColumns(this.ws.readFeatures(layer.id));
     const present = new Set(this.ws.layers().map((l) => l.id));
     for (const id of this.coverageCache.keys()) if (!present.has(id)) this.coverageCache.delete(id);
-    this.coverageCache.set(layer.id, { key, columns });
+    // Without a marker (a read-only workspace) nothing would say when the layer changes: not kept.
+    const token = randomUUID();
+    if (this.ws.storeCacheEntry(marker, token, new Uint8Array(0))) this.coverageCache.set(layer.id, { token, columns });
+    else this.coverageCache.delete(layer.id);
     return columns;
   }
 

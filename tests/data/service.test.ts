@@ -2,11 +2,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCoverageColumns } from '../../api/columns';
 import type { ImportProgress } from '../../api/contract';
 import { AtlasService } from '../../data/service';
 import { Workspace } from '../../data/workspace';
+import { registerFunctions } from '../../data/workspace/sql';
 
 const dir = mkdtempSync(join(tmpdir(), 'atlas-service-'));
 const path = join(dir, 'ws.gpkg');
@@ -99,6 +101,20 @@ describe('AtlasService', () => {
     for (const k of ['operator', 'tech', 'polyRing', 'ringVertex', 'coords'] as const) expect([...got[k]]).toEqual([...want[k]]);
     expect(got.techs).toEqual(['4G']);
     expect(await service.coverageColumns({ layerId: mobile.id })).toBe(got);
+    // Another program writing the layer (QGIS, GDAL) fires its triggers: the next answer is read again.
+    const other = new Database(path);
+    // The GeoPackage rtree triggers' ST_ functions, as GDAL registers them.
+    registerFunctions(other);
+    try {
+      const table = (other.prepare('SELECT table_name FROM atlas_layers WHERE id = ?').get(mobile.id) as { table_name: string }).table_name;
+      other.prepare(`UPDATE "${table}" SET geom = geom WHERE fid = (SELECT min(fid) FROM "${table}")`).run();
+    } finally {
+      other.close();
+    }
+    const again = await service.coverageColumns({ layerId: mobile.id });
+    expect(again).not.toBe(got);
+    expect([...again.coords]).toEqual([...got.coords]);
+    expect(await service.coverageColumns({ layerId: mobile.id })).toBe(again);
     // The omni site near A only.
     const near = await service.coverageColumns({ layerId: mobile.id, bbox: [115.3, 25.9, 115.41, 26] });
     expect([...near.operator]).toEqual([0]);
