@@ -3,7 +3,7 @@
 // polygons on every frame of a pan, but only one textured square per tile this way. The picture follows the fill and outline layers of style.ts
 // (coverageLayers: operator colours, opacity, the 1 px outline, broadband dashed, operators in OPERATORS order,
 // each polygon blended on its own); from COVERAGE_DETAIL_ZOOM on those vector layers take over.
-import { toCoverageColumns, type CoverageColumns } from '../../api/columns';
+import type { CoverageColumns } from '../../api/columns';
 import type { Feature, FeatureCollection, Operator } from '../../gis/types';
 import { OPERATORS } from '../../gis/types';
 import { BROADBAND_COLOR, OPERATOR_COLORS } from './style';
@@ -15,19 +15,11 @@ export const COVERAGE_TILE_SIZE = 512;
 /** Coverage raster tiles come from this URL scheme (coverageTiles.ts registers it). */
 export const COVERAGE_PROTOCOL = 'atlas-coverage';
 
-/** One coverage layer's polygons as flat arrays (api/columns.ts CoverageColumns, as the API sends them). */
-export type PackedCoverage = CoverageColumns;
-
-/** Packs a coverage FeatureCollection (Polygon and MultiPolygon features; other geometries are not drawn by fills either). */
-export function packCoverage(fc: FeatureCollection<unknown, unknown>): PackedCoverage {
-  return toCoverageColumns(fc.features);
-}
-
 /**
  * The polygons as the vector layers of style.ts read them (one Polygon feature per packed polygon): the operator
  * when it is one of OPERATORS (the layers' filters match nothing else) and the upper-cased tech their filters compare.
  */
-export function coverageFeatures(p: PackedCoverage): FeatureCollection {
+export function coverageFeatures(p: CoverageColumns): FeatureCollection {
   const features: Feature[] = [];
   const polys = p.polyRing.length - 1;
   for (let q = 0; q < polys; q++) {
@@ -46,14 +38,14 @@ export function coverageFeatures(p: PackedCoverage): FeatureCollection {
 }
 
 /** Packed coverage in Web Mercator world units (0..1 both ways), with each polygon's bounding box: what tiles are painted from. */
-export interface ProjectedCoverage extends PackedCoverage {
+export interface ProjectedCoverage extends CoverageColumns {
   /** x, y pairs in world units (overwrites nothing: a new array). */
   world: Float64Array;
   /** minX, minY, maxX, maxY per polygon, world units. */
   bbox: Float64Array;
 }
 
-export function projectCoverage(p: PackedCoverage): ProjectedCoverage {
+export function projectCoverage(p: CoverageColumns): ProjectedCoverage {
   const n = p.coords.length / 2;
   const world = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) {

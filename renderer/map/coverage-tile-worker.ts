@@ -4,11 +4,12 @@
 // apply an older request's answer after a newer one's, and quick toggles would otherwise leave tiles of an old
 // look on the map (and paint each tile once per toggle). The newest tiles are kept, so those answers are copies.
 import {
-  COVERAGE_TILE_SIZE, paintCoverageTile, parseCoverageLookKey, projectCoverage, type CoveragePart, type PackedCoverage, type ProjectedCoverage,
+  COVERAGE_TILE_SIZE, paintCoverageTile, parseCoverageLookKey, projectCoverage, type CoveragePart, type ProjectedCoverage,
 } from './coverage-raster';
+import type { CoverageColumns } from '../../api/columns';
 
 export type CoverageWorkerRequest =
-  | { kind: 'data'; layerId: number; version: string; packed: PackedCoverage }
+  | { kind: 'data'; layerId: number; version: string; packed: CoverageColumns }
   | { kind: 'drop'; layerId: number }
   | { kind: 'current'; parts: CoveragePart[] }
   | { kind: 'tile'; id: number; parts: CoveragePart[]; pixelRatio: number; z: number; x: number; y: number };

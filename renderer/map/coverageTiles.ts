@@ -3,8 +3,9 @@
 // first, each as LAYER~VERSION~LOOK. Registered once per page.
 import * as maplibregl from 'maplibre-gl';
 import type { CoverageWorkerRequest } from './coverage-tile-worker';
+import type { CoverageColumns } from '../../api/columns';
 import { WorkerRequests } from './worker-requests';
-import { COVERAGE_PROTOCOL, parseCoverageParts, type CoveragePart, type PackedCoverage } from './coverage-raster';
+import { COVERAGE_PROTOCOL, parseCoverageParts, type CoveragePart } from './coverage-raster';
 
 const URL_RE = new RegExp(`^${COVERAGE_PROTOCOL}://([^/]*)/(\\d+)/(\\d+)/(\\d+)$`);
 
@@ -32,7 +33,7 @@ function coverageWorker(): Worker {
  * Makes `packed` the polygons of layer `layerId`'s tiles of URL version `version`. The worker gets a copy (one
  * memory copy of the arrays): the page keeps them for the vector layers once zoomed in.
  */
-export function setCoverageTileData(layerId: number, version: string, packed: PackedCoverage): void {
+export function setCoverageTileData(layerId: number, version: string, packed: CoverageColumns): void {
   coverageWorker().postMessage({ kind: 'data', layerId, version, packed } satisfies CoverageWorkerRequest);
 }
 

@@ -1,9 +1,10 @@
 // Coverage raster tiles: polygons packed for the worker, and painted like the fill and outline layers of style.ts.
 import { describe, expect, it } from 'vitest';
 import {
-  COVERAGE_PROTOCOL, COVERAGE_TILE_SIZE, coverageLookKey, coverageTileUrl, packCoverage, paintCoverageTile, parseCoverageLookKey, parseCoverageParts,
+  COVERAGE_PROTOCOL, COVERAGE_TILE_SIZE, coverageLookKey, coverageTileUrl, paintCoverageTile, parseCoverageLookKey, parseCoverageParts,
   projectCoverage, type CoverageLook, type PathSink,
 } from '../../renderer/map/coverage-raster';
+import { toCoverageColumns } from '../../api/columns';
 import { BROADBAND_COLOR, OPERATOR_COLORS } from '../../renderer/map/style';
 import type { Feature, FeatureCollection } from '../../gis/types';
 
@@ -47,7 +48,7 @@ describe('coverage raster tiles', () => {
   ]);
 
   it('pack polygons, their rings and vertices, operators and upper-cased techs', () => {
-    const p = packCoverage(data);
+    const p = toCoverageColumns(data.features);
     // The MultiPolygon is two polygons; the first polygon has a hole.
     expect([...p.operator]).toEqual([0, 1, 1, 255]);
     expect(p.techs).toEqual(['4G', 'NR']);
@@ -75,7 +76,7 @@ describe('coverage raster tiles', () => {
   });
 
   it('paint each shown operator in its colour: fills at the opacity, then each polygon\'s 1 px outline', () => {
-    const c = projectCoverage(packCoverage(data));
+    const c = projectCoverage(toCoverageColumns(data.features));
     const t = tileOf(115.1, 25.8, 9);
     const { sink, ops } = recorder();
     const touched = paintCoverageTile(sink, c, { kind: 'mobile', operators: ['CMCC', 'CT', 'CU'], opacity: 0.3, techs: [] }, 9, t.x, t.y);
@@ -95,7 +96,7 @@ describe('coverage raster tiles', () => {
   });
 
   it('leave out hidden operators, other techs and polygons outside the tile; dash broadband', () => {
-    const c = projectCoverage(packCoverage(data));
+    const c = projectCoverage(toCoverageColumns(data.features));
     const t = tileOf(115.1, 25.8, 9);
     const only = recorder();
     paintCoverageTile(only.sink, c, { kind: 'mobile', operators: ['CT'], opacity: 0.3, techs: ['4G'] }, 9, t.x, t.y);
