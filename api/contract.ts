@@ -247,6 +247,7 @@ export type ApiMethod = (typeof API_METHODS)[number];
 
 /** Methods whose answer travels as bytes over HTTP (application/octet-stream, see api/columns.ts). */
 export const BINARY_METHODS = ['settlementColumns', 'coverageColumns'] as const satisfies readonly ApiMethod[];
+export type BinaryMethod = (typeof BINARY_METHODS)[number];
 
 /** Methods that write a file: their single argument's `out` is set by the transport, never by the page. */
 export const EXPORT_METHODS = ['exportReport', 'exportMap', 'exportScenario', 'exportLedger'] as const satisfies readonly ApiMethod[];

@@ -1,6 +1,6 @@
 // Browser mode: the AtlasApi over HTTP to the local server (server/routes.ts documents the wire format).
-import { decodeColumns, decodeCoverageColumns, type CoverageColumns, type CoverageColumnsQuery, type SettlementColumns } from '../../api/columns';
-import { API_METHODS, type AtlasApi, type ImportOutcome, type ImportProgress, type ImportRequest } from '../../api/contract';
+import { decodeColumns, decodeCoverageColumns, type CoverageColumnsQuery } from '../../api/columns';
+import { API_METHODS, BINARY_METHODS, type AtlasApi, type BinaryMethod, type ImportOutcome, type ImportProgress, type ImportRequest } from '../../api/contract';
 import { ApiError, unwrap } from './errors';
 import { orderImportFiles, type AtlasClient, type ImportFile, type NamedBlob } from './types';
 
@@ -69,17 +69,11 @@ export function createHttpApi(options: HttpApiOptions = {}): AtlasClient {
     throw new ApiError('导入连接在完成前中断 The connection closed before the import finished', [], res.status);
   }
 
-  /** Binary when it worked; an error comes as the usual JSON envelope. */
-  async function settlementColumns(): Promise<SettlementColumns> {
-    const res = await post('settlementColumns', []);
+  /** A BINARY_METHODS answer: bytes when it worked; an error comes as the usual JSON envelope. */
+  async function binary<T>(method: BinaryMethod, args: unknown[], decode: (bytes: ArrayBuffer) => T): Promise<T> {
+    const res = await post(method, args);
     if (!res.ok || !(res.headers.get('content-type') ?? '').startsWith('application/octet-stream')) return readEnvelope(res);
-    return decodeColumns(await res.arrayBuffer());
-  }
-
-  async function coverageColumns(query: CoverageColumnsQuery): Promise<CoverageColumns> {
-    const res = await post('coverageColumns', [query]);
-    if (!res.ok || !(res.headers.get('content-type') ?? '').startsWith('application/octet-stream')) return readEnvelope(res);
-    return decodeCoverageColumns(await res.arrayBuffer());
+    return decode(await res.arrayBuffer());
   }
 
   async function upload(file: NamedBlob, token?: string): Promise<{ token: string; name: string }> {
@@ -101,14 +95,14 @@ export function createHttpApi(options: HttpApiOptions = {}): AtlasClient {
   }
 
   const methods = Object.fromEntries(
-    API_METHODS.filter((m) => m !== 'importLayer' && m !== 'settlementColumns' && m !== 'coverageColumns').map((m) => [m, (...args: unknown[]) => call(m, args)]),
-  ) as unknown as Omit<AtlasApi, 'importLayer' | 'settlementColumns' | 'coverageColumns'>;
+    API_METHODS.filter((m) => m !== 'importLayer' && !(BINARY_METHODS as readonly string[]).includes(m)).map((m) => [m, (...args: unknown[]) => call(m, args)]),
+  ) as unknown as Omit<AtlasApi, 'importLayer' | BinaryMethod>;
 
   return {
     ...methods,
     importLayer,
-    settlementColumns,
-    coverageColumns,
+    settlementColumns: () => binary('settlementColumns', [], decodeColumns),
+    coverageColumns: (query: CoverageColumnsQuery) => binary('coverageColumns', [query], decodeCoverageColumns),
     transport: 'http',
     async chooseImportFile() {
       if (!options.pickFiles) throw new ApiError('此环境无法选择文件 No file chooser in this environment');
