@@ -1,7 +1,7 @@
 // `analyze`: the coverage question from GeoJSON files or from a workspace.
 import { writeFileSync } from 'node:fs';
-import { resolveOptions, type AnalysisOptions, type AnalysisReport, type CampaignContext } from '../gis';
-import { analyzeGeoJsonFiles } from '../data/analyze-files';
+import { completeReport, resolveOptions, type AnalysisOptions, type AnalysisReport, type CampaignContext } from '../gis';
+import { analyzeGeoJsonFilesPending } from '../data/analyze-files';
 import { writeReportJson } from '../data/fast-read';
 import { numberOption, parseArgs, single, UsageError, type ParsedArgs } from './args';
 import { formatCsv, formatTable } from './format';
@@ -66,8 +66,8 @@ export async function analyzeFiles(argv: readonly string[], campaign: CampaignCo
   const threads = numberOption(args, 'threads', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64');
 
   // Streamed: each file passes once through a reused buffer into typed arrays, on every core (data/analyze-files).
-  const report = await analyzeGeoJsonFiles({ settlements, mobile, broadband }, options, campaign, { threads });
+  const report = await analyzeGeoJsonFilesPending({ settlements, mobile, broadband }, options, campaign, { threads });
   const out = single(args, 'out');
   if (format === 'json' && out) await writeReportJson(out, report);
-  else emit(renderReport(report, format, focusOrder), out);
+  else emit(renderReport(completeReport(report), format, focusOrder), out);
 }

@@ -3,8 +3,8 @@
 // (data/analysis-crew.ts). The report is the same as from one thread reading the files in order.
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { AnalysisOptions, AnalysisReport, CampaignContext } from '../gis';
-import { finishAnalysis, SettlementFile } from '../gis/scan';
+import { completeReport, type AnalysisOptions, type AnalysisReport, type CampaignContext, type PendingReport } from '../gis';
+import { finishAnalysisPending, SettlementFile } from '../gis/scan';
 import { controlArray, CrewMember, packFileJob, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from './analysis-crew';
 import { scanGeoJsonFile } from './fast-read';
 
@@ -31,6 +31,16 @@ export async function analyzeGeoJsonFiles(
   campaign: CampaignContext,
   parallel: ParallelOptions = {},
 ): Promise<AnalysisReport> {
+  return completeReport(await analyzeGeoJsonFilesPending(files, options, campaign, parallel));
+}
+
+/** analyzeGeoJsonFiles() with the settlement list still to be built (writeReportJson builds it on two threads). */
+export async function analyzeGeoJsonFilesPending(
+  files: AnalysisFiles,
+  options: AnalysisOptions,
+  campaign: CampaignContext,
+  parallel: ParallelOptions = {},
+): Promise<PendingReport> {
   const paths = [...files.mobile.map((path) => ['mobile', path] as const), ...files.broadband.map((path) => ['broadband', path] as const)];
   const inputs: CoverageJob[] = paths.map(([kind, path], slot) => ({ kind, path, name: path, slot }));
   const size = (path: string) => { try { return statSync(path).size; } catch { return 0; } };
@@ -58,5 +68,5 @@ export async function analyzeGeoJsonFiles(
     for (const crew of crews) void crew.worker.terminate();
     throw e;
   }
-  return finishAnalysis(settlements, self.results(), options, campaign);
+  return finishAnalysisPending(settlements, self.results(), options, campaign);
 }

@@ -1,9 +1,11 @@
 // Streams a GeoJSON file through one reused buffer into a byte scanner: memory stays bounded whatever the
 // file size. File-system problems become the same input issues as data/read-geojson.ts reports.
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
-import type { AnalysisReport, InputIssue } from '../gis';
+import { settlementResults, type AnalysisReport, type InputIssue, type PendingReport, type SettlementColumns } from '../gis';
 import type { GeoJsonScanner } from '../gis/scan';
+import type { Worker } from 'node:worker_threads';
 import { startDataWorker } from './node-worker';
+import type { ReportPartData } from './report-part-worker';
 
 const CHUNK = 1 << 20;
 let shared: Uint8Array | null = null;
@@ -41,41 +43,83 @@ export const OFF_THREAD_SETTLEMENTS = 100_000;
 /**
  * Writes JSON.stringify(report) + "\n" to `path`, byte for byte, without ever holding the whole text: at
  * province scale the settlement list alone is hundreds of megabytes of JSON. Large reports are serialized here
- * while a worker thread encodes and writes the batches already serialized.
+ * while a worker thread encodes and writes the batches already serialized. A pending report's list is built
+ * here batch by batch; when large, its second half is built and serialized on another worker meanwhile.
  */
-export async function writeReportJson(path: string, report: AnalysisReport, offThreadFrom = OFF_THREAD_SETTLEMENTS): Promise<void> {
-  const shell = JSON.stringify({ ...report, settlements: [] });
+export async function writeReportJson(path: string, report: AnalysisReport | PendingReport, offThreadFrom = OFF_THREAD_SETTLEMENTS): Promise<void> {
+  const pending = 'columns' in report ? report : null;
+  const whole = pending ? pending.report : (report as AnalysisReport);
+  const count = pending ? pending.columns.count : whole.settlements.length;
+  const shell = JSON.stringify({ ...whole, settlements: [] });
   const marker = '"settlements":[';
   const at = shell.indexOf(marker) + marker.length;
-  const list = report.settlements;
+  const minHouseholds = pending ? pending.report.options.minHouseholds : 0;
+  const batch = (from: number, to: number) =>
+    JSON.stringify(pending ? settlementResults(pending.columns, minHouseholds, from, to) : whole.settlements.slice(from, to)).slice(1, -1);
+  // The list's second half goes to another thread only when there is one to spare for it.
+  const split = pending && count >= offThreadFrom ? Math.ceil(count / 2) : count;
   const texts = function* () {
     yield shell.slice(0, at);
-    for (let i = 0; i < list.length; i += BATCH) {
+    for (let i = 0; i < split; i += BATCH) {
       if (i) yield ',';
-      yield JSON.stringify(list.slice(i, i + BATCH)).slice(1, -1);
+      yield batch(i, Math.min(split, i + BATCH));
     }
-    yield shell.slice(at) + '\n';
   };
-  if (list.length < offThreadFrom) {
+  if (count < offThreadFrom) {
     const fd = openSync(path, 'w');
     try {
       for (const text of texts()) writeSync(fd, text);
+      writeSync(fd, shell.slice(at) + '\n');
     } finally {
       closeSync(fd);
     }
     return;
   }
-  const writer = startDataWorker('report-writer-worker', { workerData: { path } });
-  const done = new Promise<void>((resolve, reject) => {
-    writer.on('message', () => resolve());
-    writer.on('error', reject);
-    writer.on('exit', (code) => reject(new Error(`writing ${path} stopped early (exit code ${code})`)));
+  const workers: Worker[] = [];
+  // The part worker ends on its own once its batches are posted (they stay queued until read); the writer never does.
+  const failure = (worker: Worker, what: string, endsItself: boolean) => new Promise<never>((_, reject) => {
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (code !== 0 || !endsItself) reject(new Error(`${what} stopped early (exit code ${code})`));
+    });
   });
-  for (const text of texts()) writer.postMessage(text);
-  writer.postMessage(null);
   try {
-    await done;
+    const part = split < count ? startReportPart(pending!.columns, split, minHouseholds) : null;
+    if (part) workers.push(part);
+    const writer = startDataWorker('report-writer-worker', { workerData: { path } });
+    workers.push(writer);
+    const written = new Promise<void>((resolve) => writer.on('message', () => resolve()));
+    const failed = Promise.race([failure(writer, `writing ${path}`, false), ...(part ? [failure(part, `serializing ${path}`, true)] : [])]);
+    failed.catch(() => undefined);
+    for (const text of texts()) writer.postMessage(text);
+    // The part's batches wait in its port until now: they follow this thread's, in the order they were made.
+    if (part) {
+      const forwarded = new Promise<void>((resolve) => part.on('message', (bytes: Uint8Array<ArrayBuffer> | null) => {
+        if (bytes === null) resolve();
+        else writer.postMessage(bytes, [bytes.buffer]);
+      }));
+      await Promise.race([forwarded, failed]);
+    }
+    writer.postMessage(shell.slice(at) + '\n');
+    writer.postMessage(null);
+    await Promise.race([written, failed]);
   } finally {
-    await writer.terminate();
+    await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/** Starts the worker serializing settlements [from, count) of the columns (data/report-part-worker.ts). */
+function startReportPart(columns: SettlementColumns, from: number, minHouseholds: number): Worker {
+  const to = columns.count;
+  const slice: SettlementColumns = {
+    count: to - from,
+    id: columns.id.slice(from, to), name: columns.name.slice(from, to), county: columns.county.slice(from, to),
+    township: columns.township.slice(from, to), village: columns.village.slice(from, to), code: columns.code.slice(from, to),
+    households: columns.households.slice(from, to), committee: columns.committee.slice(from, to),
+    lon: columns.lon.slice(from, to), lat: columns.lat.slice(from, to),
+    mobile: columns.mobile.slice(from, to), broadband: columns.broadband.slice(from, to),
+    listed: columns.listed.slice(from, to), focus: columns.focus.slice(from, to),
+  };
+  const data: ReportPartData = { columns: slice, minHouseholds, batch: BATCH };
+  return startDataWorker('report-part-worker', { workerData: data });
 }

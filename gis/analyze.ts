@@ -112,13 +112,89 @@ export function summarize(
   options: AnalysisOptions,
   inputs: AnalysisReport['inputs'],
 ): AnalysisReport {
+  return completeReport(summarizeRates(table, mobileMask, broadbandMask, campaign, options, inputs));
+}
+
+/**
+ * A report whose settlement list is not built yet: the rates and seats are, and the list comes from these
+ * columns, range by range (settlementResults), so that several threads may build and serialize its parts.
+ */
+export interface PendingReport {
+  /** The report with an empty settlements list, in its place among the other members. */
+  report: AnalysisReport;
+  columns: SettlementColumns;
+}
+
+/** What one settlement's result is made of, column by column (a table's, or a slice of one). */
+export interface SettlementColumns {
+  count: number;
+  id: readonly string[];
+  name: readonly string[];
+  county: readonly string[];
+  township: readonly string[];
+  village: readonly string[];
+  code: readonly (string | undefined)[];
+  households: Float64Array;
+  committee: Uint8Array;
+  lon: Float64Array;
+  lat: Float64Array;
+  mobile: Uint8Array;
+  broadband: Uint8Array;
+  /** 1 where the settlement belongs to a listed village; focus: to a focus county. */
+  listed: Uint8Array;
+  focus: Uint8Array;
+}
+
+/** The pending report with its whole settlement list. */
+export function completeReport(pending: PendingReport): AnalysisReport {
+  const { report, columns } = pending;
+  return { ...report, settlements: settlementResults(columns, report.options.minHouseholds, 0, columns.count) };
+}
+
+/** Results of settlements [from, to) of the columns, as summarize() lists them. */
+export function settlementResults(c: SettlementColumns, minHouseholds: number, from: number, to: number): SettlementResult[] {
+  if (!(from >= 0 && from <= to && to <= c.count)) throw new RangeError(`settlementResults: range ${from}..${to} outside 0..${c.count}`);
+  const out: SettlementResult[] = new Array(to - from);
+  for (let i = from; i < to; i++) {
+    const hh = c.households[i];
+    const mm = c.mobile[i];
+    const bm = c.broadband[i];
+    const code = c.code[i];
+    // Two literals rather than a spread: `code` only when known, in the same property order either way.
+    out[i - from] = code
+      ? {
+        id: c.id[i], name: c.name[i], households: hh, county: c.county[i], township: c.township[i], village: c.village[i],
+        committee: c.committee[i] === 1, code, lon: c.lon[i], lat: c.lat[i], eligible: hh >= minHouseholds,
+        mobile: mm !== 0, mobileOperators: maskOperators(mm), broadband: bm !== 0, broadbandOperators: maskOperators(bm),
+        listed: c.listed[i] === 1, focusCounty: c.focus[i] === 1,
+      }
+      : {
+        id: c.id[i], name: c.name[i], households: hh, county: c.county[i], township: c.township[i], village: c.village[i],
+        committee: c.committee[i] === 1, lon: c.lon[i], lat: c.lat[i], eligible: hh >= minHouseholds,
+        mobile: mm !== 0, mobileOperators: maskOperators(mm), broadband: bm !== 0, broadbandOperators: maskOperators(bm),
+        listed: c.listed[i] === 1, focusCounty: c.focus[i] === 1,
+      };
+  }
+  return out;
+}
+
+/** summarize() without the settlement list: the rates, the committee seats, and the columns the list comes from. */
+export function summarizeRates(
+  table: SettlementTable,
+  mobileMask: Uint8Array,
+  broadbandMask: Uint8Array,
+  campaign: CampaignContext,
+  options: AnalysisOptions,
+  inputs: AnalysisReport['inputs'],
+): PendingReport {
   const match = campaignMatcher(campaign);
   const city = new RateAccumulator();
   const counties = new Map<string, RateAccumulator>();
   const townships = new Map<string, RateAccumulator>();
   const villages = new Map<string, RateAccumulator>();
   const listedGroups = new Map<string, string>();
-  const settlements: SettlementResult[] = new Array(table.count);
+  const listedFlags = new Uint8Array(table.count);
+  const focusFlags = new Uint8Array(table.count);
   const seats: CommitteeSeatCheck[] = [];
   const seatedVillages = new Set<string>();
   // Settlements of one village share their groups and name matching: looked up once per village, not per settlement.
@@ -148,38 +224,25 @@ export function summarize(
     const county = table.county[i];
     const township = table.township[i];
     const village = table.village[i];
-    const code = table.code[i];
     const hh = table.households[i];
     const eligible = hh >= options.minHouseholds;
     const mm = mobileMask[i];
     const bm = broadbandMask[i];
     const cell = cellOf(county, township, village);
-    const listed = match.listedByCode(code) ?? cell.listedByName;
-    const committee = table.committee[i] === 1;
+    const listed = match.listedByCode(table.code[i]) ?? cell.listedByName;
 
     city.add(eligible, hh, mm, bm);
     cell.county.add(eligible, hh, mm, bm);
     cell.township.add(eligible, hh, mm, bm);
     cell.village.add(eligible, hh, mm, bm);
-    if (listed) listedGroups.set(cell.key, listed.category);
-
-    // Two literals rather than a spread: `code` only when known, in the same property order either way.
-    settlements[i] = code
-      ? {
-        id: table.id[i], name: table.name[i], households: hh, county, township, village, committee, code,
-        lon: table.lon[i], lat: table.lat[i], eligible,
-        mobile: mm !== 0, mobileOperators: maskOperators(mm), broadband: bm !== 0, broadbandOperators: maskOperators(bm),
-        listed: listed !== null, focusCounty: cell.focus,
+    if (cell.focus) focusFlags[i] = 1;
+    if (listed) {
+      listedFlags[i] = 1;
+      listedGroups.set(cell.key, listed.category);
+      if (table.committee[i] === 1) {
+        seats.push({ id: table.id[i], name: table.name[i], county, township, village, mobile: mm !== 0, broadband: bm !== 0 });
+        seatedVillages.add(listed.code ?? `${listed.county}/${listed.listedTownship}/${listed.listedName}`);
       }
-      : {
-        id: table.id[i], name: table.name[i], households: hh, county, township, village, committee,
-        lon: table.lon[i], lat: table.lat[i], eligible,
-        mobile: mm !== 0, mobileOperators: maskOperators(mm), broadband: bm !== 0, broadbandOperators: maskOperators(bm),
-        listed: listed !== null, focusCounty: cell.focus,
-      };
-    if (listed && committee) {
-      seats.push({ id: table.id[i], name: table.name[i], county, township, village, mobile: mm !== 0, broadband: bm !== 0 });
-      seatedVillages.add(listed.code ?? `${listed.county}/${listed.listedTownship}/${listed.listedName}`);
     }
   }
 
@@ -200,9 +263,9 @@ export function summarize(
   });
   const mobileCovered = seats.filter((s) => s.mobile).length;
   const broadbandCovered = seats.filter((s) => s.broadband).length;
-  return {
+  const report: AnalysisReport = {
     options,
-    settlements,
+    settlements: [],
     rates: {
       city: city.toRate(tm, tb),
       counties: countyRates,
@@ -221,6 +284,7 @@ export function summarize(
     },
     inputs,
   };
+  return { report, columns: { ...table, mobile: mobileMask, broadband: broadbandMask, listed: listedFlags, focus: focusFlags } };
 }
 
 interface VillageCell {

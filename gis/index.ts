@@ -9,5 +9,8 @@ export { classifyPoints, indexPolygons } from './classify';
 export { buildSettlementTable, parseHouseholds, type SettlementTable } from './settlement-table';
 export { RateAccumulator, requiredCount } from './rates';
 export { campaignMatcher, villageKey, EMPTY_CAMPAIGN, type CampaignContext, type CampaignCounty, type CampaignVillage } from './campaign';
-export { analyzeCoverage, summarize, resolveOptions, type AnalysisInput } from './analyze';
+export {
+  analyzeCoverage, completeReport, resolveOptions, settlementResults, summarize, summarizeRates,
+  type AnalysisInput, type PendingReport, type SettlementColumns,
+} from './analyze';
 export { applyMeasurements, buildMeasurementTable, DEFAULT_MEASUREMENT_OPTIONS, type MeasurementOptions, type MeasurementTable, type MeasuredStatus } from './measurements';

@@ -2,7 +2,7 @@
 // with the same checks and messages as analyzeCoverage() over parsed objects. Files are independent units
 // (SettlementFile, CoverageFile), so that a caller may scan them on several threads; finishAnalysis()
 // puts the pieces together in the files' order, as if they had been read one after another.
-import { summarize } from '../analyze';
+import { completeReport, summarizeRates, type PendingReport } from '../analyze';
 import { EMPTY_CAMPAIGN, type CampaignContext } from '../campaign';
 import { hilbertOrder } from '../classify';
 import { IssueList } from '../issues';
@@ -59,6 +59,16 @@ export function finishAnalysis(
   options: AnalysisOptions,
   campaign: CampaignContext = EMPTY_CAMPAIGN,
 ): AnalysisReport {
+  return completeReport(finishAnalysisPending(settlements, coverage, options, campaign));
+}
+
+/** finishAnalysis() with the settlement list left to be built from its columns (see PendingReport). */
+export function finishAnalysisPending(
+  settlements: SettlementFile,
+  coverage: readonly CoverageFileResult[],
+  options: AnalysisOptions,
+  campaign: CampaignContext = EMPTY_CAMPAIGN,
+): PendingReport {
   const { table, fileIssue, issues } = settlements.result();
   const fileIssues = new IssueList();
   for (const p of [fileIssue, ...coverage.map((c) => c.fileIssue)]) if (p) fileIssues.add(p.source, p.feature, p.field, p.message);
@@ -70,7 +80,7 @@ export function finishAnalysis(
 
   for (const c of coverage) if (!c.mask) throw new Error(`finishAnalysis: ${c.name} was not classified`);
   const { mobile, broadband, mobilePolygons, broadbandPolygons } = combineCoverage(table.count, coverage);
-  return summarize(table, mobile, broadband, campaign, options, { settlements: table.count, mobilePolygons, broadbandPolygons });
+  return summarizeRates(table, mobile, broadband, campaign, options, { settlements: table.count, mobilePolygons, broadbandPolygons });
 }
 
 export interface CombinedCoverage { mobile: Uint8Array; broadband: Uint8Array; mobilePolygons: number; broadbandPolygons: number }

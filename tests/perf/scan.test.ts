@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildPolygonSet, buildSettlementTable, InputError, IssueList, type AnalysisReport, type InputIssue } from '../../gis';
+import {
+  buildPolygonSet, buildSettlementTable, completeReport, InputError, IssueList, summarize, summarizeRates, type AnalysisReport, type InputIssue,
+} from '../../gis';
+import { loadCampaign } from '../../cli/campaign';
 import { COVERAGE_FIELDS, PolygonSetBuilder } from '../../gis/polygon-set';
 import { SETTLEMENT_FIELDS, SettlementTableBuilder } from '../../gis/settlement-table';
 import { GeoJsonScanner, MAX_DEPTH, type FeatureSink } from '../../gis/scan';
@@ -377,10 +380,53 @@ describe('writeReportJson', () => {
     }
   });
 
+  it('writes a pending report as its complete one, the second half of a large list serialized on another worker', async () => {
+    const campaign = loadCampaign();
+    const listed = campaign.listedVillages.filter((v) => v.code);
+    const path = join(mkdtempSync(join(tmpdir(), 'atlas-report-')), 'r.json');
+    for (const n of [0, 1, 2, 3, 25_001]) {
+      // Settlements of listed villages (some committee seats) and of others, in focus counties and not, some without a code.
+      const features = Array.from({ length: n }, (_, i) => {
+        const v = listed[i % listed.length];
+        const own = i % 3 !== 0;
+        return {
+          type: 'Feature', geometry: { type: 'Point', coordinates: [114 + (i % 997) / 1000, 25 + (i % 991) / 1000] },
+          properties: {
+            id: `S${i}`, name: i % 5 ? '刘屋' : `"引号"\\${i}`, households: i % 60, county: own ? v.county : '章贡区',
+            township: own ? v.township : '南外街道', village: own ? v.officialName ?? v.listedName : '红旗村委会',
+            ...(i % 4 ? { code: own ? v.code : '360702003200' } : {}), committee: i % 7 === 0,
+          },
+        };
+      });
+      const table = buildSettlementTable('s', features as never, new IssueList());
+      const mobile = Uint8Array.from({ length: n }, (_, i) => (i * 5) % 8);
+      const broadband = Uint8Array.from({ length: n }, (_, i) => (i * 3) % 8);
+      const options = { minHouseholds: 25, targetMobile: 0.95, targetBroadband: 0.75, mobileTechs: ['4G'] };
+      const inputs = { settlements: n, mobilePolygons: 1, broadbandPolygons: 1 };
+      const pending = summarizeRates(table, mobile, broadband, campaign, options, inputs);
+      const report = summarize(table, mobile, broadband, campaign, options, inputs);
+      expect(completeReport(pending)).toEqual(report);
+      if (n > 3) {
+        expect(report.settlements.some((r) => r.listed) && report.settlements.some((r) => !r.listed)).toBe(true);
+        expect(report.settlements.some((r) => r.focusCounty) && report.settlements.some((r) => !r.focusCounty)).toBe(true);
+        expect(report.committeeSeats.total).toBeGreaterThan(0);
+      }
+      for (const offThreadFrom of [Infinity, 0]) {
+        await writeReportJson(path, pending, offThreadFrom);
+        expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(report) + '\n');
+      }
+    }
+  });
+
   it('a report that cannot be written fails with the system error, from the worker too', async () => {
     const report = { settlements: [] } as unknown as AnalysisReport;
     const missing = join(tmpdir(), 'no-such-folder-atlas', 'r.json');
     await expect(writeReportJson(missing, report, Infinity)).rejects.toThrow(/ENOENT/);
     await expect(writeReportJson(missing, report, 0)).rejects.toThrow(/ENOENT/);
+    const table = buildSettlementTable('s', [0, 1, 2].map((i) => ({
+      type: 'Feature', geometry: { type: 'Point', coordinates: [114, 25] }, properties: { id: `S${i}`, households: 30, county: '于都县' },
+    })) as never, new IssueList());
+    const pending = summarizeRates(table, new Uint8Array(3), new Uint8Array(3), loadCampaign(), { minHouseholds: 25, targetMobile: 0.95, targetBroadband: 0.75, mobileTechs: ['4G'] }, { settlements: 3, mobilePolygons: 0, broadbandPolygons: 0 });
+    await expect(writeReportJson(missing, pending, 0)).rejects.toThrow(/ENOENT/);
   });
 });
