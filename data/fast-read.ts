@@ -111,15 +111,15 @@ export async function writeReportJson(path: string, report: AnalysisReport | Pen
 /** Starts the worker serializing settlements [from, count) of the columns (data/report-part-worker.ts). */
 function startReportPart(columns: SettlementColumns, from: number, minHouseholds: number): Worker {
   const to = columns.count;
+  const typed = {
+    cell: columns.cell.slice(from, to), households: columns.households.slice(from, to), committee: columns.committee.slice(from, to),
+    lon: columns.lon.slice(from, to), lat: columns.lat.slice(from, to), mobile: columns.mobile.slice(from, to),
+    broadband: columns.broadband.slice(from, to), listed: columns.listed.slice(from, to), focus: columns.focus.slice(from, to),
+  };
   const slice: SettlementColumns = {
-    count: to - from,
-    id: columns.id.slice(from, to), name: columns.name.slice(from, to), county: columns.county.slice(from, to),
-    township: columns.township.slice(from, to), village: columns.village.slice(from, to), code: columns.code.slice(from, to),
-    households: columns.households.slice(from, to), committee: columns.committee.slice(from, to),
-    lon: columns.lon.slice(from, to), lat: columns.lat.slice(from, to),
-    mobile: columns.mobile.slice(from, to), broadband: columns.broadband.slice(from, to),
-    listed: columns.listed.slice(from, to), focus: columns.focus.slice(from, to),
+    ...typed, count: to - from, villages: columns.villages,
+    id: columns.id.slice(from, to), name: columns.name.slice(from, to), code: columns.code.slice(from, to),
   };
   const data: ReportPartData = { columns: slice, minHouseholds, batch: BATCH };
-  return startDataWorker('report-part-worker', { workerData: data });
+  return startDataWorker('report-part-worker', { workerData: data, transferList: Object.values(typed).map((a) => a.buffer) });
 }
