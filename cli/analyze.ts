@@ -69,5 +69,6 @@ export async function analyzeFiles(argv: readonly string[], campaign: CampaignCo
   const report = await analyzeGeoJsonFilesPending({ settlements, mobile, broadband }, options, campaign, { threads });
   const out = single(args, 'out');
   if (format === 'json' && out) await writeReportJson(out, report);
-  else emit(renderReport(completeReport(report), format, focusOrder), out);
+  // The table shows rates and seats only: its report needs no settlement list.
+  else emit(renderReport(format === 'table' ? report.report : completeReport(report), format, focusOrder), out);
 }

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { splitFixture } from '../gis/helpers';
+import { formatTable } from '../../cli/format';
+import { loadCampaign } from '../../cli/campaign';
 import { runCli } from './run-cli';
 
 let dir: string;
@@ -58,6 +60,12 @@ describe('cli analyze (files)', () => {
     expect(rows[1]).toMatch(/^★宁都县\s+李鉴庆/);
     expect(r.stdout).toMatch(/未达标/);
     expect(r.stdout).toContain('挂牌村村委会所在地（目标 100%）：共 1 处');
+  });
+
+  it('table: the same text as from the whole report (it is printed without building the settlement list)', () => {
+    const report = JSON.parse(runCli([...base(), '--format', 'json']).stdout);
+    expect(report.settlements.length).toBeGreaterThan(0);
+    expect(runCli(base()).stdout).toBe(formatTable(report, loadCampaign().focusOrder));
   });
 
   it('csv: a row per settlement, UTF-8 with BOM, written to --out', () => {
