@@ -384,7 +384,7 @@ describe('writeReportJson', () => {
     const campaign = loadCampaign();
     const listed = campaign.listedVillages.filter((v) => v.code);
     const path = join(mkdtempSync(join(tmpdir(), 'atlas-report-')), 'r.json');
-    for (const n of [0, 1, 2, 3, 25_001]) {
+    for (const n of [0, 1, 2, 3, 10_000, 10_001, 25_001, 40_000]) {
       // Settlements of listed villages (some committee seats) and of others, in focus counties and not, some without a code.
       const features = Array.from({ length: n }, (_, i) => {
         const v = listed[i % listed.length];
@@ -411,8 +411,9 @@ describe('writeReportJson', () => {
         expect(report.settlements.some((r) => r.focusCounty) && report.settlements.some((r) => !r.focusCounty)).toBe(true);
         expect(report.committeeSeats.total).toBeGreaterThan(0);
       }
-      for (const offThreadFrom of [Infinity, 0]) {
-        await writeReportJson(path, pending, offThreadFrom);
+      // This thread alone; with the writer and the second serializer; with the serializer taking the whole last part.
+      for (const [offThreadFrom, share] of [[Infinity, true], [0, true], [0, false]] as const) {
+        await writeReportJson(path, pending, offThreadFrom, share);
         expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(report) + '\n');
       }
     }
