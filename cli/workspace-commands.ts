@@ -122,10 +122,9 @@ export async function analyzeWorkspace(argv: string[], focusOrder: readonly stri
   const format = outputFormat(args);
   const service = AtlasService.open(path);
   try {
-    const report = await service.analyze(analysisOptionsFrom(args));
     const out = single(args, 'out');
-    if (format === 'json' && out) await writeReportJson(out, report);
-    else emit(renderReport(report, format, focusOrder), out);
+    if (format === 'json' && out) await writeReportJson(out, await service.analyzeForFile(analysisOptionsFrom(args)));
+    else emit(renderReport(await service.analyze(analysisOptionsFrom(args)), format, focusOrder), out);
   } finally {
     service.close();
   }

@@ -18,7 +18,7 @@ import {
   toColumns, toCoverageColumns, type CoverageColumns, type CoverageColumnsQuery, type SettlementColumns, type SettlementDetail, type SettlementDetailsQuery,
 } from '../api/columns';
 import type { AnalysisSummary } from '../api/contract';
-import { resolveOptions, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection } from '../gis';
+import { resolveOptions, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection, type PendingReport } from '../gis';
 import { normalizeOperator } from '../gis/operators';
 import {
   applyScenario, compareScenarios, DEFAULT_FIBER_SETTINGS, DEFAULT_RANK_WEIGHTS, DEFAULT_TOWER_SETTINGS, fiberSettings,
@@ -34,7 +34,7 @@ import { diffSnapshots } from './report/diff';
 import { listSnapshots, monthLabelZh, parseMonth, saveSnapshot, snapshotFromReport, type StoredSnapshot } from './report/snapshot';
 import { monthlyFromSources, openReportSources } from './report/sources';
 import { Workspace } from './workspace';
-import { analyzeWorkspace } from './workspace/analysis';
+import { analyzeWorkspace, analyzeWorkspacePending } from './workspace/analysis';
 
 export const DEFAULT_SETTINGS: Settings = {
   language: 'zh-CN',
@@ -125,13 +125,24 @@ export class AtlasService implements AtlasApi {
   }
 
   async analyze(options: Partial<AnalysisOptions> = {}): Promise<AnalysisReport> {
-    const resolved = { ...this.settingsNow().analysis, ...stripUndefined(options) };
-    const layers = this.ws.layers();
-    const key = JSON.stringify([resolved, layers.map((l) => [l.id, l.role, l.featureCount])]);
+    const { key, resolved } = this.analysisKey(options);
     if (this.cached?.key === key) return this.cached.report;
     const report = analyzeWorkspace(this.ws, resolved, campaignSeeds());
     this.cached = { key, report };
     return report;
+  }
+
+  /** analyze() for writing a JSON file (the CLI): the settlement list, when not cached already, is left to the writer. */
+  async analyzeForFile(options: Partial<AnalysisOptions> = {}): Promise<AnalysisReport | PendingReport> {
+    const { key, resolved } = this.analysisKey(options);
+    if (this.cached?.key === key) return this.cached.report;
+    return analyzeWorkspacePending(this.ws, resolved, campaignSeeds());
+  }
+
+  private analysisKey(options: Partial<AnalysisOptions>): { key: string; resolved: Partial<AnalysisOptions> } {
+    const resolved = { ...this.settingsNow().analysis, ...stripUndefined(options) };
+    const layers = this.ws.layers();
+    return { key: JSON.stringify([resolved, layers.map((l) => [l.id, l.role, l.featureCount])]), resolved };
   }
 
   async blindSpots(options: Partial<AnalysisOptions> = {}): Promise<BlindSpot[]> {

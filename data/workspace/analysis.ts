@@ -10,7 +10,7 @@ import { MISSING, StringDictionary } from '../../gis/dictionary';
 import { IssueList } from '../../gis/issues';
 import { buildMeasurementTable } from '../../gis/measurements';
 import type { AnalysisOptions, AnalysisReport } from '../../gis/report';
-import { resolveOptions, summarizeMeasured } from '../../gis/analyze';
+import { completeReport, resolveOptions, summarizeMeasured, summarizeRates, type PendingReport } from '../../gis/analyze';
 import { SettlementTableBuilder, type SettlementTable } from '../../gis/settlement-table';
 import { combineCoverage, type CombinedCoverage } from '../../gis/scan';
 import type { LayerInfo } from '../../api/contract';
@@ -55,6 +55,21 @@ export function analyzeWorkspace(
   stats?: WorkspaceAnalysisStats,
   parallel: WorkspaceParallelOptions = {},
 ): AnalysisReport {
+  const report = analyzeWorkspacePending(ws, partial, campaign, stats, parallel);
+  return 'columns' in report ? completeReport(report) : report;
+}
+
+/**
+ * analyzeWorkspace() with the settlement list left to be built from its columns (data/fast-read.ts writeReportJson
+ * builds it on two threads), unless field measurements annotate it: the complete report then.
+ */
+export function analyzeWorkspacePending(
+  ws: Workspace,
+  partial: Partial<AnalysisOptions> = {},
+  campaign: CampaignContext = EMPTY_CAMPAIGN,
+  stats?: WorkspaceAnalysisStats,
+  parallel: WorkspaceParallelOptions = {},
+): PendingReport | AnalysisReport {
   const options = resolveOptions(partial);
   const layers = ws.layers();
   const of = (role: LayerInfo['role']) => layers.filter((l) => l.role === role);
@@ -119,6 +134,7 @@ export function analyzeWorkspace(
   if (stats) Object.assign(stats, { settlementsCached: cachedTableEntry !== null, masksCached: masksFromCache, stored });
 
   const inputs = { settlements: table.count, mobilePolygons: masks.mobilePolygons, broadbandPolygons: masks.broadbandPolygons };
+  if (!measurements) return summarizeRates(table, masks.mobile, masks.broadband, campaign, options, inputs);
   return summarizeMeasured(table, masks.mobile, masks.broadband, measurements, campaign, options, inputs);
 }
 

@@ -1,5 +1,5 @@
 // A workspace built from a folder of mixed files with the CLI, opened by GDAL, analysed; a bad file changes nothing.
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,10 @@ describe('a workspace from a folder of mixed files', () => {
     expect(byId['ND-001'].broadband).toBe(true);
     expect(out.rates.counties['宁都县']).toMatchObject({ focus: true, leader: '李鉴庆', settlements: 3 });
     expect(out.rates.counties['宁都县'].mobile).toMatchObject({ covered: 2, shortfall: 1 });
+    // --out writes the settlement list from its columns: the same bytes as the report printed.
+    const file = join(dir, 'report.json');
+    expect(runCli(['analyze', ws, '--format', 'json', '--out', file]).status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(r.stdout);
   });
 
   it('field measurements override the prediction and the table lists the disagreements', () => {
@@ -87,6 +91,11 @@ describe('a workspace from a folder of mixed files', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('实测校核（RSRP ≥ -105 dBm 视为覆盖，300 米内）：测量 1 条，1 个聚居区有实测，与覆盖预测不一致 1 处');
     expect(r.stdout).toContain('东山下：移动 预测有覆盖，实测无（最强 -118 dBm，1 次）');
+    // Measurements annotate the settlement list: the file gets the whole report, with each settlement's measured status.
+    const file = join(dir, 'field.json');
+    expect(runCli(['analyze', copy, '--format', 'json', '--out', file]).status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(runCli(['analyze', copy, '--format', 'json']).stdout);
+    expect(JSON.parse(readFileSync(file, 'utf8')).settlements.some((s: { measured?: unknown }) => s.measured)).toBe(true);
   });
 
   it('GDAL lists every layer with its count and geometry', () => {
