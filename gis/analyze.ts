@@ -104,15 +104,8 @@ export function resolveOptions(partial: Partial<AnalysisOptions> = {}): Analysis
 }
 
 /** Rates and per-settlement results from coverage masks already computed (by this module or a faster path). */
-export function summarize(
-  table: SettlementTable,
-  mobileMask: Uint8Array,
-  broadbandMask: Uint8Array,
-  campaign: CampaignContext,
-  options: AnalysisOptions,
-  inputs: AnalysisReport['inputs'],
-): AnalysisReport {
-  return completeReport(summarizeRates(table, mobileMask, broadbandMask, campaign, options, inputs));
+export function summarize(...args: Parameters<typeof summarizeRates>): AnalysisReport {
+  return completeReport(summarizeRates(...args));
 }
 
 /**

@@ -48,14 +48,8 @@ export const MIN_PARALLEL_POLYGONS = 100_000;
  * worker threads read and pack the coverage layers while this thread reads the settlements, then all of them
  * classify (data/analysis-crew.ts).
  */
-export function analyzeWorkspace(
-  ws: Workspace,
-  partial: Partial<AnalysisOptions> = {},
-  campaign: CampaignContext = EMPTY_CAMPAIGN,
-  stats?: WorkspaceAnalysisStats,
-  parallel: WorkspaceParallelOptions = {},
-): AnalysisReport {
-  const report = analyzeWorkspacePending(ws, partial, campaign, stats, parallel);
+export function analyzeWorkspace(...args: Parameters<typeof analyzeWorkspacePending>): AnalysisReport {
+  const report = analyzeWorkspacePending(...args);
   return 'columns' in report ? completeReport(report) : report;
 }
 
