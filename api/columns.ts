@@ -154,52 +154,91 @@ function upcaseTech(v: unknown): string {
 
 /** Packs coverage features (Polygon and MultiPolygon; other geometries are not drawn by fills either). */
 export function toCoverageColumns(features: Iterable<{ geometry: unknown; properties?: unknown }>): CoverageColumns {
-  const operators: number[] = [], techIdx: number[] = [], polyRing: number[] = [0], ringVertex: number[] = [0];
-  const techs: string[] = [];
-  const techOf = new Map<string, number>();
-  let vertices = 0;
-  const polygons: number[][][][] = [];
-  for (const f of features) {
+  const builder = new CoverageColumnsBuilder();
+  for (const f of features) builder.addFeature(f);
+  return builder.finish();
+}
+
+/**
+ * CoverageColumns polygon by polygon: features as GeoJSON (addFeature), or straight from their coordinates
+ * (feature, polygon, ring, vertex) by readers that decode geometry themselves, with the same result.
+ */
+export class CoverageColumnsBuilder {
+  private readonly operators: number[] = [];
+  private readonly techIdx: number[] = [];
+  private readonly polyRing: number[] = [0];
+  private readonly ringVertex: number[] = [0];
+  private readonly techs: string[] = [];
+  private readonly techOf = new Map<string, number>();
+  private coords = new Float64Array(4096);
+  private numbers = 0;
+  private op = 255;
+  private tech = 0;
+
+  addFeature(f: { geometry: unknown; properties?: unknown }): void {
     const g = f.geometry as { type?: string; coordinates?: unknown } | null;
-    if (!g) continue;
+    if (!g) return;
     const parts = g.type === 'Polygon' ? [g.coordinates as number[][][]] : g.type === 'MultiPolygon' ? (g.coordinates as number[][][][]) : [];
-    if (parts.length === 0) continue;
+    if (parts.length === 0) return;
     const props = (f.properties ?? {}) as { operator?: unknown; tech?: unknown };
-    const op = OPERATORS.indexOf(props.operator as Operator);
-    const tech = upcaseTech(props.tech);
-    let t = techOf.get(tech);
-    if (t === undefined) {
-      t = techs.length;
-      if (t > 0xffff) throw new RangeError(`coverage columns: more than 65,536 distinct values of the tech field in one layer`);
-      techs.push(tech);
-      techOf.set(tech, t);
-    }
+    this.feature(props.operator, props.tech);
     for (const rings of parts) {
       if (!rings || rings.length === 0) continue;
-      polygons.push(rings);
-      operators.push(op < 0 ? 255 : op);
-      techIdx.push(t);
+      this.polygon();
       for (const ring of rings) {
-        vertices += ring.length;
-        ringVertex.push(vertices);
+        for (const v of ring) this.vertex(v[0], v[1]);
+        this.ring();
       }
-      polyRing.push(ringVertex.length - 1);
+      this.polygonEnd();
     }
   }
-  const coords = new Float64Array(vertices * 2);
-  let k = 0;
-  for (const rings of polygons) {
-    for (const ring of rings) {
-      for (const v of ring) {
-        coords[k++] = v[0];
-        coords[k++] = v[1];
-      }
+
+  /** Starts a feature with at least one polygon part (even an empty one): its operator and tech as stored. */
+  feature(operator: unknown, tech: unknown): void {
+    const op = OPERATORS.indexOf(operator as Operator);
+    this.op = op < 0 ? 255 : op;
+    const name = upcaseTech(tech);
+    let t = this.techOf.get(name);
+    if (t === undefined) {
+      t = this.techs.length;
+      if (t > 0xffff) throw new RangeError(`coverage columns: more than 65,536 distinct values of the tech field in one layer`);
+      this.techs.push(name);
+      this.techOf.set(name, t);
     }
+    this.tech = t;
   }
-  return {
-    operator: Uint8Array.from(operators), tech: Uint16Array.from(techIdx), techs,
-    polyRing: Uint32Array.from(polyRing), ringVertex: Uint32Array.from(ringVertex), coords,
-  };
+
+  /** Starts a polygon of at least one ring, of the current feature. */
+  polygon(): void {
+    this.operators.push(this.op);
+    this.techIdx.push(this.tech);
+  }
+
+  vertex(x: number, y: number): void {
+    if (this.numbers + 2 > this.coords.length) {
+      const grown = new Float64Array(2 * this.coords.length);
+      grown.set(this.coords);
+      this.coords = grown;
+    }
+    this.coords[this.numbers++] = x;
+    this.coords[this.numbers++] = y;
+  }
+
+  /** Ends a ring after its vertices. */
+  ring(): void {
+    this.ringVertex.push(this.numbers / 2);
+  }
+
+  polygonEnd(): void {
+    this.polyRing.push(this.ringVertex.length - 1);
+  }
+
+  finish(): CoverageColumns {
+    return {
+      operator: Uint8Array.from(this.operators), tech: Uint16Array.from(this.techIdx), techs: this.techs,
+      polyRing: Uint32Array.from(this.polyRing), ringVertex: Uint32Array.from(this.ringVertex), coords: this.coords.slice(0, this.numbers),
+    };
+  }
 }
 
 // Binary layout: "ACV1", u32 header length, UTF-8 JSON header { polygons, rings, vertices, techs }, zero padding to

@@ -15,7 +15,7 @@ import {
   type SnapshotInfo, type TowerPlanData, type TowerPlanRequest, type WorkspaceInfo,
 } from '../api/contract';
 import {
-  toColumns, toCoverageColumns, type CoverageColumns, type CoverageColumnsQuery, type SettlementColumns, type SettlementDetail, type SettlementDetailsQuery,
+  toColumns, type CoverageColumns, type CoverageColumnsQuery, type SettlementColumns, type SettlementDetail, type SettlementDetailsQuery,
 } from '../api/columns';
 import type { AnalysisSummary } from '../api/contract';
 import { resolveOptions, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection, type PendingReport } from '../gis';
@@ -186,12 +186,12 @@ export class AtlasService implements AtlasApi {
     if (layer.role !== 'mobile' && layer.role !== 'broadband') {
       throw new ApiError(`coverageColumns: layer ${layer.id} (${layer.name}) is a ${layer.role} layer; expected a mobile or broadband coverage layer`);
     }
-    if (query.bbox) return toCoverageColumns(this.ws.readFeatures(layer.id, { bbox: query.bbox }));
+    if (query.bbox) return this.ws.coverageColumns(layer.id, query.bbox);
     // The map asks for every coverage layer whole on each page load: read and packed once per layer as it is.
     const marker = `coverage-columns/${layer.id}`;
     const hit = this.coverageCache.get(layer.id);
     if (hit && this.ws.cacheEntry(marker)?.inputs === hit.token) return hit.columns;
-    const columns = toCoverageColumns(this.ws.readFeatures(layer.id));
+    const columns = this.ws.coverageColumns(layer.id);
     const present = new Set(this.ws.layers().map((l) => l.id));
     for (const id of this.coverageCache.keys()) if (!present.has(id)) this.coverageCache.delete(id);
     // Without a marker (a read-only workspace) nothing would say when the layer changes: not kept.

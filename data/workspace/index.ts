@@ -6,6 +6,7 @@ import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdtempSync
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
+import type { CoverageColumns } from '../../api/columns';
 import type { Bbox, LayerInfo, LayerRole, WorkspaceInfo } from '../../api/contract';
 import type { Feature } from '../../gis/types';
 import {
@@ -13,6 +14,7 @@ import {
   notFound, notGeoPackage, readOnlyWrite, reasons, unknownLayer, WorkspaceError,
 } from './errors';
 import { type CacheEntry, clearCache, hasCache, readCache, writeCache } from './cache';
+import { readCoverageColumns } from './coverage-columns';
 import { readLayerFeatures } from './layer-reader';
 import { AbortedError, type LayerBatch, type LayerMeta, type LayerWrite, type StoredColumns, type WriteLayerOptions, writeLayersTransaction } from './layer-writer';
 import { WriteLock } from './lock';
@@ -309,6 +311,12 @@ export class Workspace {
   readFeatures(layerId: number, opts: { bbox?: Bbox; limit?: number } = {}): IterableIterator<Feature> {
     const row = this.#row(layerId);
     return readLayerFeatures(this.#conn(), row.table_name, JSON.parse(row.columns) as StoredColumns, opts);
+  }
+
+  /** A coverage layer's polygons as the map draws them (toCoverageColumns of its features), read from the blobs directly. */
+  coverageColumns(layerId: number, bbox?: Bbox): CoverageColumns {
+    const row = this.#row(layerId);
+    return readCoverageColumns(this.#conn(), row.table_name, JSON.parse(row.columns) as StoredColumns, bbox);
   }
 
   /** The table and column mapping of a layer, for readers that bypass GeoJSON features (data/workspace/analysis.ts). */

@@ -13,7 +13,7 @@ export interface ReadOptions {
   limit?: number;
 }
 
-function checkBbox(b: Bbox): void {
+export function checkBbox(b: Bbox): void {
   if (!Array.isArray(b) || b.length !== 4 || !b.every((n) => typeof n === 'number' && !Number.isNaN(n)) || b[0] > b[2] || b[1] > b[3]) {
     throw new TypeError(`readFeatures: bbox: expected [minLon, minLat, maxLon, maxLat] with min <= max, got ${JSON.stringify(b)}`);
   }

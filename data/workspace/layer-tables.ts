@@ -17,13 +17,13 @@ const WKB_POLYGON = 3;
 const WKB_MULTIPOLYGON = 6;
 
 /** Offset of the WKB after a well-formed GeoPackage header, or -1 (then decodeGpkgGeometry reports the problem). */
-function wkbOffset(b: Uint8Array): number {
+export function wkbOffset(b: Uint8Array): number {
   if (b.length < 8 || b[0] !== 0x47 || b[1] !== 0x50 || b[2] !== 0 || (b[3] & 0x20) !== 0) return -1;
   const env = ENVELOPE_BYTES[(b[3] >> 1) & 0x07];
   return env === undefined || b.length < 8 + env ? -1 : 8 + env;
 }
 
-function viewOf(b: Uint8Array): DataView {
+export function viewOf(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
