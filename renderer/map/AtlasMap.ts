@@ -85,9 +85,11 @@ export class AtlasMap {
   private rastered = false;
   /** Requests for data this map will draw that are still on their way (see awaitData). */
   private awaited = 0;
+  private readonly onViewChange: AtlasMapOptions['onViewChange'];
 
   constructor(container: HTMLElement, opts: AtlasMapOptions) {
     this.onlineBasemap = opts.onlineBasemap;
+    this.onViewChange = opts.onViewChange;
     this.container = container;
     registerSettlementTiles();
     registerCoverageTiles();
@@ -108,7 +110,7 @@ export class AtlasMap {
     this.loaded = new Promise((resolve) => this.map.once('load', () => resolve()));
     const reportView = () => {
       const b = this.map.getBounds();
-      opts.onViewChange?.([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], this.map.getZoom());
+      this.onViewChange?.([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], this.map.getZoom());
     };
     this.map.once('load', reportView);
     this.map.on('moveend', reportView);
@@ -382,8 +384,23 @@ export class AtlasMap {
     const pad = b[0] === b[2] && b[1] === b[3] ? 0.02 : 0;
     // The layer panel covers the map's left edge: keep the data clear of it when there is room.
     const left = this.container.clientWidth > 700 ? 260 : 40;
-    this.map.fitBounds([[b[0] - pad, b[1] - pad], [b[2] + pad, b[3] + pad]],
-      { padding: { top: 40, bottom: 40, right: 60, left }, duration: animate ? 600 : 0, maxZoom: 13 });
+    const bounds: maplibregl.LngLatBoundsLike = [[b[0] - pad, b[1] - pad], [b[2] + pad, b[3] + pad]];
+    const fit = { padding: { top: 40, bottom: 40, right: 60, left }, maxZoom: 13 };
+    // Where the flight ends is known now: data for that view (coverage of a county) is asked for meanwhile, not
+    // after it. The view reported when the map stops lies within what was asked for, grown by its margin.
+    const target = animate ? this.map.cameraForBounds(bounds, fit) : undefined;
+    this.map.fitBounds(bounds, { ...fit, duration: animate ? 600 : 0 });
+    if (target?.center !== undefined && target.zoom !== undefined) this.onViewChange?.(this.viewAt(target.center, target.zoom), target.zoom);
+  }
+
+  /** The bounds the map will show centred on `center` at `zoom` (north up, no pitch, as this map always is). */
+  private viewAt(center: maplibregl.LngLatLike, zoom: number): Bbox {
+    const c = maplibregl.MercatorCoordinate.fromLngLat(center);
+    const world = 512 * 2 ** zoom;
+    const dx = this.container.clientWidth / world / 2, dy = this.container.clientHeight / world / 2;
+    const sw = new maplibregl.MercatorCoordinate(c.x - dx, c.y + dy).toLngLat();
+    const ne = new maplibregl.MercatorCoordinate(c.x + dx, c.y - dy).toLngLat();
+    return [sw.lng, sw.lat, ne.lng, ne.lat];
   }
 
   /** Jumps (no animation when `animate` is false, for tests and large jumps) to a point. */
