@@ -43,6 +43,11 @@ describe('bulk-loaded rtree', () => {
           expect(all(rtree)).toHaveLength(layer.id === pts.id ? n - 1 : n);
           const query = (t: string) => db.prepare(`SELECT id FROM "${t}" WHERE maxx >= 114.5 AND minx <= 115 AND maxy >= 25 AND miny <= 25.5 ORDER BY id`).pluck().all();
           expect(query(rtree)).toEqual(query(copy));
+          // Node numbers are stored as integers, as the rtree module writes them (a JS number binds as a REAL).
+          const types = (t: string) => db.prepare(`SELECT (SELECT group_concat(DISTINCT typeof(rowid) || typeof(nodeno)) FROM "${t}_rowid")
+            || ' ' || coalesce((SELECT group_concat(DISTINCT typeof(nodeno) || typeof(parentnode)) FROM "${t}_parent"), '')`).pluck().get();
+          expect(types(rtree)).toBe(types(copy));
+          expect(types(rtree)).toBe(`integerinteger ${n > 51 ? 'integerinteger' : ''}`);
         }
       } finally {
         ws.close();
