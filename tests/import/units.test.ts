@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import gcoord from 'gcoord';
 import proj4 from 'proj4';
 import { booleanPointInPolygon, point } from '@turf/turf';
