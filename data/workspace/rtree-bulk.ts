@@ -186,25 +186,31 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
   // Half the values to bind, and the rows are integers, as the rtree module writes them.
   const rowidTable = quoteIdent(`${name}_rowid`);
   const ROWS = 500;
-  const run = db.prepare(`INSERT INTO ${rowidTable} (nodeno) VALUES ${Array(ROWS).fill('(CAST(? AS INTEGER))').join(', ')}`);
+  const consecutive = db.prepare(`INSERT INTO ${rowidTable} (nodeno) VALUES ${Array(ROWS).fill('(CAST(? AS INTEGER))').join(', ')}`);
   const rows = new RowInserter(db, `INSERT INTO ${rowidTable} (rowid, nodeno) VALUES `, '(?, CAST(? AS INTEGER))', ROWS);
   const ids = entries.ids;
   const values: number[] = new Array(ROWS);
   let largest = -Infinity;
   let k = 0;
   while (k < n) {
-    let consecutive = k + ROWS <= n && ids[k] === largest + 1;
-    for (let i = k + 1; consecutive && i < k + ROWS; i++) consecutive = ids[i] === ids[i - 1] + 1;
-    if (consecutive) {
+    // The run of consecutive ids from k that follows the largest: a full one goes in one statement; a shorter one
+    // (a gap ahead) row by row, so that every entry is looked at once whatever the gaps.
+    let run = 0;
+    if (ids[k] === largest + 1) {
+      run = 1;
+      while (run < ROWS && k + run < n && ids[k + run] === ids[k + run - 1] + 1) run++;
+    }
+    if (run === ROWS) {
       for (let i = 0; i < ROWS; i++) values[i] = leafOf[k + i];
       rows.flush();
-      run.run(values);
+      consecutive.run(values);
       largest = ids[k + ROWS - 1];
       k += ROWS;
-    } else {
+      continue;
+    }
+    for (const to = k + Math.max(run, 1); k < to; k++) {
       rows.add(ids[k], leafOf[k]);
       if (ids[k] > largest) largest = ids[k];
-      k++;
     }
   }
   rows.flush();

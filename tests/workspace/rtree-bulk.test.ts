@@ -55,6 +55,25 @@ describe('bulk-loaded rtree', () => {
     });
   }
 
+  it('equals per-row insertion when null geometries leave gaps in the ids (runs of consecutive ids and single rows)', async () => {
+    const ws = Workspace.create(join(tempDir(), 'g.gpkg'));
+    try {
+      // Gaps now and then (runs of 500 consecutive ids remain) and, further on, every 7th row without a geometry.
+      const points: Feature[] = settlements(6000, 11).map((f, i) =>
+        ((i > 0 && i % 1700 === 0) || (i > 3500 && i % 7 === 0) ? { ...f, geometry: null } : f));
+      const layer = await ws.writeLayer({ name: 'gaps', role: 'settlements', geometryType: 'POINT' }, [points]);
+      const { table, rtree } = rtreeOf(ws, layer.id);
+      const db = ws.sqlite();
+      expect(db.prepare('SELECT rtreecheck(?)').pluck().get(rtree)).toBe('ok');
+      const copy = perRowCopy(ws, table);
+      const all = (t: string) => db.prepare(`SELECT * FROM "${t}" ORDER BY id`).raw(true).all();
+      expect(all(rtree)).toEqual(all(copy));
+      expect(db.prepare(`SELECT count(*) FROM "${rtree}_rowid" WHERE typeof(nodeno) = 'integer'`).pluck().get()).toBe(points.filter((f) => f.geometry).length);
+    } finally {
+      ws.close();
+    }
+  });
+
   it('stays right through later inserts, moves and deletes by the triggers', async () => {
     const ws = Workspace.create(join(tempDir(), 'e.gpkg'));
     try {
