@@ -1,7 +1,25 @@
 // Coordinate reference systems: what the user chose or the file declares, turned into a function to WGS-84 lon/lat.
 import gcoord, { type CRSTypes } from 'gcoord';
-import proj4 from 'proj4';
 import type { CrsChoice } from '../../api/contract';
+
+type Proj4 = typeof import('proj4');
+/**
+ * Loaded only for projected coordinates: proj4 takes ~65 ms to load, at the start of every import on the importing
+ * thread and again on its worker thread (data/import/in-worker.ts), ahead of the first row.
+ */
+let proj4: Proj4 | null = null;
+
+/** Thrown when a projected CRS is resolved before loadProjections(): load, then resolve again. */
+export class ProjectionsNotLoaded extends Error {
+  constructor() {
+    super('crs: proj4 is not loaded (await loadProjections() first)');
+    this.name = 'ProjectionsNotLoaded';
+  }
+}
+
+export async function loadProjections(): Promise<void> {
+  proj4 ??= (await import('proj4')).default;
+}
 
 /** Source x/y → WGS-84 [lon, lat]. Always returns a fresh array; never touches its inputs. */
 export type ToWgs84 = (x: number, y: number) => [number, number];
@@ -26,6 +44,7 @@ function fromGcoord(from: CRSTypes): ToWgs84 {
 }
 
 function fromProj4(def: string): ToWgs84 {
+  if (!proj4) throw new ProjectionsNotLoaded();
   const conv = proj4(def, 'WGS84');
   return (x, y) => {
     const out = conv.forward([x, y]);
@@ -132,8 +151,9 @@ export function resolvePrj(wkt: string): CrsResolution {
   }
   try {
     return { choice: 'auto', reason: `.prj: ${wktString(wkt, 'PROJCS') ?? projection}`, toWgs84: fromProj4(wkt), warning: datumWarning };
-  } catch {
-    throw new Error(`.prj: projection "${projection}" is not supported; expected Gauss–Krüger / Transverse Mercator or lon/lat`);
+  } catch (err) {
+    if (err instanceof ProjectionsNotLoaded) throw err;
+    throw new Error(`.prj: projection "${projection}" is not supported; expected Gauss–Krüger / Transverse Mercator or lon/lat`, { cause: err });
   }
 }
 

@@ -7,7 +7,7 @@ import { FirstSeen } from '../../gis/first-seen';
 import type { Feature, Operator } from '../../gis/types';
 import { canonicalFields, canonicalize, POLYGON_ROLES, type CanonicalContext } from './canonical';
 import { outsideGanzhou, suspectGcjOffset, swappedDegrees, swappedProjected, GANZHOU_BBOX, BBOX_MARGIN_DEG } from './checks';
-import { detectFromSample, resolveChoice, resolvePrj, type CrsResolution } from './crs';
+import { detectFromSample, loadProjections, ProjectionsNotLoaded, resolveChoice, resolvePrj, type CrsResolution } from './crs';
 import { abortError, FileProblem, ImportIssuesError, IssueSink } from './issues';
 import { detectMapping, mergeMapping, operatorFromFileName, parseCoordinate, ROLE_FIELDS, type CanonicalField } from './mapping';
 import { detectFormat, FORMATS, HEAD_BYTES } from './registry';
@@ -186,15 +186,24 @@ async function prepare(path: string, request: ImportRequest, signal?: AbortSigna
 
   // CRS: explicit choice, then .prj, then what the file declares, then the numbers themselves.
   let crs: CrsResolution | null = null;
+  const resolveCrs = (): CrsResolution | null => {
+    if (request.crs && request.crs !== 'auto') return resolveChoice(request.crs);
+    if (source.prj) return resolvePrj(source.prj);
+    if (source.declaredCrs && source.declaredCrs.choice !== 'auto') {
+      return { ...resolveChoice(source.declaredCrs.choice), choice: source.declaredCrs.choice, reason: source.declaredCrs.reason };
+    }
+    const auto = detectFromSample(sample);
+    if (auto.problem) problems.push({ field: 'crs', message: auto.problem });
+    return auto.resolution;
+  };
   try {
-    if (request.crs && request.crs !== 'auto') crs = resolveChoice(request.crs);
-    else if (source.prj) crs = resolvePrj(source.prj);
-    else if (source.declaredCrs && source.declaredCrs.choice !== 'auto') {
-      crs = { ...resolveChoice(source.declaredCrs.choice), choice: source.declaredCrs.choice, reason: source.declaredCrs.reason };
-    } else {
-      const auto = detectFromSample(sample);
-      crs = auto.resolution;
-      if (auto.problem) problems.push({ field: 'crs', message: auto.problem });
+    try {
+      crs = resolveCrs();
+    } catch (err) {
+      // Projected coordinates: proj4 is loaded on first need (see crs.ts), then the same resolution again.
+      if (!(err instanceof ProjectionsNotLoaded)) throw err;
+      await loadProjections();
+      crs = resolveCrs();
     }
   } catch (err) {
     problems.push({ field: 'crs', message: (err as Error).message });

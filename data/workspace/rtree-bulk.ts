@@ -129,22 +129,26 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
   }
   levels[levels.length - 1].first = 1;
 
-  const insertNode = db.prepare(`INSERT OR REPLACE INTO ${nodeTable} (nodeno, data) VALUES (?, ?)`);
-  const insertParent = db.prepare(`INSERT INTO ${quoteIdent(`${name}_parent`)} (nodeno, parentnode) VALUES (?, ?)`);
-  const blob = Buffer.alloc(nodeSize);
-  // DataView writes: Buffer#write*BE check their arguments on every call, and a leaf level has one entry per row.
-  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  // Node rows many per statement, from one buffer per level; parent rows likewise. Node numbers are bound as
+  // integers (a JS number binds as a REAL, which a column without affinity such as parentnode or nodeno keeps).
   const depth = levels.length - 1;
+  const nodeRows = new RowInserter(db, `INSERT OR REPLACE INTO ${nodeTable} (nodeno, data) VALUES `, '(?, ?)', 100);
+  const parentRows = new RowInserter(db, `INSERT INTO ${quoteIdent(`${name}_parent`)} (nodeno, parentnode) VALUES `,
+    '(?, CAST(? AS INTEGER))', 500);
   for (let l = 0; l < levels.length; l++) {
     const level = levels[l];
     const childBoxes = l === 0 ? null : levels[l - 1].boxes;
+    // Zero-filled: unused entries of a node stay zero, as SQLite writes them.
+    const blobs = Buffer.alloc(nodeSize * level.count);
+    // DataView writes: Buffer#write*BE check their arguments on every call, and a leaf level has one entry per row.
+    const view = new DataView(blobs.buffer, blobs.byteOffset, blobs.byteLength);
     for (let j = 0; j < level.count; j++) {
-      blob.fill(0);
       const nodeno = level.first + j;
-      if (nodeno === 1) view.setUint16(0, depth);
+      const base = j * nodeSize;
+      if (nodeno === 1) view.setUint16(base, depth);
       const from = level.starts[j], to = level.starts[j + 1];
-      view.setUint16(2, to - from);
-      for (let i = from, o = 4; i < to; i++, o += 24) {
+      view.setUint16(base + 2, to - from);
+      for (let i = from, o = base + 4; i < to; i++, o += 24) {
         let id: number;
         let b: Float32Array;
         let at: number;
@@ -152,7 +156,7 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
           id = levels[l - 1].first + i;
           b = childBoxes;
           at = 4 * i;
-          insertParent.run(id, nodeno);
+          parentRows.add(id, nodeno);
         } else {
           id = entries.ids[order[i]];
           b = box;
@@ -165,29 +169,77 @@ function load(db: Database.Database, name: string, entries: RtreeEntries): void 
         view.setFloat32(o + 16, b[at + 2]);
         view.setFloat32(o + 20, b[at + 3]);
       }
-      insertNode.run(nodeno, blob);
+      nodeRows.add(nodeno, blobs.subarray(base, base + nodeSize));
     }
+    nodeRows.flush();
   }
+  parentRows.flush();
 
-  // Entry → leaf, in entry (fid) order so that the rowid table is appended to, many rows per statement (the
-  // per-call cost dominates rows this small).
+  // Entry → leaf, in entry (fid) order so that the rowid table is appended to.
   const leaves = levels[0];
   const leafOf = new Uint32Array(n);
   for (let j = 0; j < leaves.count; j++) {
     for (let i = leaves.starts[j]; i < leaves.starts[j + 1]; i++) leafOf[order[i]] = leaves.first + j;
   }
-  const ROWS = 500;
+  // Entries usually have consecutive ids (the fids of an import's rows, null geometries aside): a run that follows
+  // the largest id written so far binds only its node numbers and lets SQLite assign max(rowid) + 1, the next id.
+  // Half the values to bind, and the rows are integers, as the rtree module writes them.
   const rowidTable = quoteIdent(`${name}_rowid`);
-  const many = db.prepare(`INSERT INTO ${rowidTable} (rowid, nodeno) VALUES ${Array(ROWS).fill('(?, ?)').join(', ')}`);
-  const one = db.prepare(`INSERT INTO ${rowidTable} (rowid, nodeno) VALUES (?, ?)`);
-  const values: number[] = new Array(2 * ROWS);
+  const ROWS = 500;
+  const consecutive = db.prepare(`INSERT INTO ${rowidTable} (nodeno) VALUES ${Array(ROWS).fill('(CAST(? AS INTEGER))').join(', ')}`);
+  const rows = new RowInserter(db, `INSERT INTO ${rowidTable} (rowid, nodeno) VALUES `, '(?, CAST(? AS INTEGER))', ROWS);
+  const ids = entries.ids;
+  const values: number[] = new Array(ROWS);
+  let largest = -Infinity;
   let k = 0;
-  for (; k + ROWS <= n; k += ROWS) {
-    for (let i = 0; i < ROWS; i++) {
-      values[2 * i] = entries.ids[k + i];
-      values[2 * i + 1] = leafOf[k + i];
+  while (k < n) {
+    // The run of consecutive ids from k that follows the largest: a full one goes in one statement; a shorter one
+    // (a gap ahead) row by row, so that every entry is looked at once whatever the gaps.
+    let run = 0;
+    if (ids[k] === largest + 1) {
+      run = 1;
+      while (run < ROWS && k + run < n && ids[k + run] === ids[k + run - 1] + 1) run++;
     }
-    many.run(values);
+    if (run === ROWS) {
+      for (let i = 0; i < ROWS; i++) values[i] = leafOf[k + i];
+      rows.flush();
+      consecutive.run(values);
+      largest = ids[k + ROWS - 1];
+      k += ROWS;
+      continue;
+    }
+    for (const to = k + Math.max(run, 1); k < to; k++) {
+      rows.add(ids[k], leafOf[k]);
+      if (ids[k] > largest) largest = ids[k];
+    }
   }
-  for (; k < n; k++) one.run(entries.ids[k], leafOf[k]);
+  rows.flush();
+}
+
+/** Rows of two values, `perStatement` per INSERT (the per-call cost dominates rows this small), the rest one by one. */
+class RowInserter {
+  private readonly many: Database.Statement;
+  private readonly one: Database.Statement;
+  private readonly values: unknown[];
+  private count = 0;
+
+  constructor(db: Database.Database, insert: string, row: string, private readonly perStatement: number) {
+    this.many = db.prepare(insert + Array(perStatement).fill(row).join(', '));
+    this.one = db.prepare(insert + row);
+    this.values = new Array(2 * perStatement);
+  }
+
+  add(a: unknown, b: unknown): void {
+    this.values[2 * this.count] = a;
+    this.values[2 * this.count + 1] = b;
+    if (++this.count === this.perStatement) {
+      this.many.run(this.values);
+      this.count = 0;
+    }
+  }
+
+  flush(): void {
+    for (let i = 0; i < this.count; i++) this.one.run(this.values[2 * i], this.values[2 * i + 1]);
+    this.count = 0;
+  }
 }

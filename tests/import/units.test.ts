@@ -3,7 +3,7 @@ import gcoord from 'gcoord';
 import proj4 from 'proj4';
 import { booleanPointInPolygon, point } from '@turf/turf';
 import { suspectGcjOffset, outsideGanzhou, swappedProjected } from '../../data/import/checks';
-import { detectFromSample, gaussKrugerDefinition, gaussKrugerEpsg, resolveChoice, resolvePrj } from '../../data/import/crs';
+import { detectFromSample, gaussKrugerDefinition, gaussKrugerEpsg, loadProjections, ProjectionsNotLoaded, resolveChoice, resolvePrj } from '../../data/import/crs';
 import { detectMapping, mergeMapping, parseBoolean, parseCoordinate, parseHouseholds, parseNumber } from '../../data/import/mapping';
 import { detectFormat } from '../../data/import/registry';
 import { DEFAULT_RADIUS_M, destination, parseBand, sitesToSectors } from '../../data/import/sectors';
@@ -41,6 +41,15 @@ describe('mapping', () => {
 });
 
 describe('crs', () => {
+  it('loads proj4 only for projected coordinates: resolving one first asks for loadProjections()', async () => {
+    // Runs first in this file: nothing has loaded proj4 yet (file imports load it only through openImport).
+    expect(resolveChoice('wgs84').toWgs84).toBeNull();
+    expect(detectFromSample([[115.4, 25.9]]).resolution?.toWgs84).toBeNull();
+    expect(() => resolveChoice('EPSG:4547')).toThrow(ProjectionsNotLoaded);
+    await loadProjections();
+    expect(resolveChoice('EPSG:4547').toWgs84).toBeTypeOf('function');
+  });
+
   it('maps CGCS2000 Gauss–Krüger codes (3° and 6°, with and without zone prefix) to their parameters', () => {
     expect(gaussKrugerDefinition(4547)).toMatch(/\+lon_0=114 .*\+x_0=500000 /);
     expect(gaussKrugerDefinition(4548)).toMatch(/\+lon_0=117 .*\+x_0=500000 /);
