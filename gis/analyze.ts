@@ -110,7 +110,7 @@ export function summarize(...args: Parameters<typeof summarizeRates>): AnalysisR
 
 /**
  * A report whose settlement list is not built yet: the rates and seats are, and the list comes from these
- * columns, range by range (settlementResults), so that several threads may build and serialize its parts.
+ * columns, range by range (settlementResults), so that a writer need never hold it whole.
  */
 export interface PendingReport {
   /** The report with an empty settlements list, in its place among the other members. */
@@ -123,9 +123,9 @@ export interface SettlementColumns {
   count: number;
   id: readonly string[];
   name: readonly string[];
-  /** Each settlement's village, an index into `villages` (fewer strings to copy when a worker takes a slice). */
-  cell: Uint32Array;
-  villages: { county: readonly string[]; township: readonly string[]; village: readonly string[] };
+  county: readonly string[];
+  township: readonly string[];
+  village: readonly string[];
   code: readonly (string | undefined)[];
   households: Float64Array;
   committee: Uint8Array;
@@ -148,23 +148,21 @@ export function completeReport(pending: PendingReport): AnalysisReport {
 export function settlementResults(c: SettlementColumns, minHouseholds: number, from: number, to: number): SettlementResult[] {
   if (!(from >= 0 && from <= to && to <= c.count)) throw new RangeError(`settlementResults: range ${from}..${to} outside 0..${c.count}`);
   const out: SettlementResult[] = new Array(to - from);
-  const { county: counties, township: townships, village: villages } = c.villages;
   for (let i = from; i < to; i++) {
     const hh = c.households[i];
     const mm = c.mobile[i];
     const bm = c.broadband[i];
     const code = c.code[i];
-    const v = c.cell[i];
     // Two literals rather than a spread: `code` only when known, in the same property order either way.
     out[i - from] = code
       ? {
-        id: c.id[i], name: c.name[i], households: hh, county: counties[v], township: townships[v], village: villages[v],
+        id: c.id[i], name: c.name[i], households: hh, county: c.county[i], township: c.township[i], village: c.village[i],
         committee: c.committee[i] === 1, code, lon: c.lon[i], lat: c.lat[i], eligible: hh >= minHouseholds,
         mobile: mm !== 0, mobileOperators: maskOperators(mm), broadband: bm !== 0, broadbandOperators: maskOperators(bm),
         listed: c.listed[i] === 1, focusCounty: c.focus[i] === 1,
       }
       : {
-        id: c.id[i], name: c.name[i], households: hh, county: counties[v], township: townships[v], village: villages[v],
+        id: c.id[i], name: c.name[i], households: hh, county: c.county[i], township: c.township[i], village: c.village[i],
         committee: c.committee[i] === 1, lon: c.lon[i], lat: c.lat[i], eligible: hh >= minHouseholds,
         mobile: mm !== 0, mobileOperators: maskOperators(mm), broadband: bm !== 0, broadbandOperators: maskOperators(bm),
         listed: c.listed[i] === 1, focusCounty: c.focus[i] === 1,
@@ -190,8 +188,6 @@ export function summarizeRates(
   const listedGroups = new Map<string, string>();
   const listedFlags = new Uint8Array(table.count);
   const focusFlags = new Uint8Array(table.count);
-  const cellIndex = new Uint32Array(table.count);
-  const cellNames = { county: [] as string[], township: [] as string[], village: [] as string[] };
   const seats: CommitteeSeatCheck[] = [];
   const seatedVillages = new Set<string>();
   // Settlements of one village share their groups and name matching: looked up once per village, not per settlement.
@@ -211,11 +207,7 @@ export function summarizeRates(
         key,
         listedByName: match.listedByName(county, township, village),
         focus: match.county(county)?.focus === true,
-        index: cellNames.county.length,
       };
-      cellNames.county.push(county);
-      cellNames.township.push(township);
-      cellNames.village.push(village);
       byVillage.set(village, cell);
     }
     return cell;
@@ -236,7 +228,6 @@ export function summarizeRates(
     cell.county.add(eligible, hh, mm, bm);
     cell.township.add(eligible, hh, mm, bm);
     cell.village.add(eligible, hh, mm, bm);
-    cellIndex[i] = cell.index;
     if (cell.focus) focusFlags[i] = 1;
     if (listed) {
       listedFlags[i] = 1;
@@ -286,14 +277,7 @@ export function summarizeRates(
     },
     inputs,
   };
-  const { count, id, name, code, households, committee, lon, lat } = table;
-  return {
-    report,
-    columns: {
-      count, id, name, cell: cellIndex, villages: cellNames, code, households, committee, lon, lat,
-      mobile: mobileMask, broadband: broadbandMask, listed: listedFlags, focus: focusFlags,
-    },
-  };
+  return { report, columns: { ...table, mobile: mobileMask, broadband: broadbandMask, listed: listedFlags, focus: focusFlags } };
 }
 
 interface VillageCell {
@@ -304,8 +288,6 @@ interface VillageCell {
   key: string;
   listedByName: CampaignVillage | null;
   focus: boolean;
-  /** Its place in the columns' villages. */
-  index: number;
 }
 
 function group(map: Map<string, RateAccumulator>, key: string): RateAccumulator {

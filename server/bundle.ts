@@ -25,11 +25,11 @@ export const NODE_BUNDLE_OPTIONS: BuildOptions = {
 
 /**
  * The data/ worker scripts beside every Node-side bundle (server, Electron, the bench's CLI): the host's worker,
- * the analysis crew's, the two-thread import's, and the report writer's and its second serializer's. data/node-worker.ts finds each as
+ * the analysis crew's, the two-thread import's, and the report writer's. data/node-worker.ts finds each as
  * `<name>.mjs` next to the code that starts it.
  */
 export const DATA_WORKER_ENTRIES: Record<string, string> = Object.fromEntries(
-  ['host-worker', 'analysis-crew-worker', 'import/import-worker', 'report-writer-worker', 'report-part-worker'].map((w) => [w, join(ROOT, 'data', `${w}.ts`)]),
+  ['host-worker', 'analysis-crew-worker', 'import/import-worker', 'report-writer-worker'].map((w) => [w, join(ROOT, 'data', `${w}.ts`)]),
 );
 
 /**
