@@ -118,7 +118,7 @@ export interface PendingReport {
   columns: SettlementColumns;
 }
 
-/** What one settlement's result is made of, column by column (a table's, or a slice of one). */
+/** What one settlement's result is made of, column by column: the settlement table's, with its masks and flags. */
 export interface SettlementColumns {
   count: number;
   id: readonly string[];
