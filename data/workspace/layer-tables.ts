@@ -13,7 +13,7 @@ import { quoteIdent } from './sql';
 
 const ENVELOPE_BYTES = [0, 32, 48, 48, 64];
 const WKB_POINT = 1;
-const WKB_POLYGON = 3;
+export const WKB_POLYGON = 3;
 const WKB_MULTIPOLYGON = 6;
 
 /** Offset of the WKB after a well-formed GeoPackage header, or -1 (then decodeGpkgGeometry reports the problem). */
@@ -67,7 +67,7 @@ export function feedSettlements(db: Database.Database, table: string, columns: S
  * Packs a 2D Polygon or MultiPolygon WKB at `at` into `packed` (the scanner's layout for the same coordinates
  * in JSON); returns the coordinates node, or -1 for anything else or anything malformed.
  */
-function packPolygonal(b: Uint8Array, v: DataView, at: number, packed: PackedCoordinates): number {
+export function packPolygonal(b: Uint8Array, v: DataView, at: number, packed: PackedCoordinates): number {
   const end = b.length;
   let o = at;
   const polygon = (): number => {
