@@ -25,16 +25,11 @@ export interface ParallelOptions {
 
 export const MIN_PARALLEL_BYTES = 64 * 1024 * 1024;
 
-export async function analyzeGeoJsonFiles(
-  files: AnalysisFiles,
-  options: AnalysisOptions,
-  campaign: CampaignContext,
-  parallel: ParallelOptions = {},
-): Promise<AnalysisReport> {
-  return completeReport(await analyzeGeoJsonFilesPending(files, options, campaign, parallel));
+export async function analyzeGeoJsonFiles(...args: Parameters<typeof analyzeGeoJsonFilesPending>): Promise<AnalysisReport> {
+  return completeReport(await analyzeGeoJsonFilesPending(...args));
 }
 
-/** analyzeGeoJsonFiles() with the settlement list still to be built (writeReportJson builds it on two threads). */
+/** analyzeGeoJsonFiles() with the settlement list still to be built (writeReportJson builds it batch by batch). */
 export async function analyzeGeoJsonFilesPending(
   files: AnalysisFiles,
   options: AnalysisOptions,

@@ -1,7 +1,7 @@
 // Streams a GeoJSON file through one reused buffer into a byte scanner: memory stays bounded whatever the
 // file size. File-system problems become the same input issues as data/read-geojson.ts reports.
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
-import { settlementResults, type AnalysisReport, type InputIssue, type PendingReport } from '../gis';
+import { isPendingReport, settlementResults, type AnalysisReport, type InputIssue, type PendingReport } from '../gis';
 import type { GeoJsonScanner } from '../gis/scan';
 import { startDataWorker } from './node-worker';
 
@@ -45,8 +45,8 @@ export const OFF_THREAD_SETTLEMENTS = 100_000;
  * batch by batch as it is serialized, never whole.
  */
 export async function writeReportJson(path: string, report: AnalysisReport | PendingReport, offThreadFrom = OFF_THREAD_SETTLEMENTS): Promise<void> {
-  const pending = 'columns' in report ? report : null;
-  const whole = pending ? pending.report : (report as AnalysisReport);
+  const pending = isPendingReport(report) ? report : null;
+  const whole = isPendingReport(report) ? report.report : report;
   const count = pending ? pending.columns.count : whole.settlements.length;
   const shell = JSON.stringify({ ...whole, settlements: [] });
   const marker = '"settlements":[';

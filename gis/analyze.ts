@@ -138,6 +138,10 @@ export interface SettlementColumns {
   focus: Uint8Array;
 }
 
+export function isPendingReport(report: AnalysisReport | PendingReport): report is PendingReport {
+  return 'columns' in report;
+}
+
 /** The pending report with its whole settlement list. */
 export function completeReport(pending: PendingReport): AnalysisReport {
   const { report, columns } = pending;

@@ -10,7 +10,7 @@ export { buildSettlementTable, parseHouseholds, type SettlementTable } from './s
 export { RateAccumulator, requiredCount } from './rates';
 export { campaignMatcher, villageKey, EMPTY_CAMPAIGN, type CampaignContext, type CampaignCounty, type CampaignVillage } from './campaign';
 export {
-  analyzeCoverage, completeReport, resolveOptions, settlementResults, summarize, summarizeRates,
+  analyzeCoverage, completeReport, isPendingReport, resolveOptions, settlementResults, summarize, summarizeRates,
   type AnalysisInput, type PendingReport, type SettlementColumns,
 } from './analyze';
 export { applyMeasurements, buildMeasurementTable, DEFAULT_MEASUREMENT_OPTIONS, type MeasurementOptions, type MeasurementTable, type MeasuredStatus } from './measurements';

@@ -10,7 +10,7 @@ import { MISSING, StringDictionary } from '../../gis/dictionary';
 import { IssueList } from '../../gis/issues';
 import { buildMeasurementTable } from '../../gis/measurements';
 import type { AnalysisOptions, AnalysisReport } from '../../gis/report';
-import { completeReport, resolveOptions, summarizeMeasured, summarizeRates, type PendingReport } from '../../gis/analyze';
+import { completeReport, isPendingReport, resolveOptions, summarizeMeasured, summarizeRates, type PendingReport } from '../../gis/analyze';
 import { SettlementTableBuilder, type SettlementTable } from '../../gis/settlement-table';
 import { combineCoverage, type CombinedCoverage } from '../../gis/scan';
 import type { LayerInfo } from '../../api/contract';
@@ -50,12 +50,12 @@ export const MIN_PARALLEL_POLYGONS = 100_000;
  */
 export function analyzeWorkspace(...args: Parameters<typeof analyzeWorkspacePending>): AnalysisReport {
   const report = analyzeWorkspacePending(...args);
-  return 'columns' in report ? completeReport(report) : report;
+  return isPendingReport(report) ? completeReport(report) : report;
 }
 
 /**
  * analyzeWorkspace() with the settlement list left to be built from its columns (data/fast-read.ts writeReportJson
- * builds it on two threads), unless field measurements annotate it: the complete report then.
+ * builds it batch by batch), unless field measurements annotate it: the complete report then.
  */
 export function analyzeWorkspacePending(
   ws: Workspace,

@@ -53,13 +53,8 @@ export class SettlementFile {
  * kind in the order the user named them. Throws InputError: whole-file problems first (alone), then feature
  * problems, in file order, capped as one list.
  */
-export function finishAnalysis(
-  settlements: SettlementFile,
-  coverage: readonly CoverageFileResult[],
-  options: AnalysisOptions,
-  campaign: CampaignContext = EMPTY_CAMPAIGN,
-): AnalysisReport {
-  return completeReport(finishAnalysisPending(settlements, coverage, options, campaign));
+export function finishAnalysis(...args: Parameters<typeof finishAnalysisPending>): AnalysisReport {
+  return completeReport(finishAnalysisPending(...args));
 }
 
 /** finishAnalysis() with the settlement list left to be built from its columns (see PendingReport). */
