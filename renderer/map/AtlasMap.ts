@@ -45,7 +45,7 @@ export interface AtlasMapOptions {
   onlineBasemap?: Settings['onlineBasemap'];
   /** A settlement point was clicked: its row in the settlement columns. */
   onSettlementClick: (index: number, lon: number, lat: number) => void;
-  /** The view settled (after load and after every move). */
+  /** The view settled (after load and after every move), or the one an animated fitBbox will end on, as it starts. */
   onViewChange?: (bbox: Bbox, zoom: number) => void;
   /** A frame showed every settlement tile of the latest settlement columns (the first time for each version). */
   onSettlementsDrawn?: () => void;
