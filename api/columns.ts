@@ -6,6 +6,7 @@
 import type { SettlementResult } from '../gis/report';
 import { OPERATORS, type Operator } from '../gis/types';
 import { StringDictionary } from '../gis/dictionary';
+import { simplifyRings } from '../gis/simplify-rings';
 
 /** Bits of SettlementColumns.flags. */
 export const FLAG = {
@@ -145,6 +146,21 @@ export interface CoverageColumnsQuery {
   layerId: number;
   /** Only features whose bounding box meets this one (large layers, zoomed in). */
   bbox?: [minLon: number, minLat: number, maxLon: number, maxLat: number];
+  /**
+   * Detail for a map at some zoom: rings simplified to within this many degrees of longitude as a Web Mercator map
+   * measures them (displayTolerance(z) is a quarter pixel of a 512-px tile at zoom z). Omitted or 0: exact geometry.
+   */
+  tolerance?: number;
+}
+
+/** A quarter of a pixel at zoom z (512-px tiles), in degrees of longitude: detail no map at that zoom can show. */
+export function displayTolerance(zoom: number): number {
+  return 360 / (512 * 2 ** zoom) / 4;
+}
+
+/** The same polygons with their rings simplified (gis/simplify-rings.ts); a new object, the input untouched. */
+export function simplifyCoverageColumns(c: CoverageColumns, tolerance: number): CoverageColumns {
+  return { ...c, ...simplifyRings(c, tolerance) };
 }
 
 function upcaseTech(v: unknown): string {

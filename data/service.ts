@@ -8,14 +8,14 @@ import { zipSync } from 'fflate';
 import {
   LEDGER_STATUSES,
   type AtlasApi, type BlindSpot, type CampaignSeeds, type ExportedFile, type ImportOutcome, type ImportPreview,
-  type ImportProgress, type ImportRequest, type LayerQuery, type LedgerAuditRow, type LedgerCloseEvidence, type LedgerExportRequest,
+  type ImportProgress, type ImportRequest, type LayerInfo, type LayerQuery, type LedgerAuditRow, type LedgerCloseEvidence, type LedgerExportRequest,
   type LedgerFilter, type LedgerNewItem, type LedgerPatch, type LedgerRow, type MapExportRequest, type MonthlyReportView,
   type PlanScopeRequest, type RankedBlindSpotData, type ReachPlanData, type ReportExportRequest, type ScenarioComparisonRow,
   type ScenarioData, type ScenarioExportRequest, type ScenarioOutcome, type SettlementHit, type Settings, type SnapshotDiff,
   type SnapshotInfo, type TowerPlanData, type TowerPlanRequest, type WorkspaceInfo,
 } from '../api/contract';
 import {
-  toColumns, type CoverageColumns, type CoverageColumnsQuery, type SettlementColumns, type SettlementDetail, type SettlementDetailsQuery,
+  simplifyCoverageColumns, toColumns, type CoverageColumns, type CoverageColumnsQuery, type SettlementColumns, type SettlementDetail, type SettlementDetailsQuery,
 } from '../api/columns';
 import type { AnalysisSummary } from '../api/contract';
 import { resolveOptions, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection, type PendingReport } from '../gis';
@@ -180,13 +180,21 @@ export class AtlasService implements AtlasApi {
 
   async coverageColumns(query: CoverageColumnsQuery): Promise<CoverageColumns> {
     if (!query || typeof query !== 'object' || !Number.isInteger(query.layerId)) {
-      throw new ApiError(`coverageColumns: expected { layerId: integer, bbox?: [minLon, minLat, maxLon, maxLat] }, got ${JSON.stringify(query)}`);
+      throw new ApiError(`coverageColumns: expected { layerId: integer, bbox?: [minLon, minLat, maxLon, maxLat], tolerance?: degrees }, got ${JSON.stringify(query)}`);
+    }
+    const tolerance = query.tolerance === undefined ? 0 : query.tolerance;
+    if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
+      throw new ApiError(`coverageColumns: tolerance ${JSON.stringify(query.tolerance)}; expected a number of degrees >= 0 (0: exact geometry)`);
     }
     const layer = this.ws.layer(query.layerId);
     if (layer.role !== 'mobile' && layer.role !== 'broadband') {
       throw new ApiError(`coverageColumns: layer ${layer.id} (${layer.name}) is a ${layer.role} layer; expected a mobile or broadband coverage layer`);
     }
-    if (query.bbox) return this.ws.coverageColumns(layer.id, query.bbox);
+    const exact = query.bbox ? this.ws.coverageColumns(layer.id, query.bbox) : this.wholeCoverageColumns(layer);
+    return tolerance > 0 ? simplifyCoverageColumns(exact, tolerance) : exact;
+  }
+
+  private wholeCoverageColumns(layer: LayerInfo): CoverageColumns {
     // The map asks for every coverage layer whole on each page load: read and packed once per layer as it is.
     const marker = `coverage-columns/${layer.id}`;
     const hit = this.coverageCache.get(layer.id);

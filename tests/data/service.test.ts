@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toCoverageColumns } from '../../api/columns';
+import { displayTolerance, simplifyCoverageColumns, toCoverageColumns } from '../../api/columns';
 import type { ImportProgress } from '../../api/contract';
 import { AtlasService } from '../../data/service';
 import { Workspace } from '../../data/workspace';
@@ -121,6 +121,27 @@ describe('AtlasService', () => {
     const settlementLayer = layers.find((l) => l.role === 'settlements')!;
     await expect(service.coverageColumns({ layerId: settlementLayer.id })).rejects.toThrow(/is a settlements layer; expected a mobile or broadband coverage layer/);
     await expect(service.coverageColumns({ layerId: 'x' } as never)).rejects.toThrow(/coverageColumns: expected \{ layerId: integer/);
+  });
+
+  it('serves coverage simplified to a display tolerance: same polygons, fewer vertices, the cached exact layer untouched', async () => {
+    const mobile = (await service.workspace()).layers.find((l) => l.role === 'mobile')!;
+    const exact = await service.coverageColumns({ layerId: mobile.id });
+    const exactCoords = [...exact.coords];
+    const tolerance = displayTolerance(9);
+    const coarse = await service.coverageColumns({ layerId: mobile.id, tolerance });
+    expect(coarse).toEqual(simplifyCoverageColumns(exact, tolerance));
+    expect([...coarse.operator]).toEqual([...exact.operator]);
+    expect([...coarse.polyRing]).toEqual([...exact.polyRing]);
+    expect(coarse.coords.length).toBeLessThan(exact.coords.length);
+    expect(await service.coverageColumns({ layerId: mobile.id })).toBe(exact);
+    expect([...exact.coords]).toEqual(exactCoords);
+    const area = await service.coverageColumns({ layerId: mobile.id, bbox: [115.3, 25.9, 115.41, 26], tolerance });
+    expect(area).toEqual(simplifyCoverageColumns(await service.coverageColumns({ layerId: mobile.id, bbox: [115.3, 25.9, 115.41, 26] }), tolerance));
+    expect(await service.coverageColumns({ layerId: mobile.id, tolerance: 0 })).toBe(exact);
+    for (const bad of [-1, 'fine', Infinity, null]) {
+      await expect(service.coverageColumns({ layerId: mobile.id, tolerance: bad } as never))
+        .rejects.toThrow(/coverageColumns: tolerance .*; expected a number of degrees >= 0 \(0: exact geometry\)/);
+    }
   });
 });
 
