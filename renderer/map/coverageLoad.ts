@@ -1,6 +1,8 @@
 // Which coverage data to fetch for the current view. Small layers are fetched whole, once; large ones
 // (a city-wide 4G layer can hold 100,000+ polygons, tens of MB even as binary columns) only for the area in view
-// once zoomed in, so the page never receives and uploads whole layers it cannot usefully show.
+// once zoomed in, and only with the detail the view can show, so the page never receives and uploads whole layers
+// or vertices it cannot usefully draw.
+import { displayTolerance } from '../../api/columns';
 import type { Bbox } from '../../api/contract';
 
 /** Layers up to this many features are fetched whole. */
@@ -15,14 +17,25 @@ export interface MapView {
   zoom: number;
 }
 
-/** What is in the map's source for a layer now. */
-export type Loaded = { kind: 'full' } | { kind: 'area'; bbox: Bbox } | { kind: 'empty' } | null;
+/** What is in the map's source for a layer now; an area's geometry is detailed enough up to zoom `detail`. */
+export type Loaded = { kind: 'full' } | { kind: 'area'; bbox: Bbox; detail: number } | { kind: 'empty' } | null;
 
 export type CoverageStep =
   | { kind: 'none' }
   | { kind: 'full' }
-  | { kind: 'area'; bbox: Bbox }
+  | { kind: 'area'; bbox: Bbox; detail: number; tolerance: number }
   | { kind: 'clear' };
+
+/**
+ * The zoom an area is fetched in detail for: the next whole zoom, since raster tiles of the rounded zoom are drawn
+ * and a small zoom in should not ask again. From COVERAGE_EXACT_ZOOM on, the geometry is exact.
+ */
+export function detailZoom(zoom: number): number {
+  return Math.floor(zoom) + 1;
+}
+
+/** From this detail zoom on, areas are fetched with their exact geometry (a quarter pixel is then ~2 m). */
+export const COVERAGE_EXACT_ZOOM = 16;
 
 export function bboxContains(outer: Bbox, inner: Bbox): boolean {
   return inner[0] >= outer[0] && inner[1] >= outer[1] && inner[2] <= outer[2] && inner[3] <= outer[3];
@@ -40,13 +53,16 @@ export function isLargeLayer(featureCount: number): boolean {
 
 /**
  * The next step for one coverage layer. Hidden layers are left as they are (fetched lazily when first
- * shown); a large layer is cleared when zoomed out and refetched when the view leaves the fetched area.
+ * shown); a large layer is cleared when zoomed out and refetched when the view leaves the fetched area or is
+ * zoomed in past the fetched detail.
  */
 export function coverageStep(featureCount: number, visible: boolean, view: MapView | null, loaded: Loaded): CoverageStep {
   if (!visible) return { kind: 'none' };
   if (!isLargeLayer(featureCount)) return loaded?.kind === 'full' ? { kind: 'none' } : { kind: 'full' };
   if (!view) return { kind: 'none' };
   if (view.zoom < VIEWPORT_MIN_ZOOM) return loaded?.kind === 'empty' ? { kind: 'none' } : { kind: 'clear' };
-  if (loaded?.kind === 'area' && bboxContains(loaded.bbox, view.bbox)) return { kind: 'none' };
-  return { kind: 'area', bbox: expandBbox(view.bbox, VIEWPORT_MARGIN) };
+  const detail = Math.min(COVERAGE_EXACT_ZOOM, detailZoom(view.zoom));
+  if (loaded?.kind === 'area' && bboxContains(loaded.bbox, view.bbox) && loaded.detail >= detail) return { kind: 'none' };
+  const tolerance = detail >= COVERAGE_EXACT_ZOOM ? 0 : displayTolerance(detail);
+  return { kind: 'area', bbox: expandBbox(view.bbox, VIEWPORT_MARGIN), detail, tolerance };
 }

@@ -1,6 +1,10 @@
-// Coverage loading plan: small layers whole and once, large ones by viewport and only when zoomed in.
+// Coverage loading plan: small layers whole and once, large ones by viewport, only when zoomed in, and with the
+// detail the view can show.
 import { describe, expect, it } from 'vitest';
-import { bboxContains, coverageStep, expandBbox, FULL_LOAD_LIMIT, VIEWPORT_MIN_ZOOM } from '../../renderer/map/coverageLoad';
+import { displayTolerance } from '../../api/columns';
+import {
+  bboxContains, COVERAGE_EXACT_ZOOM, coverageStep, detailZoom, expandBbox, FULL_LOAD_LIMIT, VIEWPORT_MIN_ZOOM, type Loaded,
+} from '../../renderer/map/coverageLoad';
 import type { Bbox } from '../../api/contract';
 
 const view = (bbox: Bbox, zoom: number) => ({ bbox, zoom });
@@ -19,17 +23,45 @@ describe('coverageStep', () => {
     expect(coverageStep(big, true, null, null)).toEqual({ kind: 'none' });
     expect(coverageStep(big, true, view(near, VIEWPORT_MIN_ZOOM - 0.1), null)).toEqual({ kind: 'clear' });
     expect(coverageStep(big, true, view(near, 7), { kind: 'empty' })).toEqual({ kind: 'none' });
-    expect(coverageStep(big, true, view(near, 7), { kind: 'area', bbox: near })).toEqual({ kind: 'clear' });
+    expect(coverageStep(big, true, view(near, 7), { kind: 'area', bbox: near, detail: 10 })).toEqual({ kind: 'clear' });
     const step = coverageStep(big, true, view(near, VIEWPORT_MIN_ZOOM), null);
     expect(step.kind).toBe('area');
     if (step.kind !== 'area') return;
     expect(step.bbox[0]).toBeCloseTo(114.9);
     expect(step.bbox[3]).toBeCloseTo(25.95);
+    expect(step.detail).toBe(VIEWPORT_MIN_ZOOM + 1);
+    expect(step.tolerance).toBe(displayTolerance(VIEWPORT_MIN_ZOOM + 1));
+    const fetched = { kind: 'area', bbox: step.bbox, detail: step.detail } as const;
     // A small pan stays inside the fetched area; a jump elsewhere asks again.
-    expect(coverageStep(big, true, view([115.05, 25.82, 115.25, 25.92], 10), { kind: 'area', bbox: step.bbox })).toEqual({ kind: 'none' });
-    expect(coverageStep(big, true, view([116, 26, 116.2, 26.1], 10), { kind: 'area', bbox: step.bbox }).kind).toBe('area');
+    expect(coverageStep(big, true, view([115.05, 25.82, 115.25, 25.92], VIEWPORT_MIN_ZOOM + 0.5), fetched)).toEqual({ kind: 'none' });
+    expect(coverageStep(big, true, view([116, 26, 116.2, 26.1], VIEWPORT_MIN_ZOOM), fetched).kind).toBe('area');
     // Hidden large layers are left alone.
     expect(coverageStep(big, false, view(near, 12), null)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('coverage detail', () => {
+  const big = FULL_LOAD_LIMIT + 1;
+  const inside: Bbox = [115.05, 25.82, 115.1, 25.85];
+
+  it('asks again when zoomed in past the fetched detail, not when zoomed out', () => {
+    const fetched: Loaded = { kind: 'area', bbox: [114.9, 25.7, 115.3, 26.0], detail: 10 };
+    expect(coverageStep(big, true, view(inside, 9.99), fetched)).toEqual({ kind: 'none' });
+    const step = coverageStep(big, true, view(inside, 10.01), fetched);
+    expect(step).toMatchObject({ kind: 'area', detail: 11, tolerance: displayTolerance(11) });
+    expect(coverageStep(big, true, view(inside, 9.2), { kind: 'area', bbox: [114.9, 25.7, 115.3, 26.0], detail: 14 })).toEqual({ kind: 'none' });
+  });
+
+  it('fetches exact geometry once zoomed in far enough', () => {
+    expect(detailZoom(9.6)).toBe(10);
+    expect(coverageStep(big, true, view(inside, COVERAGE_EXACT_ZOOM - 0.5), null)).toMatchObject({ kind: 'area', detail: COVERAGE_EXACT_ZOOM, tolerance: 0 });
+    expect(coverageStep(big, true, view(inside, 19), null)).toMatchObject({ detail: COVERAGE_EXACT_ZOOM, tolerance: 0 });
+    expect(coverageStep(big, true, view(inside, 19), { kind: 'area', bbox: inside, detail: COVERAGE_EXACT_ZOOM })).toEqual({ kind: 'none' });
+  });
+
+  it('a tolerance is a quarter pixel of a 512-px tile', () => {
+    expect(displayTolerance(0)).toBeCloseTo(360 / 512 / 4, 12);
+    expect(displayTolerance(10) * 1024).toBeCloseTo(displayTolerance(0), 12);
   });
 });
 
