@@ -33,7 +33,7 @@ function paint(parts: CoveragePart[], pixelRatio: number, z: number, x: number, 
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('coverage tiles: this browser gives no 2D context on an OffscreenCanvas');
     ctx.lineJoin = 'round';
-    for (const s of shown) paintCoverageTile(ctx, s.coverage, s.look, z, x, y, pixelRatio);
+    for (const s of shown) paintCoverageTile(ctx, () => new Path2D(), s.coverage, s.look, z, x, y, pixelRatio);
   }
   return canvas.transferToImageBitmap();
 }

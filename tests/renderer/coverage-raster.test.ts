@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   COVERAGE_PROTOCOL, COVERAGE_TILE_SIZE, coverageLookKey, coverageTileUrl, paintCoverageTile, parseCoverageLookKey, parseCoverageParts,
-  projectCoverage, type CoverageLook, type PathSink,
+  projectCoverage, type CoverageLook, type PathSink, type TracedPath,
 } from '../../renderer/map/coverage-raster';
 import { toCoverageColumns } from '../../api/columns';
 import { BROADBAND_COLOR, OPERATOR_COLORS } from '../../renderer/map/style';
@@ -15,22 +15,22 @@ const feature = (operator: string, tech: unknown, coordinates: number[][][] | nu
 });
 const fc = (features: Feature[]): FeatureCollection => ({ type: 'FeatureCollection', features });
 
-/** Records what a 2D context is asked to do: one entry per fill or stroke, with the state it used. */
+/** Records what a 2D context is asked to do: one entry per fill or stroke, with the state and the path it used. */
 function recorder() {
   const ops: { kind: 'fill' | 'stroke'; color: string; alpha: number; dash: number[]; points: [number, number][] }[] = [];
-  let path: [number, number][] = [];
+  type Recorded = TracedPath & { points: [number, number][] };
   let dash: number[] = [];
-  const sink: PathSink = {
+  const newPath = (): Recorded => {
+    const points: [number, number][] = [];
+    return { points, moveTo: (x, y) => { points.push([x, y]); }, lineTo: (x, y) => { points.push([x, y]); }, closePath: () => undefined };
+  };
+  const sink: PathSink<Recorded> = {
     globalAlpha: 1, fillStyle: '', strokeStyle: '', lineWidth: 1,
     setLineDash: (d) => { dash = d; },
-    beginPath: () => { path = []; },
-    moveTo: (x, y) => { path.push([x, y]); },
-    lineTo: (x, y) => { path.push([x, y]); },
-    closePath: () => undefined,
-    fill: () => { ops.push({ kind: 'fill', color: String(sink.fillStyle), alpha: sink.globalAlpha, dash, points: path }); },
-    stroke: () => { ops.push({ kind: 'stroke', color: String(sink.strokeStyle), alpha: sink.globalAlpha, dash, points: path }); },
+    fill: (p) => { ops.push({ kind: 'fill', color: String(sink.fillStyle), alpha: sink.globalAlpha, dash, points: p.points }); },
+    stroke: (p) => { ops.push({ kind: 'stroke', color: String(sink.strokeStyle), alpha: sink.globalAlpha, dash, points: p.points }); },
   };
-  return { sink, ops };
+  return { sink, newPath, ops };
 }
 
 /** Tile z/x/y holding lon/lat, and the point's pixel in it. */
@@ -78,8 +78,8 @@ describe('coverage raster tiles', () => {
   it('paint each shown operator in its colour: fills at the opacity, then each polygon\'s 1 px outline', () => {
     const c = projectCoverage(toCoverageColumns(data.features));
     const t = tileOf(115.1, 25.8, 9);
-    const { sink, ops } = recorder();
-    const touched = paintCoverageTile(sink, c, { kind: 'mobile', operators: ['CMCC', 'CT', 'CU'], opacity: 0.3, techs: [] }, 9, t.x, t.y);
+    const { sink, newPath, ops } = recorder();
+    const touched = paintCoverageTile(sink, newPath, c, { kind: 'mobile', operators: ['CMCC', 'CT', 'CU'], opacity: 0.3, techs: [] }, 9, t.x, t.y);
     // Both CMCC and CT polygons lie in this tile; the unknown operator's is never drawn.
     expect(touched).toBe(4 - 1);
     const fills = ops.filter((o) => o.kind === 'fill');
@@ -99,15 +99,15 @@ describe('coverage raster tiles', () => {
     const c = projectCoverage(toCoverageColumns(data.features));
     const t = tileOf(115.1, 25.8, 9);
     const only = recorder();
-    paintCoverageTile(only.sink, c, { kind: 'mobile', operators: ['CT'], opacity: 0.3, techs: ['4G'] }, 9, t.x, t.y);
+    paintCoverageTile(only.sink, only.newPath, c, { kind: 'mobile', operators: ['CT'], opacity: 0.3, techs: ['4G'] }, 9, t.x, t.y);
     expect(only.ops).toEqual([]);
     const nr = recorder();
-    paintCoverageTile(nr.sink, c, { kind: 'mobile', operators: ['CT'], opacity: 0.3, techs: ['nr'] }, 9, t.x, t.y);
+    paintCoverageTile(nr.sink, nr.newPath, c, { kind: 'mobile', operators: ['CT'], opacity: 0.3, techs: ['nr'] }, 9, t.x, t.y);
     expect(nr.ops.filter((o) => o.kind === 'fill')).toHaveLength(2);
     const far = recorder();
-    expect(paintCoverageTile(far.sink, c, { kind: 'mobile', operators: ['CMCC', 'CT', 'CU'], opacity: 0.3, techs: [] }, 9, t.x + 3, t.y)).toBe(0);
+    expect(paintCoverageTile(far.sink, far.newPath, c, { kind: 'mobile', operators: ['CMCC', 'CT', 'CU'], opacity: 0.3, techs: [] }, 9, t.x + 3, t.y)).toBe(0);
     const bb = recorder();
-    paintCoverageTile(bb.sink, c, { kind: 'broadband', operators: ['CMCC'], opacity: 0.2, techs: ['ignored'] }, 9, t.x, t.y, 2);
+    paintCoverageTile(bb.sink, bb.newPath, c, { kind: 'broadband', operators: ['CMCC'], opacity: 0.2, techs: ['ignored'] }, 9, t.x, t.y, 2);
     expect(bb.ops.map((o) => [o.kind, o.color, o.dash])).toEqual([['fill', BROADBAND_COLOR, []], ['stroke', BROADBAND_COLOR, [4, 4]]]);
   });
 });
