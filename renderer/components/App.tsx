@@ -195,6 +195,7 @@ export function App({ api }: { api: AtlasClient }) {
     const ids = new Set(coverageLayers.map((l) => l.id));
     atlas.retainCoverage(ids);
     for (const id of [...loaded.keys()]) if (!ids.has(id)) loaded.delete(id);
+    const arrivals: Promise<(() => void) | null>[] = [];
     for (const l of coverageLayers) {
       const shown = l.role === 'mobile' ? mobileShown : broadbandShown;
       const step = coverageStep(l.featureCount, shown, view, loaded.get(l.id) ?? null);
@@ -206,15 +207,20 @@ export function App({ api }: { api: AtlasClient }) {
       }
       // Recorded before the answer arrives, so a second view change does not ask again; an answer
       // that is no longer the latest request for its layer is dropped.
-      const mine: Loaded = step.kind === 'full' ? { kind: 'full' } : { kind: 'area', bbox: step.bbox };
+      const mine: Loaded = step.kind === 'full' ? { kind: 'full' } : { kind: 'area', bbox: step.bbox, detail: step.detail };
       loaded.set(l.id, mine);
-      atlas.awaitData(api.coverageColumns(step.kind === 'full' ? { layerId: l.id } : { layerId: l.id, bbox: step.bbox })).then((packed) => {
+      const query = step.kind === 'full' ? { layerId: l.id } : { layerId: l.id, bbox: step.bbox, tolerance: step.tolerance };
+      arrivals.push(atlas.awaitData(api.coverageColumns(query)).then((packed) => () => {
         if (loaded.get(l.id) === mine) atlas.setCoverage(l.id, l.role, packed, coverageStateRef.current);
       }, (e) => {
         if (loaded.get(l.id) === mine) loaded.delete(l.id);
         setError(message(e));
-      });
+        return null;
+      }));
     }
+    // Layers asked for together are drawn together: each change of the coverage raster repaints every tile in view,
+    // and three layers arriving one by one had every county's tiles painted three times over.
+    if (arrivals.length > 0) void Promise.all(arrivals).then((draws) => { for (const draw of draws) draw?.(); });
   }, [api, atlas, settlementsDrawn, coverageLayers, view, mobileShown, broadbandShown]);
   const zoomInForCoverage = view !== null && view.zoom < VIEWPORT_MIN_ZOOM &&
     coverageLayers.some((l) => isLargeLayer(l.featureCount) && (l.role === 'mobile' ? mobileShown : broadbandShown));
