@@ -11,9 +11,8 @@ export interface PackedRings {
 /**
  * The rings with every vertex dropped that lies within `tolerance` (degrees of longitude, as on a Web Mercator map:
  * 360 / (512 · 2^z) is one pixel of a 512-px tile at zoom z) of the simplified outline. Each ring keeps its first
- * and last vertex and the vertex farthest from the first, so a closed ring stays closed with at least three
- * corners; rings of fewer than five vertices are kept whole. A tolerance of 0 returns copies of the arrays.
- * The inputs are not modified.
+ * and last vertex and the vertex farthest from the first, so a closed ring stays closed; rings of fewer than five
+ * vertices are kept whole. A tolerance of 0 returns copies of the arrays. The inputs are not modified.
  */
 export function simplifyRings(rings: PackedRings, tolerance: number): PackedRings {
   if (!(tolerance >= 0) || !Number.isFinite(tolerance)) {

@@ -184,7 +184,7 @@ export function paintCoverageTile<P extends TracedPath>(
     touched += list.length;
     const color = look.kind === 'mobile' ? OPERATOR_COLORS[operator] : BROADBAND_COLOR;
     // Fill: each polygon on its own, so overlapping sectors deepen the tint as maplibre's fill layer does. Each is
-    // traced once for its fill and its outline: tracing took as long as Skia's filling (SwiftShader's Chromium).
+    // traced once for its fill and its outline: tracing a polygon cost about as much as Skia filling it.
     ctx.globalAlpha = opacity;
     ctx.fillStyle = color;
     const paths = list.map(trace);

@@ -34,7 +34,7 @@ export function detailZoom(zoom: number): number {
   return Math.floor(zoom) + 1;
 }
 
-/** From this detail zoom on, areas are fetched with their exact geometry (a quarter pixel is then ~2 m). */
+/** From this detail zoom on, areas are fetched with their exact geometry (a quarter pixel is then ~0.3 m). */
 export const COVERAGE_EXACT_ZOOM = 16;
 
 export function bboxContains(outer: Bbox, inner: Bbox): boolean {
