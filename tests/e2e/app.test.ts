@@ -2,14 +2,14 @@
 // draws, the dashboard agrees with the CLI to the last digit, layers toggle, a click opens a popup,
 // an import shows its progress and per-row errors, and the language switches and persists.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { AnalysisReport } from '../../gis/report';
-import { launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
+import { closeAll, launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
 
 const run = promisify(execFile);
 const SHOTS = join(ROOT, '.cache', 'screenshots');
@@ -100,11 +100,7 @@ beforeAll(async () => {
   await page.goto(server.url);
 }, 600_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeAll(browser, server, dir));
 
 describe('Coverage Atlas in the browser', () => {
   it('draws the map: boundaries, coverage, settlements and the 演示数据 label', async () => {

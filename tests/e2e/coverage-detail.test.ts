@@ -2,7 +2,7 @@
 // for again, in more detail, as the map zooms in (renderer/map/coverageLoad.ts, coverageColumns' tolerance). A demo
 // of 60,000 settlements has mobile layers above the whole-layer limit; the requests are read as the page sends them.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { displayTolerance, type CoverageColumnsQuery } from '../../api/columns';
 import type { WorkspaceInfo } from '../../api/contract';
 import { FULL_LOAD_LIMIT } from '../../renderer/map/coverageLoad';
-import { launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
+import { closeAll, launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
 
 const run = promisify(execFile);
 const SHOTS = join(ROOT, '.cache', 'screenshots');
@@ -44,11 +44,7 @@ beforeAll(async () => {
   await settled();
 }, 600_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeAll(browser, server, dir));
 
 describe('large coverage layers', () => {
   const large = () => info.layers.filter((l) => l.role === 'mobile' && l.featureCount > FULL_LOAD_LIMIT).map((l) => l.id);

@@ -1,6 +1,7 @@
 // End-to-end helpers: browser mode as `npm run serve` starts it (on a free port), and Debian's Chromium
 // driven by playwright-core (never a downloaded browser).
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -80,4 +81,11 @@ export function startBrowserMode(options: { workspace?: string; timeoutMs?: numb
 /** Headless Debian Chromium with WebGL through SwiftShader. */
 export function launchChromium(options: { headless?: boolean } = {}): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: options.headless ?? true });
+}
+
+/** A test file's teardown: its browser, its server and its temporary folder, each of which a failed start may lack. */
+export async function closeAll(browser: Browser | undefined, server: BrowserMode | undefined, dir: string | undefined): Promise<void> {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }

@@ -2,7 +2,7 @@
 // 于都县's reach-the-target plan (checked against `cli plan`), a ledger item from 待整改 to 已销号 on a field
 // verification, two snapshots compared, and the monthly XLSX and PDF downloaded and read back.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReachPlanData } from '../../api/contract';
 import { ensureDemoWorkspace } from '../../data/demo-workspace';
 import { chinaToday, dueBanner } from '../../renderer/planning/model';
-import { launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
+import { closeAll, launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
 
 const run = promisify(execFile);
 const SHOTS = join(ROOT, '.cache', 'screenshots');
@@ -51,11 +51,7 @@ beforeAll(async () => {
   await page.waitForSelector('[data-testid=county-table]', { timeout: 180_000 });
 }, 600_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeAll(browser, server, dir));
 
 describe('planning, ledger and reports in the browser', () => {
   it('规划: shows for 于都县 the builds that reach 95% / 75%, with their cost, as `cli plan` computes them, and draws them as a what-if layer', async () => {

@@ -3,7 +3,7 @@
 // `UPDATE_EXPECTED=1 npx vitest run tests/e2e/render.test.ts` rewrites the expected image; look at it
 // before committing it.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { Workspace } from '../../data/workspace';
 import type { Feature, FeatureCollection } from '../../gis/types';
-import { launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
+import { closeAll, launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
 
 const run = promisify(execFile);
 const EXPECTED = join(ROOT, 'tests', 'e2e', 'expected', 'render-small.png');
@@ -94,11 +94,7 @@ beforeAll(async () => {
   await page.goto(server.url);
 }, 600_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeAll(browser, server, dir));
 
 describe('map rendering', () => {
   it('draws the fixed workspace like the expected image', async () => {

@@ -1,10 +1,10 @@
 // Browser mode end to end: the page loads under its CSP, the API answers through the same origin.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ROOT, launchChromium, startBrowserMode, type BrowserMode } from './harness';
+import { closeAll, ROOT, launchChromium, startBrowserMode, type BrowserMode } from './harness';
 
 let server: BrowserMode;
 let browser: Browser;
@@ -16,11 +16,7 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([startBrowserMode({ env: { XDG_CACHE_HOME: cache } }), launchChromium()]);
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await rm(cache, { recursive: true, force: true });
-});
+afterAll(() => closeAll(browser, server, cache));
 
 describe('browser mode smoke test', () => {
   it('serves the app with its title, no CSP violations, and a working API', async () => {
