@@ -26,11 +26,11 @@ export interface BrowserMode {
 const ADDRESS_LINE = /Coverage Atlas 覆盖图谱: (http:\/\/127\.0\.0\.1:(\d+)\/)/;
 
 /**
- * Starts `tsx server/serve.ts --port 0 [workspace]` (exactly what `npm run serve` runs) in its own process group
+ * Starts `node --import tsx server/serve.ts --port 0 [workspace]` (exactly what `npm run serve` runs) in its own process group
  * and resolves once it prints its address. The first start may build the renderer and the demo workspace.
  */
 export function startBrowserMode(options: { workspace?: string; timeoutMs?: number; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<BrowserMode> {
-  const args = [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'server', 'serve.ts'), '--port', '0'];
+  const args = ['--import', 'tsx', join(ROOT, 'server', 'serve.ts'), '--port', '0'];
   if (options.workspace) args.push(resolve(options.workspace));
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
