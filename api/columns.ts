@@ -6,6 +6,7 @@
 import type { SettlementResult } from '../gis/report';
 import { OPERATORS, type Operator } from '../gis/types';
 import { StringDictionary } from '../gis/dictionary';
+import { JSON_COORDINATES, type CoordinateReader } from '../gis/polygon-set';
 import { simplifyRings } from '../gis/simplify-rings';
 
 /** Bits of SettlementColumns.flags. */
@@ -176,8 +177,8 @@ export function toCoverageColumns(features: Iterable<{ geometry: unknown; proper
 }
 
 /**
- * CoverageColumns polygon by polygon: features as GeoJSON (addFeature), or straight from their coordinates
- * (feature, polygon, ring, vertex) by readers that decode geometry themselves, with the same result.
+ * CoverageColumns polygon by polygon: features as GeoJSON (addFeature), or polygonal coordinates through any
+ * CoordinateReader (addPolygonal: the analysis's packed coordinates of a decoded blob), with the same result.
  */
 export class CoverageColumnsBuilder {
   private readonly operators: number[] = [];
@@ -188,31 +189,45 @@ export class CoverageColumnsBuilder {
   private readonly techOf = new Map<string, number>();
   private coords = new Float64Array(4096);
   private numbers = 0;
-  private op = 255;
-  private tech = 0;
 
   addFeature(f: { geometry: unknown; properties?: unknown }): void {
     const g = f.geometry as { type?: string; coordinates?: unknown } | null;
-    if (!g) return;
-    const parts = g.type === 'Polygon' ? [g.coordinates as number[][][]] : g.type === 'MultiPolygon' ? (g.coordinates as number[][][][]) : [];
-    if (parts.length === 0) return;
+    if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) return;
     const props = (f.properties ?? {}) as { operator?: unknown; tech?: unknown };
-    this.feature(props.operator, props.tech);
-    for (const rings of parts) {
-      if (!rings || rings.length === 0) continue;
-      this.polygon();
-      for (const ring of rings) {
-        for (const v of ring) this.vertex(v[0], v[1]);
-        this.ring();
+    this.addPolygonal(props.operator, props.tech, g.coordinates, g.type === 'Polygon', JSON_COORDINATES);
+  }
+
+  /**
+   * A Polygon's (`polygon`) or a MultiPolygon's coordinates, read through `reader`, with the feature's operator and
+   * tech as stored. Empty parts and rings-less polygons add no polygon; a MultiPolygon without parts adds nothing.
+   */
+  addPolygonal<N>(operator: unknown, tech: unknown, coordinates: N, polygon: boolean, reader: CoordinateReader<N>): void {
+    const parts = polygon ? 1 : reader.length(coordinates);
+    if (parts === 0) return;
+    // A feature with parts has its tech listed even when every part is empty.
+    const op = OPERATORS.indexOf(operator as Operator);
+    const t = this.techIndex(tech);
+    for (let p = 0; p < parts; p++) {
+      const rings = polygon ? coordinates : reader.item(coordinates, p);
+      if (rings === null || rings === undefined) continue;
+      const ringCount = reader.length(rings);
+      if (ringCount === 0) continue;
+      this.operators.push(op < 0 ? 255 : op);
+      this.techIdx.push(t);
+      for (let r = 0; r < ringCount; r++) {
+        const ring = reader.item(rings, r);
+        for (let k = 0, n = reader.length(ring); k < n; k++) {
+          const position = reader.item(ring, k);
+          this.vertex(reader.number(reader.item(position, 0)), reader.number(reader.item(position, 1)));
+        }
+        this.ringVertex.push(this.numbers / 2);
       }
-      this.polygonEnd();
+      this.polyRing.push(this.ringVertex.length - 1);
     }
   }
 
-  /** Starts a feature with at least one polygon part (even an empty one): its operator and tech as stored. */
-  feature(operator: unknown, tech: unknown): void {
-    const op = OPERATORS.indexOf(operator as Operator);
-    this.op = op < 0 ? 255 : op;
+  /** The index of `tech` (as maplibre's filters read it) in `techs`, listed when first met. */
+  private techIndex(tech: unknown): number {
     const name = upcaseTech(tech);
     let t = this.techOf.get(name);
     if (t === undefined) {
@@ -221,16 +236,10 @@ export class CoverageColumnsBuilder {
       this.techs.push(name);
       this.techOf.set(name, t);
     }
-    this.tech = t;
+    return t;
   }
 
-  /** Starts a polygon of at least one ring, of the current feature. */
-  polygon(): void {
-    this.operators.push(this.op);
-    this.techIdx.push(this.tech);
-  }
-
-  vertex(x: number, y: number): void {
+  private vertex(x: number, y: number): void {
     if (this.numbers + 2 > this.coords.length) {
       const grown = new Float64Array(2 * this.coords.length);
       grown.set(this.coords);
@@ -238,15 +247,6 @@ export class CoverageColumnsBuilder {
     }
     this.coords[this.numbers++] = x;
     this.coords[this.numbers++] = y;
-  }
-
-  /** Ends a ring after its vertices. */
-  ring(): void {
-    this.ringVertex.push(this.numbers / 2);
-  }
-
-  polygonEnd(): void {
-    this.polyRing.push(this.ringVertex.length - 1);
   }
 
   finish(): CoverageColumns {

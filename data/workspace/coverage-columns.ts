@@ -48,24 +48,6 @@ function addPolygonal(builder: CoverageColumnsBuilder, packed: PackedCoordinates
   packed.reset();
   const root = packPolygonal(b, v, at, packed);
   if (root < 0) return false;
-  const polygon = v.getUint32(at + 1, b[at] === 1) === WKB_POLYGON;
-  const parts = polygon ? 1 : packed.length(root);
-  if (parts === 0) return true;
-  builder.feature(operator, tech);
-  for (let p = 0; p < parts; p++) {
-    const rings = polygon ? root : packed.item(root, p);
-    const ringCount = packed.length(rings);
-    if (ringCount === 0) continue;
-    builder.polygon();
-    for (let r = 0; r < ringCount; r++) {
-      const ring = packed.item(rings, r);
-      for (let k = 0, n = packed.length(ring); k < n; k++) {
-        const position = packed.item(ring, k);
-        builder.vertex(packed.number(packed.item(position, 0)), packed.number(packed.item(position, 1)));
-      }
-      builder.ring();
-    }
-    builder.polygonEnd();
-  }
+  builder.addPolygonal(operator, tech, root, v.getUint32(at + 1, b[at] === 1) === WKB_POLYGON, packed);
   return true;
 }
