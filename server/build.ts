@@ -6,7 +6,7 @@ import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Inputs of the renderer bundle, relative to the project root. */
-const SOURCES = ['renderer', 'api', 'gis', 'vite.config.ts', 'package-lock.json'];
+const SOURCES = ['renderer', 'api', 'gis', 'vite.config.ts', 'package-lock.json', 'server/build.ts'];
 
 // Synchronous, like server/bundle.ts's check: a walk of a few hundred files is quicker without a thread-pool round
 // trip per file, and nothing else runs while the server starts.
@@ -39,6 +39,9 @@ function runVite(root: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
       cwd: root,
+      // Vite keeps a NODE_ENV it inherits: started from vitest (NODE_ENV=test), the bundle would carry React's
+      // development build (slower, effects run twice under StrictMode) into every later start.
+      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.on('error', reject);

@@ -54,4 +54,18 @@ describe('browser mode smoke test', () => {
     await expect.poll(() => problems.some((p) => /Content Security Policy/.test(p))).toBe(true);
     await page.close();
   });
+
+  // Regression: the renderer was built from the tests' server, which inherits vitest's NODE_ENV=test; Vite kept it
+  // and bundled React's development build (effects run twice under StrictMode: every start-up request twice).
+  it('serves React\'s production build, though the tests run with NODE_ENV=test', async () => {
+    expect(process.env.NODE_ENV).toBe('test');
+    const html = await (await fetch(server.url)).text();
+    const script = /src="\.\/(assets\/index-[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const bundle = await (await fetch(new URL(script!, server.url))).text();
+    // Booleans: a failure should not print the 1.4 MB bundle. The production build links its errors; only the
+    // development build carries the warning's text.
+    expect(bundle.includes('react.dev/errors/')).toBe(true);
+    expect(bundle.includes('unique "key" prop')).toBe(false);
+  });
 });
