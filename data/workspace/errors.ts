@@ -84,7 +84,8 @@ export const reasons = {
 export function mapSqliteError(err: unknown, path: string): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
-  if (code === 'SQLITE_FULL') {
+  // SHMSIZE: the WAL's shared-memory file could not grow, which on a full disk comes before any SQLITE_FULL.
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_SHMSIZE') {
     return new WorkspaceError('disk-full', '磁盘已满，写入已撤销，工作空间未改变',
       'Disk full; the write was rolled back and the workspace is unchanged', path, err);
   }

@@ -2,8 +2,9 @@ import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mapSqliteError } from '../../data/workspace/errors';
 import { encodeGpkgGeometry } from '../../data/workspace/gpkg-geometry';
-import { SCHEMA_VERSION, Workspace, WorkspaceError } from '../../data/workspace/index';
+import { SCHEMA_VERSION, Workspace, WorkspaceError, WORKSPACE_PAGE_SIZE } from '../../data/workspace/index';
 import { type Feature, InputError } from '../../gis/types';
 import { batchesOf, coverage, settlements, tempDir } from './helpers';
 
@@ -55,6 +56,9 @@ describe('create and the GeoPackage skeleton', () => {
     expect(db.pragma('application_id', { simple: true })).toBe(0x47504b47);
     expect(db.pragma('user_version', { simple: true })).toBe(10300);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    // Set before WAL mode's first write fixed it (a later PRAGMA page_size would be ignored silently).
+    expect(db.pragma('page_size', { simple: true })).toBe(WORKSPACE_PAGE_SIZE);
+    expect(WORKSPACE_PAGE_SIZE).toBe(32768);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.prepare('SELECT srs_id FROM gpkg_spatial_ref_sys ORDER BY srs_id').pluck().all()).toEqual([-1, 0, 4326, 4490]);
     for (const t of ['atlas_meta', 'atlas_layers', 'atlas_settings', 'atlas_runs', 'atlas_ledger', 'atlas_ledger_audit']) {
@@ -315,6 +319,15 @@ describe('one transaction per import: failures leave the workspace unchanged', (
     db.pragma('max_page_count = 4294967294');
     const ok = await ws.writeLayer({ name: 'fits now', role: 'mobile', geometryType: 'MULTIPOLYGON' }, batchesOf(coverage(2000), 2000));
     expect(ok.featureCount).toBe(2000);
+  });
+
+  // Regression: with 32 KiB pages, creating a workspace on a full tmpfs failed first in the WAL's shared-memory file
+  // (tests/reliability/disk.test.ts), and the user read "disk I/O error".
+  it('names a full disk that stopped the WAL index from growing, and leaves other I/O errors as they are', () => {
+    const sqlite = (code: string) => Object.assign(new Error('disk I/O error'), { code });
+    expect(mapSqliteError(sqlite('SQLITE_IOERR_SHMSIZE'), '/w.gpkg')).toMatchObject({ code: 'disk-full', message: expect.stringContaining('磁盘已满') });
+    const other = sqlite('SQLITE_IOERR_READ');
+    expect(mapSqliteError(other, '/w.gpkg')).toBe(other);
   });
 
   it('refuses a second write while an import is running', async () => {
