@@ -166,7 +166,7 @@ export function App({ api }: { api: AtlasClient }) {
   useEffect(() => {
     if (!atlas || !ws || fitted.current) return;
     const b = workspaceBbox(ws.layers);
-    if (b) atlas.fitBbox(b, false);
+    if (b && !atlas.startedAt(b)) atlas.fitBbox(b, false);
     fitted.current = true;
   }, [atlas, ws]);
 
@@ -321,7 +321,9 @@ export function App({ api }: { api: AtlasClient }) {
     onSettlementClick: (index: number) => openRef.current({ version: columnsRef.current?.version, indices: [index] }, false),
     onViewChange: (bbox: Bbox, zoom: number) => setView({ bbox, zoom }),
     onSettlementsDrawn: () => setSettlementsDrawn(true),
-  } : null), [seeds, settings]);
+    // Known with the settings (one request round): the map starts on the workspace rather than flying there.
+    initialBbox: ws ? workspaceBbox(ws.layers) : null,
+  } : null), [seeds, settings, ws]);
 
   // A hit outside the analysed settlements (none analysed yet) still flies there.
   const onSearch = useCallback((hit: SettlementHit) => {
