@@ -71,7 +71,11 @@ async function main(): Promise<void> {
     const inputs = ['--settlements', f.settlements, ...f.mobile.flatMap((m) => ['--mobile', m]), '--broadband', f.broadband];
     const out = join(outDir, `analyze-${size}.json`);
     const times = size === 'L' ? 1 : runs;
-    const atlas = best(times, () => measure(process.execPath, [...cli, 'analyze', ...inputs, '--format', 'json', '--out', out]));
+    // The issue's goal, so every size runs it `runs` times and the slowest run is shown too: a goal met only by the
+    // best run is not met.
+    const atlasRuns = Array.from({ length: runs }, () => measure(process.execPath, [...cli, 'analyze', ...inputs, '--format', 'json', '--out', out]));
+    const atlas = atlasRuns.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const slowest = Math.max(...atlasRuns.map((m) => m.seconds));
     const single = best(times, () => measure(process.execPath, [...cli, 'analyze', ...inputs, '--format', 'json', '--out', out, '--threads', '1']));
     // The reference jobs print the city's rates only: the same output from Coverage Atlas is its table (every rate,
     // no settlement list), for the like-for-like ratio beside the one against the whole JSON report.
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
     };
     const gp = gpSizes.includes(size) ? reference('geopandas_job.py') : '| – | – ';
     const pg = pgSizes.includes(size) ? reference('postgis_job.py') : '| – | – ';
-    rows.push(`| ${size} | ${load} | ${[n.settlements, n.mobilePolygons, n.broadbandPolygons].map((v) => v.toLocaleString('en')).join(' × ')} | ${mb.toFixed(0)} MB | **${atlas.seconds.toFixed(2)} s** | ${atlas.cpuSeconds?.toFixed(2) ?? '?'} s | ${single.seconds.toFixed(2)} s | ${ratesOnly.seconds.toFixed(2)} s | ${(mb / atlas.seconds).toFixed(0)} MB/s | ${atlas.peakMB?.toFixed(0) ?? '?'} MB | ${(city.mobile.rate * 100).toFixed(2)}% / ${(city.broadband.rate * 100).toFixed(2)}% ${gp}${pg}|`);
+    rows.push(`| ${size} | ${load} | ${[n.settlements, n.mobilePolygons, n.broadbandPolygons].map((v) => v.toLocaleString('en')).join(' × ')} | ${mb.toFixed(0)} MB | **${atlas.seconds.toFixed(2)} s** (${slowest.toFixed(2)} s) | ${atlas.cpuSeconds?.toFixed(2) ?? '?'} s | ${single.seconds.toFixed(2)} s | ${ratesOnly.seconds.toFixed(2)} s | ${(mb / atlas.seconds).toFixed(0)} MB/s | ${atlas.peakMB?.toFixed(0) ?? '?'} MB | ${(city.mobile.rate * 100).toFixed(2)}% / ${(city.broadband.rate * 100).toFixed(2)}% ${gp}${pg}|`);
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
 
@@ -108,7 +112,8 @@ async function main(): Promise<void> {
     ...rows,
     '',
     `CLI start-up alone (\`--help\`, best of ${runs}): ${startup.seconds.toFixed(2)} s wall, ${startup.cpuSeconds?.toFixed(2) ?? '?'} s CPU, ${startup.peakMB?.toFixed(0) ?? '?'} MB; it is included in every time above.`,
-    `Wall clock of the whole process (best of ${runs} for S and M, one run for L), \`analyze … --format json --out FILE\` with every core`,
+    `Wall clock of the whole process, \`analyze … --format json --out FILE\` with every core: best of ${runs} (the slowest of them in brackets);`,
+    `the other columns best of ${runs} for S and M, one run for L`,
     '("on one thread": `--threads 1`; "rates only": `--format table`, every rate printed and no settlement list written, the output the',
     'GeoPandas and PostGIS jobs have: their city rates); ratio = reference time / the JSON report\'s time, then / the rates-only time;',
     'peak = maximum RSS from /usr/bin/time -v; GeoPandas and PostGIS: one run each, loading included;',
@@ -123,7 +128,7 @@ async function main(): Promise<void> {
       '',
       workspaceTable(wsRows),
       '',
-      'Wall clock of the whole CLI process (best of the runs; the layer imports once each); peak = maximum RSS (/usr/bin/time -v).',
+      'Wall clock of the whole CLI process (best of the runs, the slowest in brackets for the big imports; the layer imports once each); peak = maximum RSS (/usr/bin/time -v).',
       'The 300 MB import is a generated settlements file with Chinese headers (tests/import/make-big-geojson.ts).',
     ].join('\n'));
   }
