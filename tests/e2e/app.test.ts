@@ -9,10 +9,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { AnalysisReport } from '../../gis/report';
-import { closeAll, launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
+import { closeAll, launchChromium, ROOT, SCREENSHOTS, startBrowserMode, type BrowserMode } from './harness';
 
 const run = promisify(execFile);
-const SHOTS = join(ROOT, '.cache', 'screenshots');
 const BACKGROUND: [number, number, number] = [0xf3, 0xf1, 0xea]; // style.ts BACKGROUND_COLOR
 
 let dir: string;
@@ -88,7 +87,7 @@ const percent = (rate: number | null) => (rate === null ? null : `${(rate * 100)
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'atlas-e2e-app-'));
-  mkdirSync(SHOTS, { recursive: true });
+  mkdirSync(SCREENSHOTS, { recursive: true });
   // A private copy of the demo (same generator, same seed): imports must not touch the user's demo.
   workspace = join(dir, 'demo.gpkg');
   await npmCli(['demo', workspace]);
@@ -106,7 +105,7 @@ describe('Coverage Atlas in the browser', () => {
   it('draws the map: boundaries, coverage, settlements and the 演示数据 label', async () => {
     await page.waitForSelector('[data-testid=county-table]', { timeout: 180_000 });
     await mapSettled();
-    await page.screenshot({ path: join(SHOTS, 'app-initial.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-initial.png') });
     const stats = await canvasStats();
     expect(stats.width).toBeGreaterThan(500);
     // A blank map is one colour; the demo draws thousands of points over translucent coverage.
@@ -157,7 +156,7 @@ describe('Coverage Atlas in the browser', () => {
     expect(await changedShare(before, noCoverage)).toBeGreaterThan(0.05);
     await page.uncheck('[data-testid=toggle-settlements]');
     await mapSettled();
-    await page.screenshot({ path: join(SHOTS, 'app-layers-off.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-layers-off.png') });
     const bare = await canvasSnapshot();
     expect(await changedShare(noCoverage, bare)).toBeGreaterThan(0.02);
     for (const op of ['CMCC', 'CT', 'CU']) await page.check(`[data-testid=toggle-mobile-${op}]`);
@@ -178,7 +177,7 @@ describe('Coverage Atlas in the browser', () => {
     expect(broadbandShare).toBeGreaterThan(0.002);
     await page.fill('[data-testid=opacity-broadband]', '0.8');
     await mapSettled();
-    await page.screenshot({ path: join(SHOTS, 'app-broadband.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-broadband.png') });
     expect(await changedShare(withBroadband, await canvasSnapshot())).toBeGreaterThan(broadbandShare / 2);
     await page.uncheck('[data-testid=toggle-broadband]');
     await page.fill('[data-testid=opacity-broadband]', '0.25');
@@ -187,12 +186,12 @@ describe('Coverage Atlas in the browser', () => {
     const county = Object.entries(cli.rates.counties).find(([, r]) => r.focus)![0];
     await page.selectOption('[data-testid=filter-county]', county);
     await mapSettled();
-    await page.screenshot({ path: join(SHOTS, 'app-county-filter.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-county-filter.png') });
     expect(await changedShare(start, await canvasSnapshot())).toBeGreaterThan(0.2);
     await page.selectOption('[data-testid=filter-county]', '');
     await page.check('[data-testid=filter-listed]');
     await mapSettled();
-    await page.screenshot({ path: join(SHOTS, 'app-listed-filter.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-listed-filter.png') });
     await page.uncheck('[data-testid=filter-listed]');
   }, 180_000);
 
@@ -203,7 +202,7 @@ describe('Coverage Atlas in the browser', () => {
     expect(await page.locator('[data-testid=listed-table] .tag.warn', { hasText: '名称存疑' }).count()).toBe(5);
     const seats = cli.committeeSeats;
     expect(await page.textContent('[data-testid=seats-summary]')).toContain(`${seats.total} 个村委会所在地：4G ${seats.mobileCovered} 个，宽带 ${seats.broadbandCovered} 个`);
-    await page.screenshot({ path: join(SHOTS, 'app-listed.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-listed.png') });
   }, 60_000);
 
   it('opens a blind spot from the list and a settlement by clicking it on the map', async () => {
@@ -222,7 +221,7 @@ describe('Coverage Atlas in the browser', () => {
     const popup = await page.textContent('.atlas-popup');
     expect(popup).toContain(spot.name);
     expect(popup).toContain(spot.county);
-    await page.screenshot({ path: join(SHOTS, 'app-blind-popup.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-blind-popup.png') });
 
     // The list flew the map to the settlement: it sits at the centre, where a click selects it.
     await page.click('.maplibregl-popup-close-button');
@@ -251,7 +250,7 @@ describe('Coverage Atlas in the browser', () => {
     expect(popup).toContain('挂牌村是');
     expect(popup).toContain('村委会所在地是');
     await mapSettled();
-    await page.screenshot({ path: join(SHOTS, 'app-search.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-search.png') });
   }, 120_000);
 
   it('imports a CSV: preview, progress, per-row errors for a bad file, then the new layer', async () => {
@@ -273,14 +272,14 @@ describe('Coverage Atlas in the browser', () => {
     await page.waitForSelector('[data-testid=import-preview]', { timeout: 30_000 });
     expect(await page.textContent('[data-testid=import-sample]')).toContain('很多');
     expect(await page.inputValue('[data-testid=import-mapping] select[data-field=households]')).toBe('户数');
-    await page.screenshot({ path: join(SHOTS, 'app-import-preview.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-import-preview.png') });
     await page.click('[data-testid=import-run]');
     await page.waitForSelector('[data-testid=import-issues]', { timeout: 60_000 });
     expect(await page.evaluate<boolean>('window.__sawProgress')).toBe(true);
     const issueRows = page.locator('[data-testid=import-issues] tbody tr');
     const rows: string[][] = [];
     for (let i = 0; i < (await issueRows.count()); i++) rows.push(await issueRows.nth(i).locator('td').allTextContents());
-    await page.screenshot({ path: join(SHOTS, 'app-import-errors.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-import-errors.png') });
     const shown = JSON.stringify(rows);
     expect(rows.length, shown).toBeGreaterThanOrEqual(2);
     expect(rows.every((r) => r[0]?.includes('坏聚居区.csv')), shown).toBe(true);
@@ -297,7 +296,7 @@ describe('Coverage Atlas in the browser', () => {
     expect(await page.textContent('[data-testid=import-ok]')).toContain('新基站');
     // The workspace's layer list (and the map's data) reload: the new layer is listed.
     await page.waitForSelector('[data-testid=workspace-layers] >> text=新基站', { timeout: 30_000 });
-    await page.screenshot({ path: join(SHOTS, 'app-import-ok.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-import-ok.png') });
     const layersAfter = (JSON.parse(await npmCli(['layers', workspace, '--format', 'json'])) as { layers: { name: string; role: string }[] }).layers;
     // The failed import wrote nothing; the good one added the sites layer (and the back end may derive sector coverage from it).
     expect(layersBefore.some((l) => l.name.includes('坏聚居区'))).toBe(false);
@@ -317,7 +316,7 @@ describe('Coverage Atlas in the browser', () => {
     expect(await page.textContent('[data-testid=tab-blind]')).toBe('Blind spots');
     expect(await page.textContent('[data-testid=synthetic-badge]')).toBe('Schematic boundaries · demo data');
     await mapSettled();
-    await page.screenshot({ path: join(SHOTS, 'app-english.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-english.png') });
     await page.selectOption('[data-testid=language]', 'zh-CN');
     await page.waitForSelector('text=覆盖图谱');
     expect(pageErrors).toEqual([]);

@@ -11,10 +11,9 @@ import type { Browser, Page } from 'playwright-core';
 import { displayTolerance, type CoverageColumnsQuery } from '../../api/columns';
 import type { WorkspaceInfo } from '../../api/contract';
 import { FULL_LOAD_LIMIT } from '../../renderer/map/coverageLoad';
-import { closeAll, launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
+import { closeAll, launchChromium, ROOT, SCREENSHOTS, startBrowserMode, type BrowserMode } from './harness';
 
 const run = promisify(execFile);
-const SHOTS = join(ROOT, '.cache', 'screenshots');
 
 let dir: string;
 let server: BrowserMode;
@@ -69,8 +68,8 @@ describe('large coverage layers', () => {
       expect([10, 11, 12].map(displayTolerance)).toContain(q!.tolerance);
     }
     expect(await page.getAttribute('[data-testid=map]', 'data-coverage-layers')).toBe(String(info.layers.filter((l) => l.role === 'mobile').length));
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, 'coverage-detail-county.png') });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'coverage-detail-county.png') });
 
     const zoomedOut = asked.length;
     await page.focus('[data-testid=map] canvas');
@@ -89,6 +88,6 @@ describe('large coverage layers', () => {
       expect([...tolerances].sort((a, b) => b - a)).toEqual(tolerances);
       expect(tolerances.at(-1)).toBe(0);
     }
-    await page.screenshot({ path: join(SHOTS, 'coverage-detail-exact.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'coverage-detail-exact.png') });
   });
 });

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/** Where the e2e tests leave their screenshots, to be looked at. */
+export const SCREENSHOTS = join(ROOT, '.cache', 'screenshots');
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [

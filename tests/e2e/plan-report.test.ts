@@ -12,10 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReachPlanData } from '../../api/contract';
 import { ensureDemoWorkspace } from '../../data/demo-workspace';
 import { chinaToday, dueBanner } from '../../renderer/planning/model';
-import { closeAll, launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
+import { closeAll, launchChromium, ROOT, SCREENSHOTS, startBrowserMode, type BrowserMode } from './harness';
 
 const run = promisify(execFile);
-const SHOTS = join(ROOT, '.cache', 'screenshots');
 
 let dir: string;
 let server: BrowserMode;
@@ -38,7 +37,7 @@ async function download(click: () => Promise<void>, name: string): Promise<{ fil
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'atlas-e2e-plan-'));
-  mkdirSync(SHOTS, { recursive: true });
+  mkdirSync(SCREENSHOTS, { recursive: true });
   const workspace = join(dir, 'demo.gpkg');
   copyFileSync(await ensureDemoWorkspace(), workspace);
   const { stdout } = await run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'cli', 'main.ts'),
@@ -80,7 +79,7 @@ describe('planning, ledger and reports in the browser', () => {
     expect(await page.textContent('[data-testid=scenario-badge]')).toContain('方案');
     await page.waitForTimeout(1500);
     await page.waitForSelector('[data-testid=map][data-map-state=idle]', { timeout: 120_000 });
-    await page.screenshot({ path: join(SHOTS, 'plan-yudu.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'plan-yudu.png') });
   }, 240_000);
 
   it('compares two scenarios side by side and exports one as GeoJSON', async () => {
@@ -98,7 +97,7 @@ describe('planning, ledger and reports in the browser', () => {
     expect(await table.locator('tbody tr').count()).toBe(7);
     expect(await table.locator('tr[data-county=于都县] td').nth(1).textContent()).toContain(pct(cliPlan.after.broadband.rate));
     await page.locator('[data-testid=scenario-compare]').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(SHOTS, 'plan-compare.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'plan-compare.png') });
 
     await page.selectOption('[data-testid=plan-scope]', 'county:于都县');
     await page.click('[data-testid=plan-reach]');
@@ -170,7 +169,7 @@ describe('planning, ledger and reports in the browser', () => {
     expect(status[1]).toMatch(/王科长.*待整改.*整改中/);
     expect(status[2]).toMatch(/王科长.*整改中.*已销号/);
     expect(await page.textContent('[data-testid=audit-row][data-field=evidence]')).toContain('现场核查 2020-06-18 刘工：RSRP -92 dBm');
-    await page.screenshot({ path: join(SHOTS, 'ledger.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'ledger.png') });
 
     const { file, suggested } = await download(() => page.click('[data-testid=ledger-export]'), 'ledger.xlsx');
     expect(suggested).toBe('整改台账.xlsx');
@@ -222,9 +221,9 @@ describe('planning, ledger and reports in the browser', () => {
     expect(await page.locator('[data-testid=trend-chart] path').count()).toBeGreaterThanOrEqual(2);
     const banner = dueBanner(chinaToday(new Date()), null);
     expect(await page.locator('[data-testid=due-banner]').count()).toBe(banner ? 1 : 0);
-    await page.screenshot({ path: join(SHOTS, 'reports.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'reports.png') });
     await page.locator('[data-testid=trend-chart]').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(SHOTS, 'reports-monthly.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'reports-monthly.png') });
 
     const xlsx = await download(() => page.click('[data-testid=export-xlsx]'), 'report.xlsx');
     expect(xlsx.suggested).toBe('月报_2020-06.xlsx');
@@ -241,7 +240,7 @@ describe('planning, ledger and reports in the browser', () => {
     const { stdout: text } = await run('pdftotext', ['-layout', pdf.file, '-']);
     for (const county of ['于都县', '宁都县', '兴国县', '赣县区']) expect(text).toContain(county);
     expect(text).toContain('2020年6月');
-    await run('pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '3', pdf.file, join(SHOTS, 'atlas-page')]);
+    await run('pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '3', pdf.file, join(SCREENSHOTS, 'atlas-page')]);
 
     // The map as PNG, rendered by the bundled server's worker (Chromium through playwright-core).
     await page.selectOption('[data-testid=map-county]', '于都县');
@@ -253,7 +252,7 @@ describe('planning, ledger and reports in the browser', () => {
     expect(bytes.subarray(1, 4).toString()).toBe('PNG');
     // A4 landscape at 72 dpi: 842 × 595 pixels (IHDR width and height).
     expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([842, 595]);
-    copyFileSync(png.file, join(SHOTS, 'map-yudu-a4.png'));
+    copyFileSync(png.file, join(SCREENSHOTS, 'map-yudu-a4.png'));
     expect(pageErrors).toEqual([]);
   }, 400_000);
 
@@ -269,7 +268,7 @@ describe('planning, ledger and reports in the browser', () => {
     await page.selectOption('[data-testid=plan-scope]', 'county:宁都县');
     await page.click('[data-testid=plan-reach]');
     await page.locator('[data-testid=reach-headline]', { hasText: 'new towers' }).waitFor({ timeout: 120_000 });
-    await page.screenshot({ path: join(SHOTS, 'plan-en.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'plan-en.png') });
     await page.selectOption('[data-testid=language]', 'zh-CN');
     expect(pageErrors).toEqual([]);
   }, 240_000);

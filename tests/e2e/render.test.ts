@@ -11,11 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { Workspace } from '../../data/workspace';
 import type { Feature, FeatureCollection } from '../../gis/types';
-import { closeAll, launchChromium, ROOT, startBrowserMode, type BrowserMode } from './harness';
+import { closeAll, launchChromium, ROOT, SCREENSHOTS, startBrowserMode, type BrowserMode } from './harness';
 
 const run = promisify(execFile);
 const EXPECTED = join(ROOT, 'tests', 'e2e', 'expected', 'render-small.png');
-const SHOTS = join(ROOT, '.cache', 'screenshots');
 /** A pixel differs when its RGB channels differ by more than this in sum (anti-aliasing noise stays under). */
 const PIXEL_THRESHOLD = 48;
 /** Share of differing pixels tolerated (text rasterisation may move a few edge pixels). */
@@ -104,10 +103,10 @@ describe('map rendering', () => {
     await page.waitForTimeout(500);
     await page.waitForSelector('[data-testid=map][data-map-state=idle]', { timeout: 120_000 });
     const actual = await page.evaluate<string>(`document.querySelector('[data-testid=map] canvas').toDataURL('image/png')`);
-    mkdirSync(SHOTS, { recursive: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
     const png = Buffer.from(actual.split(',')[1], 'base64');
-    writeFileSync(join(SHOTS, 'render-actual.png'), png);
-    await page.screenshot({ path: join(SHOTS, 'render-page.png') });
+    writeFileSync(join(SCREENSHOTS, 'render-actual.png'), png);
+    await page.screenshot({ path: join(SCREENSHOTS, 'render-page.png') });
     if (process.env.UPDATE_EXPECTED === '1') writeFileSync(EXPECTED, png);
     expect(existsSync(EXPECTED), `missing ${EXPECTED}: run with UPDATE_EXPECTED=1 and review the image`).toBe(true);
     const expected = `data:image/png;base64,${readFileSync(EXPECTED).toString('base64')}`;

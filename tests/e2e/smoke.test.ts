@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { closeAll, ROOT, launchChromium, startBrowserMode, type BrowserMode } from './harness';
+import { closeAll, launchChromium, SCREENSHOTS, startBrowserMode, type BrowserMode } from './harness';
 
 let server: BrowserMode;
 let browser: Browser;
@@ -33,9 +33,8 @@ describe('browser mode smoke test', () => {
     expect(res?.status()).toBe(200);
     // The app itself (scripts, styles, maplibre's module worker, glyphs) runs without a CSP complaint.
     expect(problems).toEqual([]);
-    const shots = join(ROOT, '.cache', 'screenshots');
-    await mkdir(shots, { recursive: true });
-    await page.screenshot({ path: join(shots, 'smoke.png') });
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'smoke.png') });
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
     expect(await page.title()).toBe('覆盖图谱 Coverage Atlas');
     // Page-side code as strings: this file is type-checked without the DOM library.
