@@ -91,6 +91,12 @@ export function best(runs: number, f: () => Measure): Measure {
   return out!;
 }
 
+/** Every one of `runs` runs: the best, and the slowest one's seconds (for goals about every run). */
+export function everyRun(runs: number, f: () => Measure): { best: Measure; slowest: number } {
+  const all = Array.from({ length: runs }, f);
+  return { best: all.reduce((a, b) => (b.seconds < a.seconds ? b : a)), slowest: Math.max(...all.map((m) => m.seconds)) };
+}
+
 /** The demo files of one size under dataDir/<size>/, generated on first use; a marker records their options. */
 export async function demoFiles(dataDir: string, size: Size) {
   const dir = join(dataDir, size);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { buildCliBundle } from './cli-bundle';
-import { best, demoFiles, measure, option, type Measure, type Size } from './measure';
+import { best, demoFiles, everyRun, measure, option, type Measure, type Size } from './measure';
 import { Workspace } from '../data/workspace';
 import { writeBigGeoJson } from '../tests/import/make-big-geojson';
 
@@ -118,12 +118,6 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
     if (!opts.keepDir) rmSync(work, { recursive: true, force: true });
   }
   return rows;
-}
-
-/** The best run, and the slowest one's seconds. */
-function everyRun(runs: number, f: () => Measure): { best: Measure; slowest: number } {
-  const all = Array.from({ length: runs }, f);
-  return { best: all.reduce((a, b) => (b.seconds < a.seconds ? b : a)), slowest: Math.max(...all.map((m) => m.seconds)) };
 }
 
 function formatRow(r: Row): string {
