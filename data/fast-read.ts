@@ -1,9 +1,9 @@
 // Streams a GeoJSON file through one reused buffer into a byte scanner: memory stays bounded whatever the
 // file size. File-system problems become the same input issues as data/read-geojson.ts reports.
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
-import { isPendingReport, settlementResults, type AnalysisReport, type InputIssue, type PendingReport } from '../gis';
+import { isPendingReport, type AnalysisReport, type InputIssue, type PendingReport } from '../gis';
 import type { GeoJsonScanner } from '../gis/scan';
-import { startDataWorker } from './node-worker';
+import { encodeSettlementList } from './settlement-json';
 
 const CHUNK = 1 << 20;
 let shared: Uint8Array | null = null;
@@ -35,52 +35,34 @@ export function scanGeoJsonFile(path: string, scanner: GeoJsonScanner): InputIss
 
 const BATCH = 10_000;
 
-/** From this many settlements on, the UTF-8 encoding and the writes go to a worker thread (its start costs ~40 ms). */
-export const OFF_THREAD_SETTLEMENTS = 100_000;
-
 /**
  * Writes JSON.stringify(report) + "\n" to `path`, byte for byte, without ever holding the whole text: at
- * province scale the settlement list alone is hundreds of megabytes of JSON. Large reports are serialized here
- * while a worker thread encodes and writes the batches already serialized. A pending report's list is built
- * batch by batch as it is serialized, never whole.
+ * province scale the settlement list alone is hundreds of megabytes of JSON. A pending report's list is
+ * encoded from its columns straight into bytes (data/settlement-json.ts); a complete one's is stringified
+ * batch by batch.
  */
-export async function writeReportJson(path: string, report: AnalysisReport | PendingReport, offThreadFrom = OFF_THREAD_SETTLEMENTS): Promise<void> {
-  const pending = isPendingReport(report) ? report : null;
+export async function writeReportJson(path: string, report: AnalysisReport | PendingReport): Promise<void> {
   const whole = isPendingReport(report) ? report.report : report;
-  const count = pending ? pending.columns.count : whole.settlements.length;
   const shell = JSON.stringify({ ...whole, settlements: [] });
   const marker = '"settlements":[';
   const at = shell.indexOf(marker) + marker.length;
-  const minHouseholds = pending ? pending.report.options.minHouseholds : 0;
-  const texts = function* () {
-    yield shell.slice(0, at);
-    for (let i = 0; i < count; i += BATCH) {
-      if (i) yield ',';
-      const to = Math.min(count, i + BATCH);
-      yield JSON.stringify(pending ? settlementResults(pending.columns, minHouseholds, i, to) : whole.settlements.slice(i, to)).slice(1, -1);
-    }
-    yield shell.slice(at) + '\n';
-  };
-  if (count < offThreadFrom) {
-    const fd = openSync(path, 'w');
-    try {
-      for (const text of texts()) writeSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-    return;
-  }
-  const writer = startDataWorker('report-writer-worker', { workerData: { path } });
-  const done = new Promise<void>((resolve, reject) => {
-    writer.on('message', () => resolve());
-    writer.on('error', reject);
-    writer.on('exit', (code) => reject(new Error(`writing ${path} stopped early (exit code ${code})`)));
-  });
-  for (const text of texts()) writer.postMessage(text);
-  writer.postMessage(null);
+  const fd = openSync(path, 'w');
   try {
-    await done;
+    writeAll(fd, Buffer.from(shell.slice(0, at)));
+    if (isPendingReport(report)) {
+      encodeSettlementList(report.columns, report.report.options.minHouseholds, (bytes) => writeAll(fd, bytes));
+    } else {
+      for (let i = 0; i < report.settlements.length; i += BATCH) {
+        const items = JSON.stringify(report.settlements.slice(i, i + BATCH)).slice(1, -1);
+        writeAll(fd, Buffer.from(i ? `,${items}` : items));
+      }
+    }
+    writeAll(fd, Buffer.from(`${shell.slice(at)}\n`));
   } finally {
-    await writer.terminate();
+    closeSync(fd);
   }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
 }

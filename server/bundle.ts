@@ -30,7 +30,7 @@ export const NODE_BUNDLE_OPTIONS: BuildOptions = {
  * `<name>.mjs` next to the code that starts it.
  */
 export const DATA_WORKER_ENTRIES: Record<string, string> = Object.fromEntries(
-  ['host-worker', 'analysis-crew-worker', 'import/import-worker', 'report-writer-worker'].map((w) => [w, join(ROOT, 'data', `${w}.ts`)]),
+  ['host-worker', 'analysis-crew-worker', 'import/import-worker'].map((w) => [w, join(ROOT, 'data', `${w}.ts`)]),
 );
 
 /**

@@ -368,15 +368,13 @@ function i18nIndent(): string {
 }
 
 describe('writeReportJson', () => {
-  it('writes exactly JSON.stringify(report) + newline, in batches, on this thread or a worker', async () => {
+  it('writes exactly JSON.stringify(report) + newline, in batches', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'atlas-report-')), 'r.json');
     for (const n of [0, 1, 10_000, 25_001]) {
       const settlements = Array.from({ length: n }, (_, i) => ({ id: `S${i}`, name: '刘屋', households: i, lon: -0, lat: 25.5, mobileOperators: ['CMCC'], ...(i % 2 ? { code: '360731212211' } : {}) }));
       const report = { options: { minHouseholds: 25 }, settlements, rates: { city: { settlements: n } }, committeeSeats: { seats: [] }, inputs: { settlements: n } } as unknown as AnalysisReport;
-      for (const offThreadFrom of [Infinity, 0]) {
-        await writeReportJson(path, report, offThreadFrom);
-        expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(report) + '\n');
-      }
+      await writeReportJson(path, report);
+      expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(report) + '\n');
     }
   });
 
@@ -411,23 +409,19 @@ describe('writeReportJson', () => {
         expect(report.settlements.some((r) => r.focusCounty) && report.settlements.some((r) => !r.focusCounty)).toBe(true);
         expect(report.committeeSeats.total).toBeGreaterThan(0);
       }
-      // This thread alone, and with the writer thread.
-      for (const offThreadFrom of [Infinity, 0]) {
-        await writeReportJson(path, pending, offThreadFrom);
-        expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(report) + '\n');
-      }
+      await writeReportJson(path, pending);
+      expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(report) + '\n');
     }
   });
 
-  it('a report that cannot be written fails with the system error, from the worker too', async () => {
+  it('a report that cannot be written fails with the system error', async () => {
     const report = { settlements: [] } as unknown as AnalysisReport;
     const missing = join(tmpdir(), 'no-such-folder-atlas', 'r.json');
-    await expect(writeReportJson(missing, report, Infinity)).rejects.toThrow(/ENOENT/);
-    await expect(writeReportJson(missing, report, 0)).rejects.toThrow(/ENOENT/);
+    await expect(writeReportJson(missing, report)).rejects.toThrow(/ENOENT/);
     const table = buildSettlementTable('s', [0, 1, 2].map((i) => ({
       type: 'Feature', geometry: { type: 'Point', coordinates: [114, 25] }, properties: { id: `S${i}`, households: 30, county: '于都县' },
     })) as never, new IssueList());
     const pending = summarizeRates(table, new Uint8Array(3), new Uint8Array(3), loadCampaign(), { minHouseholds: 25, targetMobile: 0.95, targetBroadband: 0.75, mobileTechs: ['4G'] }, { settlements: 3, mobilePolygons: 0, broadbandPolygons: 0 });
-    await expect(writeReportJson(missing, pending, 0)).rejects.toThrow(/ENOENT/);
+    await expect(writeReportJson(missing, pending)).rejects.toThrow(/ENOENT/);
   });
 });
