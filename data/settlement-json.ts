@@ -123,8 +123,42 @@ function putString(s: string, out: Buffer, p: number): number {
   return p;
 }
 
+/**
+ * A number as JSON.stringify writes it. Coordinates and household counts have six decimals or fewer: their digits
+ * are written here, without a string per number. For such a value String(v) gives exactly these digits: two
+ * decimals of six places differ by at least 1e-6, more than twice a double's spacing below 1e9, so no shorter
+ * decimal reads back as v. (Below 1e-6, where String would write an exponent, only 0 has six decimals.)
+ */
 function putNumber(v: number, out: Uint8Array, p: number): number {
+  const a = v < 0 ? -v : v;
+  if (a < 1e9) {
+    const k = Math.round(a * 1e6);
+    if (k / 1e6 === a) {
+      if (v < 0) out[p++] = 0x2d;
+      let frac = k % 1e6;
+      p = putDigits((k - frac) / 1e6, out, p);
+      if (frac !== 0) {
+        out[p++] = 0x2e;
+        let places = 6;
+        while (frac % 10 === 0) {
+          frac /= 10;
+          places--;
+        }
+        for (let d = places - 1; d >= 0; d--, frac = (frac - (frac % 10)) / 10) out[p + d] = 0x30 + (frac % 10);
+        p += places;
+      }
+      return p;
+    }
+  }
   const text = Number.isFinite(v) ? String(v) : 'null';
   for (let k = 0; k < text.length; k++) out[p + k] = text.charCodeAt(k);
   return p + text.length;
+}
+
+/** A whole number 0 <= n < 1e9 in decimal. */
+function putDigits(n: number, out: Uint8Array, p: number): number {
+  let len = 1;
+  for (let m = n; m >= 10; m = (m - (m % 10)) / 10) len++;
+  for (let d = len - 1; d >= 0; d--, n = (n - (n % 10)) / 10) out[p + d] = 0x30 + (n % 10);
+  return p + len;
 }

@@ -95,3 +95,23 @@ describe('encodeSettlementList', () => {
     for (const bufferBytes of [1 << 20, 700]) expect(encoded(c, 25, 0, c.count, bufferBytes).text).toBe(expected(c, 25));
   });
 });
+
+describe('encodeSettlementList numbers', () => {
+  it('writes every number as String() does: six decimals or fewer, and any other double', () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const values = [
+      0, -0, 1e-6, 1.5e-6, 9.99999e-7, 0.000001, 0.1, 0.3, 0.1 + 0.2, 1, 9, 10, 99.999999, 100, 145, 999999999, 999999999.999999,
+      1e9, 1e9 + 0.5, 123456789.123456, 114.949875, 25.86355, -114.949875, -0.000001, 2 ** 53, 1e21, 1.7976931348623157e308, 5e-324,
+    ];
+    for (let i = 0; i < 20_000; i++) {
+      const places = Math.floor(rand() * 9);
+      const scale = 10 ** Math.floor(rand() * 20 - 8);
+      const v = Math.round(rand() * scale * 10 ** places) / 10 ** places;
+      values.push(v, -v, rand() * scale, 110 + Math.round(rand() * 1e6) / 1e6);
+    }
+    const rows = values.map((v, i): Row => ({ id: `V${i}`, name: '', households: v, lon: v, lat: v }));
+    const c = columns(rows);
+    expect(encoded(c, 25).text).toBe(expected(c, 25));
+  });
+});
