@@ -20,7 +20,7 @@ import { feedSettlements } from './layer-tables';
 import type { Workspace } from './index';
 
 /** Bumped whenever what is cached, or how it is derived, changes: older entries then no longer match. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 const ids = (layers: readonly LayerInfo[]) => layers.map((l) => [l.id, l.featureCount]);
 
@@ -158,8 +158,6 @@ function coverageCrew(ws: Workspace, mobile: readonly LayerInfo[], broadband: re
 
 // ---- Cache encodings: a JSON header (length-prefixed), then typed columns at 8-byte-aligned offsets. ----
 
-const STRING_COLUMNS = ['id', 'name', 'county', 'township', 'village'] as const;
-
 function pack(header: unknown, columns: ArrayBufferView[]): Uint8Array {
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const align = (n: number) => Math.ceil(n / 8) * 8;
@@ -193,25 +191,34 @@ function unpack(data: Uint8Array): { header: unknown; bytes: (n: number) => Arra
   };
 }
 
-// Text columns as indices into one list of distinct strings: county, township and village names repeat, and
-// reading them back then makes one string per distinct value (less to parse, less garbage, faster Map keys).
+// Ids as one text with their lengths; the other text columns as indices into one list of distinct strings (county,
+// township, village and settlement names repeat), itself kept as one text with lengths. Ids are unique: numbering
+// them cost a Map entry each, and reading back a JSON list of them a JSON.parse of every one.
+const INDEXED_COLUMNS = ['name', 'county', 'township', 'village'] as const;
+
 function encodeTable(t: SettlementTable): Uint8Array {
   const d = new StringDictionary();
-  const columns = [...STRING_COLUMNS.map((k) => d.column(t[k], t.count)), d.column(t.code, t.count)];
-  return pack({ count: t.count, strings: d.strings }, [...columns, t.households, t.lon, t.lat, t.committee]);
+  const indexed = [...INDEXED_COLUMNS.map((k) => d.column(t[k], t.count)), d.column(t.code, t.count)];
+  const distinct = packStrings(d.strings);
+  const ids = packStrings(t.id.length === t.count ? t.id : t.id.slice(0, t.count));
+  return pack({ count: t.count, distinct: d.strings.length, distinctBytes: distinct.text.byteLength, idBytes: ids.text.byteLength }, [
+    distinct.lengths, distinct.text, ids.lengths, ids.text, ...indexed, t.households, t.lon, t.lat, t.committee,
+  ]);
 }
 
 function cachedTable(entry: { inputs: string; data: Uint8Array } | undefined, inputs: string): SettlementTable | null {
   if (!entry || entry.inputs !== inputs) return null;
   const { header, bytes } = unpack(entry.data);
-  const { count: n, strings } = header as { count: number; strings: string[] };
+  const { count: n, distinct, distinctBytes, idBytes } = header as { count: number; distinct: number; distinctBytes: number; idBytes: number };
+  const strings = unpackStrings(new Uint32Array(bytes(4 * distinct)), bytes(distinctBytes));
+  const id = unpackStrings(new Uint32Array(bytes(4 * n)), bytes(idBytes));
   const text = () => {
     const idx = new Uint32Array(bytes(4 * n));
     const out: string[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = strings[idx[i]];
     return out;
   };
-  const [id, name, county, township, village] = STRING_COLUMNS.map(text);
+  const [name, county, township, village] = INDEXED_COLUMNS.map(text);
   const codeIdx = new Uint32Array(bytes(4 * n));
   const code: (string | undefined)[] = new Array(n);
   for (let i = 0; i < n; i++) if (codeIdx[i] !== MISSING) code[i] = strings[codeIdx[i]];
@@ -220,6 +227,20 @@ function cachedTable(entry: { inputs: string; data: Uint8Array } | undefined, in
     households: new Float64Array(bytes(8 * n)), lon: new Float64Array(bytes(8 * n)), lat: new Float64Array(bytes(8 * n)),
     committee: new Uint8Array(bytes(n)),
   };
+}
+
+/** Strings as one UTF-16 text and their lengths in code units: exact for any string, lone surrogates included. */
+function packStrings(strings: readonly string[]): { lengths: Uint32Array; text: Uint8Array } {
+  const lengths = new Uint32Array(strings.length);
+  for (let i = 0; i < strings.length; i++) lengths[i] = strings[i].length;
+  return { lengths, text: Buffer.from(strings.join(''), 'utf16le') };
+}
+
+function unpackStrings(lengths: Uint32Array, text: ArrayBuffer): string[] {
+  const all = Buffer.from(text).toString('utf16le');
+  const out: string[] = new Array(lengths.length);
+  for (let i = 0, at = 0; i < lengths.length; i++) out[i] = all.slice(at, (at += lengths[i]));
+  return out;
 }
 
 function encodeMasks(m: CombinedCoverage): Uint8Array {

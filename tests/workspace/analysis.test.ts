@@ -150,6 +150,30 @@ describe('analyzeWorkspace', () => {
     ws.close();
   });
 
+  it('keeps settlement text exactly through the cache: emoji, empty and repeated names, ids of any script', async () => {
+    const path = join(tempDir(), 'ws.gpkg');
+    const texts = ['', '刘屋', '😀村', 'a/b', '"引号"', 'tab\there', '𠀀𠀁', 'x'.repeat(3000), '刘屋', 'Ünïcödé'];
+    const points = settlements(60, 3).map((f, i) => ({
+      ...f,
+      properties: { ...f.properties, id: i % 3 ? `S${i}` : `聚${texts[i % texts.length]}${i}`, name: texts[i % texts.length], township: texts[(i + 3) % texts.length] },
+    }));
+    const ws = Workspace.create(path);
+    try {
+      await ws.writeLayer({ name: '聚居区', role: 'settlements', geometryType: 'POINT' }, [points]);
+      await ws.writeLayer({ name: '移动覆盖', role: 'mobile', geometryType: 'MULTIPOLYGON' }, [coverage(50, 3)]);
+      await ws.writeLayer({ name: '宽带', role: 'broadband', geometryType: 'MULTIPOLYGON' }, [coverage(50, 4)]);
+      const first = analyze(ws);
+      expect(first.stats.stored).toEqual(['settlements', 'masks']);
+      expect(first.report).toStrictEqual(reference(ws));
+      const again = analyze(ws);
+      expect(again.stats).toEqual({ settlementsCached: true, masksCached: true, stored: [] });
+      expect(again.report).toStrictEqual(first.report);
+      expect(new Set(again.report.settlements.map((r) => r.name))).toContain('😀村');
+    } finally {
+      ws.close();
+    }
+  });
+
   it('is never stale: replacing a layer or editing a layer table from outside empties the cache in that transaction', async () => {
     const path = await seeded();
     let ws = Workspace.open(path);
