@@ -126,11 +126,22 @@ export function classifyRange(
   const root = levelEnds[levelEnds.length - 1] - 1;
   // Node starts still to visit, with the end of their level; a path holds at most NODE_SIZE per level.
   const stack = new Int32Array(2 * NODE_SIZE * levelEnds.length + 2);
+  // Per operator bit, the leaf whose polygon last contained a point, tried before the tree: consecutive points in
+  // Hilbert order are often neighbours inside one sector. Only bits still missing after it send the point down.
+  const lastLeaf = new Int32Array(8).fill(-1);
+  const bits: number[] = [];
+  for (let b = 0; b < 8; b++) if (all & (1 << b)) bits.push(b);
 
   for (let q = from; q < to; q++) {
     const i = order[q];
     const x = xs[i], y = ys[i];
     let m = 0;
+    for (let j = 0; j < bits.length; j++) {
+      const k = lastLeaf[bits[j]];
+      if (k < 0 || x < boxes[4 * k] || y < boxes[4 * k + 1] || x > boxes[4 * k + 2] || y > boxes[4 * k + 3]) continue;
+      const id = ids[k];
+      if (locatePoint(set, id, x, y) !== OUTSIDE) m |= mask[id];
+    }
     let top = 0;
     stack[top++] = root;
     stack[top++] = root + 1;
@@ -146,7 +157,10 @@ export function classifyRange(
           stack[top++] = levelEndOf(levelEnds, id);
         } else {
           const bit = mask[id];
-          if ((m & bit) === 0 && locatePoint(set, id, x, y) !== OUTSIDE) m |= bit;
+          if ((m & bit) === 0 && locatePoint(set, id, x, y) !== OUTSIDE) {
+            m |= bit;
+            lastLeaf[31 - Math.clz32(bit)] = k;
+          }
         }
       }
     }
