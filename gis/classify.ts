@@ -1,6 +1,7 @@
-// Which operators' polygons cover each point: a packed Hilbert R-tree over polygon boxes narrows the
-// candidates, the exact test decides. Points are visited in Hilbert order so that consecutive queries walk
-// the same tree nodes and polygons; queries allocate nothing.
+// Which operators' polygons cover each point: a uniform grid of polygon boxes (gis/cell-grid.ts) or, where a grid
+// would not pay, a packed Hilbert R-tree narrows the candidates, the exact test decides. Points are visited in
+// Hilbert order so that consecutive queries meet the same cells, nodes and polygons; queries allocate nothing.
+import { buildCellGrid, cellOf, type CellGrid } from './cell-grid';
 import { locatePoint, OUTSIDE } from './point-in-polygon';
 import type { PolygonSet } from './polygon-set';
 import { hilbert, sortByKey } from './hilbert';
@@ -18,6 +19,8 @@ export interface PolygonIndex {
   ids: Uint32Array;
   /** End (in boxes) of each level, leaves first. */
   levelEnds: number[];
+  /** The leaves by grid cell, which point queries use instead of the tree; null where a grid would not pay. */
+  grid: CellGrid | null;
 }
 
 export function indexPolygons(set: PolygonSet): PolygonIndex | null {
@@ -77,7 +80,7 @@ export function indexPolygons(set: PolygonSet): PolygonIndex | null {
     }
     start = end;
   }
-  return { count: n, boxes, ids, levelEnds };
+  return { count: n, boxes, ids, levelEnds, grid: buildCellGrid(boxes, n) };
 }
 
 /** What classification reads of a polygon set: rings, vertices and operator bits (no boxes, no sources). */
@@ -122,7 +125,7 @@ export function classifyRange(
   let all = 0;
   for (let p = 0; p < set.polygonCount; p++) all |= mask[p];
 
-  const { boxes, ids, levelEnds, count } = index;
+  const { boxes, ids, levelEnds, count, grid } = index;
   const root = levelEnds[levelEnds.length - 1] - 1;
   // Node starts still to visit, with the end of their level; a path holds at most NODE_SIZE per level.
   const stack = new Int32Array(2 * NODE_SIZE * levelEnds.length + 2);
@@ -141,6 +144,23 @@ export function classifyRange(
       if (k < 0 || x < boxes[4 * k] || y < boxes[4 * k + 1] || x > boxes[4 * k + 2] || y > boxes[4 * k + 3]) continue;
       const id = ids[k];
       if (locatePoint(set, id, x, y) !== OUTSIDE) m |= mask[id];
+    }
+    if (m !== all && grid) {
+      const c = cellOf(grid, x, y);
+      if (c >= 0) {
+        for (let j = grid.starts[c], end = grid.starts[c + 1]; j < end && m !== all; j++) {
+          const k = grid.items[j];
+          if (x < boxes[4 * k] || y < boxes[4 * k + 1] || x > boxes[4 * k + 2] || y > boxes[4 * k + 3]) continue;
+          const id = ids[k];
+          const bit = mask[id];
+          if ((m & bit) === 0 && locatePoint(set, id, x, y) !== OUTSIDE) {
+            m |= bit;
+            lastLeaf[31 - Math.clz32(bit)] = k;
+          }
+        }
+      }
+      out[i] = m;
+      continue;
     }
     let top = 0;
     stack[top++] = root;

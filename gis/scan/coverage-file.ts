@@ -81,7 +81,10 @@ export class CoverageFile {
       result,
       classifier: {
         set: { polygonCount: set.polygonCount, ringOffsets: copy(set.ringOffsets), vertexOffsets: copy(set.vertexOffsets), coords: copy(set.coords), mask: copy(set.mask) },
-        index: { count: index.count, boxes: copy(index.boxes), ids: copy(index.ids), levelEnds: index.levelEnds },
+        index: {
+          count: index.count, boxes: copy(index.boxes), ids: copy(index.ids), levelEnds: index.levelEnds,
+          grid: index.grid && { ...index.grid, starts: copy(index.grid.starts), items: copy(index.grid.items) },
+        },
       },
     };
   }

@@ -3,7 +3,9 @@
 // points placed on vertices and edges.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { analyzeCoverage, type Feature, type Operator } from '../../gis';
+import { analyzeCoverage, indexPolygons, type Feature, type Operator } from '../../gis';
+import { IssueList } from '../../gis/issues';
+import { buildPolygonSet, coverageBuildOptions } from '../../gis/polygon-set';
 import { referenceOperators } from './helpers';
 
 const GRID = 1 / 4096;
@@ -84,6 +86,8 @@ describe('indexed exact classifier equals brute force', () => {
       const rand = mulberry32(seed);
       const mobile = randomLayer(rand, 400);
       const settlements = randomSettlements(rand, mobile, 3000, villages);
+      // These sets are classified through the cell grid (the test below covers the tree).
+      expect(indexPolygons(buildPolygonSet([{ name: 'm', features: mobile }], coverageBuildOptions('mobile'), new IssueList()))!.grid).not.toBeNull();
       const report = analyzeCoverage({
         settlements: { name: 'random', features: settlements },
         mobile: [{ name: 'random-mobile', features: mobile }],
@@ -98,6 +102,24 @@ describe('indexed exact classifier equals brute force', () => {
       expect(onBoundaryCovered).toBeGreaterThan(300);
     });
   }
+
+  it('huge polygons among small ones (no grid: the R-tree) equal brute force too', () => {
+    const rand = mulberry32(6);
+    const mobile = randomLayer(rand, 400);
+    // Each listed in every cell: 40 of them outweigh the 400 small ones' listings, and the grid is refused.
+    for (let h = 0; h < 40; h++) {
+      const cx = 115 + rand() * 0.2, cy = 26 + rand() * 0.2;
+      mobile.push({ type: 'Feature', properties: { operator: ['CMCC', 'CT', 'CU'][h % 3], tech: '4G' },
+        geometry: { type: 'Polygon', coordinates: [starRing(rand, cx, cy, 1.6, 40), starRing(rand, cx, cy, 0.2, 10, true)] } });
+    }
+    const set = buildPolygonSet([{ name: 'm', features: mobile }], coverageBuildOptions('mobile'), new IssueList());
+    expect(indexPolygons(set)!.grid).toBeNull();
+    const settlements = randomSettlements(rand, mobile, 3000, 100);
+    const report = analyzeCoverage({ settlements: { name: 'random', features: settlements }, mobile: [{ name: 'm', features: mobile }], broadband: [] });
+    report.settlements.forEach((s) => {
+      expect(s.mobileOperators, `point ${s.id} at ${s.lon},${s.lat}`).toEqual(referenceOperators([s.lon, s.lat], mobile));
+    });
+  });
 
   it('property: any point against any small polygon set (fast-check)', () => {
     const coord = fc.integer({ min: 0, max: 64 }).map((v) => 114 + v / 64);
