@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCellGrid, cellOf, type CellGrid } from '../../gis/cell-grid';
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './helpers';
 
 function listed(grid: CellGrid, cell: number): Set<number> {
   return new Set(grid.items.subarray(grid.starts[cell], grid.starts[cell + 1]));

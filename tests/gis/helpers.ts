@@ -49,3 +49,13 @@ export function referenceOperators(
   }
   return (['CMCC', 'CT', 'CU'] as Operator[]).filter((o) => found.has(o));
 }
+
+/** A seeded PRNG (mulberry32): the same numbers in [0, 1) for the same seed, on every run. */
+export function mulberry32(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

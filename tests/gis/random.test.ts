@@ -6,19 +6,10 @@ import fc from 'fast-check';
 import { analyzeCoverage, indexPolygons, type Feature, type Operator } from '../../gis';
 import { IssueList } from '../../gis/issues';
 import { buildPolygonSet, coverageBuildOptions } from '../../gis/polygon-set';
-import { referenceOperators } from './helpers';
+import { mulberry32, referenceOperators } from './helpers';
 
 const GRID = 1 / 4096;
 const snap = (v: number) => Math.round(v / GRID) * GRID;
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A star-shaped ring around (cx, cy): simple by construction; clockwise when `cw`. */
 function starRing(rand: () => number, cx: number, cy: number, radius: number, n: number, cw = false): number[][] {

@@ -14,6 +14,7 @@ import { SETTLEMENT_FIELDS, SettlementTableBuilder } from '../../gis/settlement-
 import { GeoJsonScanner, MAX_DEPTH, type FeatureSink } from '../../gis/scan';
 import { readGeoJsonFile } from '../../data/read-geojson';
 import { scanGeoJsonFile, writeReportJson } from '../../data/fast-read';
+import { mulberry32 } from '../gis/helpers';
 
 const encoder = new TextEncoder();
 
@@ -53,15 +54,6 @@ function bothPolygons(text: string, sizes: readonly number[]) {
 }
 
 // ---- An awkward JSON writer: random whitespace, escapes and number spellings, all valid JSON. ----
-
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function awkward(value: unknown, rand: () => number): string {
   const ws = () => {
@@ -176,7 +168,7 @@ const chunking = fc.oneof(fc.constant([1]), fc.array(fc.integer({ min: 1, max: 3
 describe('GeoJsonScanner = JSON.parse + the object path', () => {
   it('settlements: same table and same problems, any spelling, any chunking', () => {
     fc.assert(fc.property(fc.array(feature(pointGeometry, settlementProps), { maxLength: 12 }), fc.integer(), chunking, (features, seed, sizes) => {
-      const json = awkward({ type: 'FeatureCollection', name: '聚居区 "test"', features, crs: { type: 'name' } }, prng(seed));
+      const json = awkward({ type: 'FeatureCollection', name: '聚居区 "test"', features, crs: { type: 'name' } }, mulberry32(seed));
       const r = bothSettlements(json, sizes);
       expect(r.problem).toBeNull();
       expect(r.scanned.issues).toEqual(r.object.issues);
@@ -186,7 +178,7 @@ describe('GeoJsonScanner = JSON.parse + the object path', () => {
 
   it('coverage polygons: same packed set and same problems, any spelling, any chunking', () => {
     fc.assert(fc.property(fc.array(feature(polygonGeometry, coverageProps), { maxLength: 10 }), fc.integer(), chunking, (features, seed, sizes) => {
-      const json = awkward({ features, type: 'FeatureCollection' }, prng(seed));
+      const json = awkward({ features, type: 'FeatureCollection' }, mulberry32(seed));
       const r = bothPolygons(json, sizes);
       expect(r.problem).toBeNull();
       expect(r.scanned.issues).toEqual(r.object.issues);
@@ -197,7 +189,7 @@ describe('GeoJsonScanner = JSON.parse + the object path', () => {
   it('any JSON value in properties decodes exactly as JSON.parse does (strings, escapes, exponents, -0)', () => {
     fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), fc.string({ unit: 'binary' }), fc.integer(), chunking, (value, s, seed, sizes) => {
       const props = { value, s, n: -0 };
-      const json = awkward({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: props, geometry: null }] }, prng(seed));
+      const json = awkward({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: props, geometry: null }] }, mulberry32(seed));
       const got: unknown[] = [];
       expect(scanFeatures(json, sizes, (f) => got.push(f))).toBeNull();
       expect((got[0] as { properties: unknown }).properties).toEqual(JSON.parse(json).features[0].properties);
