@@ -129,8 +129,8 @@ export function classifyRange(
   const root = levelEnds[levelEnds.length - 1] - 1;
   // Node starts still to visit, with the end of their level; a path holds at most NODE_SIZE per level.
   const stack = new Int32Array(2 * NODE_SIZE * levelEnds.length + 2);
-  // Per operator bit, the leaf whose polygon last contained a point, tried before the tree: consecutive points in
-  // Hilbert order are often neighbours inside one sector. Only bits still missing after it send the point down.
+  // Per operator bit, the leaf whose polygon last contained a point, tried first: consecutive points in Hilbert
+  // order are often neighbours inside one sector. Only bits still missing then send the point to the grid or tree.
   const lastLeaf = new Int32Array(8).fill(-1);
   const bits: number[] = [];
   for (let b = 0; b < 8; b++) if (all & (1 << b)) bits.push(b);

@@ -200,7 +200,7 @@ function encodeTable(t: SettlementTable): Uint8Array {
   const d = new StringDictionary();
   const indexed = [...INDEXED_COLUMNS.map((k) => d.column(t[k], t.count)), d.column(t.code, t.count)];
   const distinct = packStrings(d.strings);
-  const ids = packStrings(t.id.length === t.count ? t.id : t.id.slice(0, t.count));
+  const ids = packStrings(t.id);
   return pack({ count: t.count, distinct: d.strings.length, distinctBytes: distinct.text.byteLength, idBytes: ids.text.byteLength }, [
     distinct.lengths, distinct.text, ids.lengths, ids.text, ...indexed, t.households, t.lon, t.lat, t.committee,
   ]);
@@ -239,7 +239,11 @@ function packStrings(strings: readonly string[]): { lengths: Uint32Array; text: 
 function unpackStrings(lengths: Uint32Array, text: ArrayBuffer): string[] {
   const all = Buffer.from(text).toString('utf16le');
   const out: string[] = new Array(lengths.length);
-  for (let i = 0, at = 0; i < lengths.length; i++) out[i] = all.slice(at, (at += lengths[i]));
+  for (let i = 0, at = 0; i < lengths.length; i++) {
+    const end = at + lengths[i];
+    out[i] = all.slice(at, end);
+    at = end;
+  }
   return out;
 }
 
