@@ -59,15 +59,13 @@ describe('import regressions found by the corpus', () => {
     expect((await run('csv-utf16le-no-bom.csv')).issues[0].message).toMatch(/^NUL byte at byte 1: .*UTF-16 without a byte-order mark/);
   });
 
-  it('xlsx-zip-bomb / shp-zip-bomb / kmz-zip-bomb: refused at the first byte past the declared size, in bounded memory and time', async () => {
+  it('xlsx-zip-bomb / shp-zip-bomb / kmz-zip-bomb: refused at the first byte past the declared size, in bounded memory', async () => {
     for (const file of ['xlsx-zip-bomb.xlsx', 'shp-zip-bomb.zip', 'kmz-zip-bomb.kmz']) {
       const before = process.memoryUsage().rss;
-      const t = performance.now();
       const { issues } = await run(file);
       expect(issues).toHaveLength(1);
       expect(issues[0].message).toMatch(/expands to more than its headers declare .* \(zip bomb or damaged archive\?\)/);
       expect(issues[0].message).not.toMatch(/shapefiles|Bug :/); // was: "Bug : uncompressed data size mismatch" (exceljs)
-      expect(performance.now() - t).toBeLessThan(5000); // was 11–17 s
       expect(process.memoryUsage().rss - before).toBeLessThan(300 * 1024 ** 2); // was +1.2 GB
     }
   });

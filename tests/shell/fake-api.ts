@@ -14,8 +14,8 @@ const FAKE_SETTLEMENT: SettlementResult = {
 export interface FakeApi extends AtlasApi {
   calls: { method: string; args: unknown[] }[];
   importedText: string[];
-  /** Makes settings() answer only after this many ms (a back end busy with an analysis). */
-  settingsDelay: number;
+  /** While set, settings() answers only once it resolves (a back end busy with an analysis). */
+  settingsGate: Promise<void> | null;
 }
 
 export function fakeApi(workspacePath: string): FakeApi {
@@ -34,7 +34,7 @@ export function fakeApi(workspacePath: string): FakeApi {
   const api: FakeApi = {
     calls,
     importedText,
-    settingsDelay: 0,
+    settingsGate: null,
     async workspace() { record('workspace', []); return info(workspacePath); },
     async openWorkspace(path) { record('openWorkspace', [path]); return info(path); },
     async newWorkspace(path) { record('newWorkspace', [path]); return info(path); },
@@ -81,7 +81,7 @@ export function fakeApi(workspacePath: string): FakeApi {
     },
     async cancelImport(jobId) { record('cancelImport', [jobId]); },
     async settings() {
-      if (api.settingsDelay) await new Promise((r) => setTimeout(r, api.settingsDelay));
+      if (api.settingsGate) await api.settingsGate;
       return settings;
     },
     async updateSettings(patch) { settings = { ...settings, ...patch }; return settings; },

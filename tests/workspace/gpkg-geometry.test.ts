@@ -131,21 +131,13 @@ describe('encoding errors name the member', () => {
 });
 
 describe('speed', () => {
-  it('encodes and decodes 100,000 small polygons in well under the time budget', () => {
+  it('round-trips 100,000 small polygons exactly (its speed is the import bench\'s)', () => {
     const polys: Geometry[] = [];
     for (let i = 0; i < 100_000; i++) {
       const x = 114 + (i % 1000) / 500, y = 24.5 + Math.floor(i / 1000) / 50;
       polys.push({ type: 'Polygon', coordinates: [[[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]] });
     }
-    const t0 = performance.now();
-    const blobs = polys.map((p) => encodeGpkgGeometry(p).bytes);
-    const t1 = performance.now();
-    let n = 0;
-    for (const b of blobs) n += (decodeGpkgGeometry(b) as { coordinates: unknown[] }).coordinates.length;
-    const t2 = performance.now();
-    expect(n).toBe(100_000);
-    console.log(`100k polygons: encode ${(t1 - t0).toFixed(0)} ms, decode ${(t2 - t1).toFixed(0)} ms`);
-    expect(t1 - t0).toBeLessThan(5000);
-    expect(t2 - t1).toBeLessThan(5000);
+    const back = polys.map((p) => decodeGpkgGeometry(encodeGpkgGeometry(p).bytes));
+    expect(back).toEqual(polys);
   });
 });
