@@ -83,12 +83,7 @@ export function measure(cmd: string, args: string[]): Measure {
 
 /** The fastest of `runs` measurements. */
 export function best(runs: number, f: () => Measure): Measure {
-  let out: Measure | null = null;
-  for (let k = 0; k < runs; k++) {
-    const m = f();
-    if (!out || m.seconds < out.seconds) out = m;
-  }
-  return out!;
+  return everyRun(runs, f).best;
 }
 
 /** Every one of `runs` runs: the best, and the slowest one's seconds (for goals about every run). */
