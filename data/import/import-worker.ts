@@ -1,9 +1,7 @@
-// Worker thread of an import (see in-worker.ts): reads, validates and encodes the file — openImport and the
-// layer writer's BatchEncoder — and posts the encoded rows to the thread that writes them. At most `window` batches
+// Worker thread of an import (see in-worker.ts): reads, validates and encodes the file — openImport, encoding with
+// the layer writer's BatchEncoder — and posts the encoded rows to the thread that writes them. At most `window` batches
 // are in flight: the writer sends 'more' as it takes each one, so memory stays bounded when SQLite is the slower side.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Feature } from '../../gis/types';
-import { BatchEncoder } from '../workspace/batch-encoder';
 import { type ImportWorkerInput, type ImportWorkerMessage, packBatch } from './in-worker';
 import { openImport } from './index';
 
@@ -32,24 +30,15 @@ async function run(): Promise<void> {
       rows = r;
       fraction = f;
     },
+    encode: true,
   });
   post({ type: 'opened', format: stream.format, fields: stream.fields, geometryType: stream.geometryType, issues: stream.issues, truncated: stream.truncated, warnings: stream.warnings });
-  const encoder = new BatchEncoder(stream.geometryType);
-  let group: Feature[] = [];
-  const send = async (): Promise<void> => {
-    if (group.length === 0) return;
-    const batch = encoder.encode(group);
-    group = [];
+  for await (const batch of stream.batches) {
     while (credits <= 0) await new Promise<void>((resolve) => { wake = resolve; });
     credits--;
     const { wire, transfer } = packBatch(batch);
     post({ type: 'batch', batch: wire, rows, fraction }, transfer);
-  };
-  for await (const features of stream.batches) {
-    for (const f of features) group.push(f);
-    if (group.length >= input.rowsPerMessage) await send();
   }
-  await send();
   post({ type: 'end', issues: stream.issues, truncated: stream.truncated, warnings: stream.warnings, rows });
 }
 

@@ -23,11 +23,9 @@ export type ImportBatch = Feature[] | EncodedBatch;
  */
 export const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 /**
- * Features per message, and messages in flight: a few MB at most for polygons. Each batch openImport yields
- * (~1000 features) is encoded as it comes: features held as objects until 4000 had gathered outlived the young
- * generation, and garbage collection was a third of the worker's time on polygons.
+ * Messages in flight: a few MB at most for polygons. A message is one batch openImport yields (~1000 features),
+ * encoded feature by feature as they came.
  */
-const ROWS_PER_MESSAGE = 1000;
 const WINDOW = 8;
 const WORKER = 'import/import-worker';
 /**
@@ -41,7 +39,6 @@ export interface ImportWorkerInput {
   path: string;
   request: ImportRequest;
   reference?: [number, number][];
-  rowsPerMessage: number;
   window: number;
 }
 
@@ -138,11 +135,11 @@ export interface InWorkerOptions extends OpenOptions {
 export async function openImportInWorker(path: string, request: ImportRequest, opts: InWorkerOptions = {}): Promise<ImportStream<ImportBatch>> {
   const size = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => -1);
   if (request.role === 'sites' || size < (opts.minBytes ?? WORKER_MIN_BYTES) || availableParallelism() < 2 || !dataWorkerAvailable(WORKER)) {
-    return openImport(path, request, opts);
+    return request.role === 'sites' ? openImport(path, request, { ...opts, encode: false }) : openImport(path, request, { ...opts, encode: true });
   }
   const { signal, onProgress } = opts;
   signal?.throwIfAborted();
-  const input: ImportWorkerInput = { path, request, reference: opts.reference, rowsPerMessage: ROWS_PER_MESSAGE, window: WINDOW };
+  const input: ImportWorkerInput = { path, request, reference: opts.reference, window: WINDOW };
   const worker: Worker = startDataWorker(WORKER, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
   const inbox: Received[] = [];
   let waiting: ((m: Received) => void) | null = null;

@@ -5,6 +5,7 @@ import { basename, extname } from 'node:path';
 import type { ImportIssue, ImportPreview, ImportRequest, LayerRole } from '../../api/contract';
 import { FirstSeen } from '../../gis/first-seen';
 import type { Feature, Operator } from '../../gis/types';
+import { BatchEncoder, type EncodedBatch } from '../workspace/batch-encoder';
 import { canonicalFields, canonicalize, POLYGON_ROLES, type CanonicalContext } from './canonical';
 import { outsideGanzhou, suspectGcjOffset, swappedDegrees, swappedProjected, GANZHOU_BBOX, BBOX_MARGIN_DEG } from './checks';
 import { detectFromSample, loadProjections, ProjectionsNotLoaded, resolveChoice, resolvePrj, type CrsResolution } from './crs';
@@ -42,6 +43,11 @@ export interface OpenOptions {
    * another source). When given, the import warns if the new layer sits off it the way GCJ-02 does.
    */
   reference?: [number, number][];
+  /**
+   * Yield EncodedBatch rows rather than features: each feature is encoded as soon as it is validated, while its
+   * positions are still in the CPU's caches (see BatchEncoder).
+   */
+  encode?: boolean;
 }
 
 const BATCH = 1000;
@@ -283,12 +289,33 @@ export async function previewImport(path: string, request: ImportRequest): Promi
   };
 }
 
+/** A batch's features as they are, for callers that want features. */
+class FeatureList {
+  private list: Feature[] = [];
+
+  get pending(): number {
+    return this.list.length;
+  }
+
+  add(f: Feature): void {
+    this.list.push(f);
+  }
+
+  take(): Feature[] {
+    const out = this.list;
+    this.list = [];
+    return out;
+  }
+}
+
 /** Opens a file for import. The returned stream validates while it is iterated; see ImportStream. */
-export async function openImport(path: string, request: ImportRequest, opts: OpenOptions = {}): Promise<ImportStream> {
+export async function openImport(path: string, request: ImportRequest, opts?: OpenOptions & { encode?: false }): Promise<ImportStream>;
+export async function openImport(path: string, request: ImportRequest, opts: OpenOptions & { encode: true }): Promise<ImportStream<EncodedBatch>>;
+export async function openImport(path: string, request: ImportRequest, opts: OpenOptions = {}): Promise<ImportStream<Feature[] | EncodedBatch>> {
   const display = request.file || path;
   const sink = new IssueSink(display);
   const polygonRole = POLYGON_ROLES.has(request.role);
-  const stream: ImportStream = {
+  const stream: ImportStream<Feature[] | EncodedBatch> = {
     format: 'unknown', fields: [], geometryType: polygonRole ? 'MULTIPOLYGON' : 'POINT',
     batches: (async function* () {})(), issues: sink.issues, truncated: false, warnings: [],
   };
@@ -342,7 +369,7 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
     const unknownKeys = new Set<string>();
     const lastKeys: string[] = [];
     const gcjSample: [number, number][] = [];
-    let batch: Feature[] = [];
+    const batch = opts.encode ? new BatchEncoder(stream.geometryType) : new FeatureList();
     const handle = (r: SourceRecord): void => {
       rows++;
       if (prep.source.kind === 'features') {
@@ -386,14 +413,9 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
           else if (duplicates.length < 5) duplicates.push(`"${id}" (rows ${first} and ${r.row})`);
         }
       }
-      if (sink.issues.length === 0) batch.push(f);
+      if (sink.issues.length === 0) batch.add(f);
     };
-    const flush = (): Feature[] | null => {
-      if (batch.length === 0) return null;
-      const out = batch;
-      batch = [];
-      return out;
-    };
+    const flush = (): Feature[] | EncodedBatch | null => (batch.pending === 0 ? null : batch.take());
     try {
       for (const r of prep.head) {
         handle(r);
@@ -401,11 +423,12 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       }
       prep.head = [];
       while (!sink.full) {
-        if (batch.length >= BATCH) {
+        if (batch.pending >= BATCH) {
           signal?.throwIfAborted();
           onProgress?.(rows, prep.source.progress());
-          if (sink.issues.length === 0) yield flush() as Feature[];
-          else batch = [];
+          // With issues nothing is written: the batch is dropped.
+          const out = batch.take();
+          if (sink.issues.length === 0) yield out;
         }
         const ready = prep.source.takeRecord?.();
         if (ready) {
