@@ -395,11 +395,17 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       }
       const f = res.feature;
       closedRings += res.closedRings;
-      const pos = firstPosition(f.geometry);
-      if (pos && checkGcj && gcjSample.length < GCJ_SAMPLE) gcjSample.push(pos);
-      if (pos && f.geometry?.type === 'Point') {
+      // A canonical point's coordinates are its finite [lon, lat]; a polygon's first position is looked up only for
+      // the GCJ-02 sample (looking it up for every polygon made a 200 MB import ~25 % slower).
+      const g = f.geometry;
+      if (g?.type === 'Point') {
+        const c = g.coordinates;
+        if (checkGcj && gcjSample.length < GCJ_SAMPLE) gcjSample.push([c[0], c[1]]);
         points++;
-        if (outsideGanzhou(pos[0], pos[1])) outside++;
+        if (outsideGanzhou(c[0], c[1])) outside++;
+      } else if (checkGcj && gcjSample.length < GCJ_SAMPLE) {
+        const pos = firstPosition(g);
+        if (pos) gcjSample.push(pos);
       }
       const id = (f.properties as { id?: unknown }).id;
       if (typeof id === 'string') {

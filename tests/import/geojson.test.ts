@@ -231,4 +231,16 @@ describe('GCJ-02 warning against a reference layer', () => {
     for await (const _ of converted.batches) { /* drain */ }
     expect(converted.warnings.join()).not.toMatch(/GCJ-02/);
   });
+
+  it('samples a polygon layer by each polygon\'s first position', async () => {
+    const wgs: [number, number][] = Array.from({ length: 50 }, (_, i) => [115.0 + (i % 10) * 0.05, 25.8 + Math.floor(i / 10) * 0.1]);
+    const gcj = wgs.map((p) => gcoord.transform([p[0], p[1]] as [number, number], gcoord.WGS84, gcoord.GCJ02));
+    const square = ([x, y]: number[]) => [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]];
+    const features = gcj.map((c, i) => ({ type: 'Feature', properties: { operator: 'CMCC', tech: '4G', id: `P${i}` }, geometry: { type: 'Polygon', coordinates: [square(c)] } }));
+    const path = writeTmp('gcj-ref-polygons.geojson', JSON.stringify({ type: 'FeatureCollection', features }));
+    const stream = await openImport(path, { file: path, role: 'mobile' }, { reference: wgs });
+    for await (const _ of stream.batches) { /* drain */ }
+    expect(stream.issues).toEqual([]);
+    expect(stream.warnings.join()).toMatch(/looks like GCJ-02: median offset from the reference [3-6]\d\d m, [0-4] m after/);
+  });
 });
