@@ -100,13 +100,26 @@ function isAbort(err: unknown): boolean {
   return (err as Error)?.name === 'AbortError';
 }
 
+/**
+ * A geometry's first position, read level by level for its type so that each read meets one kind of array: a walk
+ * reading positions at the same place as rings (`c = c[0]` while the item is an array) can turn positions from
+ * unboxed doubles into boxed elements, and every later reader of positions slows down (bench/RESULTS.md, ninth
+ * session). Null for a malformed or empty geometry.
+ */
 function firstPosition(g: unknown): [number, number] | null {
-  let c: unknown = (g as { coordinates?: unknown } | null)?.coordinates;
-  if (c === undefined && (g as { type?: unknown } | null)?.type === 'GeometryCollection') {
-    c = ((g as { geometries?: { coordinates?: unknown }[] }).geometries ?? [])[0]?.coordinates;
+  const geom = g as { type?: unknown; coordinates?: unknown[]; geometries?: unknown[] } | null;
+  switch (geom?.type) {
+    case 'Point': return pair(geom.coordinates);
+    case 'MultiPoint': case 'LineString': return pair(geom.coordinates?.[0]);
+    case 'Polygon': case 'MultiLineString': return pair((geom.coordinates?.[0] as unknown[] | undefined)?.[0]);
+    case 'MultiPolygon': return pair(((geom.coordinates?.[0] as unknown[] | undefined)?.[0] as unknown[] | undefined)?.[0]);
+    case 'GeometryCollection': return firstPosition(geom.geometries?.[0]);
+    default: return null;
   }
-  while (Array.isArray(c) && Array.isArray(c[0])) c = c[0];
-  return Array.isArray(c) && typeof c[0] === 'number' && typeof c[1] === 'number' ? [c[0], c[1]] : null;
+}
+
+function pair(p: unknown): [number, number] | null {
+  return Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number' ? [p[0], p[1]] : null;
 }
 
 async function prepare(path: string, request: ImportRequest, signal?: AbortSignal): Promise<Prepared> {
@@ -396,7 +409,7 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       const f = res.feature;
       closedRings += res.closedRings;
       // A canonical point's coordinates are its finite [lon, lat]; a polygon's first position is looked up only for
-      // the GCJ-02 sample (looking it up for every polygon made a 200 MB import ~25 % slower).
+      // the GCJ-02 sample.
       const g = f.geometry;
       if (g?.type === 'Point') {
         const c = g.coordinates;
