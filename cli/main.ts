@@ -1,5 +1,6 @@
 // Coverage Atlas command line: the same operations as the app, for batch runs and scripts.
 // Commands are loaded on demand: `analyze` should not pay for pdfkit, exceljs or playwright-core at start-up.
+import { setFlagsFromString } from 'node:v8';
 import { InputError } from '../gis';
 import { ImportFailed, UsageError } from './args';
 
@@ -29,8 +30,21 @@ Exit status: 0 success, 2 bad input or usage (the message names the file, featur
 
 type Command = (argv: string[]) => void | Promise<void>;
 
+/**
+ * `analyze` runs for about a second on every core, and V8's optimizing compiler took a third of its CPU (~0.55 s of
+ * 1.7 s at M, on background threads beside the two JavaScript threads). With a smaller inlining budget, and the
+ * worker compiling on its own thread when its code turns hot, M took ~9 % less time and L about the same; a long
+ * import took longer, so this is for `analyze` only (bench/RESULTS.md, ninth session). Set before the analysis loads
+ * and its worker starts: the budget is read at each compilation, the other flag when a thread's isolate starts.
+ */
+function tuneCompilerForAnalysis(): void {
+  setFlagsFromString('--max-inlined-bytecode-size-cumulative=300');
+  setFlagsFromString('--no-concurrent-recompilation');
+}
+
 const commands: Record<string, Command> = {
   analyze: async (argv) => {
+    tuneCompilerForAnalysis();
     const { loadCampaign } = await import('./campaign');
     const campaign = loadCampaign();
     // A workspace as the first argument analyses its layers; otherwise the layers come from --settlements etc.
