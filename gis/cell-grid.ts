@@ -24,50 +24,91 @@ const MAX_CELLS_PER_BOX = 4;
 const SIZE_SAMPLE = 4096;
 
 /**
+ * minX, minY, maxX, maxY over boxes[4k..4k+3] for k < count (Infinity and -Infinity when count is 0). Kept in the
+ * array the loop writes: code after a long loop has not run when V8 optimizes the loop, and is deoptimized on
+ * first use.
+ */
+export function boxExtent(boxes: Float64Array, count: number): Float64Array {
+  const e = Float64Array.of(Infinity, Infinity, -Infinity, -Infinity);
+  for (let k = 0; k < count; k++) {
+    const x0 = boxes[4 * k], y0 = boxes[4 * k + 1], x1 = boxes[4 * k + 2], y1 = boxes[4 * k + 3];
+    if (x0 < e[0]) e[0] = x0;
+    if (y0 < e[1]) e[1] = y0;
+    if (x1 > e[2]) e[2] = x1;
+    if (y1 > e[3]) e[3] = y1;
+  }
+  return e;
+}
+
+/**
  * The grid over boxes[4k..4k+3] for k < count (minX, minY, maxX, maxY), or null when it would not pay: no box,
- * or too many listings. Boxes must be finite.
+ * or too many listings. Boxes must be finite. One loop per helper (see gis/hilbert.ts's sortByKey).
  */
 export function buildCellGrid(boxes: Float64Array, count: number): CellGrid | null {
   if (count === 0) return null;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let k = 0; k < count; k++) {
-    const x0 = boxes[4 * k], y0 = boxes[4 * k + 1], x1 = boxes[4 * k + 2], y1 = boxes[4 * k + 3];
-    if (x0 < minX) minX = x0;
-    if (y0 < minY) minY = y0;
-    if (x1 > maxX) maxX = x1;
-    if (y1 > maxY) maxY = y1;
-  }
-  // The median box size, from an even sample: it only sets the cell size.
+  const [minX, minY, maxX, maxY] = boxExtent(boxes, count);
+  const width = maxX - minX, height = maxY - minY;
+  // A cell the size of the median box, unless that makes more cells than MAX_CELLS_PER_BOX per box.
+  let cell = Math.max(medianBoxSize(boxes, count), Math.sqrt((width * height) / (MAX_CELLS_PER_BOX * count)));
+  if (!(cell > 0)) cell = Math.max(width, height) || 1;
+  const scale = 1 / cell;
+  const grid: CellGrid = {
+    minX, minY, scale,
+    nx: Math.min(Math.floor(width * scale) + 1, 1 << 15),
+    ny: Math.min(Math.floor(height * scale) + 1, 1 << 15),
+    starts: new Uint32Array(0),
+    items: new Uint32Array(0),
+  };
+  grid.starts = new Uint32Array(grid.nx * grid.ny + 1);
+  const listings = countListings(grid, boxes, count, MAX_LISTINGS_PER_BOX * count);
+  if (listings < 0) return null;
+  toEnds(grid.starts);
+  grid.items = new Uint32Array(listings);
+  listBoxes(grid, boxes, count);
+  return grid;
+}
+
+/** The median of the larger side of an even sample of the boxes: it only sets the cell size. */
+function medianBoxSize(boxes: Float64Array, count: number): number {
   const step = Math.max(1, Math.floor(count / SIZE_SAMPLE));
   const sizes = new Float64Array(Math.ceil(count / step));
   for (let k = 0, s = 0; k < count; k += step, s++) sizes[s] = Math.max(boxes[4 * k + 2] - boxes[4 * k], boxes[4 * k + 3] - boxes[4 * k + 1]);
   sizes.sort();
-  const width = maxX - minX, height = maxY - minY;
-  // A cell the size of the median box, unless that makes more cells than MAX_CELLS_PER_BOX per box.
-  let cell = Math.max(sizes[sizes.length >> 1], Math.sqrt((width * height) / (MAX_CELLS_PER_BOX * count)));
-  if (!(cell > 0)) cell = Math.max(width, height) || 1;
-  const scale = 1 / cell;
-  const nx = Math.min(Math.floor(width * scale) + 1, 1 << 15);
-  const ny = Math.min(Math.floor(height * scale) + 1, 1 << 15);
-  const column = (x: number) => Math.min(nx - 1, Math.floor((x - minX) * scale));
-  const row = (y: number) => Math.min(ny - 1, Math.floor((y - minY) * scale));
+  return sizes[sizes.length >> 1];
+}
 
-  const starts = new Uint32Array(nx * ny + 1);
+/** Column (or row) of coordinate v: the same monotone arithmetic for boxes as cellOf's for points. */
+function gridIndex(v: number, min: number, scale: number, n: number): number {
+  return Math.min(n - 1, Math.floor((v - min) * scale));
+}
+
+/** Counts each cell's boxes into starts[cell + 1]; the listings in all, or -1 past `limit`. */
+function countListings(g: CellGrid, boxes: Float64Array, count: number, limit: number): number {
+  const { minX, minY, scale, nx, ny, starts } = g;
   let listings = 0;
   for (let k = 0; k < count; k++) {
-    const c0 = column(boxes[4 * k]), c1 = column(boxes[4 * k + 2]), r0 = row(boxes[4 * k + 1]), r1 = row(boxes[4 * k + 3]);
+    const c0 = gridIndex(boxes[4 * k], minX, scale, nx), c1 = gridIndex(boxes[4 * k + 2], minX, scale, nx);
+    const r0 = gridIndex(boxes[4 * k + 1], minY, scale, ny), r1 = gridIndex(boxes[4 * k + 3], minY, scale, ny);
     listings += (c1 - c0 + 1) * (r1 - r0 + 1);
-    if (listings > MAX_LISTINGS_PER_BOX * count) return null;
+    if (listings > limit) return -1;
     for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) starts[r * nx + c + 1]++;
   }
-  for (let c = 0; c < nx * ny; c++) starts[c + 1] += starts[c];
-  const items = new Uint32Array(listings);
+  return listings;
+}
+
+/** Counts → ends: cell c's list is then items[starts[c], starts[c + 1]). */
+function toEnds(starts: Uint32Array): void {
+  for (let c = 0; c + 1 < starts.length; c++) starts[c + 1] += starts[c];
+}
+
+function listBoxes(g: CellGrid, boxes: Float64Array, count: number): void {
+  const { minX, minY, scale, nx, ny, starts, items } = g;
   const fill = starts.slice(0, nx * ny);
   for (let k = 0; k < count; k++) {
-    const c0 = column(boxes[4 * k]), c1 = column(boxes[4 * k + 2]), r0 = row(boxes[4 * k + 1]), r1 = row(boxes[4 * k + 3]);
+    const c0 = gridIndex(boxes[4 * k], minX, scale, nx), c1 = gridIndex(boxes[4 * k + 2], minX, scale, nx);
+    const r0 = gridIndex(boxes[4 * k + 1], minY, scale, ny), r1 = gridIndex(boxes[4 * k + 3], minY, scale, ny);
     for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) items[fill[r * nx + c]++] = k;
   }
-  return { minX, minY, scale, nx, ny, starts, items };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Which operators' polygons cover each point: a uniform grid of polygon boxes (gis/cell-grid.ts) or, where a grid
 // would not pay, a packed Hilbert R-tree narrows the candidates, the exact test decides. Points are visited in
 // Hilbert order so that consecutive queries meet the same cells, nodes and polygons; queries allocate nothing.
-import { buildCellGrid, cellOf, type CellGrid } from './cell-grid';
+import { boxExtent, buildCellGrid, cellOf, type CellGrid } from './cell-grid';
 import { locatePoint, OUTSIDE } from './point-in-polygon';
 import type { PolygonSet } from './polygon-set';
 import { hilbert, sortByKey } from './hilbert';
@@ -26,24 +26,8 @@ export interface PolygonIndex {
 export function indexPolygons(set: PolygonSet): PolygonIndex | null {
   const n = set.polygonCount;
   if (n === 0) return null;
-  const b = set.bboxes;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let p = 0; p < n; p++) {
-    if (b[4 * p] < minX) minX = b[4 * p];
-    if (b[4 * p + 1] < minY) minY = b[4 * p + 1];
-    if (b[4 * p + 2] > maxX) maxX = b[4 * p + 2];
-    if (b[4 * p + 3] > maxY) maxY = b[4 * p + 3];
-  }
-  const keys = new Uint32Array(n);
-  const sx = maxX > minX ? HILBERT_MAX / (maxX - minX) : 0;
-  const sy = maxY > minY ? HILBERT_MAX / (maxY - minY) : 0;
-  for (let p = 0; p < n; p++) {
-    const cx = Math.floor(sx * ((b[4 * p] + b[4 * p + 2]) / 2 - minX));
-    const cy = Math.floor(sy * ((b[4 * p + 1] + b[4 * p + 3]) / 2 - minY));
-    keys[p] = hilbert(cx, cy);
-  }
-  const order = sortByKey(keys);
-
+  // One loop per helper (see sortByKey): each is optimized once, not again at every loop of every file.
+  const order = sortByKey(hilbertKeys(set.bboxes, n, boxExtent(set.bboxes, n)));
   let total = n;
   const levelEnds = [n];
   for (let m = n; m > 1;) {
@@ -53,7 +37,28 @@ export function indexPolygons(set: PolygonSet): PolygonIndex | null {
   }
   const boxes = new Float64Array(4 * total);
   const ids = new Uint32Array(total);
-  for (let k = 0; k < n; k++) {
+  copyLeaves(set.bboxes, order, boxes, ids);
+  for (let l = 0; l < levelEnds.length - 1; l++) buildLevel(boxes, ids, l === 0 ? 0 : levelEnds[l - 1], levelEnds[l]);
+  return { count: n, boxes, ids, levelEnds, grid: buildCellGrid(boxes, n) };
+}
+
+/** Hilbert keys of the boxes' centres within the extent (minX, minY, maxX, maxY). */
+function hilbertKeys(b: Float64Array, n: number, extent: Float64Array): Uint32Array {
+  const [minX, minY, maxX, maxY] = extent;
+  const keys = new Uint32Array(n);
+  const sx = maxX > minX ? HILBERT_MAX / (maxX - minX) : 0;
+  const sy = maxY > minY ? HILBERT_MAX / (maxY - minY) : 0;
+  for (let p = 0; p < n; p++) {
+    const cx = Math.floor(sx * ((b[4 * p] + b[4 * p + 2]) / 2 - minX));
+    const cy = Math.floor(sy * ((b[4 * p + 1] + b[4 * p + 3]) / 2 - minY));
+    keys[p] = hilbert(cx, cy);
+  }
+  return keys;
+}
+
+/** The leaves: boxes in `order`, each leaf's id its polygon. */
+function copyLeaves(b: Float64Array, order: Uint32Array, boxes: Float64Array, ids: Uint32Array): void {
+  for (let k = 0; k < order.length; k++) {
     const p = order[k];
     boxes[4 * k] = b[4 * p];
     boxes[4 * k + 1] = b[4 * p + 1];
@@ -61,26 +66,25 @@ export function indexPolygons(set: PolygonSet): PolygonIndex | null {
     boxes[4 * k + 3] = b[4 * p + 3];
     ids[k] = p;
   }
-  for (let l = 0, start = 0; l < levelEnds.length - 1; l++) {
-    const end = levelEnds[l];
-    let out = end;
-    for (let k = start; k < end; k += NODE_SIZE) {
-      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-      for (let j = k, jEnd = Math.min(k + NODE_SIZE, end); j < jEnd; j++) {
-        if (boxes[4 * j] < x0) x0 = boxes[4 * j];
-        if (boxes[4 * j + 1] < y0) y0 = boxes[4 * j + 1];
-        if (boxes[4 * j + 2] > x1) x1 = boxes[4 * j + 2];
-        if (boxes[4 * j + 3] > y1) y1 = boxes[4 * j + 3];
-      }
-      boxes[4 * out] = x0;
-      boxes[4 * out + 1] = y0;
-      boxes[4 * out + 2] = x1;
-      boxes[4 * out + 3] = y1;
-      ids[out++] = k;
+}
+
+/** The level after boxes [start, end): one node per NODE_SIZE boxes, written from `end` on. */
+function buildLevel(boxes: Float64Array, ids: Uint32Array, start: number, end: number): void {
+  let out = end;
+  for (let k = start; k < end; k += NODE_SIZE) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (let j = k, jEnd = Math.min(k + NODE_SIZE, end); j < jEnd; j++) {
+      if (boxes[4 * j] < x0) x0 = boxes[4 * j];
+      if (boxes[4 * j + 1] < y0) y0 = boxes[4 * j + 1];
+      if (boxes[4 * j + 2] > x1) x1 = boxes[4 * j + 2];
+      if (boxes[4 * j + 3] > y1) y1 = boxes[4 * j + 3];
     }
-    start = end;
+    boxes[4 * out] = x0;
+    boxes[4 * out + 1] = y0;
+    boxes[4 * out + 2] = x1;
+    boxes[4 * out + 3] = y1;
+    ids[out++] = k;
   }
-  return { count: n, boxes, ids, levelEnds, grid: buildCellGrid(boxes, n) };
 }
 
 /** What classification reads of a polygon set: rings, vertices and operator bits (no boxes, no sources). */
