@@ -44,8 +44,8 @@ export interface OpenOptions {
    */
   reference?: [number, number][];
   /**
-   * Yield EncodedBatch rows rather than features: each feature is encoded as soon as it is validated, while its
-   * positions are still in the CPU's caches (see BatchEncoder).
+   * Yield EncodedBatch rows rather than features: each feature is encoded as soon as it is validated, so that its
+   * geometry's arrays die young (see BatchEncoder).
    */
   encode?: boolean;
 }

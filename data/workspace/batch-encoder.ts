@@ -176,11 +176,12 @@ class PendingBatch {
 }
 
 /**
- * Encodes the batches of one layer, in order, a feature at a time: add() encodes each geometry as it arrives, while its
- * positions are still in the CPU's caches (a batch's thousand polygons encoded after the batch was gathered read
- * their positions from memory: ~120 ns a position, most of an import worker's time on polygons); take() ends the
- * batch. Column kinds widen along the layer (see columns.ts): each value is encoded for its column's kind after the
- * batch that brings it, exactly as the writer declares the column then.
+ * Encodes the batches of one layer, in order, a feature at a time: add() encodes each geometry as it arrives, so
+ * that a caller handing features over one by one need not keep their geometries until the batch ends (garbage
+ * collection while reading and encoding the 200 MB polygon file on one thread: 1.08 s when a batch of 1000 features
+ * was gathered first, 0.36 s so); take() ends the batch. Column kinds widen along the layer (see columns.ts): each
+ * value is encoded for its column's kind after the batch that brings it, exactly as the writer declares the column
+ * then.
  */
 export class BatchEncoder {
   private readonly kinds = new Map<string, ColumnKind | null>();
