@@ -240,6 +240,9 @@ describe('Coverage Atlas in the browser', () => {
     const nameCount = new Map<string, number>();
     for (const s of cli.settlements) nameCount.set(s.name, (nameCount.get(s.name) ?? 0) + 1);
     const target = cli.settlements.filter((s) => s.listed && s.committee).sort((a, b) => nameCount.get(a.name)! - nameCount.get(b.name)!)[0];
+    // The previous test leaves its settlement's popup open: closed first, the popup read below is the search's.
+    if (await page.locator('.atlas-popup').count()) await page.click('.maplibregl-popup-close-button');
+    expect(await page.locator('.atlas-popup').count()).toBe(0);
     await page.fill('[data-testid=search]', target.name);
     await page.waitForSelector('[data-testid=search-results] button', { timeout: 15_000 });
     const hit = page.locator('[data-testid=search-results] button', { hasText: target.village }).first();
