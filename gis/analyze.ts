@@ -1,13 +1,14 @@
 // The campaign question in one call: which eligible settlements have 4G and broadband, and how far each
 // area is from its targets.
-import { campaignMatcher, EMPTY_CAMPAIGN, type CampaignContext, type CampaignVillage } from './campaign';
+import { EMPTY_CAMPAIGN, type CampaignContext } from './campaign';
 import { classifyPoints, hilbertOrder } from './classify';
 import { IssueList } from './issues';
 import { applyMeasurements, buildMeasurementTable, DEFAULT_MEASUREMENT_OPTIONS, type MeasuredStatus, type MeasurementTable } from './measurements';
 import { buildPolygonSet, coverageBuildOptions, maskOperators, OPERATOR_BIT, type CoverageSource } from './polygon-set';
-import { RateAccumulator } from './rates';
-import type { AnalysisOptions, AnalysisReport, CommitteeSeatCheck, FieldDisagreement, GroupRate, SettlementResult } from './report';
+import { groupRates } from './rates';
+import type { AnalysisOptions, AnalysisReport, CommitteeSeatCheck, FieldDisagreement, SettlementResult } from './report';
 import { DEFAULT_OPTIONS } from './report';
+import { groupSettlements, type SettlementGroups } from './settlement-groups';
 import { buildSettlementTable, type SettlementTable } from './settlement-table';
 
 export interface AnalysisInput {
@@ -110,11 +111,12 @@ export function summarize(...args: Parameters<typeof summarizeRates>): AnalysisR
 
 /**
  * A report whose settlement list is not built yet: the rates and seats are, and the list comes from these
- * columns, range by range (settlementResults), so that a writer need never hold it whole.
+ * columns, range by range (settlementResults), so that a writer need never hold it whole. With R = null the
+ * rates are being computed elsewhere (summarizeSeats).
  */
-export interface PendingReport {
+export interface PendingReport<R extends AnalysisReport['rates'] | null = AnalysisReport['rates']> {
   /** The report with an empty settlements list, in its place among the other members. */
-  report: AnalysisReport;
+  report: Omit<AnalysisReport, 'rates'> & { rates: R };
   columns: SettlementColumns;
 }
 
@@ -175,7 +177,10 @@ export function settlementResults(c: SettlementColumns, minHouseholds: number, f
   return out;
 }
 
-/** summarize() without the settlement list: the rates, the committee seats, and the columns the list comes from. */
+/**
+ * summarize() without the settlement list: the rates, the committee seats, and the columns the list comes from.
+ * `groups` may be computed ahead (groupSettlements), while the coverage is still being classified.
+ */
 export function summarizeRates(
   table: SettlementTable,
   mobileMask: Uint8Array,
@@ -183,137 +188,46 @@ export function summarizeRates(
   campaign: CampaignContext,
   options: AnalysisOptions,
   inputs: AnalysisReport['inputs'],
+  groups: SettlementGroups = groupSettlements(table, campaign),
 ): PendingReport {
-  const match = campaignMatcher(campaign);
-  const city = new RateAccumulator();
-  const counties = new Map<string, RateAccumulator>();
-  const townships = new Map<string, RateAccumulator>();
-  const villages = new Map<string, RateAccumulator>();
-  const listedGroups = new Map<string, string>();
-  const listedFlags = new Uint8Array(table.count);
-  const focusFlags = new Uint8Array(table.count);
-  const seats: CommitteeSeatCheck[] = [];
-  const seatedVillages = new Set<string>();
-  // Settlements of one village share their groups and name matching: looked up once per village, not per settlement.
-  const cells = new Map<string, Map<string, Map<string, VillageCell>>>();
-  const cellOf = (county: string, township: string, village: string): VillageCell => {
-    let byTownship = cells.get(county);
-    if (!byTownship) cells.set(county, (byTownship = new Map()));
-    let byVillage = byTownship.get(township);
-    if (!byVillage) byTownship.set(township, (byVillage = new Map()));
-    let cell = byVillage.get(village);
-    if (!cell) {
-      const key = `${county}/${township}/${village}`;
-      cell = {
-        county: group(counties, county),
-        township: group(townships, `${county}/${township}`),
-        village: group(villages, key),
-        key,
-        listedByName: match.listedByName(county, township, village),
-        focus: match.county(county)?.focus === true,
-      };
-      byVillage.set(village, cell);
-    }
-    return cell;
-  };
+  const pending = summarizeSeats(table, mobileMask, broadbandMask, options, inputs, groups);
+  return withRates(pending, groupRates(groups, table.households, mobileMask, broadbandMask, options));
+}
 
-  for (let i = 0; i < table.count; i++) {
-    const county = table.county[i];
-    const township = table.township[i];
-    const village = table.village[i];
-    const hh = table.households[i];
-    const eligible = hh >= options.minHouseholds;
-    const mm = mobileMask[i];
-    const bm = broadbandMask[i];
-    const cell = cellOf(county, township, village);
-    const listed = match.listedByCode(table.code[i]) ?? cell.listedByName;
-
-    city.add(eligible, hh, mm, bm);
-    cell.county.add(eligible, hh, mm, bm);
-    cell.township.add(eligible, hh, mm, bm);
-    cell.village.add(eligible, hh, mm, bm);
-    if (cell.focus) focusFlags[i] = 1;
-    if (listed) {
-      listedFlags[i] = 1;
-      listedGroups.set(cell.key, listed.category);
-      if (table.committee[i] === 1) {
-        seats.push({ id: table.id[i], name: table.name[i], county, township, village, mobile: mm !== 0, broadband: bm !== 0 });
-        seatedVillages.add(listed.code ?? `${listed.county}/${listed.listedTownship}/${listed.listedName}`);
-      }
-    }
-  }
-
-  const { targetMobile: tm, targetBroadband: tb } = options;
-  const countyRates = toRecord(counties, tm, tb, (name, r) => {
-    const c = match.county(name);
-    if (c?.focus) {
-      r.focus = true;
-      r.leader = c.leader ?? undefined;
-    }
-  });
-  const villageRates = toRecord(villages, tm, tb, (key, r) => {
-    const category = listedGroups.get(key);
-    if (category !== undefined) {
-      r.listed = true;
-      r.listedCategory = category;
-    }
-  });
+/** summarizeRates() but for the rates, which another thread computes meanwhile (groupRates over the same groups). */
+export function summarizeSeats(
+  table: SettlementTable,
+  mobileMask: Uint8Array,
+  broadbandMask: Uint8Array,
+  options: AnalysisOptions,
+  inputs: AnalysisReport['inputs'],
+  groups: SettlementGroups,
+): PendingReport<null> {
+  const seats: CommitteeSeatCheck[] = Array.from(groups.seats, (i) => ({
+    id: table.id[i], name: table.name[i], county: table.county[i], township: table.township[i], village: table.village[i],
+    mobile: mobileMask[i] !== 0, broadband: broadbandMask[i] !== 0,
+  }));
   const mobileCovered = seats.filter((s) => s.mobile).length;
   const broadbandCovered = seats.filter((s) => s.broadband).length;
-  const report: AnalysisReport = {
+  const report = {
     options,
     settlements: [],
-    rates: {
-      city: city.toRate(tm, tb),
-      counties: countyRates,
-      townships: toRecord(townships, tm, tb),
-      villages: villageRates,
-    },
+    // In its place among the members, for the report's JSON.
+    rates: null,
     committeeSeats: {
       seats,
       total: seats.length,
       mobileCovered,
       broadbandCovered,
       met: seats.length === 0 ? null : mobileCovered === seats.length && broadbandCovered === seats.length,
-      listedVillagesWithoutSeat: campaign.listedVillages
-        .filter((v) => !seatedVillages.has(v.code ?? `${v.county}/${v.listedTownship}/${v.listedName}`))
-        .map((v) => `${v.county}${v.listedTownship}${v.listedName}`),
+      listedVillagesWithoutSeat: groups.listedVillagesWithoutSeat,
     },
     inputs,
   };
-  return { report, columns: { ...table, mobile: mobileMask, broadband: broadbandMask, listed: listedFlags, focus: focusFlags } };
+  return { report, columns: { ...table, mobile: mobileMask, broadband: broadbandMask, listed: groups.listed, focus: groups.focus } };
 }
 
-interface VillageCell {
-  county: RateAccumulator;
-  township: RateAccumulator;
-  village: RateAccumulator;
-  /** county/township/village, the key of the village's rate. */
-  key: string;
-  listedByName: CampaignVillage | null;
-  focus: boolean;
-}
-
-function group(map: Map<string, RateAccumulator>, key: string): RateAccumulator {
-  let acc = map.get(key);
-  if (!acc) map.set(key, (acc = new RateAccumulator()));
-  return acc;
-}
-
-/** One collator for every sort: localeCompare builds one per comparison. */
-const ZH_ORDER = new Intl.Collator('zh-CN');
-
-function toRecord(
-  map: Map<string, RateAccumulator>,
-  tm: number,
-  tb: number,
-  decorate?: (key: string, rate: GroupRate) => void,
-): Record<string, GroupRate> {
-  const out: Record<string, GroupRate> = {};
-  for (const key of [...map.keys()].sort(ZH_ORDER.compare)) {
-    const rate = map.get(key)!.toRate(tm, tb);
-    decorate?.(key, rate);
-    out[key] = rate;
-  }
-  return out;
+/** The pending report with its rates in their place. */
+export function withRates(pending: PendingReport<null>, rates: AnalysisReport['rates']): PendingReport {
+  return { report: { ...pending.report, rates }, columns: pending.columns };
 }

@@ -7,10 +7,12 @@ export { buildPolygonSet, maskOperators, OPERATOR_BIT, positionProblem, type Pol
 export { locatePoint, OUTSIDE, INSIDE, ON_BOUNDARY, type PointLocation } from './point-in-polygon';
 export { classifyPoints, indexPolygons } from './classify';
 export { buildSettlementTable, parseHouseholds, type SettlementTable } from './settlement-table';
-export { RateAccumulator, requiredCount } from './rates';
+export { groupRates, requiredCount, type GroupRates } from './rates';
+export { groupRatesJson } from './rates-json';
+export { groupSettlements, type SettlementGroups } from './settlement-groups';
 export { campaignMatcher, villageKey, EMPTY_CAMPAIGN, type CampaignContext, type CampaignCounty, type CampaignVillage } from './campaign';
 export {
-  analyzeCoverage, completeReport, isPendingReport, resolveOptions, settlementResults, summarize, summarizeRates,
+  analyzeCoverage, completeReport, isPendingReport, resolveOptions, settlementResults, summarize, summarizeRates, summarizeSeats, withRates,
   type AnalysisInput, type PendingReport, type SettlementColumns,
 } from './analyze';
 export { applyMeasurements, buildMeasurementTable, DEFAULT_MEASUREMENT_OPTIONS, type MeasurementOptions, type MeasurementTable, type MeasuredStatus } from './measurements';

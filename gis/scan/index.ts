@@ -2,11 +2,12 @@
 // with the same checks and messages as analyzeCoverage() over parsed objects. Files are independent units
 // (SettlementFile, CoverageFile), so that a caller may scan them on several threads; finishAnalysis()
 // puts the pieces together in the files' order, as if they had been read one after another.
-import { completeReport, summarizeRates, type PendingReport } from '../analyze';
+import { completeReport, summarizeRates, summarizeSeats, type PendingReport } from '../analyze';
 import { EMPTY_CAMPAIGN, type CampaignContext } from '../campaign';
 import { hilbertOrder } from '../classify';
 import { IssueList } from '../issues';
 import type { AnalysisOptions, AnalysisReport } from '../report';
+import type { SettlementGroups } from '../settlement-groups';
 import { SETTLEMENT_FIELDS, SettlementTableBuilder, type SettlementTable } from '../settlement-table';
 import type { InputIssue } from '../types';
 import type { CoverageFileResult, OrderedPoints } from './coverage-file';
@@ -63,7 +64,25 @@ export function finishAnalysisPending(
   coverage: readonly CoverageFileResult[],
   options: AnalysisOptions,
   campaign: CampaignContext = EMPTY_CAMPAIGN,
+  groups?: SettlementGroups,
 ): PendingReport {
+  const { table, mobile, broadband, inputs } = checkedCoverage(settlements, coverage);
+  return summarizeRates(table, mobile, broadband, campaign, options, inputs, groups);
+}
+
+/** finishAnalysisPending() but for the rates, which another thread computes from the same groups (summarizeSeats). */
+export function finishAnalysisSeats(
+  settlements: SettlementFile,
+  coverage: readonly CoverageFileResult[],
+  options: AnalysisOptions,
+  groups: SettlementGroups,
+): PendingReport<null> {
+  const { table, mobile, broadband, inputs } = checkedCoverage(settlements, coverage);
+  return summarizeSeats(table, mobile, broadband, options, inputs, groups);
+}
+
+/** The settlements and each kind's combined mask; throws the inputs' problems (see finishAnalysis). */
+function checkedCoverage(settlements: SettlementFile, coverage: readonly CoverageFileResult[]) {
   const { table, fileIssue, issues } = settlements.result();
   const fileIssues = new IssueList();
   for (const p of [fileIssue, ...coverage.map((c) => c.fileIssue)]) if (p) fileIssues.add(p.source, p.feature, p.field, p.message);
@@ -75,7 +94,7 @@ export function finishAnalysisPending(
 
   for (const c of coverage) if (!c.mask) throw new Error(`finishAnalysis: ${c.name} was not classified`);
   const { mobile, broadband, mobilePolygons, broadbandPolygons } = combineCoverage(table.count, coverage);
-  return summarizeRates(table, mobile, broadband, campaign, options, { settlements: table.count, mobilePolygons, broadbandPolygons });
+  return { table, mobile, broadband, inputs: { settlements: table.count, mobilePolygons, broadbandPolygons } };
 }
 
 export interface CombinedCoverage { mobile: Uint8Array; broadband: Uint8Array; mobilePolygons: number; broadbandPolygons: number }

@@ -1,0 +1,129 @@
+// Which county, township and village each settlement's rates add to, and what the campaign says of it: the part
+// of the rates that reads names. Computed once per settlement table, it leaves the rates themselves to sums over
+// typed arrays (gis/rates.ts), which any thread can take once the coverage masks are known.
+import { campaignMatcher, type CampaignContext } from './campaign';
+import type { SettlementTable } from './settlement-table';
+
+export interface SettlementGroups {
+  /** Per settlement: its cell, one distinct county/township/village triple. */
+  cell: Int32Array;
+  /** Per cell: the county, township and village group it adds to (groups are keyed by their joined names). */
+  cellCounty: Int32Array;
+  cellTownship: Int32Array;
+  cellVillage: Int32Array;
+  /** Group keys as the report's rates records name them: 于都县, 于都县/贡江镇, 于都县/贡江镇/红卫村. */
+  countyKeys: string[];
+  townshipKeys: string[];
+  villageKeys: string[];
+  /** Per county group: the campaign's focus-county entry, if the county is one. */
+  countyLeader: (string | null)[];
+  countyFocus: Uint8Array;
+  /** Per village group: the category of the listed village its settlements matched (the last one, in table order). */
+  villageCategory: (string | null)[];
+  /** Per settlement: 1 in a listed key village; 1 in a focus county. */
+  listed: Uint8Array;
+  focus: Uint8Array;
+  /** Settlements that are the committee seat of a listed village, in table order. */
+  seats: Int32Array;
+  /** Listed villages (county + township + name as the campaign lists them) without a committee seat among the settlements. */
+  listedVillagesWithoutSeat: string[];
+}
+
+/** Groups `table`'s settlements and matches them against the campaign's lists. */
+export function groupSettlements(table: SettlementTable, campaign: CampaignContext): SettlementGroups {
+  const match = campaignMatcher(campaign);
+  const n = table.count;
+  const cell = new Int32Array(n);
+  const listed = new Uint8Array(n);
+  const focus = new Uint8Array(n);
+  const cellCounty: number[] = [];
+  const cellTownship: number[] = [];
+  const cellVillage: number[] = [];
+  const cellFocus: boolean[] = [];
+  const cellListed: (ReturnType<typeof match.listedByName>)[] = [];
+  const counties = new KeyIndex();
+  const townships = new KeyIndex();
+  const villages = new KeyIndex();
+  const villageCategory: (string | null)[] = [];
+  const seats: number[] = [];
+  const seatedVillages = new Set<string>();
+  // Settlements of one village share their cell: names are joined and matched once per village, not per settlement.
+  const cells = new Map<string, Map<string, Map<string, number>>>();
+  const cellOf = (county: string, township: string, village: string): number => {
+    let byTownship = cells.get(county);
+    if (!byTownship) cells.set(county, (byTownship = new Map()));
+    let byVillage = byTownship.get(township);
+    if (!byVillage) byTownship.set(township, (byVillage = new Map()));
+    let c = byVillage.get(village);
+    if (c === undefined) {
+      c = cellCounty.length;
+      byVillage.set(village, c);
+      cellCounty.push(counties.of(county));
+      cellTownship.push(townships.of(`${county}/${township}`));
+      const v = villages.of(`${county}/${township}/${village}`);
+      if (v === villageCategory.length) villageCategory.push(null);
+      cellVillage.push(v);
+      cellFocus.push(match.county(county)?.focus === true);
+      cellListed.push(match.listedByName(county, township, village));
+    }
+    return c;
+  };
+
+  let county = '', township = '', village = '', c = -1;
+  for (let i = 0; i < n; i++) {
+    // Files usually list a village's settlements together: the previous one's cell is most often this one's.
+    if (c < 0 || table.county[i] !== county || table.township[i] !== township || table.village[i] !== village) {
+      county = table.county[i];
+      township = table.township[i];
+      village = table.village[i];
+      c = cellOf(county, township, village);
+    }
+    cell[i] = c;
+    if (cellFocus[c]) focus[i] = 1;
+    const hit = match.listedByCode(table.code[i]) ?? cellListed[c];
+    if (hit) {
+      listed[i] = 1;
+      villageCategory[cellVillage[c]] = hit.category;
+      if (table.committee[i] === 1) {
+        seats.push(i);
+        seatedVillages.add(hit.code ?? `${hit.county}/${hit.listedTownship}/${hit.listedName}`);
+      }
+    }
+  }
+
+  const countyEntries = counties.keys.map((name) => match.county(name));
+  return {
+    cell,
+    cellCounty: Int32Array.from(cellCounty),
+    cellTownship: Int32Array.from(cellTownship),
+    cellVillage: Int32Array.from(cellVillage),
+    countyKeys: counties.keys,
+    townshipKeys: townships.keys,
+    villageKeys: villages.keys,
+    countyFocus: Uint8Array.from(countyEntries, (c) => (c?.focus ? 1 : 0)),
+    countyLeader: countyEntries.map((c) => (c?.focus ? c.leader ?? null : null)),
+    villageCategory,
+    listed,
+    focus,
+    seats: Int32Array.from(seats),
+    listedVillagesWithoutSeat: campaign.listedVillages
+      .filter((v) => !seatedVillages.has(v.code ?? `${v.county}/${v.listedTownship}/${v.listedName}`))
+      .map((v) => `${v.county}${v.listedTownship}${v.listedName}`),
+  };
+}
+
+/** Indexes of distinct keys, in order of first use. */
+class KeyIndex {
+  readonly keys: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  of(key: string): number {
+    let k = this.index.get(key);
+    if (k === undefined) {
+      k = this.keys.length;
+      this.index.set(key, k);
+      this.keys.push(key);
+    }
+    return k;
+  }
+}
