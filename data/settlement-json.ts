@@ -3,13 +3,10 @@
 // bulk of a report file (~350 bytes a settlement), and stringifying objects of UTF-16 strings, then flattening
 // and encoding the text, was most of the time spent writing it.
 import { maskOperators, type SettlementColumns, type SettlementResult } from '../gis';
+import { ascii, put, putNumber, putString, stringBound } from '../gis/json-bytes';
 
 /** Bytes of a row besides its strings: members, booleans, operator lists and three numbers (≤ 25 bytes each). */
 const ROW_FIXED = 512;
-/** A string's JSON can take 6 bytes per UTF-16 unit (\u001f); UTF-8 takes at most 3. */
-const PER_UNIT = 6;
-
-const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 /** The members between `key` (exclusive) and the next string-valued one, as JSON.stringify writes them. */
 const between = (members: Partial<SettlementResult>): string => JSON.stringify(members).slice(1, -1);
 
@@ -46,7 +43,7 @@ export function encodeSettlementList(
   let p = 0;
   for (let i = from; i < to; i++) {
     const id = c.id[i], name = c.name[i], county = c.county[i], township = c.township[i], village = c.village[i], code = c.code[i];
-    const bound = ROW_FIXED + PER_UNIT * (id.length + name.length + county.length + township.length + village.length + (code ? code.length : 0));
+    const bound = ROW_FIXED + stringBound(id.length + name.length + county.length + township.length + village.length + (code ? code.length : 0));
     if (p + bound > out.length) {
       if (p > 0) write(out.subarray(0, p));
       p = 0;
@@ -82,83 +79,4 @@ export function encodeSettlementList(
     p = put(CLOSE[(c.listed[i] === 1 ? 2 : 0) + (c.focus[i] === 1 ? 1 : 0)], out, p);
   }
   if (p > 0) write(out.subarray(0, p));
-}
-
-function put(bytes: Uint8Array, out: Uint8Array, p: number): number {
-  for (let k = 0; k < bytes.length; k++) out[p + k] = bytes[k];
-  return p + bytes.length;
-}
-
-/**
- * A string as JSON.stringify writes it, in UTF-8, encoded here: a native call per string cost more than the
- * encoding of a village name. Escapes and lone surrogates, rare in names and codes, are left to JSON.stringify.
- */
-function putString(s: string, out: Buffer, p: number): number {
-  const start = p;
-  out[p++] = 0x22;
-  for (let k = 0, n = s.length; k < n; k++) {
-    const u = s.charCodeAt(k);
-    if (u < 0x80) {
-      if (u < 0x20 || u === 0x22 || u === 0x5c) return start + out.write(JSON.stringify(s), start);
-      out[p++] = u;
-    } else if (u < 0x800) {
-      out[p++] = 0xc0 | (u >> 6);
-      out[p++] = 0x80 | (u & 0x3f);
-    } else if (u < 0xd800 || u > 0xdfff) {
-      out[p++] = 0xe0 | (u >> 12);
-      out[p++] = 0x80 | ((u >> 6) & 0x3f);
-      out[p++] = 0x80 | (u & 0x3f);
-    } else {
-      const low = k + 1 < n ? s.charCodeAt(k + 1) : 0;
-      if (u > 0xdbff || low < 0xdc00 || low > 0xdfff) return start + out.write(JSON.stringify(s), start);
-      const cp = 0x10000 + ((u - 0xd800) << 10) + (low - 0xdc00);
-      out[p++] = 0xf0 | (cp >> 18);
-      out[p++] = 0x80 | ((cp >> 12) & 0x3f);
-      out[p++] = 0x80 | ((cp >> 6) & 0x3f);
-      out[p++] = 0x80 | (cp & 0x3f);
-      k++;
-    }
-  }
-  out[p++] = 0x22;
-  return p;
-}
-
-/**
- * A number as JSON.stringify writes it. Coordinates and household counts have six decimals or fewer: their digits
- * are written here, without a string per number. For such a value String(v) gives exactly these digits: two
- * decimals of six places differ by at least 1e-6, more than twice a double's spacing below 1e9, so no shorter
- * decimal reads back as v. (Below 1e-6, where String would write an exponent, only 0 has six decimals.)
- */
-function putNumber(v: number, out: Uint8Array, p: number): number {
-  const a = v < 0 ? -v : v;
-  if (a < 1e9) {
-    const k = Math.round(a * 1e6);
-    if (k / 1e6 === a) {
-      if (v < 0) out[p++] = 0x2d;
-      let frac = k % 1e6;
-      p = putDigits((k - frac) / 1e6, out, p);
-      if (frac !== 0) {
-        out[p++] = 0x2e;
-        let places = 6;
-        while (frac % 10 === 0) {
-          frac /= 10;
-          places--;
-        }
-        for (let d = places - 1; d >= 0; d--, frac = (frac - (frac % 10)) / 10) out[p + d] = 0x30 + (frac % 10);
-        p += places;
-      }
-      return p;
-    }
-  }
-  const text = Number.isFinite(v) ? String(v) : 'null';
-  for (let k = 0; k < text.length; k++) out[p + k] = text.charCodeAt(k);
-  return p + text.length;
-}
-
-/** A whole number 0 <= n < 1e9 in decimal. */
-function putDigits(n: number, out: Uint8Array, p: number): number {
-  let len = 1;
-  for (let m = n; m >= 10; m = (m - (m % 10)) / 10) len++;
-  for (let d = len - 1; d >= 0; d--, n = (n - (n % 10)) / 10) out[p + d] = 0x30 + (n % 10);
-  return p + len;
 }
