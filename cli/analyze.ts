@@ -1,8 +1,7 @@
 // `analyze`: the coverage question from GeoJSON files or from a workspace.
 import { writeFileSync } from 'node:fs';
 import { completeReport, resolveOptions, type AnalysisOptions, type AnalysisReport, type CampaignContext } from '../gis';
-import { analyzeGeoJsonFilesPending } from '../data/analyze-files';
-import { writeReportJson } from '../data/fast-read';
+import { analyzeGeoJsonFilesPending, writeGeoJsonAnalysisJson } from '../data/analyze-files';
 import { numberOption, parseArgs, single, UsageError, type ParsedArgs } from './args';
 import { formatCsv, formatTable } from './format';
 
@@ -66,9 +65,9 @@ export async function analyzeFiles(argv: readonly string[], campaign: CampaignCo
   const threads = numberOption(args, 'threads', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64');
 
   // Streamed: each file passes once through a reused buffer into typed arrays, on every core (data/analyze-files).
-  const report = await analyzeGeoJsonFilesPending({ settlements, mobile, broadband }, options, campaign, { threads });
   const out = single(args, 'out');
-  if (format === 'json' && out) await writeReportJson(out, report);
+  if (format === 'json' && out) return writeGeoJsonAnalysisJson({ settlements, mobile, broadband }, options, campaign, out, { threads });
+  const report = await analyzeGeoJsonFilesPending({ settlements, mobile, broadband }, options, campaign, { threads });
   // The table shows rates and seats only: its report needs no settlement list.
-  else emit(renderReport(format === 'table' ? report.report : completeReport(report), format, focusOrder), out);
+  emit(renderReport(format === 'table' ? report.report : completeReport(report), format, focusOrder), out);
 }

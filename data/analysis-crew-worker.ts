@@ -9,6 +9,7 @@ const pack = data.jobs.some((j) => j.layer) ? (await import('./workspace/layer-c
 const self = new CrewMember(data, data.peers, pack);
 try {
   self.workUntilDone();
+  if (data.writesRates) self.writeRatesJson();
 } catch (e) {
   failCrew(self, e);
   throw e;

@@ -3,9 +3,9 @@
 // thread classifies ranges of points against any input, so the inputs packed last do not keep one thread busy
 // while the others wait. The masks are the same whichever thread classified which range.
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import type { AnalysisOptions } from '../gis';
+import { groupRatesJson, type AnalysisOptions, type SettlementGroups } from '../gis';
 import { classifyRange } from '../gis/classify';
-import { CoverageFile, type Classifier, type CoverageFileResult, type CoverageKind } from '../gis/scan';
+import { combineCoverage, CoverageFile, type Classifier, type CoverageFileResult, type CoverageKind } from '../gis/scan';
 import { scanGeoJsonFile } from './fast-read';
 import { startDataWorker } from './node-worker';
 import type { StoredColumns } from './workspace/layer-writer';
@@ -31,13 +31,26 @@ export interface SharedPoints { lon: Float64Array; lat: Float64Array; order: Uin
 
 type Packed = { result: CoverageFileResult; classifier: Classifier | null };
 
+/** What the rates writer needs from the thread that read the settlements (null: the settlements had problems). */
+export interface RatesInput { groups: SettlementGroups; households: Float64Array }
+
 export type CrewMessage =
   | { kind: 'points'; points: SharedPoints | null }
   | ({ kind: 'job'; job: number } & Packed)
+  | { kind: 'groups'; input: RatesInput | null }
+  | { kind: 'rates'; json: Uint8Array | null }
   | { kind: 'failed'; message: string }
   | { kind: 'done' };
 
-export interface CrewData { jobs: CoverageJob[]; options: AnalysisOptions; control: Int32Array; peers: MessagePort[]; rangePoints: number }
+export interface CrewData {
+  jobs: CoverageJob[];
+  options: AnalysisOptions;
+  control: Int32Array;
+  peers: MessagePort[];
+  rangePoints: number;
+  /** This worker writes the rates as JSON for the first thread, once every range is classified (writeRatesJson). */
+  writesRates?: boolean;
+}
 
 /** A copy in shared memory: a thread's typed arrays are its own, a SharedArrayBuffer's are everyone's. */
 export function shared<T extends Float64Array | Uint32Array | Uint8Array>(a: T): T {
@@ -60,6 +73,8 @@ export function packFileJob(job: CoverageJob, options: AnalysisOptions): Coverag
 export class CrewMember {
   readonly packed: (Packed | undefined)[];
   points: SharedPoints | null | undefined;
+  ratesInput: RatesInput | null | undefined;
+  ratesJson: Uint8Array | null | undefined;
 
   constructor(
     private readonly data: Omit<CrewData, 'peers'>,
@@ -90,6 +105,16 @@ export class CrewMember {
 
   publish(message: CrewMessage): void {
     for (const peer of this.peers) peer.postMessage(message);
+    this.bump();
+  }
+
+  /** Sends to one thread: peers[k] is the port to the k-th other thread (a worker's peers[0] is the first thread). */
+  sendTo(k: number, message: CrewMessage): void {
+    this.peers[k].postMessage(message);
+    this.bump();
+  }
+
+  private bump(): void {
     Atomics.add(this.control, PUBLISHED, 1);
     Atomics.notify(this.control, PUBLISHED);
   }
@@ -110,6 +135,8 @@ export class CrewMember {
         const message = m.message as CrewMessage;
         if (message.kind === 'points') this.points = message.points;
         else if (message.kind === 'job') this.packed[message.job] = { result: message.result, classifier: message.classifier };
+        else if (message.kind === 'groups') this.ratesInput = message.input;
+        else if (message.kind === 'rates') this.ratesJson = message.json;
         else if (message.kind === 'failed') throw new Error(message.message);
       }
     }
@@ -165,6 +192,34 @@ export class CrewMember {
       if (this.classifyClaimed()) return;
       await Promise.race([Atomics.waitAsync(this.control, PUBLISHED, seen, 1000).value, failed]);
     }
+  }
+
+  /** Blocks until `ready()` holds after taking in what other threads published. */
+  waitFor(ready: () => boolean): void {
+    for (;;) {
+      const seen = Atomics.load(this.control, PUBLISHED);
+      this.receive();
+      if (ready()) return;
+      Atomics.wait(this.control, PUBLISHED, seen, 1000);
+    }
+  }
+
+  /**
+   * The rates writer's last part: once every range is classified and the settlements' groups have come, the rates
+   * of every group as JSON bytes, sent to the first thread (null when some input had problems: that thread then
+   * reports them).
+   */
+  writeRatesJson(): void {
+    this.waitForRanges();
+    this.waitFor(() => this.ratesInput !== undefined);
+    const input = this.ratesInput;
+    const results = this.results();
+    let json: Uint8Array | null = null;
+    if (input && results.every((r) => r.mask)) {
+      const { mobile, broadband } = combineCoverage(input.households.length, results);
+      json = groupRatesJson(input.groups, input.households, mobile, broadband, this.data.options);
+    }
+    this.sendTo(0, { kind: 'rates', json });
   }
 
   /** Blocks until the ranges other threads took are classified too. */

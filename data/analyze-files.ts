@@ -3,10 +3,10 @@
 // (data/analysis-crew.ts). The report is the same as from one thread reading the files in order.
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { completeReport, type AnalysisOptions, type AnalysisReport, type CampaignContext, type PendingReport } from '../gis';
-import { finishAnalysisPending, SettlementFile } from '../gis/scan';
+import { completeReport, groupSettlements, type AnalysisOptions, type AnalysisReport, type CampaignContext, type PendingReport, type SettlementGroups } from '../gis';
+import { finishAnalysisPending, finishAnalysisSeats, SettlementFile } from '../gis/scan';
 import { controlArray, CrewMember, packFileJob, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from './analysis-crew';
-import { scanGeoJsonFile } from './fast-read';
+import { scanGeoJsonFile, writeReportJson } from './fast-read';
 
 export interface AnalysisFiles {
   settlements: string;
@@ -36,6 +36,64 @@ export async function analyzeGeoJsonFilesPending(
   campaign: CampaignContext,
   parallel: ParallelOptions = {},
 ): Promise<PendingReport> {
+  const crew = await classifyFiles(files, options, campaign, parallel, false);
+  await crew.finished;
+  return finishAnalysisPending(crew.settlements, crew.self.results(), options, campaign, crew.groups);
+}
+
+/**
+ * JSON.stringify(analyzeGeoJsonFiles(...)) + "\n" written to `path`. With workers, one of them computes and
+ * stringifies the rates while this thread writes the settlement list (the two largest parts of the report).
+ */
+export async function writeGeoJsonAnalysisJson(
+  files: AnalysisFiles,
+  options: AnalysisOptions,
+  campaign: CampaignContext,
+  path: string,
+  parallel: ParallelOptions = {},
+): Promise<void> {
+  const crew = await classifyFiles(files, options, campaign, parallel, true);
+  const { self, settlements, groups } = crew;
+  if (!crew.ratesByWorker || !groups) {
+    await crew.finished;
+    return writeReportJson(path, finishAnalysisPending(settlements, self.results(), options, campaign, groups));
+  }
+  try {
+    self.waitForRanges();
+    const pending = finishAnalysisSeats(settlements, self.results(), options, groups);
+    await writeReportJson(path, pending, () => {
+      self.waitFor(() => self.ratesJson !== undefined);
+      if (!self.ratesJson) throw new Error('the analysis worker wrote no rates');
+      return self.ratesJson;
+    });
+  } catch (e) {
+    crew.stop();
+    throw e;
+  }
+  await crew.finished;
+}
+
+interface ClassifiedFiles {
+  settlements: SettlementFile;
+  /** This thread's part of the crew, with every job's result once `finished`. */
+  self: CrewMember;
+  /** Undefined when the settlements had problems (then reported by finishAnalysis). */
+  groups: SettlementGroups | undefined;
+  /** Whether a worker computes the rates (writeRatesJson). */
+  ratesByWorker: boolean;
+  /** Settles when every worker has finished its part. */
+  finished: Promise<void>;
+  stop(): void;
+}
+
+/** Reads the files and classifies the settlements against every coverage file, on every core. */
+async function classifyFiles(
+  files: AnalysisFiles,
+  options: AnalysisOptions,
+  campaign: CampaignContext,
+  parallel: ParallelOptions,
+  ratesByWorker: boolean,
+): Promise<ClassifiedFiles> {
   const paths = [...files.mobile.map((path) => ['mobile', path] as const), ...files.broadband.map((path) => ['broadband', path] as const)];
   const inputs: CoverageJob[] = paths.map(([kind, path], slot) => ({ kind, path, name: path, slot }));
   const size = (path: string) => { try { return statSync(path).size; } catch { return 0; } };
@@ -47,21 +105,28 @@ export async function analyzeGeoJsonFilesPending(
   const workers = total >= (parallel.minParallelBytes ?? MIN_PARALLEL_BYTES) ? threads - 1 : 0;
   const data = { jobs, options, control: controlArray(jobs.length), rangePoints: parallel.rangePoints ?? RANGE_POINTS };
   const mesh = portMesh(workers + 1);
-  const crews = mesh.slice(1).map((peers) => startCrewWorker({ ...data, peers }));
+  const writesRates = ratesByWorker && workers > 0;
+  const crews = mesh.slice(1).map((peers, k) => startCrewWorker({ ...data, peers, writesRates: writesRates && k === 0 }));
   const self = new CrewMember(data, mesh[0], packFileJob);
+  // A worker may be waiting for points, files or groups that will never come: stop them all, or the process would not exit.
+  const stop = () => { for (const crew of crews) void crew.worker.terminate(); };
 
   const settlements = new SettlementFile(files.settlements);
   try {
-    self.publishPoints(sharedPoints(settlements.scanned(scanGeoJsonFile(files.settlements, settlements.scanner())), jobs.length, crews.length > 0));
+    const points = settlements.scanned(scanGeoJsonFile(files.settlements, settlements.scanner()));
+    self.publishPoints(sharedPoints(points, jobs.length, crews.length > 0));
+    // Only this thread has the settlements' names: it groups them while the others start classifying.
+    const groups = points ? groupSettlements(settlements.result().table, campaign) : undefined;
+    if (writesRates) self.sendTo(0, { kind: 'groups', input: groups ? { groups, households: settlements.result().table.households } : null });
     // Rejects when a worker fails; never resolves otherwise.
     const failed = Promise.race(crews.map((c) => c.done.then(() => new Promise<never>(() => undefined))));
     failed.catch(() => undefined);
     await self.workUntilDoneAsync(failed);
-    await Promise.all(crews.map((c) => c.done));
+    const finished = Promise.all(crews.map((c) => c.done)).then(() => undefined);
+    finished.catch(stop);
+    return { settlements, self, groups, ratesByWorker: writesRates, finished, stop };
   } catch (e) {
-    // A worker may be waiting for points or files that will never come: stop them all, or the process would not exit.
-    for (const crew of crews) void crew.worker.terminate();
+    stop();
     throw e;
   }
-  return finishAnalysisPending(settlements, self.results(), options, campaign);
 }

@@ -1,11 +1,11 @@
 // analyzeGeoJsonFiles on worker threads gives the report one thread gives, and the same problems in the same
 // order, whichever thread happened to scan which file.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCoverage, InputError, ISSUE_CAP, resolveOptions, type AnalysisOptions, type AnalysisReport } from '../../gis';
-import { analyzeGeoJsonFiles, type AnalysisFiles } from '../../data/analyze-files';
+import { analyzeGeoJsonFiles, writeGeoJsonAnalysisJson, type AnalysisFiles } from '../../data/analyze-files';
 import { readGeoJsonFile } from '../../data/read-geojson';
 import { campaignSeeds } from '../../seeds/campaign';
 import { writeDemoFiles } from '../../seeds/demo';
@@ -82,6 +82,30 @@ describe('analyzeGeoJsonFiles', () => {
     expect(one.issues.slice(0, 2).map((i) => [i.feature, i.field])).toEqual([[1, 'id'], [1, 'households']]);
     expect(one.issues[2]).toMatchObject({ source: mobileSmall, feature: 0, field: 'operator' });
     expect(one.issues[122]).toMatchObject({ source: mobileBig, feature: 2000, field: 'operator' });
+  }, 120_000);
+
+  it('written as JSON, the report is the one-thread report, whichever thread computed the rates', async () => {
+    const expected = JSON.stringify(await analyzeGeoJsonFiles(demo, options, campaign, { threads: 1 })) + '\n';
+    for (const threads of [1, 2, 3]) {
+      const out = join(dir, `report-${threads}.json`);
+      await writeGeoJsonAnalysisJson(demo, options, campaign, out, { threads, minParallelBytes: 0, rangePoints: 997 });
+      expect(readFileSync(out, 'utf8')).toBe(expected);
+    }
+  }, 120_000);
+
+  it('written as JSON, problems are the same and an earlier report at the path is left as it was', async () => {
+    const notJson = join(dir, 'not-json-2.geojson');
+    writeFileSync(notJson, '{"type":"FeatureCollection","features":[{"type":');
+    const bad = join(dir, 'bad-settlements-2.geojson');
+    writeFileSync(bad, fc([{ type: 'Feature', geometry: { type: 'Point', coordinates: [114.5, 25.5] }, properties: { id: 'a', households: -1, county: '于都县' } }]));
+    for (const files of [{ ...demo, broadband: [notJson] }, { ...demo, settlements: bad }]) {
+      const one = await problems(analyzeGeoJsonFiles(files, options, campaign, { threads: 1 }));
+      const out = join(dir, 'earlier.json');
+      writeFileSync(out, 'earlier report');
+      const two = await problems(writeGeoJsonAnalysisJson(files, options, campaign, out, { threads: 2, minParallelBytes: 0 }));
+      expect(two.issues).toEqual(one.issues);
+      expect(readFileSync(out, 'utf8')).toBe('earlier report');
+    }
   }, 120_000);
 
   it('whole-file problems are reported alone, in file order', async () => {

@@ -1,12 +1,12 @@
 // The byte scanner against JSON.parse + the object path: same tables, same polygon sets, same problems in
 // the same words, however the bytes are chunked and however the JSON is spelled.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  buildPolygonSet, buildSettlementTable, completeReport, InputError, IssueList, summarize, summarizeRates, type AnalysisReport, type InputIssue,
+  buildPolygonSet, buildSettlementTable, completeReport, groupRatesJson, groupSettlements, InputError, IssueList, summarize, summarizeRates, summarizeSeats, type AnalysisReport, type InputIssue,
 } from '../../gis';
 import { loadCampaign } from '../../cli/campaign';
 import { COVERAGE_FIELDS, PolygonSetBuilder } from '../../gis/polygon-set';
@@ -404,6 +404,22 @@ describe('writeReportJson', () => {
       await writeReportJson(path, pending);
       expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(report) + '\n');
     }
+  });
+
+  it('writes rates that come as JSON in their place; when they fail to come, no file is left', async () => {
+    const table = buildSettlementTable('s', [0, 1, 2].map((i) => ({
+      type: 'Feature', geometry: { type: 'Point', coordinates: [114, 25] }, properties: { id: `S${i}`, households: 30 + i, county: '于都县' },
+    })) as never, new IssueList());
+    const options = { minHouseholds: 25, targetMobile: 0.95, targetBroadband: 0.75, mobileTechs: ['4G'] };
+    const masks = [Uint8Array.of(1, 0, 7), Uint8Array.of(0, 2, 2)] as const;
+    const inputs = { settlements: 3, mobilePolygons: 2, broadbandPolygons: 1 };
+    const groups = groupSettlements(table, loadCampaign());
+    const seats = summarizeSeats(table, ...masks, options, inputs, groups);
+    const path = join(mkdtempSync(join(tmpdir(), 'atlas-report-')), 'r.json');
+    await writeReportJson(path, seats, () => groupRatesJson(groups, table.households, ...masks, options));
+    expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(completeReport(summarizeRates(table, ...masks, loadCampaign(), options, inputs))) + '\n');
+    await expect(writeReportJson(path, seats, () => { throw new Error('an analysis worker failed'); })).rejects.toThrow(/worker failed/);
+    expect(existsSync(path)).toBe(false);
   });
 
   it('a report that cannot be written fails with the system error', async () => {
