@@ -3,7 +3,7 @@
 // list (data/analyze-files.ts), and building ~12 objects per village, then stringifying and encoding them, took it
 // several times longer than this.
 import { ascii, jsonFragment, NUMBER_BOUND, put, putNumber, putString, stringBound } from './json-bytes';
-import { ALL, BROADBAND, ELIGIBLE, groupTotals, HOUSEHOLDS, keyOrder, MOBILE, NO_RATE_NOTE, requiredCount, ROW } from './rates';
+import { ALL, BROADBAND, ELIGIBLE, groupTotals, HOUSEHOLDS, MOBILE, NO_RATE_NOTE, requiredCount, ROW } from './rates';
 import type { AnalysisOptions } from './report';
 import type { SettlementGroups } from './settlement-groups';
 import { OPERATORS } from './types';
@@ -50,19 +50,19 @@ export function groupRatesJson(
   w.raw(CITY);
   w.group(t.city, 0, null);
   w.raw(COUNTIES);
-  keyOrder(groups.countyKeys).forEach((k, i) => {
+  groups.countyKeys.forEach((key, k) => {
     const leader = groups.countyLeader[k];
-    if (!groups.countyFocus[k]) w.group(t.counties, k, groups.countyKeys[k], i > 0);
-    else if (leader === null) w.group(t.counties, k, groups.countyKeys[k], i > 0, FOCUS);
-    else w.group(t.counties, k, groups.countyKeys[k], i > 0, FOCUS_LEADER, leader);
+    if (!groups.countyFocus[k]) w.group(t.counties, k, key, k > 0);
+    else if (leader === null) w.group(t.counties, k, key, k > 0, FOCUS);
+    else w.group(t.counties, k, key, k > 0, FOCUS_LEADER, leader);
   });
   w.raw(TOWNSHIPS);
-  keyOrder(groups.townshipKeys).forEach((k, i) => w.group(t.townships, k, groups.townshipKeys[k], i > 0));
+  groups.townshipKeys.forEach((key, k) => w.group(t.townships, k, key, k > 0));
   w.raw(VILLAGES);
-  keyOrder(groups.villageKeys).forEach((k, i) => {
+  groups.villageKeys.forEach((key, k) => {
     const category = groups.villageCategory[k];
-    if (category === null) w.group(t.villages, k, groups.villageKeys[k], i > 0);
-    else w.group(t.villages, k, groups.villageKeys[k], i > 0, LISTED, category);
+    if (category === null) w.group(t.villages, k, key, k > 0);
+    else w.group(t.villages, k, key, k > 0, LISTED, category);
   });
   w.raw(END);
   return w.bytes();

@@ -99,14 +99,6 @@ function rollUp(cells: Float64Array, groupOf: Int32Array, groups: number): Float
   return out;
 }
 
-/** One collator for every sort: localeCompare builds one per comparison. */
-const ZH_ORDER = new Intl.Collator('zh-CN');
-
-/** Group indexes in the order of their keys, as the report's records list them. */
-export function keyOrder(keys: readonly string[]): number[] {
-  return keys.map((_, k) => k).sort((a, b) => ZH_ORDER.compare(keys[a], keys[b]));
-}
-
 function toRecord(
   keys: readonly string[],
   rows: Float64Array,
@@ -115,7 +107,7 @@ function toRecord(
   decorate?: (group: number, rate: GroupRate) => void,
 ): Record<string, GroupRate> {
   const out: Record<string, GroupRate> = {};
-  for (const k of keyOrder(keys)) {
+  for (let k = 0; k < keys.length; k++) {
     const rate = groupRate(rows, k, tm, tb);
     decorate?.(k, rate);
     out[keys[k]] = rate;

@@ -11,7 +11,7 @@ export interface SettlementGroups {
   cellCounty: Int32Array;
   cellTownship: Int32Array;
   cellVillage: Int32Array;
-  /** Group keys as the report's rates records name them: 于都县, 于都县/贡江镇, 于都县/贡江镇/红卫村. */
+  /** Group keys as the report's rates records name them (于都县, 于都县/贡江镇, 于都县/贡江镇/红卫村), in zh-CN order. */
   countyKeys: string[];
   townshipKeys: string[];
   villageKeys: string[];
@@ -91,18 +91,21 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
     }
   }
 
-  const countyEntries = counties.keys.map((name) => match.county(name));
+  // Renumbered in the order of their keys: the rates list them in that order, and the thread that writes them
+  // (often another one) then need not sort.
+  const byCounty = counties.sorted(), byTownship = townships.sorted(), byVillage = villages.sorted();
+  const countyEntries = byCounty.keys.map((name) => match.county(name));
   return {
     cell,
-    cellCounty: Int32Array.from(cellCounty),
-    cellTownship: Int32Array.from(cellTownship),
-    cellVillage: Int32Array.from(cellVillage),
-    countyKeys: counties.keys,
-    townshipKeys: townships.keys,
-    villageKeys: villages.keys,
+    cellCounty: Int32Array.from(cellCounty, (g) => byCounty.rank[g]),
+    cellTownship: Int32Array.from(cellTownship, (g) => byTownship.rank[g]),
+    cellVillage: Int32Array.from(cellVillage, (g) => byVillage.rank[g]),
+    countyKeys: byCounty.keys,
+    townshipKeys: byTownship.keys,
+    villageKeys: byVillage.keys,
     countyFocus: Uint8Array.from(countyEntries, (c) => (c?.focus ? 1 : 0)),
     countyLeader: countyEntries.map((c) => (c?.focus ? c.leader ?? null : null)),
-    villageCategory,
+    villageCategory: byVillage.order.map((g) => villageCategory[g]),
     listed,
     focus,
     seats: Int32Array.from(seats),
@@ -111,6 +114,9 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
       .map((v) => `${v.county}${v.listedTownship}${v.listedName}`),
   };
 }
+
+/** One collator for every sort: localeCompare builds one per comparison. */
+const ZH_ORDER = new Intl.Collator('zh-CN');
 
 /** Indexes of distinct keys, in order of first use. */
 class KeyIndex {
@@ -125,5 +131,13 @@ class KeyIndex {
       this.keys.push(key);
     }
     return k;
+  }
+
+  /** The keys in zh-CN order; order[r]: the index of the r-th; rank[k]: where index k went. */
+  sorted(): { keys: string[]; order: number[]; rank: Int32Array } {
+    const order = this.keys.map((_, k) => k).sort((a, b) => ZH_ORDER.compare(this.keys[a], this.keys[b]));
+    const rank = new Int32Array(order.length);
+    order.forEach((k, r) => (rank[k] = r));
+    return { keys: order.map((k) => this.keys[k]), order, rank };
   }
 }

@@ -97,6 +97,19 @@ function checkedCoverage(settlements: SettlementFile, coverage: readonly Coverag
   return { table, mobile, broadband, inputs: { settlements: table.count, mobilePolygons, broadbandPolygons } };
 }
 
+/** into[i] |= mask[i] for every i < into.length, four bytes at a time where both are aligned. */
+function orInto(into: Uint8Array, mask: Uint8Array): void {
+  let i = 0;
+  if (into.byteOffset % 4 === 0 && mask.byteOffset % 4 === 0) {
+    const words = into.length >>> 2;
+    const a = new Uint32Array(into.buffer, into.byteOffset, words);
+    const b = new Uint32Array(mask.buffer, mask.byteOffset, words);
+    for (let w = 0; w < words; w++) a[w] |= b[w];
+    i = words * 4;
+  }
+  for (; i < into.length; i++) into[i] |= mask[i];
+}
+
 export interface CombinedCoverage { mobile: Uint8Array; broadband: Uint8Array; mobilePolygons: number; broadbandPolygons: number }
 
 /** Each kind's mask is the OR of its inputs' masks (inputs without one add nothing); polygons are counted per kind. */
@@ -104,7 +117,7 @@ export function combineCoverage(count: number, coverage: readonly CoverageFileRe
   const out: CombinedCoverage = { mobile: new Uint8Array(count), broadband: new Uint8Array(count), mobilePolygons: 0, broadbandPolygons: 0 };
   for (const c of coverage) {
     const into = c.kind === 'mobile' ? out.mobile : out.broadband;
-    if (c.mask) for (let i = 0; i < count; i++) into[i] |= c.mask[i];
+    if (c.mask) orInto(into, c.mask);
     if (c.kind === 'mobile') out.mobilePolygons += c.polygons;
     else out.broadbandPolygons += c.polygons;
   }
