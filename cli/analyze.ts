@@ -2,23 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { completeReport, resolveOptions, type AnalysisOptions, type AnalysisReport, type CampaignContext } from '../gis';
 import { analyzeGeoJsonFilesPending, writeGeoJsonAnalysisJson } from '../data/analyze-files';
+import { FILE_ANALYZE_OPTIONS, threadsOption } from './analyze-options';
 import { numberOption, parseArgs, single, UsageError, type ParsedArgs } from './args';
 import { formatCsv, formatTable } from './format';
-
-export const ANALYZE_OPTIONS = {
-  settlements: { value: true },
-  mobile: { value: true, repeat: true },
-  broadband: { value: true, repeat: true },
-  'min-households': { value: true },
-  'target-mobile': { value: true },
-  'target-broadband': { value: true },
-  'mobile-tech': { value: true },
-  format: { value: true },
-  out: { value: true },
-} as const;
-
-/** Reading files (not a workspace), the work may also be spread over threads. */
-export const FILE_ANALYZE_OPTIONS = { ...ANALYZE_OPTIONS, threads: { value: true } } as const;
 
 export type OutputFormat = 'table' | 'json' | 'csv';
 
@@ -62,7 +48,7 @@ export async function analyzeFiles(argv: readonly string[], campaign: CampaignCo
   if (!broadband.length) throw new UsageError('at least one --broadband FILE is required');
   const format = outputFormat(args);
   const options = resolveOptions(analysisOptionsFrom(args));
-  const threads = numberOption(args, 'threads', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64');
+  const threads = threadsOption(args);
 
   // Streamed: each file passes once through a reused buffer into typed arrays, on every core (data/analyze-files).
   const out = single(args, 'out');

@@ -1,7 +1,8 @@
 // Coverage Atlas command line: the same operations as the app, for batch runs and scripts.
 // Commands are loaded on demand: `analyze` should not pay for pdfkit, exceljs or playwright-core at start-up.
+// Nothing of the analysis is imported here: `analyze` starts its workers before loading it (cli/analyze-options.ts).
 import { setFlagsFromString } from 'node:v8';
-import { InputError } from '../gis';
+import { prestartFileAnalysis } from './analyze-options';
 import { ImportFailed, UsageError } from './args';
 
 const USAGE = `覆盖图谱 Coverage Atlas — command line
@@ -45,10 +46,12 @@ function tuneCompilerForAnalysis(): void {
 const commands: Record<string, Command> = {
   analyze: async (argv) => {
     tuneCompilerForAnalysis();
+    // A workspace as the first argument analyses its layers; otherwise the layers come from --settlements etc.
+    const workspace = argv[0] && !argv[0].startsWith('--');
+    if (!workspace) prestartFileAnalysis(argv);
     const { loadCampaign } = await import('./campaign');
     const campaign = loadCampaign();
-    // A workspace as the first argument analyses its layers; otherwise the layers come from --settlements etc.
-    if (argv[0] && !argv[0].startsWith('--')) {
+    if (workspace) {
       const { analyzeWorkspace } = await import('./workspace-commands');
       return analyzeWorkspace(argv, campaign.focusOrder);
     }
@@ -81,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof ImportFailed) return 2;
+    const { InputError } = await import('../gis');
     if (e instanceof InputError) {
       process.stderr.write(`输入有误 (bad input):\n${e.message}\n`);
       return 2;

@@ -6,7 +6,8 @@ import { writeDemoWorkspace } from '../data/demo-workspace';
 import { writeReportJson } from '../data/fast-read';
 import { AtlasService } from '../data/service';
 import { Workspace } from '../data/workspace';
-import { ANALYZE_OPTIONS, analysisOptionsFrom, emit, outputFormat, renderReport } from './analyze';
+import { analysisOptionsFrom, emit, outputFormat, renderReport } from './analyze';
+import { ANALYZE_OPTIONS } from './analyze-options';
 import { ImportFailed, parseArgs, single, UsageError } from './args';
 import { renderTable } from './text-table';
 

@@ -3,7 +3,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CrewMember, failCrew, packFileJob, type CrewData, type CrewMessage } from './analysis-crew';
 
-const data = workerData as CrewData;
+// A worker started ahead of the analysis (data/crew-start.ts) gets its part by message.
+const data = (workerData as CrewData | null) ?? (await new Promise<CrewData>((resolve) => parentPort!.once('message', resolve)));
 // better-sqlite3 is loaded only by crews over a workspace.
 const pack = data.jobs.some((j) => j.layer) ? (await import('./workspace/layer-crew')).layerPacker() : packFileJob;
 const self = new CrewMember(data, data.peers, pack);

@@ -7,6 +7,7 @@ import { groupRatesJson, type AnalysisOptions, type SettlementGroups } from '../
 import { classifyRange } from '../gis/classify';
 import { combineCoverage, CoverageFile, type Classifier, type CoverageFileResult, type CoverageKind } from '../gis/scan';
 import { scanGeoJsonFile } from './fast-read';
+import { takeSpareWorker } from './crew-start';
 import { startDataWorker } from './node-worker';
 import type { StoredColumns } from './workspace/layer-writer';
 
@@ -282,9 +283,11 @@ export function portMesh(threads: number): MessagePort[][] {
   return ports;
 }
 
-/** Starts one crew worker; `done` settles when it has finished its part or failed. */
+/** Starts one crew worker (or hands a prestarted one its part); `done` settles when it has finished its part or failed. */
 export function startCrewWorker(data: CrewData): { worker: Worker; done: Promise<void> } {
-  const worker = startDataWorker('analysis-crew-worker', { workerData: data, transferList: data.peers });
+  const spare = takeSpareWorker();
+  spare?.postMessage(data, data.peers);
+  const worker = spare ?? startDataWorker('analysis-crew-worker', { workerData: data, transferList: data.peers });
   const done = new Promise<void>((resolve, reject) => {
     worker.on('message', (m: CrewMessage) => {
       if (m.kind === 'done') {

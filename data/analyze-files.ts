@@ -1,11 +1,10 @@
 // The file-based analysis on every core: this thread scans the settlements file while worker threads claim the
 // coverage files, biggest first; then every thread claims files left and ranges of points to classify
 // (data/analysis-crew.ts). The report is the same as from one thread reading the files in order.
-import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { completeReport, groupSettlements, type AnalysisOptions, type AnalysisReport, type CampaignContext, type PendingReport, type SettlementGroups } from '../gis';
 import { finishAnalysisPending, finishAnalysisSeats, SettlementFile } from '../gis/scan';
 import { controlArray, CrewMember, packFileJob, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from './analysis-crew';
+import { crewWorkerCount, fileSize } from './crew-start';
 import { scanGeoJsonFile, writeReportJson } from './fast-read';
 
 export interface AnalysisFiles {
@@ -17,13 +16,11 @@ export interface AnalysisFiles {
 export interface ParallelOptions {
   /** Threads in all, this one included (default: the machine's parallelism). 1 never starts a worker. */
   threads?: number;
-  /** Below this many input bytes one thread is faster than starting a worker (measured: see bench/RESULTS.md). */
+  /** Below this many input bytes one thread is faster than starting a worker (default MIN_PARALLEL_BYTES). */
   minParallelBytes?: number;
   /** Points per classification range (default RANGE_POINTS). */
   rangePoints?: number;
 }
-
-export const MIN_PARALLEL_BYTES = 64 * 1024 * 1024;
 
 export async function analyzeGeoJsonFiles(...args: Parameters<typeof analyzeGeoJsonFilesPending>): Promise<AnalysisReport> {
   return completeReport(await analyzeGeoJsonFilesPending(...args));
@@ -96,13 +93,9 @@ async function classifyFiles(
 ): Promise<ClassifiedFiles> {
   const paths = [...files.mobile.map((path) => ['mobile', path] as const), ...files.broadband.map((path) => ['broadband', path] as const)];
   const inputs: CoverageJob[] = paths.map(([kind, path], slot) => ({ kind, path, name: path, slot }));
-  const size = (path: string) => { try { return statSync(path).size; } catch { return 0; } };
-  const bytes = new Map(paths.map(([, path]) => [path, size(path)]));
+  const bytes = new Map(paths.map(([, path]) => [path, fileSize(path)]));
   const jobs = [...inputs].sort((a, b) => bytes.get(b.path!)! - bytes.get(a.path!)! || a.slot - b.slot);
-  const total = size(files.settlements) + [...bytes.values()].reduce((a, b) => a + b, 0);
-
-  const threads = Math.max(1, Math.min(parallel.threads ?? availableParallelism(), jobs.length + 1));
-  const workers = total >= (parallel.minParallelBytes ?? MIN_PARALLEL_BYTES) ? threads - 1 : 0;
+  const workers = crewWorkerCount([files.settlements, ...files.mobile, ...files.broadband], jobs.length, parallel.threads, parallel.minParallelBytes);
   const data = { jobs, options, control: controlArray(jobs.length), rangePoints: parallel.rangePoints ?? RANGE_POINTS };
   const mesh = portMesh(workers + 1);
   const writesRates = ratesByWorker && workers > 0;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCoverage, InputError, ISSUE_CAP, resolveOptions, type AnalysisOptions, type AnalysisReport } from '../../gis';
 import { analyzeGeoJsonFiles, writeGeoJsonAnalysisJson, type AnalysisFiles } from '../../data/analyze-files';
+import { crewWorkerCount, prestartCrewWorkers, takeSpareWorker } from '../../data/crew-start';
 import { readGeoJsonFile } from '../../data/read-geojson';
 import { campaignSeeds } from '../../seeds/campaign';
 import { writeDemoFiles } from '../../seeds/demo';
@@ -107,6 +108,28 @@ describe('analyzeGeoJsonFiles', () => {
       expect(readFileSync(out, 'utf8')).toBe('earlier report');
     }
   }, 120_000);
+
+  it('workers started before the analysis get their part by message and give the same report', async () => {
+    const one = await analyzeGeoJsonFiles(demo, options, campaign, { threads: 1 });
+    prestartCrewWorkers(2);
+    const out = join(dir, 'prestarted.json');
+    await writeGeoJsonAnalysisJson(demo, options, campaign, out, { threads: 3, minParallelBytes: 0 });
+    expect(readFileSync(out, 'utf8')).toBe(JSON.stringify(one) + '\n');
+    // Both were taken; one left over would not keep the process alive (unref'd) and is taken by the next analysis.
+    expect(takeSpareWorker()).toBeUndefined();
+    prestartCrewWorkers(1);
+    expect(await analyzeGeoJsonFiles(demo, options, campaign, { threads: 2, minParallelBytes: 0 })).toEqual(one);
+    expect(takeSpareWorker()).toBeUndefined();
+  }, 120_000);
+
+  it('counts the workers an analysis starts: one per coverage file at most, none for small inputs', () => {
+    const files = [demo.settlements, ...demo.mobile, ...demo.broadband];
+    expect(crewWorkerCount(files, 4, 3, 0)).toBe(2);
+    expect(crewWorkerCount(files, 1, 8, 0)).toBe(1);
+    expect(crewWorkerCount(files, 4, 1, 0)).toBe(0);
+    expect(crewWorkerCount(files, 4, 3)).toBe(0);
+    expect(crewWorkerCount([join(dir, 'missing.geojson')], 1, 2, 1)).toBe(0);
+  });
 
   it('whole-file problems are reported alone, in file order', async () => {
     const notJson = join(dir, 'not-json.geojson');
