@@ -1,6 +1,7 @@
 // The file-based analysis on every core: this thread scans the settlements file while worker threads claim the
 // coverage files, biggest first; then every thread claims files left and ranges of points to classify
-// (data/analysis-crew.ts). The report is the same as from one thread reading the files in order.
+// (data/analysis-crew.ts). The report is the same as from one thread reading the files in order. Written as JSON,
+// the first worker computes the rates while this thread writes the settlement list.
 import { completeReport, groupSettlements, type AnalysisOptions, type AnalysisReport, type CampaignContext, type PendingReport, type SettlementGroups } from '../gis';
 import { finishAnalysisPending, finishAnalysisSeats, SettlementFile } from '../gis/scan';
 import { controlArray, CrewMember, packFileJob, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from './analysis-crew';
