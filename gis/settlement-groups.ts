@@ -69,15 +69,8 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
     return c;
   };
 
-  let county = '', township = '', village = '', c = -1;
   for (let i = 0; i < n; i++) {
-    // Files usually list a village's settlements together: the previous one's cell is most often this one's.
-    if (c < 0 || table.county[i] !== county || table.township[i] !== township || table.village[i] !== village) {
-      county = table.county[i];
-      township = table.township[i];
-      village = table.village[i];
-      c = cellOf(county, township, village);
-    }
+    const c = cellOf(table.county[i], table.township[i], table.village[i]);
     cell[i] = c;
     if (cellFocus[c]) focus[i] = 1;
     const hit = match.listedByCode(table.code[i]) ?? cellListed[c];
