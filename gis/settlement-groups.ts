@@ -2,6 +2,7 @@
 // of the rates that reads names. Computed once per settlement table, it leaves the rates themselves to sums over
 // typed arrays (gis/rates.ts), which any thread can take once the coverage masks are known.
 import { campaignMatcher, type CampaignContext } from './campaign';
+import { StringDictionary } from './dictionary';
 import type { SettlementTable } from './settlement-table';
 
 export interface SettlementGroups {
@@ -41,9 +42,9 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
   const cellVillage: number[] = [];
   const cellFocus: boolean[] = [];
   const cellListed: (ReturnType<typeof match.listedByName>)[] = [];
-  const counties = new KeyIndex();
-  const townships = new KeyIndex();
-  const villages = new KeyIndex();
+  const counties = new StringDictionary();
+  const townships = new StringDictionary();
+  const villages = new StringDictionary();
   const villageCategory: (string | null)[] = [];
   const seats: number[] = [];
   const seatedVillages = new Set<string>();
@@ -58,9 +59,9 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
     if (c === undefined) {
       c = cellCounty.length;
       byVillage.set(village, c);
-      cellCounty.push(counties.of(county));
-      cellTownship.push(townships.of(`${county}/${township}`));
-      const v = villages.of(`${county}/${township}/${village}`);
+      cellCounty.push(counties.add(county));
+      cellTownship.push(townships.add(`${county}/${township}`));
+      const v = villages.add(`${county}/${township}/${village}`);
       if (v === villageCategory.length) villageCategory.push(null);
       cellVillage.push(v);
       cellFocus.push(match.county(county)?.focus === true);
@@ -86,7 +87,7 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
 
   // Renumbered in the order of their keys: the rates list them in that order, and the thread that writes them
   // (often another one) then need not sort.
-  const byCounty = counties.sorted(), byTownship = townships.sorted(), byVillage = villages.sorted();
+  const byCounty = sortedKeys(counties), byTownship = sortedKeys(townships), byVillage = sortedKeys(villages);
   const countyEntries = byCounty.keys.map((name) => match.county(name));
   return {
     cell,
@@ -111,26 +112,11 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
 /** One collator for every sort: localeCompare builds one per comparison. */
 const ZH_ORDER = new Intl.Collator('zh-CN');
 
-/** Indexes of distinct keys, in order of first use. */
-class KeyIndex {
-  readonly keys: string[] = [];
-  private readonly index = new Map<string, number>();
-
-  of(key: string): number {
-    let k = this.index.get(key);
-    if (k === undefined) {
-      k = this.keys.length;
-      this.index.set(key, k);
-      this.keys.push(key);
-    }
-    return k;
-  }
-
-  /** The keys in zh-CN order; order[r]: the index of the r-th; rank[k]: where index k went. */
-  sorted(): { keys: string[]; order: number[]; rank: Int32Array } {
-    const order = this.keys.map((_, k) => k).sort((a, b) => ZH_ORDER.compare(this.keys[a], this.keys[b]));
-    const rank = new Int32Array(order.length);
-    order.forEach((k, r) => (rank[k] = r));
-    return { keys: order.map((k) => this.keys[k]), order, rank };
-  }
+/** The keys of `dict` in zh-CN order; order[r]: the index of the r-th; rank[k]: where index k went. */
+function sortedKeys(dict: StringDictionary): { keys: string[]; order: number[]; rank: Int32Array } {
+  const keys = dict.strings;
+  const order = keys.map((_, k) => k).sort((a, b) => ZH_ORDER.compare(keys[a], keys[b]));
+  const rank = new Int32Array(order.length);
+  order.forEach((k, r) => (rank[k] = r));
+  return { keys: order.map((k) => keys[k]), order, rank };
 }

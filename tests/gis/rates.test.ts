@@ -9,17 +9,7 @@ import {
   type SettlementTable,
 } from '../../gis';
 import { ascii, NUMBER_BOUND, putNumber, putString, stringBound } from '../../gis/json-bytes';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './helpers';
 
 const CAMPAIGN: CampaignContext = {
   counties: [
@@ -52,7 +42,7 @@ const PLACES: [string, string, string, string?][] = [
 ];
 
 function randomTable(seed: number, n: number): { table: SettlementTable; mobile: Uint8Array; broadband: Uint8Array } {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const features: Feature[] = Array.from({ length: n }, (_, i) => {
     const [county, township, village, code] = PLACES[Math.floor(r() * PLACES.length)];
     // 空村 never has an eligible settlement: its rates are null, with a note.
@@ -198,7 +188,7 @@ describe('json-bytes', () => {
   });
 
   it('putNumber writes what JSON.stringify writes', () => {
-    const r = rng(3);
+    const r = mulberry32(3);
     const values = [0, -0, 1, -1, 0.5, 1e-7, 123456789.123456, 1e9, 1e21, 1 / 3, 2 / 3, -114.123456, 25.1, NaN, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE];
     for (let k = 0; k < 2000; k++) values.push(Math.round(r() * 1e12) / 1e6, (r() - 0.5) * 10 ** Math.floor(r() * 30 - 10), Math.floor(r() * 100) / Math.ceil(r() * 100));
     for (const v of values) expect(encode((out, p) => putNumber(v, out, p), NUMBER_BOUND)).toBe(JSON.stringify(v));
