@@ -177,12 +177,7 @@ export class CrewMember {
   /** Claims work until none is left, blocking this thread while others pack (workers, and callers that cannot await). */
   workUntilDone(): void {
     this.packClaimed();
-    for (;;) {
-      // Read before looking, so that a job published meanwhile ends the wait at once.
-      const seen = Atomics.load(this.control, PUBLISHED);
-      if (this.classifyClaimed()) return;
-      Atomics.wait(this.control, PUBLISHED, seen, 1000);
-    }
+    this.waitFor(() => this.classifyClaimed());
   }
 
   /** workUntilDone() for a thread whose event loop must keep turning (to hear of a worker's failure). */
@@ -198,6 +193,7 @@ export class CrewMember {
   /** Blocks until `ready()` holds after taking in what other threads published. */
   waitFor(ready: () => boolean): void {
     for (;;) {
+      // Read before looking, so that a message published meanwhile ends the wait at once.
       const seen = Atomics.load(this.control, PUBLISHED);
       this.receive();
       if (ready()) return;

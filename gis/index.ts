@@ -7,7 +7,7 @@ export { buildPolygonSet, maskOperators, OPERATOR_BIT, positionProblem, type Pol
 export { locatePoint, OUTSIDE, INSIDE, ON_BOUNDARY, type PointLocation } from './point-in-polygon';
 export { classifyPoints, indexPolygons } from './classify';
 export { buildSettlementTable, parseHouseholds, type SettlementTable } from './settlement-table';
-export { groupRates, requiredCount, type GroupRates } from './rates';
+export { groupRates, requiredCount } from './rates';
 export { groupRatesJson } from './rates-json';
 export { groupSettlements, type SettlementGroups } from './settlement-groups';
 export { campaignMatcher, villageKey, EMPTY_CAMPAIGN, type CampaignContext, type CampaignCounty, type CampaignVillage } from './campaign';

@@ -1,7 +1,7 @@
 // The rates of every group as JSON bytes, byte for byte JSON.stringify(groupRates(...)), written from the totals
 // without building the objects: a worker writes them for the report while the main thread writes the settlement
-// list (data/analyze-files.ts), and building ~12 objects per village, then stringifying and encoding them, took it
-// several times longer than this.
+// list (data/analyze-files.ts). Building ~12 objects per village, then stringifying and encoding them, took that
+// worker 80-105 ms at M, this 67-75 ms, most of it in the tail of the run (bench/RESULTS.md, tenth session).
 import { ascii, jsonFragment, NUMBER_BOUND, put, putNumber, putString, stringBound } from './json-bytes';
 import { ALL, BROADBAND, ELIGIBLE, groupTotals, HOUSEHOLDS, MOBILE, NO_RATE_NOTE, requiredCount, ROW } from './rates';
 import type { AnalysisOptions } from './report';

@@ -12,7 +12,7 @@ const LAYER = 2 + 2 * OPERATORS.length;
 export const BROADBAND = MOBILE + LAYER;
 export const ROW = BROADBAND + LAYER;
 
-export type GroupRates = AnalysisReport['rates'];
+type GroupRates = AnalysisReport['rates'];
 
 /** The rates of every group, given each settlement's households and coverage masks (operator bits). */
 export function groupRates(
