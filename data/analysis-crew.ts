@@ -183,22 +183,26 @@ export class CrewMember {
   /** workUntilDone() for a thread whose event loop must keep turning (to hear of a worker's failure). */
   async workUntilDoneAsync(failed: Promise<never>): Promise<void> {
     this.packClaimed();
-    for (;;) {
-      const seen = Atomics.load(this.control, PUBLISHED);
-      if (this.classifyClaimed()) return;
-      await Promise.race([Atomics.waitAsync(this.control, PUBLISHED, seen, 1000).value, failed]);
-    }
+    await this.waitForAsync(() => this.classifyClaimed(), failed);
   }
 
   /** Blocks until `ready()` holds after taking in what other threads published. */
   waitFor(ready: () => boolean): void {
-    for (;;) {
-      // Read before looking, so that a message published meanwhile ends the wait at once.
-      const seen = Atomics.load(this.control, PUBLISHED);
-      this.receive();
-      if (ready()) return;
-      Atomics.wait(this.control, PUBLISHED, seen, 1000);
+    for (let seen = this.published(); !ready(); seen = this.published()) Atomics.wait(this.control, PUBLISHED, seen, 1000);
+  }
+
+  /** waitFor() without blocking the event loop: settles when `ready()` holds, rejects with `failed`. */
+  async waitForAsync(ready: () => boolean, failed: Promise<never>): Promise<void> {
+    for (let seen = this.published(); !ready(); seen = this.published()) {
+      await Promise.race([Atomics.waitAsync(this.control, PUBLISHED, seen, 1000).value, failed]);
     }
+  }
+
+  /** The count of messages published so far, read before taking them in: one published after it ends a wait at once. */
+  private published(): number {
+    const seen = Atomics.load(this.control, PUBLISHED);
+    this.receive();
+    return seen;
   }
 
   /**
@@ -221,15 +225,27 @@ export class CrewMember {
 
   /** Blocks until the ranges other threads took are classified too. */
   waitForRanges(): void {
+    for (let w = this.rangesLeft(); w; w = this.rangesLeft()) Atomics.wait(this.control, w.at, w.done, 1000);
+  }
+
+  /** waitForRanges() without blocking the event loop; rejects with `failed`. */
+  async waitForRangesAsync(failed: Promise<never>): Promise<void> {
+    for (let w = this.rangesLeft(); w; w = this.rangesLeft()) {
+      await Promise.race([Atomics.waitAsync(this.control, w.at, w.done, 1000).value, failed]);
+    }
+  }
+
+  /** The first job with ranges still being classified: its done-counter's index and value; null when none is left. */
+  private rangesLeft(): { at: number; done: number } | null {
+    this.receive();
     const { jobs, control, rangePoints } = this.data;
     const ranges = this.points ? Math.ceil(this.points.lon.length / rangePoints) : 0;
     for (let k = 0; k < jobs.length; k++) {
       if (!this.classified(k)) continue;
-      for (let done = Atomics.load(control, RANGES + jobs.length + k); done < ranges; done = Atomics.load(control, RANGES + jobs.length + k)) {
-        this.receive();
-        Atomics.wait(control, RANGES + jobs.length + k, done, 1000);
-      }
+      const done = Atomics.load(control, RANGES + jobs.length + k);
+      if (done < ranges) return { at: RANGES + jobs.length + k, done };
     }
+    return null;
   }
 
   /** Whether job k's ranges are classified at all: a file without problems and polygons, and points to classify. */

@@ -57,10 +57,11 @@ export async function writeGeoJsonAnalysisJson(
     return writeReportJson(path, finishAnalysisPending(settlements, self.results(), options, campaign, groups));
   }
   try {
-    self.waitForRanges();
+    // Waits that let the event loop turn: a worker that stops without a word is heard of (crew.failed).
+    await self.waitForRangesAsync(crew.failed);
     const pending = finishAnalysisSeats(settlements, self.results(), options, groups);
-    await writeReportJson(path, pending, () => {
-      self.waitFor(() => self.ratesJson !== undefined);
+    await writeReportJson(path, pending, async () => {
+      await self.waitForAsync(() => self.ratesJson !== undefined, crew.failed);
       if (!self.ratesJson) throw new Error('the analysis worker wrote no rates');
       return self.ratesJson;
     });
@@ -81,6 +82,8 @@ interface ClassifiedFiles {
   ratesByWorker: boolean;
   /** Settles when every worker has finished its part. */
   finished: Promise<void>;
+  /** Rejects when a worker fails or stops early; never settles otherwise. */
+  failed: Promise<never>;
   stop(): void;
 }
 
@@ -118,7 +121,7 @@ async function classifyFiles(
     await self.workUntilDoneAsync(failed);
     const finished = Promise.all(crews.map((c) => c.done)).then(() => undefined);
     finished.catch(stop);
-    return { settlements, self, groups, ratesByWorker: writesRates, finished, stop };
+    return { settlements, self, groups, ratesByWorker: writesRates, finished, failed, stop };
   } catch (e) {
     stop();
     throw e;

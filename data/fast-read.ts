@@ -43,11 +43,11 @@ const BATCH = 10_000;
  * when the writer reaches them. A failed write leaves no file behind.
  */
 export async function writeReportJson(path: string, report: AnalysisReport | PendingReport): Promise<void>;
-export async function writeReportJson(path: string, report: PendingReport<null>, ratesJson: () => Uint8Array): Promise<void>;
+export async function writeReportJson(path: string, report: PendingReport<null>, ratesJson: () => Promise<Uint8Array>): Promise<void>;
 export async function writeReportJson(
   path: string,
   report: AnalysisReport | PendingReport | PendingReport<null>,
-  ratesJson?: () => Uint8Array,
+  ratesJson?: () => Promise<Uint8Array>,
 ): Promise<void> {
   const whole = 'columns' in report ? report.report : report;
   const shell = JSON.stringify({ ...whole, settlements: [] });
@@ -67,7 +67,7 @@ export async function writeReportJson(
     }
     if (ratesJson) {
       writeAll(fd, Buffer.from('],"rates":'));
-      writeAll(fd, ratesJson());
+      writeAll(fd, await ratesJson());
       writeAll(fd, Buffer.from(`${rest.slice(RATES_PENDING.length)}\n`));
     } else writeAll(fd, Buffer.from(`${rest}\n`));
   } catch (e) {

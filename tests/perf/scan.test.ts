@@ -416,9 +416,9 @@ describe('writeReportJson', () => {
     const groups = groupSettlements(table, loadCampaign());
     const seats = summarizeSeats(table, ...masks, options, inputs, groups);
     const path = join(mkdtempSync(join(tmpdir(), 'atlas-report-')), 'r.json');
-    await writeReportJson(path, seats, () => groupRatesJson(groups, table.households, ...masks, options));
+    await writeReportJson(path, seats, async () => groupRatesJson(groups, table.households, ...masks, options));
     expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(completeReport(summarizeRates(table, ...masks, loadCampaign(), options, inputs))) + '\n');
-    await expect(writeReportJson(path, seats, () => { throw new Error('an analysis worker failed'); })).rejects.toThrow(/worker failed/);
+    await expect(writeReportJson(path, seats, () => Promise.reject(new Error('an analysis worker failed')))).rejects.toThrow(/worker failed/);
     expect(existsSync(path)).toBe(false);
   });
 
