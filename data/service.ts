@@ -127,7 +127,7 @@ export class AtlasService implements AtlasApi {
   async analyze(options: Partial<AnalysisOptions> = {}): Promise<AnalysisReport> {
     const { key, resolved } = this.analysisKey(options);
     if (this.cached?.key === key) return this.cached.report;
-    const report = analyzeWorkspace(this.ws, resolved, campaignSeeds());
+    const report = await analyzeWorkspace(this.ws, resolved, campaignSeeds());
     this.cached = { key, report };
     return report;
   }

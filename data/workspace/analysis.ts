@@ -48,8 +48,8 @@ export const MIN_PARALLEL_POLYGONS = 100_000;
  * worker threads read and pack the coverage layers while this thread reads the settlements, then all of them
  * classify (data/analysis-crew.ts).
  */
-export function analyzeWorkspace(...args: Parameters<typeof analyzeWorkspacePending>): AnalysisReport {
-  const report = analyzeWorkspacePending(...args);
+export async function analyzeWorkspace(...args: Parameters<typeof analyzeWorkspacePending>): Promise<AnalysisReport> {
+  const report = await analyzeWorkspacePending(...args);
   return isPendingReport(report) ? completeReport(report) : report;
 }
 
@@ -57,13 +57,13 @@ export function analyzeWorkspace(...args: Parameters<typeof analyzeWorkspacePend
  * analyzeWorkspace() with the settlement list left to be built from its columns (data/fast-read.ts writeReportJson
  * builds it batch by batch), unless field measurements annotate it: the complete report then.
  */
-export function analyzeWorkspacePending(
+export async function analyzeWorkspacePending(
   ws: Workspace,
   partial: Partial<AnalysisOptions> = {},
   campaign: CampaignContext = EMPTY_CAMPAIGN,
   stats?: WorkspaceAnalysisStats,
   parallel: WorkspaceParallelOptions = {},
-): PendingReport | AnalysisReport {
+): Promise<PendingReport | AnalysisReport> {
   const options = resolveOptions(partial);
   const layers = ws.layers();
   const of = (role: LayerInfo['role']) => layers.filter((l) => l.role === role);
@@ -102,8 +102,9 @@ export function analyzeWorkspacePending(
     if (crew && !masks) {
       const usable = issues.count === 0;
       crew.member.publishPoints(sharedPoints(usable ? { lon: table.lon, lat: table.lat, order: hilbertOrder(table.lon, table.lat) } : null, crew.jobs.length, crew.workers.length > 0));
-      crew.member.workUntilDone();
-      crew.member.waitForRanges();
+      // Waits that let the event loop turn: a worker that stops without a word is heard of (crew.failed).
+      await crew.member.workUntilDoneAsync(crew.failed);
+      await crew.member.waitForRangesAsync(crew.failed);
     }
   } finally {
     for (const w of crew?.workers ?? []) void w.terminate();
@@ -149,9 +150,14 @@ function coverageCrew(ws: Workspace, mobile: readonly LayerInfo[], broadband: re
   const workers = total >= (parallel.minParallelPolygons ?? MIN_PARALLEL_POLYGONS) && existsSync(ws.path) ? threads - 1 : 0;
   const data = { jobs, options, control: controlArray(jobs.length), rangePoints: parallel.rangePoints ?? RANGE_POINTS };
   const mesh = portMesh(workers + 1);
+  const crews = mesh.slice(1).map((peers) => startCrewWorker({ ...data, peers }));
+  // Rejects when a worker fails or stops early; never settles otherwise.
+  const failed = Promise.race(crews.map((c) => c.done.then(() => new Promise<never>(() => undefined))));
+  failed.catch(() => undefined);
   return {
     jobs,
-    workers: mesh.slice(1).map((peers) => startCrewWorker({ ...data, peers }).worker),
+    workers: crews.map((c) => c.worker),
+    failed,
     member: new CrewMember(data, mesh[0], layerPacker(ws.sqlite())),
   };
 }

@@ -25,14 +25,14 @@ function reference(ws: Workspace, options: Partial<AnalysisOptions> = {}): Analy
   });
 }
 
-function analyze(ws: Workspace, options: Partial<AnalysisOptions> = {}): { report: AnalysisReport; stats: WorkspaceAnalysisStats } {
+async function analyze(ws: Workspace, options: Partial<AnalysisOptions> = {}): Promise<{ report: AnalysisReport; stats: WorkspaceAnalysisStats }> {
   const stats: WorkspaceAnalysisStats = { settlementsCached: false, masksCached: false, stored: [] };
-  return { report: analyzeWorkspace(ws, options, campaign, stats), stats };
+  return { report: await analyzeWorkspace(ws, options, campaign, stats), stats };
 }
 
-function thrown(f: () => unknown): InputError {
+async function thrown(f: () => unknown): Promise<InputError> {
   try {
-    f();
+    await f();
   } catch (e) {
     if (e instanceof InputError) return e;
     throw e;
@@ -81,20 +81,20 @@ describe('analyzeWorkspace', () => {
   it('equals analyzeCoverage uncached, cached, and with other thresholds from the cached masks', async () => {
     const ws = Workspace.open(await seeded());
     try {
-      const first = analyze(ws);
+      const first = await analyze(ws);
       expect(first.stats).toEqual({ settlementsCached: false, masksCached: false, stored: ['settlements', 'masks'] });
       expect(first.report).toStrictEqual(reference(ws));
       expect(first.report.rates.city.mobile.covered).toBeGreaterThan(0);
-      const again = analyze(ws);
+      const again = await analyze(ws);
       expect(again.stats).toEqual({ settlementsCached: true, masksCached: true, stored: [] });
       expect(again.report).toStrictEqual(first.report);
       const other = { minHouseholds: 50, targetMobile: 0.5, targetBroadband: 0.2 };
-      const third = analyze(ws, other);
+      const third = await analyze(ws, other);
       expect(third.stats.masksCached).toBe(true);
       expect(third.report).toStrictEqual(reference(ws, other));
       // Another tech filter changes the mobile mask: recomputed, and equal again.
       const techs = { mobileTechs: ['4G', '5g'] };
-      const fourth = analyze(ws, techs);
+      const fourth = await analyze(ws, techs);
       expect(fourth.stats).toMatchObject({ settlementsCached: true, masksCached: false });
       expect(fourth.report).toStrictEqual(reference(ws, techs));
     } finally {
@@ -107,12 +107,12 @@ describe('analyzeWorkspace', () => {
     const crew = { threads: 3, minParallelPolygons: 0, rangePoints: 37 };
     const ro = Workspace.open(path, { readOnly: true });
     try {
-      const one = analyzeWorkspace(ro, {}, campaign);
-      const three = analyzeWorkspace(ro, {}, campaign, undefined, crew);
+      const one = await analyzeWorkspace(ro, {}, campaign);
+      const three = await analyzeWorkspace(ro, {}, campaign, undefined, crew);
       expect(three).toStrictEqual(one);
       expect(three).toStrictEqual(reference(ro));
       const techs = { mobileTechs: ['5G'] };
-      expect(analyzeWorkspace(ro, techs, campaign, undefined, crew)).toStrictEqual(reference(ro, techs));
+      expect(await analyzeWorkspace(ro, techs, campaign, undefined, crew)).toStrictEqual(reference(ro, techs));
     } finally {
       ro.close();
     }
@@ -127,7 +127,7 @@ describe('analyzeWorkspace', () => {
     const ws = Workspace.open(path, { readOnly: true });
     try {
       for (const threads of [1, 3]) {
-        expect(() => analyzeWorkspace(ws, {}, campaign, undefined, { threads, minParallelPolygons: 0 })).toThrow(/no such table/);
+        await expect(analyzeWorkspace(ws, {}, campaign, undefined, { threads, minParallelPolygons: 0 })).rejects.toThrow(/no such table/);
       }
     } finally {
       ws.close();
@@ -137,14 +137,14 @@ describe('analyzeWorkspace', () => {
   it('a cache written by one session serves the next, and a read-only session without writing', async () => {
     const path = await seeded();
     const ro = Workspace.open(path, { readOnly: true });
-    const uncached = analyze(ro);
+    const uncached = await analyze(ro);
     expect(uncached.stats.stored).toEqual([]);
     ro.close();
     let ws = Workspace.open(path);
-    expect(analyze(ws).stats.stored).toEqual(['settlements', 'masks']);
+    expect((await analyze(ws)).stats.stored).toEqual(['settlements', 'masks']);
     ws.close();
     ws = Workspace.open(path, { readOnly: true });
-    const cached = analyze(ws);
+    const cached = await analyze(ws);
     expect(cached.stats).toEqual({ settlementsCached: true, masksCached: true, stored: [] });
     expect(cached.report).toStrictEqual(uncached.report);
     ws.close();
@@ -162,10 +162,10 @@ describe('analyzeWorkspace', () => {
       await ws.writeLayer({ name: '聚居区', role: 'settlements', geometryType: 'POINT' }, [points]);
       await ws.writeLayer({ name: '移动覆盖', role: 'mobile', geometryType: 'MULTIPOLYGON' }, [coverage(50, 3)]);
       await ws.writeLayer({ name: '宽带', role: 'broadband', geometryType: 'MULTIPOLYGON' }, [coverage(50, 4)]);
-      const first = analyze(ws);
+      const first = await analyze(ws);
       expect(first.stats.stored).toEqual(['settlements', 'masks']);
       expect(first.report).toStrictEqual(reference(ws));
-      const again = analyze(ws);
+      const again = await analyze(ws);
       expect(again.stats).toEqual({ settlementsCached: true, masksCached: true, stored: [] });
       expect(again.report).toStrictEqual(first.report);
       expect(new Set(again.report.settlements.map((r) => r.name))).toContain('😀村');
@@ -177,12 +177,12 @@ describe('analyzeWorkspace', () => {
   it('is never stale: replacing a layer or editing a layer table from outside empties the cache in that transaction', async () => {
     const path = await seeded();
     let ws = Workspace.open(path);
-    analyze(ws);
+    await analyze(ws);
     const mobile = ws.layers('mobile')[0];
     ws.deleteLayer(mobile.id);
     expect(ws.cacheEntry('masks')).toBeUndefined();
     await ws.writeLayer({ name: '移动覆盖（新）', role: 'mobile', geometryType: 'MULTIPOLYGON' }, [coverage(250, 99)]);
-    const replaced = analyze(ws);
+    const replaced = await analyze(ws);
     expect(replaced.stats.masksCached).toBe(false);
     expect(replaced.report).toStrictEqual(reference(ws));
     ws.close();
@@ -196,14 +196,14 @@ describe('analyzeWorkspace', () => {
     db.prepare(`UPDATE "${broadband}" SET geom = ? WHERE fid = 2`).run(geom);
     expect(db.prepare('SELECT count(*) FROM atlas_cache').pluck().get()).toBe(0);
     ws = Workspace.open(path);
-    analyze(ws);
+    await analyze(ws);
     ws.close();
     db.prepare(`DELETE FROM "${settlementsTable}" WHERE fid = 3`).run();
     expect(db.prepare('SELECT count(*) FROM atlas_cache').pluck().get()).toBe(0);
     db.close();
     ws = Workspace.open(path);
     try {
-      const edited = analyze(ws);
+      const edited = await analyze(ws);
       expect(edited.stats).toMatchObject({ settlementsCached: false, masksCached: false });
       expect(edited.report).toStrictEqual(reference(ws));
     } finally {
@@ -229,11 +229,11 @@ describe('analyzeWorkspace', () => {
       await ws.writeLayer({ name: '聚居区', role: 'settlements', geometryType: 'POINT' }, [points]);
       await ws.writeLayer({ name: '混合', role: 'mobile', geometryType: 'GEOMETRY' }, [bad]);
       await ws.writeLayer({ name: '宽带', role: 'broadband', geometryType: 'MULTIPOLYGON' }, [l.broadband.slice(0, 20)]);
-      const expected = thrown(() => reference(ws));
-      const got = thrown(() => analyzeWorkspace(ws, {}, campaign));
+      const expected = await thrown(() => reference(ws));
+      const got = await thrown(() => analyzeWorkspace(ws, {}, campaign));
       expect(got.issues).toStrictEqual(expected.issues);
       expect(got.message).toBe(expected.message);
-      const crew = thrown(() => analyzeWorkspace(ws, {}, campaign, undefined, { threads: 3, minParallelPolygons: 0, rangePoints: 7 }));
+      const crew = await thrown(() => analyzeWorkspace(ws, {}, campaign, undefined, { threads: 3, minParallelPolygons: 0, rangePoints: 7 }));
       expect(crew.issues).toStrictEqual(expected.issues);
       expect(got.issues.length).toBeGreaterThanOrEqual(8);
       expect(ws.cacheEntry('masks')).toBeUndefined();
@@ -254,8 +254,8 @@ describe('analyzeWorkspace', () => {
       const at = [...ws.readFeatures(ws.layers('settlements')[0].id, { limit: 20 })];
       at.forEach((f, i) => { pts[i].geometry = f.geometry as never; });
       await ws.writeLayer({ name: '路测', role: 'measurements', geometryType: 'POINT' }, [pts]);
-      analyze(ws);
-      const cached = analyze(ws);
+      await analyze(ws);
+      const cached = await analyze(ws);
       expect(cached.stats.masksCached).toBe(true);
       expect(cached.report.fieldVerification?.settlementsMeasured).toBeGreaterThan(0);
       expect(cached.report).toStrictEqual(reference(ws));
@@ -273,12 +273,12 @@ describe('analyzeWorkspace', () => {
     db.close();
     const ws = Workspace.open(path);
     try {
-      analyze(ws);
+      await analyze(ws);
       expect(ws.cacheEntry('settlements')).toBeDefined();
       const table = ws.layerStorage(ws.layers()[0].id).table;
       ws.sqlite().prepare(`UPDATE "${table}" SET households = 99 WHERE fid = 1`).run();
       expect(ws.cacheEntry('settlements')).toBeUndefined();
-      expect(analyze(ws).report).toStrictEqual(reference(ws));
+      expect((await analyze(ws)).report).toStrictEqual(reference(ws));
     } finally {
       ws.close();
     }
