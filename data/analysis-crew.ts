@@ -1,7 +1,8 @@
 // Threads that share one analysis: each claims coverage inputs (GeoJSON files or workspace layers) from a shared
 // counter, packs them and publishes their polygons in shared memory; once the settlements' points are out, every
 // thread classifies ranges of points against any input, so the inputs packed last do not keep one thread busy
-// while the others wait. The masks are the same whichever thread classified which range.
+// while the others wait. The masks are the same whichever thread classified which range. For a JSON report the
+// first worker then writes the rates (writeRatesJson) from the groups the first thread sends it.
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { groupRatesJson, type AnalysisOptions, type SettlementGroups } from '../gis';
 import { classifyRange } from '../gis/classify';

@@ -40,8 +40,8 @@ export async function analyzeGeoJsonFilesPending(
 }
 
 /**
- * JSON.stringify(analyzeGeoJsonFiles(...)) + "\n" written to `path`. With workers, one of them computes and
- * stringifies the rates while this thread writes the settlement list (the two largest parts of the report).
+ * JSON.stringify(analyzeGeoJsonFiles(...)) + "\n" written to `path`. With workers, one of them computes the rates
+ * and writes them as JSON bytes while this thread writes the settlement list (the two largest parts of the report).
  */
 export async function writeGeoJsonAnalysisJson(
   files: AnalysisFiles,
