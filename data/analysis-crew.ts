@@ -315,6 +315,13 @@ export function startCrewWorker(data: CrewData): { worker: Worker; done: Promise
   return { worker, done };
 }
 
+/** Rejects when one of the crews' workers fails or stops early; never settles otherwise (for the *Async waits). */
+export function crewFailure(crews: readonly { done: Promise<void> }[]): Promise<never> {
+  const failed = Promise.race(crews.map((c) => c.done.then(() => new Promise<never>(() => undefined))));
+  failed.catch(() => undefined);
+  return failed;
+}
+
 /** Marks the crew failed (from a worker), so that threads waiting on it stop. */
 export function failCrew(member: CrewMember, error: unknown): void {
   member.publish({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });

@@ -4,7 +4,7 @@
 // the first worker computes the rates while this thread writes the settlement list.
 import { completeReport, groupSettlements, type AnalysisOptions, type AnalysisReport, type CampaignContext, type PendingReport, type SettlementGroups } from '../gis';
 import { finishAnalysisPending, finishAnalysisSeats, SettlementFile } from '../gis/scan';
-import { controlArray, CrewMember, packFileJob, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from './analysis-crew';
+import { controlArray, CrewMember, crewFailure, packFileJob, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from './analysis-crew';
 import { crewWorkerCount, fileSize } from './crew-start';
 import { scanGeoJsonFile, writeReportJson } from './fast-read';
 
@@ -117,9 +117,7 @@ async function classifyFiles(
     const group = () => (points ? groupSettlements(settlements.result().table, campaign) : undefined);
     let groups = crews.length ? group() : undefined;
     if (writesRates) self.sendTo(0, { kind: 'groups', input: groups ? { groups, households: settlements.result().table.households } : null });
-    // Rejects when a worker fails; never resolves otherwise.
-    const failed = Promise.race(crews.map((c) => c.done.then(() => new Promise<never>(() => undefined))));
-    failed.catch(() => undefined);
+    const failed = crewFailure(crews);
     await self.workUntilDoneAsync(failed);
     if (!crews.length) groups = group();
     const finished = Promise.all(crews.map((c) => c.done)).then(() => undefined);

@@ -14,7 +14,7 @@ import { completeReport, isPendingReport, resolveOptions, summarizeMeasured, sum
 import { SettlementTableBuilder, type SettlementTable } from '../../gis/settlement-table';
 import { combineCoverage, type CombinedCoverage } from '../../gis/scan';
 import type { LayerInfo } from '../../api/contract';
-import { controlArray, CrewMember, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from '../analysis-crew';
+import { controlArray, CrewMember, crewFailure, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from '../analysis-crew';
 import { layerPacker } from './layer-crew';
 import { feedSettlements } from './layer-tables';
 import type { Workspace } from './index';
@@ -151,13 +151,10 @@ function coverageCrew(ws: Workspace, mobile: readonly LayerInfo[], broadband: re
   const data = { jobs, options, control: controlArray(jobs.length), rangePoints: parallel.rangePoints ?? RANGE_POINTS };
   const mesh = portMesh(workers + 1);
   const crews = mesh.slice(1).map((peers) => startCrewWorker({ ...data, peers }));
-  // Rejects when a worker fails or stops early; never settles otherwise.
-  const failed = Promise.race(crews.map((c) => c.done.then(() => new Promise<never>(() => undefined))));
-  failed.catch(() => undefined);
   return {
     jobs,
     workers: crews.map((c) => c.worker),
-    failed,
+    failed: crewFailure(crews),
     member: new CrewMember(data, mesh[0], layerPacker(ws.sqlite())),
   };
 }
