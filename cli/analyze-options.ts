@@ -1,7 +1,7 @@
 // `analyze`'s options, and the workers a file analysis will use started before the analysis loads: this module
 // loads nothing of the analysis (cli/main.ts calls it first).
 import { crewWorkerCount, prestartCrewWorkers } from '../data/crew-start';
-import { numberOption, parseArgs, single } from './args';
+import { numberOption, parseArgs, single, type ParsedArgs } from './args';
 
 export const ANALYZE_OPTIONS = {
   settlements: { value: true },
@@ -18,7 +18,7 @@ export const ANALYZE_OPTIONS = {
 /** Reading files (not a workspace), the work may also be spread over threads. */
 export const FILE_ANALYZE_OPTIONS = { ...ANALYZE_OPTIONS, threads: { value: true } } as const;
 
-export function threadsOption(args: ReturnType<typeof parseArgs>): number | undefined {
+export function threadsOption(args: ParsedArgs): number | undefined {
   return numberOption(args, 'threads', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64');
 }
 

@@ -1,7 +1,7 @@
 // Which county, township and village each settlement's rates add to, and what the campaign says of it: the part
 // of the rates that reads names. Computed once per settlement table, it leaves the rates themselves to sums over
 // typed arrays (gis/rates.ts), which any thread can take once the coverage masks are known.
-import { campaignMatcher, type CampaignContext } from './campaign';
+import { campaignMatcher, type CampaignContext, type CampaignVillage } from './campaign';
 import { StringDictionary } from './dictionary';
 import type { SettlementTable } from './settlement-table';
 
@@ -16,7 +16,7 @@ export interface SettlementGroups {
   countyKeys: string[];
   townshipKeys: string[];
   villageKeys: string[];
-  /** Per county group: the campaign's focus-county entry, if the county is one. */
+  /** Per county group: 1 for a focus county; its supervising leader (null when it has none, or is not one). */
   countyLeader: (string | null)[];
   countyFocus: Uint8Array;
   /** Per village group: the category of the listed village its settlements matched (the last one, in table order). */
@@ -41,11 +41,12 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
   const cellTownship: number[] = [];
   const cellVillage: number[] = [];
   const cellFocus: boolean[] = [];
-  const cellListed: (ReturnType<typeof match.listedByName>)[] = [];
+  const cellListed: (CampaignVillage | null)[] = [];
   const counties = new StringDictionary();
   const townships = new StringDictionary();
   const villages = new StringDictionary();
-  const villageCategory: (string | null)[] = [];
+  /** Village group → the category of the listed village its settlements matched last. */
+  const categories = new Map<number, string>();
   const seats: number[] = [];
   const seatedVillages = new Set<string>();
   // Settlements of one village share their cell: names are joined and matched once per village, not per settlement.
@@ -61,9 +62,7 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
       byVillage.set(village, c);
       cellCounty.push(counties.add(county));
       cellTownship.push(townships.add(`${county}/${township}`));
-      const v = villages.add(`${county}/${township}/${village}`);
-      if (v === villageCategory.length) villageCategory.push(null);
-      cellVillage.push(v);
+      cellVillage.push(villages.add(`${county}/${township}/${village}`));
       cellFocus.push(match.county(county)?.focus === true);
       cellListed.push(match.listedByName(county, township, village));
     }
@@ -77,10 +76,10 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
     const hit = match.listedByCode(table.code[i]) ?? cellListed[c];
     if (hit) {
       listed[i] = 1;
-      villageCategory[cellVillage[c]] = hit.category;
+      categories.set(cellVillage[c], hit.category);
       if (table.committee[i] === 1) {
         seats.push(i);
-        seatedVillages.add(hit.code ?? `${hit.county}/${hit.listedTownship}/${hit.listedName}`);
+        seatedVillages.add(listedKey(hit));
       }
     }
   }
@@ -99,14 +98,19 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
     villageKeys: byVillage.keys,
     countyFocus: Uint8Array.from(countyEntries, (c) => (c?.focus ? 1 : 0)),
     countyLeader: countyEntries.map((c) => (c?.focus ? c.leader ?? null : null)),
-    villageCategory: byVillage.order.map((g) => villageCategory[g]),
+    villageCategory: byVillage.order.map((g) => categories.get(g) ?? null),
     listed,
     focus,
     seats: Int32Array.from(seats),
     listedVillagesWithoutSeat: campaign.listedVillages
-      .filter((v) => !seatedVillages.has(v.code ?? `${v.county}/${v.listedTownship}/${v.listedName}`))
+      .filter((v) => !seatedVillages.has(listedKey(v)))
       .map((v) => `${v.county}${v.listedTownship}${v.listedName}`),
   };
+}
+
+/** A listed village's identity: its code, else where and how the campaign lists it. */
+function listedKey(v: CampaignVillage): string {
+  return v.code ?? `${v.county}/${v.listedTownship}/${v.listedName}`;
 }
 
 /** One collator for every sort: localeCompare builds one per comparison. */
