@@ -1,0 +1,146 @@
+// layerPages gives exactly what a row-by-row read gives (values decoded by kind, geometry bytes), for values JSON
+// would carry inexactly (REAL digits, BLOBs that parse as JSONB, non-BLOB geometry), in a UTF-16 file, and with
+// sparse fids across page boundaries; clean pages are read in bulk.
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeValue, type ColumnKind } from '../../data/workspace/columns';
+import { layerPages, type PageColumn, type RowPage } from '../../data/workspace/layer-pages';
+import { rng, tempDir } from './helpers';
+
+const COLUMNS: (PageColumn & { type: string })[] = [
+  { column: 'name', kind: 'text', type: 'TEXT' },
+  { column: 'households', kind: 'integer', type: 'INTEGER' },
+  { column: 'ratio', kind: 'real', type: 'REAL' },
+  { column: 'committee', kind: 'boolean', type: 'BOOLEAN' },
+  { column: 'extra', kind: 'json', type: 'TEXT' },
+  { column: 'code "quoted"', kind: 'text', type: 'VARCHAR(12)' },
+];
+
+interface Row { fid: number; geom: unknown; values: unknown[] }
+
+/** What a row-by-row read gives, in the page's terms. */
+function reference(db: Database.Database, table: string, columns: readonly PageColumn[]) {
+  const names = columns.map((c) => `"${c.column.replace(/"/g, '""')}"`);
+  const rows = db.prepare(`SELECT "geom"${names.map((n) => `, ${n}`).join('')} FROM "${table}" ORDER BY "fid"`).raw(true).all() as unknown[][];
+  return rows.map((r) => ({
+    // A falsy non-BLOB reads as no geometry, any other non-BLOB as bytes that are not a GeoPackage header.
+    geometry: r[0] instanceof Uint8Array ? [...r[0]] : r[0] ? 'not a blob' : null,
+    values: columns.map((c, k) => decodeValue(c.kind as ColumnKind, r[1 + k])),
+  }));
+}
+
+function flatten(pages: RowPage[], columns: readonly PageColumn[]) {
+  const out: { geometry: unknown; values: unknown[] }[] = [];
+  for (const p of pages) {
+    for (let i = 0; i < p.count; i++) {
+      const bytes = p.lengths[i] < 0 ? null : [...p.bytes.subarray(p.starts[i], p.starts[i] + p.lengths[i])];
+      out.push({
+        geometry: bytes && bytes.length === 1 && bytes[0] === 0 ? 'not a blob' : bytes,
+        values: columns.map((_, k) => p.values[k][i]),
+      });
+    }
+  }
+  return out;
+}
+
+function makeTable(file: string, rows: Row[], encoding?: string): Database.Database {
+  const db = new Database(file);
+  if (encoding) db.pragma(`encoding = '${encoding}'`);
+  db.exec(`CREATE TABLE t ("fid" INTEGER PRIMARY KEY, "geom" POINT${COLUMNS.map((c) => `, "${c.column.replace(/"/g, '""')}" ${c.type}`).join('')})`);
+  const insert = db.prepare(`INSERT INTO t VALUES (${['?', '?', ...COLUMNS.map(() => '?')].join(', ')})`);
+  db.transaction(() => { for (const r of rows) insert.run(r.fid, r.geom, ...r.values); })();
+  return db;
+}
+
+function cleanRows(n: number, seed: number): Row[] {
+  const r = rng(seed);
+  let fid = 0;
+  return Array.from({ length: n }, (_, i) => {
+    fid += 1 + Math.floor(r() * 3); // sparse fids
+    const blob = Buffer.alloc(29);
+    blob.write('GP', 0, 'latin1');
+    blob.writeUInt8(1, 3);
+    blob.writeDoubleLE(114 + r(), 13);
+    blob.writeDoubleLE(25 + r(), 21);
+    return {
+      fid,
+      geom: i % 11 === 0 ? null : blob,
+      values: [
+        i % 13 === 0 ? null : `聚居区${i} "引号" \\ \u0001 𠀀`, 10 + Math.floor(r() * 200), null,
+        i % 2, i % 9 ? null : JSON.stringify({ year: 2020 + (i % 4), tag: ['a', i] }), i % 3 ? String(360702003200 + i) : null,
+      ],
+    };
+  });
+}
+
+describe('layerPages', () => {
+  it('reads clean pages in bulk, exactly as rows, across sparse fids and every page size', () => {
+    const rows = cleanRows(257, 1);
+    const db = makeTable(join(tempDir(), 'clean.sqlite'), rows);
+    const want = reference(db, 't', COLUMNS);
+    for (const size of [1, 2, 7, 64, 256, 257, 1000]) {
+      const stats = { bulk: 0, rows: 0 };
+      const pages = [...layerPages(db, 't', COLUMNS, size, stats)];
+      expect(flatten(pages, COLUMNS)).toEqual(want);
+      expect(pages.length).toBe(Math.ceil(257 / size));
+      expect(stats).toEqual({ bulk: pages.length + (257 % size === 0 ? 1 : 0), rows: 0 });
+    }
+    db.close();
+  });
+
+  it('reads a page row by row when JSON would not carry it exactly, and only that page', () => {
+    const rows = cleanRows(42, 2);
+    const awkward: [number, number, unknown][] = [
+      [3, 2, 0.1 + 0.2], // REAL in a REAL column: JSON would write 0.3
+      [12, 1, 12.300000000000001], // REAL kept by an INTEGER column
+      [21, 0, Buffer.from([0x0c])], // a BLOB that is valid JSONB ({})
+      [22, 5, Buffer.from([0x00])], // JSONB null
+      [30, 5, 360702003200], // an INTEGER in a TEXT column is converted to text by affinity: still exact
+    ];
+    for (const [row, col, value] of awkward) rows[row].values[col] = value;
+    rows[35].geom = 'GP as text';
+    rows[36].geom = 0;
+    rows[37].geom = Buffer.alloc(0);
+    rows[38].values[1] = 2n ** 53n + 1n;
+    const db = makeTable(join(tempDir(), 'awkward.sqlite'), rows);
+    const want = reference(db, 't', COLUMNS);
+    const stats = { bulk: 0, rows: 0 };
+    const pages = [...layerPages(db, 't', COLUMNS, 5, stats)];
+    expect(flatten(pages, COLUMNS)).toEqual(want);
+    expect(want[3].values[2]).toBe(0.1 + 0.2);
+    expect(want[22].values[5]).toBe('\u0000');
+    // Pages 0, 2, 4 and 7 (rows 3, 12, 21–22, 35–37) row by row; the TEXT column's integer and the big integer are
+    // exact in JSON, so pages 6 and 8 are read in bulk.
+    expect(stats).toEqual({ bulk: 5, rows: 4 });
+    db.close();
+  });
+
+  it('reads text that is not valid UTF-8 as a row read does', () => {
+    const rows = cleanRows(10, 3);
+    const db = makeTable(join(tempDir(), 'utf8.sqlite'), rows);
+    db.exec(`UPDATE t SET name = CAST(x'e4bd' || x'ff41' AS TEXT) WHERE fid = ${rows[4].fid}`);
+    db.exec(`UPDATE t SET name = CAST(x'41e4bd' AS TEXT) WHERE fid = ${rows[5].fid}`);
+    const want = reference(db, 't', COLUMNS);
+    const stats = { bulk: 0, rows: 0 };
+    expect(flatten([...layerPages(db, 't', COLUMNS, 4, stats)], COLUMNS)).toEqual(want);
+    expect(stats.rows).toBe(0);
+    db.close();
+  });
+
+  it('reads a UTF-16 file row by row (its blobs would be transcoded as text)', () => {
+    const rows = cleanRows(30, 4);
+    const db = makeTable(join(tempDir(), 'utf16.sqlite'), rows, 'UTF-16le');
+    const stats = { bulk: 0, rows: 0 };
+    expect(flatten([...layerPages(db, 't', COLUMNS, 8, stats)], COLUMNS)).toEqual(reference(db, 't', COLUMNS));
+    expect(stats).toEqual({ bulk: 0, rows: 4 });
+    db.close();
+  });
+
+  it('gives no page for an empty table and refuses a bad page size', () => {
+    const db = makeTable(join(tempDir(), 'empty.sqlite'), []);
+    expect([...layerPages(db, 't', COLUMNS)]).toEqual([]);
+    expect(() => [...layerPages(db, 't', COLUMNS, 0)]).toThrow(/pageRows must be a positive integer, got 0/);
+    db.close();
+  });
+});
