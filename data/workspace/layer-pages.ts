@@ -14,7 +14,12 @@ import { quoteIdent } from './sql';
 /** Rows per page: fewer made the query overhead show; more only made pages bigger (measured on the L demo). */
 export const PAGE_ROWS = 16384;
 
-export interface PageColumn { column: string; kind: ColumnKind }
+export interface PageColumn {
+  column: string;
+  kind: ColumnKind;
+  /** Read only in the rows where this other column is NULL (null in the others): a fallback never needed otherwise. */
+  whereNull?: string;
+}
 
 export interface RowPage {
   count: number;
@@ -36,10 +41,11 @@ export function* layerPages(
   db: Database.Database, table: string, columns: readonly PageColumn[], pageRows = PAGE_ROWS, stats?: PageStats,
 ): Generator<RowPage> {
   if (!Number.isInteger(pageRows) || pageRows < 1) throw new RangeError(`pageRows must be a positive integer, got ${pageRows}`);
-  const names = columns.map((c) => quoteIdent(c.column));
-  const from = `FROM (SELECT "fid", "geom"${names.map((n) => `, ${n}`).join('')} FROM ${quoteIdent(table)} WHERE "fid" > ? ORDER BY "fid" LIMIT ?)`;
+  const values = columns.map((c) => (c.whereNull ? `CASE WHEN ${quoteIdent(c.whereNull)} IS NULL THEN ${quoteIdent(c.column)} END` : quoteIdent(c.column)));
+  const names = columns.map((_, k) => `c${k}`);
+  const from = `FROM (SELECT "fid", "geom"${values.map((v, k) => `, ${v} AS ${names[k]}`).join('')} FROM ${quoteIdent(table)} WHERE "fid" > ? ORDER BY "fid" LIMIT ?)`;
   const rows = db.prepare(`SELECT "fid", "geom"${names.map((n) => `, ${n}`).join('')} ${from}`).raw(true);
-  const bulk = isUtf8(db) ? db.prepare(bulkSql(db, table, names, from)).raw(true) : null;
+  const bulk = isUtf8(db) ? db.prepare(bulkSql(db, table, columns, from)).raw(true) : null;
   for (let after = -Infinity; ;) {
     let page = bulk && bulkPage(bulk.get(after, pageRows) as unknown[], columns);
     if (page) {
@@ -65,12 +71,12 @@ function isUtf8(db: Database.Database): boolean {
  * JSONB) and a REAL, which only a column without TEXT affinity can hold (SQLite's rule: a declared type naming INT
  * has INTEGER affinity, else one naming CHAR, CLOB or TEXT has TEXT affinity).
  */
-function bulkSql(db: Database.Database, table: string, names: readonly string[], from: string): string {
-  const declared = new Map((db.pragma(`table_info(${quoteIdent(table)})`) as { name: string; type: string }[]).map((c) => [quoteIdent(c.name), c.type.toUpperCase()]));
+function bulkSql(db: Database.Database, table: string, columns: readonly PageColumn[], from: string): string {
+  const declared = new Map((db.pragma(`table_info(${quoteIdent(table)})`) as { name: string; type: string }[]).map((c) => [c.name, c.type.toUpperCase()]));
   const textAffinity = (type = '') => !type.includes('INT') && /CHAR|CLOB|TEXT/.test(type);
-  const inexact = [`"geom" < x''`, ...names.map((n) => (textAffinity(declared.get(n)) ? `${n} >= x''` : `(${n} >= x'' OR typeof(${n}) = 'real')`))];
+  const inexact = [`"geom" < x''`, ...columns.map((c, k) => (textAffinity(declared.get(c.column)) ? `c${k} >= x''` : `(c${k} >= x'' OR typeof(c${k}) = 'real')`))];
   return `SELECT json_group_array("fid"), CAST(group_concat("geom", '') AS BLOB), json_group_array(octet_length("geom")),
-    total(${inexact.join(' OR ')})${names.map((n) => `, json_group_array(${n})`).join('')} ${from}`;
+    total(${inexact.join(' OR ')})${columns.map((_, k) => `, json_group_array(c${k})`).join('')} ${from}`;
 }
 
 interface ReadPage { count: number; lastFid: number; page: RowPage }

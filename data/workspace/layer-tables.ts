@@ -52,7 +52,8 @@ function pointGeometry(page: RowPage, i: number): unknown {
 /** Feeds every row of a settlements layer to `builder` (feature index = call order, as over readFeatures()). */
 export function feedSettlements(db: Database.Database, table: string, columns: StoredColumns, builder: SettlementTableBuilder): void {
   const props = columns.properties.filter((p) => SETTLEMENT_FIELDS.has(p.key));
-  const idCol = columns.featureId;
+  // The builder reads a feature's top-level id only when its id property is null.
+  const idCol = columns.featureId && { ...columns.featureId, whereNull: props.find((p) => p.key === 'id')?.column };
   for (const page of layerPages(db, table, idCol ? [...props, idCol] : props)) {
     const ids = idCol ? page.values[props.length] : null;
     for (let i = 0; i < page.count; i++) {

@@ -137,6 +137,19 @@ describe('layerPages', () => {
     db.close();
   });
 
+  it('reads a column with whereNull only where that other column is null, in bulk and row by row', () => {
+    const columns: PageColumn[] = [{ column: 'name', kind: 'text' }, { column: 'code "quoted"', kind: 'text', whereNull: 'name' }];
+    for (const encoding of ['UTF-8', 'UTF-16le']) {
+      const db = makeTable(join(tempDir(), 'where-null.sqlite'), cleanRows(60, 5), encoding);
+      const want = reference(db, 't', columns).map((r) => ({ ...r, values: [r.values[0], r.values[0] === null ? r.values[1] : null] }));
+      expect(want.filter((r) => r.values[1] !== null).length).toBeGreaterThan(1);
+      const stats = { bulk: 0, rows: 0 };
+      expect(flatten([...layerPages(db, 't', columns, 16, stats)], columns)).toEqual(want);
+      expect(encoding === 'UTF-8' ? stats.rows : stats.bulk).toBe(0);
+      db.close();
+    }
+  });
+
   it('gives no page for an empty table and refuses a bad page size', () => {
     const db = makeTable(join(tempDir(), 'empty.sqlite'), []);
     expect([...layerPages(db, 't', COLUMNS)]).toEqual([]);
