@@ -87,6 +87,7 @@ export async function analyzeWorkspacePending(
   const crew = masks ? null : coverageCrew(ws, mobileLayers, broadbandLayers, options, parallel);
 
   const issues = new IssueList();
+  const stored: string[] = [];
   let table = cachedTableEntry;
   try {
     if (!table) {
@@ -99,9 +100,15 @@ export async function analyzeWorkspacePending(
       table = builder.finish();
       masks = cachedMasks(ws.cacheEntry('masks'), maskInputs, table.count);
     }
-    if (crew && !masks) {
+    const classify = crew && !masks;
+    if (classify) {
       const usable = issues.count === 0;
       crew.member.publishPoints(sharedPoints(usable ? { lon: table.lon, lat: table.lat, order: hilbertOrder(table.lon, table.lat) } : null, crew.jobs.length, crew.workers.length > 0));
+    }
+    // Valid settlement columns are stored while the workers go on packing coverage (they no longer wait for this
+    // thread, which joins them afterwards): at the end this thread alone would be working.
+    if (!cachedTableEntry && issues.count === 0 && ws.storeCacheEntry('settlements', tableInputs, encodeTable(table))) stored.push('settlements');
+    if (classify) {
       // Waits that let the event loop turn: a worker that stops without a word is heard of (crew.failed).
       await crew.member.workUntilDoneAsync(crew.failed);
       await crew.member.waitForRangesAsync(crew.failed);
@@ -120,8 +127,6 @@ export async function analyzeWorkspacePending(
   const measurements = measurementSources.length ? buildMeasurementTable(measurementSources, issues) : null;
   issues.throwIfAny();
 
-  const stored: string[] = [];
-  if (!cachedTableEntry && ws.storeCacheEntry('settlements', tableInputs, encodeTable(table))) stored.push('settlements');
   if (!masks) {
     masks = coverage!;
     if (ws.storeCacheEntry('masks', maskInputs, encodeMasks(masks))) stored.push('masks');
