@@ -1,6 +1,6 @@
 // Streams a GeoJSON file through one reused buffer into a byte scanner: memory stays bounded whatever the
 // file size. File-system problems become the same input issues as data/read-geojson.ts reports.
-import { closeSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import type { AnalysisReport, InputIssue, PendingReport } from '../gis';
 import type { GeoJsonScanner } from '../gis/scan';
 import { encodeSettlementList } from './settlement-json';
@@ -54,22 +54,30 @@ export async function writeReportJson(
   const at = shell.indexOf(SETTLEMENTS) + SETTLEMENTS.length;
   const rest = shell.slice(at);
   if (ratesJson && !rest.startsWith(RATES_PENDING)) throw new Error('writeReportJson: the rates must follow the settlements and be pending');
-  const fd = openSync(path, 'w');
+  // An earlier file is overwritten in place and cut to length at the end: truncating it first had the kernel free
+  // its pages on this thread (~30 ms for the L report's 60 MB).
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT);
+  let written = 0;
+  const write = (bytes: Uint8Array) => {
+    writeAll(fd, bytes);
+    written += bytes.length;
+  };
   try {
-    writeAll(fd, Buffer.from(shell.slice(0, at)));
+    write(Buffer.from(shell.slice(0, at)));
     if ('columns' in report) {
-      encodeSettlementList(report.columns, report.report.options.minHouseholds, (bytes) => writeAll(fd, bytes));
+      encodeSettlementList(report.columns, report.report.options.minHouseholds, write);
     } else {
       for (let i = 0; i < report.settlements.length; i += BATCH) {
         const items = JSON.stringify(report.settlements.slice(i, i + BATCH)).slice(1, -1);
-        writeAll(fd, Buffer.from(i ? `,${items}` : items));
+        write(Buffer.from(i ? `,${items}` : items));
       }
     }
     if (ratesJson) {
-      writeAll(fd, Buffer.from('],"rates":'));
-      writeAll(fd, await ratesJson());
-      writeAll(fd, Buffer.from(`${rest.slice(RATES_PENDING.length)}\n`));
-    } else writeAll(fd, Buffer.from(`${rest}\n`));
+      write(Buffer.from('],"rates":'));
+      write(await ratesJson());
+      write(Buffer.from(`${rest.slice(RATES_PENDING.length)}\n`));
+    } else write(Buffer.from(`${rest}\n`));
+    ftruncateSync(fd, written);
   } catch (e) {
     closeSync(fd);
     rmSync(path, { force: true });

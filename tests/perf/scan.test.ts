@@ -360,9 +360,9 @@ function i18nIndent(): string {
 }
 
 describe('writeReportJson', () => {
-  it('writes exactly JSON.stringify(report) + newline, in batches', async () => {
+  it('writes exactly JSON.stringify(report) + newline, in batches, over a longer or shorter earlier file', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'atlas-report-')), 'r.json');
-    for (const n of [0, 1, 10_000, 25_001]) {
+    for (const n of [0, 1, 10_000, 25_001, 3]) {
       const settlements = Array.from({ length: n }, (_, i) => ({ id: `S${i}`, name: '刘屋', households: i, lon: -0, lat: 25.5, mobileOperators: ['CMCC'], ...(i % 2 ? { code: '360731212211' } : {}) }));
       const report = { options: { minHouseholds: 25 }, settlements, rates: { city: { settlements: n } }, committeeSeats: { seats: [] }, inputs: { settlements: n } } as unknown as AnalysisReport;
       await writeReportJson(path, report);
