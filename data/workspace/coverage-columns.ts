@@ -10,13 +10,15 @@ import { decodeValue } from './columns';
 import { decodeGpkgGeometry } from './gpkg-geometry';
 import { checkBbox } from './layer-reader';
 import { packPolygonal, viewOf, wkbOffset, WKB_POLYGON } from './layer-tables';
-import type { StoredColumns } from './layer-writer';
+import { layerPages } from './layer-pages';
+import type { StoredColumn, StoredColumns } from './layer-writer';
 import { quoteIdent } from './sql';
 
 /** In fid order; with `bbox`, the features whose rtree box meets it (as readFeatures selects them). */
 export function readCoverageColumns(db: Database.Database, table: string, columns: StoredColumns, bbox?: Bbox): CoverageColumns {
   const operatorCol = columns.properties.find((p) => p.key === 'operator');
   const techCol = columns.properties.find((p) => p.key === 'tech');
+  if (!bbox) return wholeLayer(db, table, operatorCol, techCol);
   const select = ['t."geom"', operatorCol ? `t.${quoteIdent(operatorCol.column)}` : 'NULL', techCol ? `t.${quoteIdent(techCol.column)}` : 'NULL'];
   let sql = `SELECT ${select.join(', ')} FROM ${quoteIdent(table)} AS t`;
   const params: number[] = [];
@@ -35,6 +37,26 @@ export function readCoverageColumns(db: Database.Database, table: string, column
     const operator = operatorCol ? decodeValue(operatorCol.kind, row[1]) : null;
     const tech = techCol ? decodeValue(techCol.kind, row[2]) : null;
     if (!addPolygonal(builder, packed, blob, operator, tech)) builder.addFeature({ geometry: decodeGpkgGeometry(blob), properties: { operator, tech } });
+  }
+  return builder.finish();
+}
+
+/** A whole layer, read a page at a time (layer-pages.ts). */
+function wholeLayer(db: Database.Database, table: string, operatorCol?: StoredColumn, techCol?: StoredColumn): CoverageColumns {
+  const builder = new CoverageColumnsBuilder();
+  const packed = new PackedCoordinates();
+  const wanted = [operatorCol, techCol].filter((c) => c !== undefined);
+  for (const page of layerPages(db, table, wanted)) {
+    // A column absent from the layer reads as null, as readFeatures gives it.
+    const operators = operatorCol ? page.values[0] : null;
+    const techs = techCol ? page.values[wanted.length - 1] : null;
+    for (let i = 0; i < page.count; i++) {
+      if (page.lengths[i] < 0) continue;
+      const blob = page.bytes.subarray(page.starts[i], page.starts[i] + page.lengths[i]);
+      const operator = operators ? operators[i] : null;
+      const tech = techs ? techs[i] : null;
+      if (!addPolygonal(builder, packed, blob, operator, tech)) builder.addFeature({ geometry: decodeGpkgGeometry(blob), properties: { operator, tech } });
+    }
   }
   return builder.finish();
 }
