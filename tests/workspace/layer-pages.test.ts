@@ -67,7 +67,7 @@ function cleanRows(n: number, seed: number): Row[] {
       fid,
       geom: i % 11 === 0 ? null : blob,
       values: [
-        i % 13 === 0 ? null : `聚居区${i} "引号" \\ \u0001 𠀀`, 10 + Math.floor(r() * 200), null,
+        i % 13 === 0 ? null : `聚居区${i} "引号" \\ \u0000\u0001 𠀀`, 10 + Math.floor(r() * 200), null,
         i % 2, i % 9 ? null : JSON.stringify({ year: 2020 + (i % 4), tag: ['a', i] }), i % 3 ? String(360702003200 + i) : null,
       ],
     };
