@@ -3,7 +3,6 @@
 import type { ImportIssue, ImportRequest, LayerRole } from '../api/contract';
 import { LAYER_ROLES } from '../api/contract';
 import { writeDemoWorkspace } from '../data/demo-workspace';
-import { writeReportJson } from '../data/fast-read';
 import { AtlasService } from '../data/service';
 import { Workspace } from '../data/workspace';
 import { analysisOptionsFrom, emit, outputFormat, renderReport } from './analyze';
@@ -124,7 +123,7 @@ export async function analyzeWorkspace(argv: string[], focusOrder: readonly stri
   const service = AtlasService.open(path);
   try {
     const out = single(args, 'out');
-    if (format === 'json' && out) await writeReportJson(out, await service.analyzeForFile(analysisOptionsFrom(args)));
+    if (format === 'json' && out) await service.writeAnalysisJson(out, analysisOptionsFrom(args));
     else emit(renderReport(await service.analyze(analysisOptionsFrom(args)), format, focusOrder), out);
   } finally {
     service.close();

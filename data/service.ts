@@ -18,7 +18,7 @@ import {
   simplifyCoverageColumns, toColumns, type CoverageColumns, type CoverageColumnsQuery, type SettlementColumns, type SettlementDetail, type SettlementDetailsQuery,
 } from '../api/columns';
 import type { AnalysisSummary } from '../api/contract';
-import { resolveOptions, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection, type PendingReport } from '../gis';
+import { resolveOptions, type AnalysisOptions, type AnalysisReport, type CoverageSource, type Feature, type FeatureCollection } from '../gis';
 import { normalizeOperator } from '../gis/operators';
 import {
   applyScenario, compareScenarios, DEFAULT_FIBER_SETTINGS, DEFAULT_RANK_WEIGHTS, DEFAULT_TOWER_SETTINGS, fiberSettings,
@@ -34,7 +34,8 @@ import { diffSnapshots } from './report/diff';
 import { listSnapshots, monthLabelZh, parseMonth, saveSnapshot, snapshotFromReport, type StoredSnapshot } from './report/snapshot';
 import { monthlyFromSources, openReportSources } from './report/sources';
 import { Workspace } from './workspace';
-import { analyzeWorkspace, analyzeWorkspacePending } from './workspace/analysis';
+import { writeReportJson } from './fast-read';
+import { analyzeWorkspace, writeWorkspaceAnalysisJson } from './workspace/analysis';
 
 export const DEFAULT_SETTINGS: Settings = {
   language: 'zh-CN',
@@ -132,11 +133,14 @@ export class AtlasService implements AtlasApi {
     return report;
   }
 
-  /** analyze() for writing a JSON file (the CLI): the settlement list, when not cached already, is left to the writer. */
-  async analyzeForFile(options: Partial<AnalysisOptions> = {}): Promise<AnalysisReport | PendingReport> {
+  /**
+   * analyze() written to `path` as JSON (the CLI): a report not cached already is written from its columns, its rates
+   * by a worker when workers classify (writeWorkspaceAnalysisJson).
+   */
+  async writeAnalysisJson(path: string, options: Partial<AnalysisOptions> = {}): Promise<void> {
     const { key, resolved } = this.analysisKey(options);
-    if (this.cached?.key === key) return this.cached.report;
-    return analyzeWorkspacePending(this.ws, resolved, campaignSeeds());
+    if (this.cached?.key === key) return writeReportJson(path, this.cached.report);
+    return writeWorkspaceAnalysisJson(this.ws, path, resolved, campaignSeeds());
   }
 
   private analysisKey(options: Partial<AnalysisOptions>): { key: string; resolved: Partial<AnalysisOptions> } {

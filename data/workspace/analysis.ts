@@ -8,13 +8,15 @@ import { availableParallelism } from 'node:os';
 import { hilbertOrder } from '../../gis/classify';
 import { MISSING, StringDictionary } from '../../gis/dictionary';
 import { IssueList } from '../../gis/issues';
-import { buildMeasurementTable } from '../../gis/measurements';
+import { buildMeasurementTable, type MeasurementTable } from '../../gis/measurements';
 import type { AnalysisOptions, AnalysisReport } from '../../gis/report';
-import { completeReport, isPendingReport, resolveOptions, summarizeMeasured, summarizeRates, type PendingReport } from '../../gis/analyze';
+import { completeReport, resolveOptions, summarizeMeasured, summarizeRates, summarizeSeats } from '../../gis/analyze';
+import { groupSettlements, type SettlementGroups } from '../../gis/settlement-groups';
 import { SettlementTableBuilder, type SettlementTable } from '../../gis/settlement-table';
 import { combineCoverage, type CombinedCoverage } from '../../gis/scan';
 import type { LayerInfo } from '../../api/contract';
 import { controlArray, CrewMember, crewFailure, portMesh, RANGE_POINTS, sharedPoints, startCrewWorker, type CoverageJob } from '../analysis-crew';
+import { writeReportJson } from '../fast-read';
 import { layerPacker } from './layer-crew';
 import { feedSettlements } from './layer-tables';
 import type { Workspace } from './index';
@@ -48,22 +50,66 @@ export const MIN_PARALLEL_POLYGONS = 100_000;
  * worker threads read and pack the coverage layers while this thread reads the settlements, then all of them
  * classify (data/analysis-crew.ts).
  */
-export async function analyzeWorkspace(...args: Parameters<typeof analyzeWorkspacePending>): Promise<AnalysisReport> {
-  const report = await analyzeWorkspacePending(...args);
-  return isPendingReport(report) ? completeReport(report) : report;
-}
-
-/**
- * analyzeWorkspace() with the settlement list left to be built from its columns (data/fast-read.ts writeReportJson
- * builds it batch by batch), unless field measurements annotate it: the complete report then.
- */
-export async function analyzeWorkspacePending(
+export async function analyzeWorkspace(
   ws: Workspace,
   partial: Partial<AnalysisOptions> = {},
   campaign: CampaignContext = EMPTY_CAMPAIGN,
   stats?: WorkspaceAnalysisStats,
   parallel: WorkspaceParallelOptions = {},
-): Promise<PendingReport | AnalysisReport> {
+): Promise<AnalysisReport> {
+  const { table, masks, options, inputs, measurements } = await classifyWorkspace(ws, partial, campaign, stats, parallel, false);
+  if (measurements) return summarizeMeasured(table, masks.mobile, masks.broadband, measurements, campaign, options, inputs);
+  return completeReport(summarizeRates(table, masks.mobile, masks.broadband, campaign, options, inputs));
+}
+
+/**
+ * JSON.stringify(analyzeWorkspace(...)) + "\n" written to `path`. When workers classify, the first of them computes the
+ * rates and writes them as JSON bytes while this thread writes the settlement list (as a file analysis does).
+ */
+export async function writeWorkspaceAnalysisJson(
+  ws: Workspace,
+  path: string,
+  partial: Partial<AnalysisOptions> = {},
+  campaign: CampaignContext = EMPTY_CAMPAIGN,
+  stats?: WorkspaceAnalysisStats,
+  parallel: WorkspaceParallelOptions = {},
+): Promise<void> {
+  const c = await classifyWorkspace(ws, partial, campaign, stats, parallel, true);
+  const { table, masks, options, inputs, rates } = c;
+  try {
+    if (!rates) {
+      await writeReportJson(path, c.measurements
+        ? summarizeMeasured(table, masks.mobile, masks.broadband, c.measurements, campaign, options, inputs)
+        : summarizeRates(table, masks.mobile, masks.broadband, campaign, options, inputs));
+      return;
+    }
+    await writeReportJson(path, summarizeSeats(table, masks.mobile, masks.broadband, options, inputs, rates.groups), rates.json);
+  } finally {
+    c.stop();
+  }
+}
+
+interface ClassifiedWorkspace {
+  options: AnalysisOptions;
+  table: SettlementTable;
+  masks: CombinedCoverage;
+  measurements: MeasurementTable | null;
+  inputs: AnalysisReport['inputs'];
+  /** When the first worker computes the rates: the groups it was sent, and its rates as JSON once they come. */
+  rates: { groups: SettlementGroups; json: () => Promise<Uint8Array> } | null;
+  /** Stops the workers left (the rates writer's, until its rates have come). */
+  stop(): void;
+}
+
+/** Reads (or takes from atlas_cache) the settlements and their coverage masks; throws InputError on problems. */
+async function classifyWorkspace(
+  ws: Workspace,
+  partial: Partial<AnalysisOptions>,
+  campaign: CampaignContext,
+  stats: WorkspaceAnalysisStats | undefined,
+  parallel: WorkspaceParallelOptions,
+  ratesByWorker: boolean,
+): Promise<ClassifiedWorkspace> {
   const options = resolveOptions(partial);
   const layers = ws.layers();
   const of = (role: LayerInfo['role']) => layers.filter((l) => l.role === role);
@@ -84,10 +130,13 @@ export async function analyzeWorkspacePending(
   // Masks are only checked against a cached table here; a table read anew is checked below (a rare case: the
   // crew has then started for nothing).
   let masks = cachedTableEntry ? cachedMasks(ws.cacheEntry('masks'), maskInputs, cachedTableEntry.count) : null;
-  const crew = masks ? null : coverageCrew(ws, mobileLayers, broadbandLayers, options, parallel);
+  // Measurements annotate the whole report: then this thread computes the rates with the rest.
+  const crew = masks ? null : coverageCrew(ws, mobileLayers, broadbandLayers, options, parallel, ratesByWorker && measurementLayers.length === 0);
+  const stop = () => { for (const w of crew?.workers ?? []) void w.terminate(); };
 
   const issues = new IssueList();
   const stored: string[] = [];
+  let groups: SettlementGroups | undefined;
   let table = cachedTableEntry;
   try {
     if (!table) {
@@ -108,14 +157,22 @@ export async function analyzeWorkspacePending(
     // Valid settlement columns are stored while the workers go on packing coverage (they no longer wait for this
     // thread, which joins them afterwards): at the end this thread alone would be working.
     if (!cachedTableEntry && issues.count === 0 && ws.storeCacheEntry('settlements', tableInputs, encodeTable(table))) stored.push('settlements');
+    if (classify && crew.writesRates) {
+      // Likewise the settlements' groups, for the worker that computes the rates (null: problems, reported below).
+      groups = issues.count === 0 ? groupSettlements(table, campaign) : undefined;
+      crew.member.sendTo(0, { kind: 'groups', input: groups ? { groups, households: table.households } : null });
+    }
     if (classify) {
       // Waits that let the event loop turn: a worker that stops without a word is heard of (crew.failed).
       await crew.member.workUntilDoneAsync(crew.failed);
       await crew.member.waitForRangesAsync(crew.failed);
     }
-  } finally {
-    for (const w of crew?.workers ?? []) void w.terminate();
+  } catch (e) {
+    stop();
+    throw e;
   }
+  // Every worker but the rates writer has finished its part.
+  if (!crew?.writesRates || !groups) stop();
   const masksFromCache = masks !== null;
   let coverage: CombinedCoverage | null = null;
   if (crew && !masks) {
@@ -123,26 +180,40 @@ export async function analyzeWorkspacePending(
     for (const r of results) issues.absorb(r.issues, r.issueCount);
     coverage = combineCoverage(table.count, results);
   }
-  const measurementSources = measurementLayers.map((l) => ({ name: l.name, features: [...ws.readFeatures(l.id)] }));
-  const measurements = measurementSources.length ? buildMeasurementTable(measurementSources, issues) : null;
-  issues.throwIfAny();
+  try {
+    const measurementSources = measurementLayers.map((l) => ({ name: l.name, features: [...ws.readFeatures(l.id)] }));
+    const measurements = measurementSources.length ? buildMeasurementTable(measurementSources, issues) : null;
+    issues.throwIfAny();
 
-  if (!masks) {
-    masks = coverage!;
-    if (ws.storeCacheEntry('masks', maskInputs, encodeMasks(masks))) stored.push('masks');
+    if (!masks) {
+      masks = coverage!;
+      if (ws.storeCacheEntry('masks', maskInputs, encodeMasks(masks))) stored.push('masks');
+    }
+    if (stats) Object.assign(stats, { settlementsCached: cachedTableEntry !== null, masksCached: masksFromCache, stored });
+    const inputs = { settlements: table.count, mobilePolygons: masks.mobilePolygons, broadbandPolygons: masks.broadbandPolygons };
+    const member = crew?.member;
+    const rates = member && crew.writesRates && groups ? {
+      groups,
+      json: async () => {
+        await member.waitForAsync(() => member.ratesJson !== undefined, crew.failed);
+        if (!member.ratesJson) throw new Error('the analysis worker wrote no rates');
+        return member.ratesJson;
+      },
+    } : null;
+    return { options, table, masks, measurements, inputs, rates, stop };
+  } catch (e) {
+    stop();
+    throw e;
   }
-  if (stats) Object.assign(stats, { settlementsCached: cachedTableEntry !== null, masksCached: masksFromCache, stored });
-
-  const inputs = { settlements: table.count, mobilePolygons: masks.mobilePolygons, broadbandPolygons: masks.broadbandPolygons };
-  if (!measurements) return summarizeRates(table, masks.mobile, masks.broadband, campaign, options, inputs);
-  return summarizeMeasured(table, masks.mobile, masks.broadband, measurements, campaign, options, inputs);
 }
 
 /**
  * The crew for the coverage layers, started before the settlements are read: one job per layer (biggest first),
  * workers only when the workspace is a file and big enough.
  */
-function coverageCrew(ws: Workspace, mobile: readonly LayerInfo[], broadband: readonly LayerInfo[], options: AnalysisOptions, parallel: WorkspaceParallelOptions) {
+function coverageCrew(
+  ws: Workspace, mobile: readonly LayerInfo[], broadband: readonly LayerInfo[], options: AnalysisOptions, parallel: WorkspaceParallelOptions, ratesByWorker: boolean,
+) {
   const slots = [...mobile.map((l, s) => ({ l, s, kind: 'mobile' as const })), ...broadband.map((l, s) => ({ l, s, kind: 'broadband' as const }))];
   const jobs: CoverageJob[] = slots.map(({ l, s, kind }, slot) => {
     const { table, columns } = ws.layerStorage(l.id);
@@ -155,9 +226,11 @@ function coverageCrew(ws: Workspace, mobile: readonly LayerInfo[], broadband: re
   const workers = total >= (parallel.minParallelPolygons ?? MIN_PARALLEL_POLYGONS) && existsSync(ws.path) ? threads - 1 : 0;
   const data = { jobs, options, control: controlArray(jobs.length), rangePoints: parallel.rangePoints ?? RANGE_POINTS };
   const mesh = portMesh(workers + 1);
-  const crews = mesh.slice(1).map((peers) => startCrewWorker({ ...data, peers }));
+  const writesRates = ratesByWorker && workers > 0;
+  const crews = mesh.slice(1).map((peers, k) => startCrewWorker({ ...data, peers, writesRates: writesRates && k === 0 }));
   return {
     jobs,
+    writesRates,
     workers: crews.map((c) => c.worker),
     failed: crewFailure(crews),
     member: new CrewMember(data, mesh[0], layerPacker(ws.sqlite())),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveOptions } from '../../gis';
 import { writeGeoJsonAnalysisJson, type AnalysisFiles } from '../../data/analyze-files';
-import { analyzeWorkspace } from '../../data/workspace/analysis';
+import { analyzeWorkspace, writeWorkspaceAnalysisJson } from '../../data/workspace/analysis';
 import { Workspace } from '../../data/workspace/index';
 import { coverage, settlements } from '../workspace/helpers';
 import { campaignSeeds } from '../../seeds/campaign';
@@ -52,6 +52,23 @@ describe('a crew worker that stops without a word', () => {
       await expect(analyzeWorkspace(ws, {}, campaignSeeds(), undefined, { threads: 2, minParallelPolygons: 0 }))
         .rejects.toThrow(/analysis worker stopped early \(exit code 3\)/);
       expect(ws.cacheEntry('masks')).toBeUndefined();
+    } finally {
+      ws.close();
+    }
+  }, 60_000);
+
+  it("before it writes a workspace's rates: the JSON report fails with a message and its half-written file is removed", async () => {
+    process.env.ATLAS_TEST_STOP = 'rates';
+    const ws = Workspace.create(join(dir, 'ws-rates.gpkg'));
+    const out = join(dir, 'ws-report.json');
+    writeFileSync(out, 'earlier report');
+    try {
+      await ws.writeLayer({ name: '聚居区', role: 'settlements', geometryType: 'POINT' }, [settlements(2000)]);
+      await ws.writeLayer({ name: '移动', role: 'mobile', geometryType: 'MULTIPOLYGON' }, [coverage(200, 3)]);
+      await ws.writeLayer({ name: '宽带', role: 'broadband', geometryType: 'MULTIPOLYGON' }, [coverage(200, 5)]);
+      await expect(writeWorkspaceAnalysisJson(ws, out, {}, campaignSeeds(), undefined, { threads: 2, minParallelPolygons: 0 }))
+        .rejects.toThrow(/analysis worker stopped early \(exit code 3\)/);
+      expect(existsSync(out)).toBe(false);
     } finally {
       ws.close();
     }

@@ -2,12 +2,13 @@
 // give exactly what analyzeCoverage gives over readFeatures() of the same layers: uncached, cached, after
 // another process edits a layer table, after a layer is replaced, read-only, and for bad input.
 import Database from 'better-sqlite3';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCoverage, type AnalysisOptions, type AnalysisReport, type Feature, InputError } from '../../gis';
 import { campaignSeeds } from '../../seeds/campaign';
 import { createWorkspaceFile, Workspace } from '../../data/workspace/index';
-import { analyzeWorkspace, type WorkspaceAnalysisStats } from '../../data/workspace/analysis';
+import { analyzeWorkspace, writeWorkspaceAnalysisJson, type WorkspaceAnalysisStats } from '../../data/workspace/analysis';
 import { writeLayerTransaction } from '../../data/workspace/layer-writer';
 import { registerFunctions } from '../../data/workspace/sql';
 import { coverage, rng, settlements, tempDir } from './helpers';
@@ -115,6 +116,50 @@ describe('analyzeWorkspace', () => {
       expect(await analyzeWorkspace(ro, techs, campaign, undefined, crew)).toStrictEqual(reference(ro, techs));
     } finally {
       ro.close();
+    }
+  });
+
+  it('writes the report as JSON, the rates from a worker when workers classify, as JSON.stringify writes it', async () => {
+    const ws = Workspace.open(await seeded());
+    const out = join(tempDir(), 'report.json');
+    const written = async (options: Partial<AnalysisOptions>, parallel: Parameters<typeof writeWorkspaceAnalysisJson>[5]) => {
+      const stats: WorkspaceAnalysisStats = { settlementsCached: false, masksCached: false, stored: [] };
+      await writeWorkspaceAnalysisJson(ws, out, options, campaign, stats, parallel);
+      return { text: readFileSync(out, 'utf8'), stats };
+    };
+    try {
+      for (const options of [{}, { minHouseholds: 50, mobileTechs: ['5G'] }]) {
+        const want = `${JSON.stringify(reference(ws, options))}\n`;
+        for (const parallel of [{ threads: 1 }, { threads: 2, minParallelPolygons: 0 }, { threads: 3, minParallelPolygons: 0, rangePoints: 37 }]) {
+          ws.sqlite().exec('DELETE FROM atlas_cache');
+          const classified = await written(options, parallel);
+          expect(classified.stats.masksCached).toBe(false);
+          expect(classified.text).toBe(want);
+        }
+        const cached = await written(options, { threads: 2, minParallelPolygons: 0 });
+        expect(cached.stats.masksCached).toBe(true);
+        expect(cached.text).toBe(want);
+      }
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('a settlements layer with problems fails the JSON report on every thread count, without hanging or writing', async () => {
+    const ws = Workspace.create(join(tempDir(), 'bad-json.gpkg'));
+    const out = join(tempDir(), 'report.json');
+    try {
+      const l = layers(9);
+      await ws.writeLayer({ name: '聚居区', role: 'settlements', geometryType: 'POINT' }, [l.points.map((f, i) => (i === 7 ? { ...f, properties: { ...f.properties, county: '' } } : f))]);
+      await ws.writeLayer({ name: '移动覆盖', role: 'mobile', geometryType: 'MULTIPOLYGON' }, [l.mobile]);
+      await ws.writeLayer({ name: '宽带', role: 'broadband', geometryType: 'MULTIPOLYGON' }, [l.broadband]);
+      for (const threads of [1, 2, 3]) {
+        const e = await thrown(() => writeWorkspaceAnalysisJson(ws, out, {}, campaign, undefined, { threads, minParallelPolygons: 0 }));
+        expect(e.issues.map((i) => [i.feature, i.field])).toEqual([[7, 'county']]);
+        expect(existsSync(out)).toBe(false);
+      }
+    } finally {
+      ws.close();
     }
   });
 
@@ -259,6 +304,11 @@ describe('analyzeWorkspace', () => {
       expect(cached.stats.masksCached).toBe(true);
       expect(cached.report.fieldVerification?.settlementsMeasured).toBeGreaterThan(0);
       expect(cached.report).toStrictEqual(reference(ws));
+      // Written as JSON with workers classifying, this thread computes the rates along with the measurements.
+      ws.sqlite().exec('DELETE FROM atlas_cache');
+      const out = join(tempDir(), 'measured.json');
+      await writeWorkspaceAnalysisJson(ws, out, {}, campaign, undefined, { threads: 2, minParallelPolygons: 0 });
+      expect(readFileSync(out, 'utf8')).toBe(`${JSON.stringify(cached.report)}\n`);
     } finally {
       ws.close();
     }
