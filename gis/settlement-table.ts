@@ -1,5 +1,5 @@
 // Settlement points validated and laid out column by column.
-import { JSON_COORDINATES, positionProblemIn, type CoordinateReader } from './polygon-set';
+import { JSON_COORDINATES, lonLatInRange, positionProblemIn, type CoordinateReader } from './polygon-set';
 import { FirstSeen } from './first-seen';
 import type { IssueList } from './issues';
 import type { Feature } from './types';
@@ -58,8 +58,7 @@ export class SettlementTableBuilder {
 
   add<N>(feature: unknown, reader: CoordinateReader<N>): void {
     const { source, issues, t } = this;
-    const i = this.n++;
-    if (i >= t.lon.length) this.growColumns(2 * i);
+    const i = this.next();
     const f = feature as Feature | null;
     if (!f || typeof f !== 'object' || f.type !== 'Feature') {
       issues.add(source, i, 'type', 'expected a GeoJSON Feature');
@@ -80,7 +79,36 @@ export class SettlementTableBuilder {
       }
     }
 
-    const rawId = props.id ?? f.id;
+    this.fields(i, props.id ?? f.id, props.households, props.county, props.township, props.village, props.name, props.code, props.committee);
+  }
+
+  /**
+   * add() of a Feature whose geometry is a Point at [lon, lat], which must be finite and within range (lonLatInRange),
+   * and whose id (property, else top-level) and other properties are these, without making the feature.
+   */
+  addPoint(
+    lon: number, lat: number, rawId: unknown, households: unknown, county: unknown, township: unknown, village: unknown,
+    name: unknown, code: unknown, committee: unknown,
+  ): void {
+    if (!lonLatInRange(lon, lat)) throw new RangeError(`addPoint: [${lon}, ${lat}] is not a valid position; add() reports it`);
+    const i = this.next();
+    this.t.lon[i] = lon;
+    this.t.lat[i] = lat;
+    this.fields(i, rawId, households, county, township, village, name, code, committee);
+  }
+
+  private next(): number {
+    const i = this.n++;
+    if (i >= this.t.lon.length) this.growColumns(2 * i);
+    return i;
+  }
+
+  /** Validates and keeps settlement i's properties (the geometry checked before: problems come in this order). */
+  private fields(
+    i: number, rawId: unknown, households: unknown, county: unknown, township: unknown, village: unknown, name: unknown,
+    code: unknown, committee: unknown,
+  ): void {
+    const { source, issues, t } = this;
     if ((typeof rawId !== 'string' || rawId.trim() === '') && typeof rawId !== 'number') {
       issues.add(source, i, 'id', 'missing; expected a unique non-empty string');
     } else {
@@ -90,27 +118,25 @@ export class SettlementTableBuilder {
       if (seen >= 0) issues.add(source, i, 'id', `duplicate id ${JSON.stringify(id)}, first used by feature ${seen}`);
     }
 
-    const hh = parseHouseholds(props.households);
+    const hh = parseHouseholds(households);
     if (typeof hh === 'string') issues.add(source, i, 'households', hh);
     else t.households[i] = hh;
 
-    const county = props.county;
     if (typeof county !== 'string' || county.trim() === '') {
       issues.add(source, i, 'county', 'missing; expected the county name (e.g. 于都县)');
     } else t.county[i] = county.trim();
-    t.township[i] = text(props.township);
-    t.village[i] = text(props.village);
-    t.name[i] = text(props.name) || t.id[i] || '';
-    const code = props.code;
+    t.township[i] = text(township);
+    t.village[i] = text(village);
+    t.name[i] = text(name) || t.id[i] || '';
     if (code !== undefined && code !== null && code !== '') {
       const s = String(code).trim();
       if (!/^\d{12}$/.test(s)) issues.add(source, i, 'code', `found ${JSON.stringify(code)}; expected a 12-digit village code`);
       else t.code[i] = s;
     }
-    const committee = parseFlag(props.committee);
-    if (committee === null) {
-      issues.add(source, i, 'committee', `found ${JSON.stringify(props.committee)}; expected true or false (是/否)`);
-    } else t.committee[i] = committee ? 1 : 0;
+    const flag = parseFlag(committee);
+    if (flag === null) {
+      issues.add(source, i, 'committee', `found ${JSON.stringify(committee)}; expected true or false (是/否)`);
+    } else t.committee[i] = flag ? 1 : 0;
   }
 
   /** The table; the builder must not be used afterwards. */

@@ -3,7 +3,7 @@
 // feature index, property values and coordinates as it would from readFeatures(), so it reports the same problems
 // in the same words; anything but plain 2D polygons and points takes the readFeatures() decoder itself.
 import type Database from 'better-sqlite3';
-import { JSON_COORDINATES, type PolygonSetBuilder } from '../../gis/polygon-set';
+import { JSON_COORDINATES, lonLatInRange, type PolygonSetBuilder } from '../../gis/polygon-set';
 import { PackedCoordinates } from '../../gis/scan/coordinates';
 import { SETTLEMENT_FIELDS, type SettlementTableBuilder } from '../../gis/settlement-table';
 import { decodeGpkgGeometry } from './gpkg-geometry';
@@ -34,19 +34,23 @@ function blobOf(page: RowPage, i: number): Uint8Array {
   return page.bytes.subarray(page.starts[i], page.starts[i] + page.lengths[i]);
 }
 
-/** Row i's geometry as decodeGpkgGeometry returns it for a 2D Point, without decoding anything else. */
-function pointGeometry(page: RowPage, i: number): unknown {
+/** Row i's 2D Point coordinates into xy; false when its geometry is anything else (or malformed). */
+function pointAt(page: RowPage, i: number, xy: Float64Array): boolean {
   const { bytes: b, view: v } = page;
   const end = page.starts[i] + page.lengths[i];
   const at = wkbOffset(b, page.starts[i], end);
-  if (at >= 0 && end >= at + 21) {
-    const le = b[at] === 1;
-    if (v.getUint32(at + 1, le) === WKB_POINT) {
-      const x = v.getFloat64(at + 5, le), y = v.getFloat64(at + 13, le);
-      return { type: 'Point', coordinates: Number.isNaN(x) && Number.isNaN(y) ? [] : [x, y] };
-    }
-  }
-  return decodeGpkgGeometry(blobOf(page, i));
+  if (at < 0 || end < at + 21) return false;
+  const le = b[at] === 1;
+  if (v.getUint32(at + 1, le) !== WKB_POINT) return false;
+  xy[0] = v.getFloat64(at + 5, le);
+  xy[1] = v.getFloat64(at + 13, le);
+  return true;
+}
+
+/** Row i's geometry as decodeGpkgGeometry returns it. */
+function geometryAt(page: RowPage, i: number, xy: Float64Array): unknown {
+  if (!pointAt(page, i, xy)) return decodeGpkgGeometry(blobOf(page, i));
+  return { type: 'Point', coordinates: Number.isNaN(xy[0]) && Number.isNaN(xy[1]) ? [] : [xy[0], xy[1]] };
 }
 
 /** Feeds every row of a settlements layer to `builder` (feature index = call order, as over readFeatures()). */
@@ -54,13 +58,26 @@ export function feedSettlements(db: Database.Database, table: string, columns: S
   const props = columns.properties.filter((p) => SETTLEMENT_FIELDS.has(p.key));
   // The builder reads a feature's top-level id only when its id property is null.
   const idCol = columns.featureId && { ...columns.featureId, whereNull: props.find((p) => p.key === 'id')?.column };
+  const field = (key: string) => props.findIndex((p) => p.key === key);
+  const [id, households, county, township, village, name, code, committee] =
+    ['id', 'households', 'county', 'township', 'village', 'name', 'code', 'committee'].map(field);
+  const xy = new Float64Array(2);
   for (const page of layerPages(db, table, idCol ? [...props, idCol] : props)) {
-    const ids = idCol ? page.values[props.length] : null;
+    const values = page.values;
+    const ids = idCol ? values[props.length] : null;
+    // A property the layer has no column for is absent, as from readFeatures().
+    const at = (k: number, i: number) => (k < 0 ? undefined : values[k][i]);
     for (let i = 0; i < page.count; i++) {
+      // A valid point goes in without a feature made for it; anything else as the feature readFeatures() gives.
+      if (page.lengths[i] >= 0 && pointAt(page, i, xy) && lonLatInRange(xy[0], xy[1])) {
+        builder.addPoint(xy[0], xy[1], at(id, i) ?? (ids ? ids[i] : undefined), at(households, i), at(county, i), at(township, i),
+          at(village, i), at(name, i), at(code, i), at(committee, i));
+        continue;
+      }
       const properties: Record<string, unknown> = {};
-      for (let k = 0; k < props.length; k++) properties[props[k].key] = page.values[k][i];
+      for (let k = 0; k < props.length; k++) properties[props[k].key] = values[k][i];
       const feature: { type: 'Feature'; geometry: unknown; properties: Record<string, unknown>; id?: unknown } =
-        { type: 'Feature', geometry: page.lengths[i] < 0 ? null : pointGeometry(page, i), properties };
+        { type: 'Feature', geometry: page.lengths[i] < 0 ? null : geometryAt(page, i, xy), properties };
       if (ids && ids[i] !== null) feature.id = ids[i];
       builder.add(feature, JSON_COORDINATES);
     }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeCoverage, InputError, requiredCount, parseHouseholds, type Feature } from '../../gis';
+import { IssueList } from '../../gis/issues';
+import { JSON_COORDINATES, lonLatInRange, positionProblemIn } from '../../gis/polygon-set';
+import { SettlementTableBuilder } from '../../gis/settlement-table';
 
 const point = (props: Record<string, unknown>, coordinates: unknown = [114.5, 25.5]): Feature =>
   ({ type: 'Feature', geometry: { type: 'Point', coordinates } as never, properties: props });
@@ -88,5 +91,41 @@ describe('input validation names the source, feature, field and expectation', ()
     const before = JSON.stringify([settlements, mobile]);
     analyzeCoverage({ settlements: { name: 's', features: settlements }, mobile: [{ name: 'm', features: mobile }], broadband: [] });
     expect(JSON.stringify([settlements, mobile])).toBe(before);
+  });
+});
+
+describe('SettlementTableBuilder.addPoint', () => {
+  it('gives what add() gives for a Point feature with the same values, problems included', () => {
+    const values: unknown[][] = [
+      ['S1', 30, '于都县', '梓山镇', '潭头村', '刘屋', '360731104201', true],
+      [7, '45', ' 宁都县 ', null, undefined, '', 360730100200, '是'],
+      ['', 30, '于都县', null, null, null, null, null],
+      ['S1', 'n/a', '', null, null, null, '123', 'maybe'],
+      [undefined, -1, 5, 1, 2, 3, '', 0],
+    ];
+    const keys = ['id', 'households', 'county', 'township', 'village', 'name', 'code', 'committee'];
+    const positions = [[114.5, 25.5], [-180, 90], [180, -90], [-0, 0]];
+    const viaAdd = new IssueList(), viaPoint = new IssueList();
+    const a = new SettlementTableBuilder('s', viaAdd), b = new SettlementTableBuilder('s', viaPoint);
+    for (const [x, y] of positions) {
+      for (const v of values) {
+        const properties = Object.fromEntries(keys.map((k, i) => [k, v[i]]).filter(([, value]) => value !== undefined));
+        a.add({ type: 'Feature', geometry: { type: 'Point', coordinates: [x, y] }, properties }, JSON_COORDINATES);
+        b.addPoint(x, y, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+      }
+    }
+    expect(b.finish()).toEqual(a.finish());
+    expect(viaPoint.items).toEqual(viaAdd.items);
+    expect(viaAdd.count).toBeGreaterThan(10);
+  });
+
+  it('takes only positions positionProblemIn() finds nothing wrong with', () => {
+    for (const x of [-181, -180, 0, 114.5, 180, 180.0001, NaN, Infinity, -Infinity]) {
+      for (const y of [-90.5, -90, 0, 25.5, 90, 91, NaN, Infinity]) {
+        expect(lonLatInRange(x, y)).toBe(positionProblemIn(JSON_COORDINATES, [x, y]) === null);
+      }
+    }
+    expect(() => new SettlementTableBuilder('s', new IssueList()).addPoint(200, 25, 'S1', 30, '于都县', null, null, null, null, null))
+      .toThrow(/\[200, 25\] is not a valid position/);
   });
 });
