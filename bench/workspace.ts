@@ -104,10 +104,12 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
         row(`import ${file.split('/').pop()} (${role})`, size, statSync(file).size, measure(process.execPath, [...cli, 'import', ws, '--role', role, file, '--quiet']));
       }
       const analyze = [...cli, 'analyze', ws, '--format', 'json', '--out', join(work, `${size}.json`)];
-      row('analyze WORKSPACE.gpkg --format json --out FILE, first run', size, null, best(runs, () => {
+      // The goal (under 3 s at L) is about every run: the slowest first run is shown too.
+      const first = everyRun(runs, () => {
         clearCache(ws);
         return measure(process.execPath, analyze);
-      }));
+      });
+      row('analyze WORKSPACE.gpkg --format json --out FILE, first run', size, null, first.best, first.slowest);
       row('… the same, re-run (cached masks and settlement columns)', size, null, best(runs, () => measure(process.execPath, analyze)));
       row('… the same with --min-households 30 (thresholds changed: re-summarized only)', size, null,
         best(runs, () => measure(process.execPath, [...analyze, '--min-households', '30'])));
@@ -142,5 +144,5 @@ if (process.argv[1]?.endsWith('workspace.ts')) {
     importMB: Number(option('import-mb') ?? 300),
     keepDir: option('keep'),
   });
-  process.stdout.write(`${formatTable(rows)}\n\nWall clock of the whole CLI process (best of the runs, the slowest in brackets for the big imports; layer imports once each); peak = maximum RSS (/usr/bin/time -v).\n`);
+  process.stdout.write(`${formatTable(rows)}\n\nWall clock of the whole CLI process (best of the runs, the slowest in brackets for the big imports and first analyses; layer imports once each); peak = maximum RSS (/usr/bin/time -v).\n`);
 }
