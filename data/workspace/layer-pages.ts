@@ -6,7 +6,8 @@
 // Exact: every value is the one a row-by-row read returns, decoded by kind as decodeValue does. JSON would not carry
 // everything exactly (SQLite writes REAL values with 15 digits; its JSON functions take a BLOB for JSONB; a geometry
 // that is not a BLOB would be concatenated as text), so a page holding any of those is read row by row instead. The blobs are
-// concatenated as text, which keeps their bytes only in a UTF-8 database: other files are read row by row.
+// concatenated as text, which keeps their bytes only in a UTF-8 database: other files are read row by row. So is a
+// page whose aggregate cannot be made (a value past SQLite's or V8's size limit: huge polygons).
 import type Database from 'better-sqlite3';
 import { type ColumnKind, decodeValue } from './columns';
 import { quoteIdent } from './sql';
@@ -52,7 +53,8 @@ export function* layerPages(
   const rows = db.prepare(`SELECT "fid", "geom"${values.map((v) => `, ${v}`).join('')} FROM ${t} ${where} ORDER BY "fid"`).raw(true);
   const bulk = isUtf8(db) ? db.prepare(bulkSql(db, table, columns, values, `FROM ${t} ${where}`)).raw(true) : null;
   for (let after = -Infinity; ;) {
-    let page = bulk && bulkPage(bulk.get({ after, rows: pageRows }) as unknown[], columns);
+    const row = bulk && aggregate(bulk, { after, rows: pageRows });
+    let page = row && bulkPage(row, columns);
     if (page) {
       if (stats) stats.bulk++;
     } else {
@@ -62,6 +64,18 @@ export function* layerPages(
     if (page.count === 0) return;
     after = page.lastFid;
     yield page.page;
+  }
+}
+
+/**
+ * The page's aggregate row, or null when it cannot be made: a page of big geometries or values may pass SQLite's
+ * 1 GB limit on one value, or V8's on one string. Any other error comes again from the row-by-row read.
+ */
+function aggregate(bulk: Database.Statement, params: { after: number; rows: number }): unknown[] | null {
+  try {
+    return bulk.get(params) as unknown[];
+  } catch {
+    return null;
   }
 }
 

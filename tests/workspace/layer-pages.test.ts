@@ -171,6 +171,31 @@ describe('layerPages', () => {
     }
   });
 
+  it('reads a page row by row when its aggregate cannot be made (a value past SQLite\'s or V8\'s size limit)', () => {
+    const rows = cleanRows(40, 6);
+    const db = makeTable(join(tempDir(), 'too-big.sqlite'), rows);
+    // SQLite refuses a value over 1 GB ("string or blob too big"): here the aggregate of every third page.
+    let calls = 0;
+    const limited = {
+      pragma: (...args: Parameters<Database.Database['pragma']>) => db.pragma(...args),
+      prepare: (sql: string) => {
+        if (!sql.includes('json_group_array')) return db.prepare(sql);
+        const stmt = db.prepare(sql).raw(true);
+        const get = (params: unknown) => {
+          if (calls++ % 3 === 1) throw Object.assign(new Error('string or blob too big'), { code: 'SQLITE_TOOBIG' });
+          return stmt.get(params);
+        };
+        return { raw: () => ({ get }) };
+      },
+    } as unknown as Database.Database;
+    const stats = { bulk: 0, rows: 0 };
+    const pages = [...layerPages(limited, 't', COLUMNS, 6, stats)];
+    expect(flatten(pages, COLUMNS)).toEqual(reference(db, 't', COLUMNS));
+    expect(stats.rows).toBe(Math.floor((pages.length + 1 + 1) / 3));
+    expect(stats.bulk + stats.rows).toBe(pages.length + 1);
+    db.close();
+  });
+
   it('gives no page for an empty table and refuses a bad page size', () => {
     const db = makeTable(join(tempDir(), 'empty.sqlite'), []);
     expect([...layerPages(db, 't', COLUMNS)]).toEqual([]);
