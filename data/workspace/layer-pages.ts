@@ -52,18 +52,26 @@ export function* layerPages(
   const where = `WHERE "fid" > @after AND "fid" < (SELECT min("fid") FROM ${t} WHERE "fid" > @after) + @rows`;
   const rows = db.prepare(`SELECT "fid", "geom"${values.map((v) => `, ${v}`).join('')} FROM ${t} ${where} ORDER BY "fid"`).raw(true);
   const bulk = isUtf8(db) ? db.prepare(bulkSql(db, table, columns, values, `FROM ${t} ${where}`)).raw(true) : null;
-  for (let after = -Infinity; ;) {
-    const row = bulk && aggregate(bulk, { after, rows: pageRows });
-    let page = row && bulkPage(row, columns);
-    if (page) {
-      if (stats) stats.bulk++;
-    } else {
-      page = rowPage(rows.all({ after, rows: pageRows }) as unknown[][], columns);
-      if (stats) stats.rows++;
+  // Each page is a statement of its own: one read transaction keeps them to one snapshot of the layer, as a single
+  // statement's rows are, whatever another connection commits meanwhile.
+  const own = !db.inTransaction;
+  if (own) db.exec('BEGIN');
+  try {
+    for (let after = -Infinity; ;) {
+      const row = bulk && aggregate(bulk, { after, rows: pageRows });
+      let page = row && bulkPage(row, columns);
+      if (page) {
+        if (stats) stats.bulk++;
+      } else {
+        page = rowPage(rows.all({ after, rows: pageRows }) as unknown[][], columns);
+        if (stats) stats.rows++;
+      }
+      if (page.count === 0) return;
+      after = page.lastFid;
+      yield page.page;
     }
-    if (page.count === 0) return;
-    after = page.lastFid;
-    yield page.page;
+  } finally {
+    if (own && db.inTransaction) db.exec('COMMIT');
   }
 }
 

@@ -178,6 +178,10 @@ describe('layerPages', () => {
     let calls = 0;
     const limited = {
       pragma: (...args: Parameters<Database.Database['pragma']>) => db.pragma(...args),
+      exec: (sql: string) => db.exec(sql),
+      get inTransaction() {
+        return db.inTransaction;
+      },
       prepare: (sql: string) => {
         if (!sql.includes('json_group_array')) return db.prepare(sql);
         const stmt = db.prepare(sql).raw(true);
@@ -193,6 +197,31 @@ describe('layerPages', () => {
     expect(flatten(pages, COLUMNS)).toEqual(reference(db, 't', COLUMNS));
     expect(stats.rows).toBe(Math.floor((pages.length + 1 + 1) / 3));
     expect(stats.bulk + stats.rows).toBe(pages.length + 1);
+    db.close();
+  });
+
+  it('reads one snapshot of the layer while another connection writes to it between pages', () => {
+    const file = join(tempDir(), 'snapshot.sqlite');
+    const db = makeTable(file, cleanRows(50, 7));
+    db.pragma('journal_mode = WAL');
+    const want = reference(db, 't', COLUMNS);
+    const writer = new Database(file);
+    const pages: RowPage[] = [];
+    for (const page of layerPages(db, 't', COLUMNS, 8)) {
+      pages.push(page);
+      if (pages.length === 2) {
+        writer.exec("DELETE FROM t WHERE fid IN (SELECT fid FROM t ORDER BY fid DESC LIMIT 10); UPDATE t SET name = 'changed'");
+      }
+    }
+    expect(flatten(pages, COLUMNS)).toEqual(want);
+    expect(db.inTransaction).toBe(false);
+    expect(reference(db, 't', COLUMNS)).toHaveLength(40);
+    // A caller's own transaction is left to the caller.
+    db.exec('BEGIN');
+    expect(flatten([...layerPages(db, 't', COLUMNS, 8)], COLUMNS)).toHaveLength(40);
+    expect(db.inTransaction).toBe(true);
+    db.exec('COMMIT');
+    writer.close();
     db.close();
   });
 
