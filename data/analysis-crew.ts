@@ -224,6 +224,13 @@ export class CrewMember {
     this.sendTo(0, { kind: 'rates', json });
   }
 
+  /** The rates JSON the rates writer sends (writeRatesJson), once it comes; rejects with `failed`, or when it sent none. */
+  async ratesJsonAsync(failed: Promise<never>): Promise<Uint8Array> {
+    await this.waitForAsync(() => this.ratesJson !== undefined, failed);
+    if (!this.ratesJson) throw new Error('the analysis worker wrote no rates');
+    return this.ratesJson;
+  }
+
   /** Blocks until the ranges other threads took are classified too. */
   waitForRanges(): void {
     for (let w = this.rangesLeft(); w; w = this.rangesLeft()) Atomics.wait(this.control, w.at, w.done, 1000);

@@ -60,11 +60,7 @@ export async function writeGeoJsonAnalysisJson(
     // Waits that let the event loop turn: a worker that stops without a word is heard of (crew.failed).
     await self.waitForRangesAsync(crew.failed);
     const pending = finishAnalysisSeats(settlements, self.results(), options, groups);
-    await writeReportJson(path, pending, async () => {
-      await self.waitForAsync(() => self.ratesJson !== undefined, crew.failed);
-      if (!self.ratesJson) throw new Error('the analysis worker wrote no rates');
-      return self.ratesJson;
-    });
+    await writeReportJson(path, pending, () => self.ratesJsonAsync(crew.failed));
   } catch (e) {
     crew.stop();
     throw e;

@@ -345,12 +345,12 @@ export function positionProblem(pos: unknown): string | null {
   return positionProblemIn(JSON_COORDINATES, pos);
 }
 
-/** positionProblem over any coordinate reader. */
 /** Whether [x, y] is a position positionProblemIn() finds no problem with: finite, within ±180° and ±90°. */
 export function lonLatInRange(x: number, y: number): boolean {
   return x >= -180 && x <= 180 && y >= -90 && y <= 90;
 }
 
+/** positionProblem over any coordinate reader. */
 export function positionProblemIn<N>(reader: CoordinateReader<N>, pos: N): string | null {
   if (!reader.isArray(pos) || reader.length(pos) < 2) return 'expected [longitude, latitude]';
   const xn = reader.item(pos, 0), yn = reader.item(pos, 1);

@@ -191,15 +191,7 @@ async function classifyWorkspace(
     }
     if (stats) Object.assign(stats, { settlementsCached: cachedTableEntry !== null, masksCached: masksFromCache, stored });
     const inputs = { settlements: table.count, mobilePolygons: masks.mobilePolygons, broadbandPolygons: masks.broadbandPolygons };
-    const member = crew?.member;
-    const rates = member && crew.writesRates && groups ? {
-      groups,
-      json: async () => {
-        await member.waitForAsync(() => member.ratesJson !== undefined, crew.failed);
-        if (!member.ratesJson) throw new Error('the analysis worker wrote no rates');
-        return member.ratesJson;
-      },
-    } : null;
+    const rates = crew?.writesRates && groups ? { groups, json: () => crew.member.ratesJsonAsync(crew.failed) } : null;
     return { options, table, masks, measurements, inputs, rates, stop };
   } catch (e) {
     stop();

@@ -9,8 +9,8 @@ import type { Bbox } from '../../api/contract';
 import { decodeValue } from './columns';
 import { decodeGpkgGeometry } from './gpkg-geometry';
 import { checkBbox } from './layer-reader';
-import { packPolygonal, viewOf, wkbOffset, WKB_POLYGON } from './layer-tables';
-import { layerPages } from './layer-pages';
+import { packPolygonal, wkbOffset, WKB_POLYGON } from './layer-tables';
+import { blobOf, layerPages, viewOf } from './layer-pages';
 import type { StoredColumn, StoredColumns } from './layer-writer';
 import { quoteIdent } from './sql';
 
@@ -52,7 +52,7 @@ function wholeLayer(db: Database.Database, table: string, operatorCol?: StoredCo
     const techs = techCol ? page.values[wanted.length - 1] : null;
     for (let i = 0; i < page.count; i++) {
       if (page.lengths[i] < 0) continue;
-      const blob = page.bytes.subarray(page.starts[i], page.starts[i] + page.lengths[i]);
+      const blob = blobOf(page, i);
       const operator = operators ? operators[i] : null;
       const tech = techs ? techs[i] : null;
       if (!addPolygonal(builder, packed, blob, operator, tech)) builder.addFeature({ geometry: decodeGpkgGeometry(blob), properties: { operator, tech } });

@@ -156,6 +156,11 @@ function decodeAll(kind: ColumnKind, values: unknown[]): unknown[] {
   return values;
 }
 
-function viewOf(b: Uint8Array): DataView {
+export function viewOf(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Row i's geometry blob as an array of its own (none for a NULL geometry: check lengths[i] first). */
+export function blobOf(page: RowPage, i: number): Uint8Array {
+  return page.bytes.subarray(page.starts[i], page.starts[i] + page.lengths[i]);
 }

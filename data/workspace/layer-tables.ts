@@ -7,7 +7,7 @@ import { JSON_COORDINATES, lonLatInRange, type PolygonSetBuilder } from '../../g
 import { PackedCoordinates } from '../../gis/scan/coordinates';
 import { SETTLEMENT_FIELDS, type SettlementTableBuilder } from '../../gis/settlement-table';
 import { decodeGpkgGeometry } from './gpkg-geometry';
-import { layerPages, type RowPage } from './layer-pages';
+import { blobOf, layerPages, type RowPage } from './layer-pages';
 import type { StoredColumns } from './layer-writer';
 
 const ENVELOPE_BYTES = [0, 32, 48, 48, 64];
@@ -23,15 +23,6 @@ export function wkbOffset(b: Uint8Array, start = 0, end = b.length): number {
   if (end - start < 8 || b[start] !== 0x47 || b[start + 1] !== 0x50 || b[start + 2] !== 0 || (b[start + 3] & 0x20) !== 0) return -1;
   const env = ENVELOPE_BYTES[(b[start + 3] >> 1) & 0x07];
   return env === undefined || end - start < 8 + env ? -1 : start + 8 + env;
-}
-
-export function viewOf(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
-}
-
-/** Row i's geometry blob as its own array (for the general decoder). */
-function blobOf(page: RowPage, i: number): Uint8Array {
-  return page.bytes.subarray(page.starts[i], page.starts[i] + page.lengths[i]);
 }
 
 /** Row i's 2D Point coordinates into xy; false when its geometry is anything else (or malformed). */
