@@ -54,19 +54,23 @@ export interface CrewData {
   writesRates?: boolean;
 }
 
-/** A copy in shared memory: a thread's typed arrays are its own, a SharedArrayBuffer's are everyone's. */
+/** `a` in shared memory (a copy unless it is there already): a thread's typed arrays are its own, a SharedArrayBuffer's are everyone's. */
 export function shared<T extends Float64Array | Uint32Array | Uint8Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
   const Ctor = a.constructor as { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
   const copy = new Ctor(new SharedArrayBuffer(a.length * Ctor.BYTES_PER_ELEMENT));
   copy.set(a);
   return copy;
 }
 
-/** Reads and packs one job's polygons on this thread: packFileJob, or workspace/layer-crew.ts's layerPacker. */
-export type PackJob = (job: CoverageJob, options: AnalysisOptions) => CoverageFile;
+/**
+ * Reads and packs one job's polygons on this thread: packFileJob, or workspace/layer-crew.ts's layerPacker.
+ * `share`: other threads classify against them too, so they are packed in shared memory.
+ */
+export type PackJob = (job: CoverageJob, options: AnalysisOptions, share: boolean) => CoverageFile;
 
-export function packFileJob(job: CoverageJob, options: AnalysisOptions): CoverageFile {
-  const file = new CoverageFile(job.kind, job.name, options);
+export function packFileJob(job: CoverageJob, options: AnalysisOptions, share: boolean): CoverageFile {
+  const file = new CoverageFile(job.kind, job.name, options, share);
   file.scanned(scanGeoJsonFile(job.path!, file.scanner()));
   return file;
 }
@@ -93,8 +97,9 @@ export class CrewMember {
   /** Packs jobs from the shared counter until none is left; each is published as soon as packed. */
   packClaimed(): void {
     const { jobs, control, options } = this.data;
+    const share = this.peers.length > 0;
     for (let k = Atomics.add(control, CLAIM, 1); k < jobs.length; k = Atomics.add(control, CLAIM, 1)) {
-      const released = this.pack(jobs[k], options).release(this.peers.length ? shared : undefined);
+      const released = this.pack(jobs[k], options, share).release(share ? shared : undefined);
       this.packed[k] = released;
       this.publish({ kind: 'job', job: k, ...released });
     }

@@ -134,17 +134,28 @@ export class PolygonSetBuilder {
   private n = 0;
   private rings = 0;
   private vertices = 0;
-  private ringOffsets = growable(Uint32Array, 64);
-  private vertexOffsets = growable(Uint32Array, 256);
-  private coords = growable(Float64Array, 4096);
-  private bboxes = growable(Float64Array, 256);
-  private mask = growable(Uint8Array, 64);
-  private feature = growable(Uint32Array, 64);
-  private source = growable(Uint16Array, 64);
+  private ringOffsets: Uint32Array;
+  private vertexOffsets: Uint32Array;
+  private coords: Float64Array;
+  private bboxes: Float64Array;
+  private mask: Uint8Array;
+  private feature: Uint32Array;
+  private source: Uint16Array;
   private readonly box = new Float64Array(4);
 
-  constructor(private readonly options: BuildPolygonOptions, private readonly issues: IssueList) {
+  /**
+   * `shared`: grow the arrays in shared memory where the engine has growable SharedArrayBuffers, so that the
+   * packed set can be handed to other threads without a copy (at province scale, hundreds of MB).
+   */
+  constructor(private readonly options: BuildPolygonOptions, private readonly issues: IssueList, shared = false) {
     this.techs = options.techs?.map((t) => t.toUpperCase());
+    this.ringOffsets = growable(Uint32Array, 64, shared);
+    this.vertexOffsets = growable(Uint32Array, 256, shared);
+    this.coords = growable(Float64Array, 4096, shared);
+    this.bboxes = growable(Float64Array, 256, shared);
+    this.mask = growable(Uint8Array, 64, shared);
+    this.feature = growable(Uint32Array, 64, shared);
+    this.source = growable(Uint16Array, 64, shared);
   }
 
   /** Validates feature `index` of source `sourceName` (number `source`); keeps its polygons when valid and wanted. */
@@ -234,19 +245,33 @@ export class PolygonSetBuilder {
 }
 
 type Typed = Uint8Array | Uint16Array | Uint32Array | Float64Array;
-type TypedConstructor<T extends Typed> = { new (n: number): T; new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number };
+type TypedConstructor<T extends Typed> = {
+  new (n: number): T;
+  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): T;
+  BYTES_PER_ELEMENT: number;
+};
 
 // Resizable ArrayBuffers (ES2024; Node 20, Chromium 111) grow in place: no copy, and no old and new array
 // alive at once, which is what bounds peak memory at province scale. Elsewhere arrays grow by copying.
+// Growable SharedArrayBuffers grow in place too, and never shrink: a fixed-length view of one stays valid and
+// reads as fast as a plain array (a length-tracking view, or any view of a resizable buffer, reads slower).
 const MAX_BYTES = 2 ** 32;
 const ResizableBuffer = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => ArrayBuffer & {
   readonly resizable: boolean;
   readonly maxByteLength: number;
   resize(bytes: number): void;
 };
+type GrowableShared = SharedArrayBuffer & { readonly growable: boolean; readonly maxByteLength: number; grow(bytes: number): void };
+const GrowableSharedBuffer = (typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : undefined) as unknown as
+  | (new (bytes: number, options: { maxByteLength: number }) => GrowableShared)
+  | undefined;
 
-function growable<T extends Typed>(Ctor: TypedConstructor<T>, n: number): T {
+function growable<T extends Typed>(Ctor: TypedConstructor<T>, n: number, shared: boolean): T {
   try {
+    if (shared && GrowableSharedBuffer) {
+      const buffer = new GrowableSharedBuffer(n * Ctor.BYTES_PER_ELEMENT, { maxByteLength: MAX_BYTES });
+      if (buffer.growable) return new Ctor(buffer, 0, n);
+    }
     const buffer = new ResizableBuffer(n * Ctor.BYTES_PER_ELEMENT, { maxByteLength: MAX_BYTES });
     if (buffer.resizable) return new Ctor(buffer);
   } catch {
@@ -260,26 +285,44 @@ function resizable(a: Typed) {
   return buffer.resizable ? buffer : null;
 }
 
+function growableShared(a: Typed): GrowableShared | null {
+  const buffer = a.buffer as GrowableShared;
+  return buffer.growable ? buffer : null;
+}
+
 /** `a` (grown in place) or a copy of it, with room for at least `size` elements; contents kept. */
 function grow<T extends Typed>(a: T, size: number): T {
   if (a.length >= size) return a;
   const wanted = Math.max(size, Math.ceil(a.length * 1.5));
-  const buffer = resizable(a);
-  if (buffer && wanted * a.BYTES_PER_ELEMENT <= buffer.maxByteLength) {
+  const bytes = wanted * a.BYTES_PER_ELEMENT;
+  const Ctor = a.constructor as TypedConstructor<T>;
+  const shared = growableShared(a);
+  if (shared && bytes <= shared.maxByteLength) {
     try {
-      buffer.resize(wanted * a.BYTES_PER_ELEMENT);
+      if (shared.byteLength < bytes) shared.grow(bytes);
+      return new Ctor(shared, 0, wanted);
+    } catch {
+      // As below: copied into a plain array.
+    }
+  }
+  const buffer = resizable(a);
+  if (buffer && bytes <= buffer.maxByteLength) {
+    try {
+      buffer.resize(bytes);
       return a;
     } catch {
       // The reservation could not be committed (memory-limited sandbox): copy into a plain array instead.
     }
   }
-  const b = new (a.constructor as new (n: number) => T)(wanted);
+  const b = new Ctor(wanted);
   b.set(a);
   return b;
 }
 
-/** The first `size` elements: the same array shrunk in place, or a copy. */
+/** The first `size` elements: the same array shrunk in place, or a view of its first elements, or a copy. */
 function trim<T extends Typed>(a: T, size: number): T {
+  const shared = growableShared(a);
+  if (shared) return new (a.constructor as TypedConstructor<T>)(shared, 0, size);
   const buffer = resizable(a);
   if (!buffer) return a.slice(0, size) as T;
   buffer.resize(size * a.BYTES_PER_ELEMENT);

@@ -35,8 +35,9 @@ export class CoverageFile {
   private fileIssue: InputIssue | null = null;
   private packed: { set: PolygonSet; index: PolygonIndex | null } | null = null;
 
-  constructor(readonly kind: CoverageKind, readonly name: string, options: AnalysisOptions) {
-    this.builder = new PolygonSetBuilder(coverageBuildOptions(kind, options.mobileTechs), this.issues);
+  /** `shared`: the polygons are packed in shared memory, for release() to hand to other threads uncopied. */
+  constructor(readonly kind: CoverageKind, readonly name: string, options: AnalysisOptions, shared = false) {
+    this.builder = new PolygonSetBuilder(coverageBuildOptions(kind, options.mobileTechs), this.issues, shared);
   }
 
   /** The scanner to feed this file's bytes to. */

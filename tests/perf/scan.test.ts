@@ -9,7 +9,8 @@ import {
   buildPolygonSet, buildSettlementTable, completeReport, groupRatesJson, groupSettlements, InputError, IssueList, summarize, summarizeRates, summarizeSeats, type AnalysisReport, type InputIssue,
 } from '../../gis';
 import { loadCampaign } from '../../cli/campaign';
-import { COVERAGE_FIELDS, PolygonSetBuilder } from '../../gis/polygon-set';
+import { COVERAGE_FIELDS, JSON_COORDINATES, PolygonSetBuilder } from '../../gis/polygon-set';
+import { shared } from '../../data/analysis-crew';
 import { SETTLEMENT_FIELDS, SettlementTableBuilder } from '../../gis/settlement-table';
 import { GeoJsonScanner, MAX_DEPTH, type FeatureSink } from '../../gis/scan';
 import { readGeoJsonFile } from '../../data/read-geojson';
@@ -43,12 +44,12 @@ function bothSettlements(text: string, sizes: readonly number[]) {
   return { problem, object: { table, issues: objIssues.items }, scanned: { table: builder.finish(), issues: scanIssues.items } };
 }
 
-function bothPolygons(text: string, sizes: readonly number[]) {
+function bothPolygons(text: string, sizes: readonly number[], shared = false) {
   const options = { defaultTech: '4G', techs: ['4G', '5G'] };
   const objIssues = new IssueList(10_000);
   const set = buildPolygonSet([{ name: 'm', features: JSON.parse(text).features }], options, objIssues);
   const scanIssues = new IssueList(10_000);
-  const builder = new PolygonSetBuilder(options, scanIssues);
+  const builder = new PolygonSetBuilder(options, scanIssues, shared);
   const problem = scanFeatures(text, sizes, (f, i, reader) => builder.add(0, 'm', i, f, reader), 'm', COVERAGE_FIELDS);
   return { problem, object: { set, issues: objIssues.items }, scanned: { set: builder.finish(), issues: scanIssues.items } };
 }
@@ -176,14 +177,40 @@ describe('GeoJsonScanner = JSON.parse + the object path', () => {
     }), { numRuns: 300 });
   });
 
-  it('coverage polygons: same packed set and same problems, any spelling, any chunking', () => {
-    fc.assert(fc.property(fc.array(feature(polygonGeometry, coverageProps), { maxLength: 10 }), fc.integer(), chunking, (features, seed, sizes) => {
+  it('coverage polygons: same packed set and same problems, any spelling, any chunking, packed in shared memory or not', () => {
+    fc.assert(fc.property(fc.array(feature(polygonGeometry, coverageProps), { maxLength: 10 }), fc.integer(), chunking, fc.boolean(), (features, seed, sizes, shared) => {
       const json = awkward({ features, type: 'FeatureCollection' }, mulberry32(seed));
-      const r = bothPolygons(json, sizes);
+      const r = bothPolygons(json, sizes, shared);
       expect(r.problem).toBeNull();
       expect(r.scanned.issues).toEqual(r.object.issues);
       expect(r.scanned.set).toEqual(r.object.set);
+      if (shared) expect(r.scanned.set.coords.buffer).toBeInstanceOf(SharedArrayBuffer);
     }), { numRuns: 300 });
+  });
+
+  it('a set packed in shared memory grows like one packed in private memory, and the crew shares it uncopied', () => {
+    const rand = mulberry32(44084);
+    const features = Array.from({ length: 3000 }, (_, i) => {
+      const ring = Array.from({ length: 4 + Math.floor(rand() * 60) }, () => [114 + rand(), 25 + rand()]);
+      ring.push(ring[0]);
+      return { type: 'Feature', properties: { operator: ['CMCC', 'CT', 'CU'][i % 3] }, geometry: { type: 'Polygon', coordinates: [ring] } };
+    });
+    const pack = (shared: boolean) => {
+      const builder = new PolygonSetBuilder({ defaultTech: '4G' }, new IssueList(), shared);
+      features.forEach((f, i) => builder.add(0, 'm', i, f, JSON_COORDINATES));
+      return builder.finish();
+    };
+    const inShared = pack(true), inPrivate = pack(false);
+    expect(inShared).toEqual(inPrivate);
+    expect(inShared.coords.length).toBeGreaterThan(4096 * 10);
+    for (const a of [inShared.ringOffsets, inShared.vertexOffsets, inShared.coords, inShared.mask]) {
+      expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(shared(a)).toBe(a);
+    }
+    expect(inPrivate.coords.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    const copy = shared(inPrivate.coords);
+    expect(copy.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(copy).toEqual(inPrivate.coords);
   });
 
   it('any JSON value in properties decodes exactly as JSON.parse does (strings, escapes, exponents, -0)', () => {
