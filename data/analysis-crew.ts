@@ -54,7 +54,10 @@ export interface CrewData {
   writesRates?: boolean;
 }
 
-/** `a` in shared memory (a copy unless it is there already): a thread's typed arrays are its own, a SharedArrayBuffer's are everyone's. */
+/**
+ * `a` in shared memory, copied unless it is there already (coverage packed for the crew is): a thread's typed arrays
+ * are its own, a SharedArrayBuffer's are everyone's.
+ */
 export function shared<T extends Float64Array | Uint32Array | Uint8Array>(a: T): T {
   if (a.buffer instanceof SharedArrayBuffer) return a;
   const Ctor = a.constructor as { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
