@@ -68,11 +68,11 @@ export function loadAvg(): number {
 }
 
 /** Runs `cmd args` to the end; throws with its stderr when it fails. */
-export function measure(cmd: string, args: string[]): Measure {
+export function measure(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Measure {
   const load = loadAvg();
   const timed = existsSync('/usr/bin/time');
   const start = process.hrtime.bigint();
-  const r = spawnSync(timed ? '/usr/bin/time' : cmd, timed ? ['-v', cmd, ...args] : args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(timed ? '/usr/bin/time' : cmd, timed ? ['-v', cmd, ...args] : args, { encoding: 'utf8', maxBuffer: 1 << 28, env });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
   const peak = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
