@@ -213,6 +213,34 @@ describe('GeoJsonScanner = JSON.parse + the object path', () => {
     expect(copy).toEqual(inPrivate.coords);
   });
 
+  it('a shared set whose buffer cannot grow falls back to private arrays, equal, and the crew copies them', () => {
+    const rand = mulberry32(2020);
+    const features = Array.from({ length: 500 }, (_, i) => {
+      const ring = Array.from({ length: 30 }, () => [114 + rand(), 25 + rand()]);
+      ring.push(ring[0]);
+      return { type: 'Feature', properties: { operator: 'CT' }, geometry: { type: 'Polygon', coordinates: [ring] } };
+    });
+    const pack = (shared: boolean) => {
+      const builder = new PolygonSetBuilder({ defaultTech: '4G' }, new IssueList(), shared);
+      features.forEach((f, i) => builder.add(0, 'm', i, f, JSON_COORDINATES));
+      return builder.finish();
+    };
+    const proto = SharedArrayBuffer.prototype as unknown as { grow(n: number): void };
+    const grow = proto.grow;
+    proto.grow = () => {
+      throw new RangeError('out of memory (test)');
+    };
+    let fallback;
+    try {
+      fallback = pack(true);
+    } finally {
+      proto.grow = grow;
+    }
+    expect(fallback).toEqual(pack(false));
+    expect(fallback.coords.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(shared(fallback.coords).buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
   it('any JSON value in properties decodes exactly as JSON.parse does (strings, escapes, exponents, -0)', () => {
     fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), fc.string({ unit: 'binary' }), fc.integer(), chunking, (value, s, seed, sizes) => {
       const props = { value, s, n: -0 };
