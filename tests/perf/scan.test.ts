@@ -215,7 +215,7 @@ describe('GeoJsonScanner = JSON.parse + the object path', () => {
 
   it('a shared set whose buffer cannot grow falls back to private arrays, equal, and the crew copies them', () => {
     const rand = mulberry32(2020);
-    const features = Array.from({ length: 500 }, (_, i) => {
+    const features = Array.from({ length: 500 }, () => {
       const ring = Array.from({ length: 30 }, () => [114 + rand(), 25 + rand()]);
       ring.push(ring[0]);
       return { type: 'Feature', properties: { operator: 'CT' }, geometry: { type: 'Polygon', coordinates: [ring] } };
