@@ -22,9 +22,16 @@ export class StringDictionary {
   /** The indices of values[0, count), MISSING where a value is undefined. */
   column(values: readonly (string | undefined)[], count = values.length): Uint32Array {
     const out = new Uint32Array(count);
+    // Rows come grouped (a village's settlements together): a value equal to the previous row's skips the map.
+    let last: string | undefined;
+    let lastIndex = MISSING;
     for (let i = 0; i < count; i++) {
       const v = values[i];
-      out[i] = v === undefined ? MISSING : this.add(v);
+      if (v !== last) {
+        last = v;
+        lastIndex = v === undefined ? MISSING : this.add(v);
+      }
+      out[i] = lastIndex;
     }
     return out;
   }

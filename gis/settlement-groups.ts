@@ -69,11 +69,27 @@ export function groupSettlements(table: SettlementTable, campaign: CampaignConte
     return c;
   };
 
+  // A village's settlements usually come together: the previous row's cell and code match are tried first.
+  let lastCounty: string | undefined, lastTownship: string | undefined, lastVillage: string | undefined;
+  let lastCell = -1;
+  let lastCode: string | undefined;
+  let lastByCode: CampaignVillage | null = null;
   for (let i = 0; i < n; i++) {
-    const c = cellOf(table.county[i], table.township[i], table.village[i]);
+    const county = table.county[i], township = table.township[i], village = table.village[i], code = table.code[i];
+    if (county !== lastCounty || township !== lastTownship || village !== lastVillage) {
+      lastCounty = county;
+      lastTownship = township;
+      lastVillage = village;
+      lastCell = cellOf(county, township, village);
+    }
+    if (code !== lastCode) {
+      lastCode = code;
+      lastByCode = match.listedByCode(code);
+    }
+    const c = lastCell;
     cell[i] = c;
     if (cellFocus[c]) focus[i] = 1;
-    const hit = match.listedByCode(table.code[i]) ?? cellListed[c];
+    const hit = lastByCode ?? cellListed[c];
     if (hit) {
       listed[i] = 1;
       categories.set(cellVillage[c], hit.category);
