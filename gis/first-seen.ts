@@ -2,8 +2,6 @@
 // table of row indices into the caller's own column. A Map of half a million fresh strings costs several times more.
 
 const EMPTY = 0;
-/** The most slots reserve() makes ahead (64 MB with their hashes: 4 million keys); past them the table grows as keys come. */
-const MAX_RESERVED_SLOTS = 2 ** 23;
 
 export class FirstSeen {
   private slots = new Int32Array(1024);
@@ -30,25 +28,11 @@ export class FirstSeen {
     return -1;
   }
 
-  /**
-   * Makes room for `n` keys in all, so that the table does not grow (and rehash) on the way there: a caller that can
-   * estimate its count early (an import, from the share of the file read) saves each doubling's pass.
-   */
-  reserve(n: number): void {
-    let size = this.slots.length;
-    while (size < 2 * n && size < MAX_RESERVED_SLOTS) size *= 2;
-    if (size > this.slots.length) this.resize(size);
-  }
-
   private grow(): void {
-    this.resize(2 * this.slots.length);
-  }
-
-  private resize(size: number): void {
     const { slots, hashes } = this;
-    this.slots = new Int32Array(size);
-    this.hashes = new Int32Array(size);
-    const mask = size - 1;
+    this.slots = new Int32Array(2 * slots.length);
+    this.hashes = new Int32Array(2 * slots.length);
+    const mask = this.slots.length - 1;
     for (let s = 0; s < slots.length; s++) {
       if (slots[s] === EMPTY) continue;
       let k = hashes[s] & mask;

@@ -373,7 +373,6 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
     const idKeys: string[] = [];
     const idRows: number[] = [];
     const ids = new FirstSeen(idKeys);
-    let reserved = false;
     const duplicates: string[] = [];
     let duplicateCount = 0;
     let points = 0;
@@ -445,11 +444,7 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       while (!sink.full) {
         if (batch.pending >= BATCH) {
           signal?.throwIfAborted();
-          const fraction = prep.source.progress();
-          onProgress?.(rows, fraction);
-          // At the first batch, the ids to come from the share of the file read: the table then need not rehash on the way.
-          if (!reserved && fraction) ids.reserve(Math.ceil((1.2 * idKeys.length) / fraction));
-          reserved = true;
+          onProgress?.(rows, prep.source.progress());
           // With issues nothing is written: the batch is dropped.
           const out = batch.take();
           if (sink.issues.length === 0) yield out;
