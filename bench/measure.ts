@@ -86,9 +86,13 @@ export function best(runs: number, f: () => Measure): Measure {
   return everyRun(runs, f).best;
 }
 
-/** Every one of `runs` runs: the best, and the slowest one's seconds (for goals about every run). */
-export function everyRun(runs: number, f: () => Measure): { best: Measure; slowest: number } {
+/**
+ * Every one of `runs` runs: the best, and the slowest one's seconds (for goals about every run). With `label`, the
+ * runs' times are logged in the order they ran, so that a slow one can be told from a slow first one.
+ */
+export function everyRun(runs: number, f: () => Measure, label?: string): { best: Measure; slowest: number } {
   const all = Array.from({ length: runs }, f);
+  if (label) process.stderr.write(`  ${label}: ${all.map((m) => `${m.seconds.toFixed(2)} s (load ${m.load.toFixed(2)})`).join(', ')}\n`);
   return { best: all.reduce((a, b) => (b.seconds < a.seconds ? b : a)), slowest: Math.max(...all.map((m) => m.seconds)) };
 }
 

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     const times = size === 'L' ? 1 : runs;
     // The issue's goal, so every size runs it `runs` times and the slowest run is shown too: a goal met only by the
     // best run is not met.
-    const { best: atlas, slowest } = everyRun(runs, () => measure(process.execPath, [...cli, 'analyze', ...inputs, '--format', 'json', '--out', out]));
+    const { best: atlas, slowest } = everyRun(runs, () => measure(process.execPath, [...cli, 'analyze', ...inputs, '--format', 'json', '--out', out]), `analyze ${size}`);
     const single = best(times, () => measure(process.execPath, [...cli, 'analyze', ...inputs, '--format', 'json', '--out', out, '--threads', '1']));
     // The reference jobs print the city's rates only: the same output from Coverage Atlas is its table (every rate,
     // no settlement list), for the like-for-like ratio beside the one against the whole JSON report.

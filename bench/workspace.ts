@@ -79,7 +79,7 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
       const all = everyRun(runs, () => {
         emptyWorkspace(ws);
         return measure(process.execPath, [...cli, 'import', ws, '--role', 'settlements', file, '--quiet']);
-      });
+      }, `import ${importMB} MB`);
       row(`import settlements GeoJSON (Chinese headers)`, null, statSync(file).size, all.best, all.slowest);
       rmSync(ws, { force: true });
     }
@@ -90,7 +90,7 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
       const all = everyRun(runs, () => {
         emptyWorkspace(ws);
         return measure(process.execPath, [...cli, 'import', ws, '--role', 'broadband', file, '--quiet']);
-      });
+      }, 'import polygons');
       row('import broadband GeoJSON (polygons)', 'L', statSync(file).size, all.best, all.slowest);
       rmSync(ws, { force: true });
     }
@@ -108,7 +108,7 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
       const first = everyRun(runs, () => {
         clearCache(ws);
         return measure(process.execPath, analyze);
-      });
+      }, `analyze ${size}.gpkg, first run`);
       row('analyze WORKSPACE.gpkg --format json --out FILE, first run', size, null, first.best, first.slowest);
       row('… the same, re-run (cached masks and settlement columns)', size, null, best(runs, () => measure(process.execPath, analyze)));
       row('… the same with --min-households 30 (thresholds changed: re-summarized only)', size, null,
