@@ -116,9 +116,14 @@ function listBoxes(g: CellGrid, boxes: Float64Array, count: number): void {
  * and a point inside it map through the same monotone arithmetic, so the point's cell is among the box's.
  */
 export function cellOf(grid: CellGrid, x: number, y: number): number {
-  const fx = Math.floor((x - grid.minX) * grid.scale), fy = Math.floor((y - grid.minY) * grid.scale);
+  return cellAt(grid.minX, grid.minY, grid.scale, grid.nx, grid.ny, x, y);
+}
+
+/** cellOf with the grid's numbers as arguments (for loops that take no objects, see classify.ts). */
+export function cellAt(minX: number, minY: number, scale: number, nx: number, ny: number, x: number, y: number): number {
+  const fx = Math.floor((x - minX) * scale), fy = Math.floor((y - minY) * scale);
   if (!(fx >= 0 && fy >= 0)) return -1;
   // Past the last column only a point beyond every box (or on the far edge, which min() maps as the boxes).
-  const cx = fx < grid.nx ? fx : grid.nx - 1, cy = fy < grid.ny ? fy : grid.ny - 1;
-  return cy * grid.nx + cx;
+  const cx = fx < nx ? fx : nx - 1, cy = fy < ny ? fy : ny - 1;
+  return cy * nx + cx;
 }

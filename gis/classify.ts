@@ -1,8 +1,8 @@
 // Which operators' polygons cover each point: a uniform grid of polygon boxes (gis/cell-grid.ts) or, where a grid
 // would not pay, a packed Hilbert R-tree narrows the candidates, the exact test decides. Points are visited in
 // Hilbert order so that consecutive queries meet the same cells, nodes and polygons; queries allocate nothing.
-import { boxExtent, buildCellGrid, cellOf, type CellGrid } from './cell-grid';
-import { locatePoint, OUTSIDE } from './point-in-polygon';
+import { boxExtent, buildCellGrid, cellAt, type CellGrid } from './cell-grid';
+import { locateIn, OUTSIDE } from './point-in-polygon';
 import type { PolygonSet } from './polygon-set';
 import { hilbert, sortByKey } from './hilbert';
 
@@ -125,11 +125,37 @@ export function classifyRange(
   out: Uint8Array,
 ): void {
   if (!(from >= 0 && from <= to && to <= order.length)) throw new RangeError(`classifyRange: range ${from}..${to} outside 0..${order.length}`);
-  const mask = set.mask;
-  let all = 0;
-  for (let p = 0; p < set.polygonCount; p++) all |= mask[p];
-
+  const { ringOffsets, vertexOffsets, coords, mask } = set;
+  const all = unionOfBits(mask, set.polygonCount);
   const { boxes, ids, levelEnds, count, grid } = index;
+  // The loop takes arrays and numbers only: the set and index objects differ in shape from one file to the next
+  // (made on this thread or received from another), and optimized code reading their fields was thrown away and
+  // compiled again at each new shape.
+  if (grid) {
+    classifyOrdered(xs, ys, order, from, to, out, ringOffsets, vertexOffsets, coords, mask, all, boxes, ids, levelEnds, count,
+      grid.starts, grid.items, grid.minX, grid.minY, grid.scale, grid.nx, grid.ny);
+  } else {
+    classifyOrdered(xs, ys, order, from, to, out, ringOffsets, vertexOffsets, coords, mask, all, boxes, ids, levelEnds, count,
+      NO_CELLS, NO_CELLS, 0, 0, 0, 0, 0);
+  }
+}
+
+const NO_CELLS = new Uint32Array(0);
+
+/** The OR of mask[0..n). A loop of its own: in classifyRange, V8 compiled the loop and discarded it at every call. */
+function unionOfBits(mask: Uint8Array, n: number): number {
+  let all = 0;
+  for (let p = 0; p < n; p++) all |= mask[p];
+  return all;
+}
+
+/** classifyRange's loop; without a grid, `nx` is 0. */
+function classifyOrdered(
+  xs: Float64Array, ys: Float64Array, order: Uint32Array, from: number, to: number, out: Uint8Array,
+  ringOffsets: Uint32Array, vertexOffsets: Uint32Array, coords: Float64Array, mask: Uint8Array, all: number,
+  boxes: Float64Array, ids: Uint32Array, levelEnds: number[], count: number,
+  starts: Uint32Array, items: Uint32Array, minX: number, minY: number, scale: number, nx: number, ny: number,
+): void {
   const root = levelEnds[levelEnds.length - 1] - 1;
   // Node starts still to visit, with the end of their level; a path holds at most NODE_SIZE per level.
   const stack = new Int32Array(2 * NODE_SIZE * levelEnds.length + 2);
@@ -147,17 +173,17 @@ export function classifyRange(
       const k = lastLeaf[bits[j]];
       if (k < 0 || x < boxes[4 * k] || y < boxes[4 * k + 1] || x > boxes[4 * k + 2] || y > boxes[4 * k + 3]) continue;
       const id = ids[k];
-      if (locatePoint(set, id, x, y) !== OUTSIDE) m |= mask[id];
+      if (locateIn(ringOffsets, vertexOffsets, coords, id, x, y) !== OUTSIDE) m |= mask[id];
     }
-    if (m !== all && grid) {
-      const c = cellOf(grid, x, y);
+    if (m !== all && nx > 0) {
+      const c = cellAt(minX, minY, scale, nx, ny, x, y);
       if (c >= 0) {
-        for (let j = grid.starts[c], end = grid.starts[c + 1]; j < end && m !== all; j++) {
-          const k = grid.items[j];
+        for (let j = starts[c], end = starts[c + 1]; j < end && m !== all; j++) {
+          const k = items[j];
           if (x < boxes[4 * k] || y < boxes[4 * k + 1] || x > boxes[4 * k + 2] || y > boxes[4 * k + 3]) continue;
           const id = ids[k];
           const bit = mask[id];
-          if ((m & bit) === 0 && locatePoint(set, id, x, y) !== OUTSIDE) {
+          if ((m & bit) === 0 && locateIn(ringOffsets, vertexOffsets, coords, id, x, y) !== OUTSIDE) {
             m |= bit;
             lastLeaf[31 - Math.clz32(bit)] = k;
           }
@@ -181,7 +207,7 @@ export function classifyRange(
           stack[top++] = levelEndOf(levelEnds, id);
         } else {
           const bit = mask[id];
-          if ((m & bit) === 0 && locatePoint(set, id, x, y) !== OUTSIDE) {
+          if ((m & bit) === 0 && locateIn(ringOffsets, vertexOffsets, coords, id, x, y) !== OUTSIDE) {
             m |= bit;
             lastLeaf[31 - Math.clz32(bit)] = k;
           }

@@ -15,7 +15,14 @@ const CCW_ERRBOUND_A = (3 + 16 * EPSILON) * EPSILON;
 
 /** Where (x, y) lies relative to polygon p of the set. */
 export function locatePoint(set: Pick<PolygonSet, 'ringOffsets' | 'vertexOffsets' | 'coords'>, p: number, x: number, y: number): PointLocation {
-  const { ringOffsets, vertexOffsets, coords } = set;
+  return locateIn(set.ringOffsets, set.vertexOffsets, set.coords, p, x, y);
+}
+
+/**
+ * locatePoint over the set's arrays. Hot loops call this one: the set objects they get differ in shape (made here
+ * or received from another thread), and optimized code reading their fields was thrown away at each new shape.
+ */
+export function locateIn(ringOffsets: Uint32Array, vertexOffsets: Uint32Array, coords: Float64Array, p: number, x: number, y: number): PointLocation {
   let inside = false;
   for (let r = ringOffsets[p], rEnd = ringOffsets[p + 1]; r < rEnd; r++) {
     const last = vertexOffsets[r + 1] - 1;

@@ -97,17 +97,9 @@ function checkedCoverage(settlements: SettlementFile, coverage: readonly Coverag
   return { table, mobile, broadband, inputs: { settlements: table.count, mobilePolygons, broadbandPolygons } };
 }
 
-/** into[i] |= mask[i] for every i < into.length, four bytes at a time where both are aligned. */
+/** into[i] |= mask[i] for every i < into.length. */
 function orInto(into: Uint8Array, mask: Uint8Array): void {
-  let i = 0;
-  if (into.byteOffset % 4 === 0 && mask.byteOffset % 4 === 0) {
-    const words = into.length >>> 2;
-    const a = new Uint32Array(into.buffer, into.byteOffset, words);
-    const b = new Uint32Array(mask.buffer, mask.byteOffset, words);
-    for (let w = 0; w < words; w++) a[w] |= b[w];
-    i = words * 4;
-  }
-  for (; i < into.length; i++) into[i] |= mask[i];
+  for (let i = 0; i < into.length; i++) into[i] |= mask[i];
 }
 
 export interface CombinedCoverage { mobile: Uint8Array; broadband: Uint8Array; mobilePolygons: number; broadbandPolygons: number }

@@ -44,9 +44,11 @@ export class ByteParser {
   readonly coords = new PackedCoordinates();
   /** Property names kept in features' properties; others are checked as JSON and skipped. Null keeps all. */
   keep: ReadonlySet<string> | null = null;
+  // Filled so that they start as arrays of any value, not of small integers: a parser per file, and each array
+  // changing kind at its first string had the code optimized for the previous file's arrays thrown away.
   /** Member names by hash, direct-mapped: a file repeats a few names on every feature. */
-  private readonly keys: (string | undefined)[] = new Array(KEY_SLOTS);
-  private readonly cacheStrings: (string | undefined)[] = new Array(CACHE_SLOTS);
+  private readonly keys: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
+  private readonly cacheStrings: (string | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
   private readonly cacheLengths = new Uint8Array(CACHE_SLOTS);
   private readonly cacheBytes = new Uint8Array(CACHE_SLOTS * CACHE_WIDTH);
 
