@@ -13,7 +13,7 @@ import type { InputIssue } from '../types';
 import type { CoverageFileResult, OrderedPoints } from './coverage-file';
 import { GeoJsonScanner } from './scanner';
 
-export { GeoJsonScanner, type FeatureSink } from './scanner';
+export { GeoJsonScanner, LOOKAHEAD, type FeatureSink } from './scanner';
 export { CoverageFile, type Classifier, type CoverageFileResult, type CoverageKind, type OrderedPoints } from './coverage-file';
 export { PackedCoordinates } from './coordinates';
 export { MAX_DEPTH } from './parser';

@@ -1,6 +1,6 @@
 // An incremental GeoJSON FeatureCollection reader over UTF-8 byte chunks (no Node APIs). Each feature is
-// handed over as soon as its bytes are complete, so a file is never whole in memory; the same problems as
-// JSON.parse + the object path are reported, in the same words.
+// handed over once its bytes and some after them have arrived, so a file is never whole in memory; the same
+// problems as JSON.parse + the object path are reported, in the same words.
 import type { InputIssue } from '../types';
 import { JSON_COORDINATES, type CoordinateReader } from '../polygon-set';
 import { ByteParser, INCOMPLETE, MAX_DEPTH, ScanSyntaxError } from './parser';
@@ -12,6 +12,13 @@ export type FeatureSink = (feature: unknown, index: number, reader: CoordinateRe
 const enum State { Start, TopKey, TopColon, TopValue, TopNext, FeatureItem, FeatureNext, ArrayItem, ArrayNext, End, Failed }
 
 const NEAR_BYTES = 96;
+
+/**
+ * Bytes held back from parsing until more arrive or the input ends. A unit cut by the end of the bytes is parsed
+ * again once more are in (INCOMPLETE); in optimized code that path had never run, and V8 threw the code of every
+ * function it cut through away and compiled it again. With this margin only units longer than it are ever cut.
+ */
+export const LOOKAHEAD = 1 << 16;
 
 export class GeoJsonScanner {
   private buf = new Uint8Array(1 << 16);
@@ -37,9 +44,14 @@ export class GeoJsonScanner {
 
   /**
    * `keepProperties`: the only property names the sink reads (others are checked as JSON, then dropped);
-   * all are kept when omitted.
+   * all are kept when omitted. `lookahead`: see LOOKAHEAD (tests set 0 to cut units at every byte).
    */
-  constructor(private readonly source: string, private readonly sink: FeatureSink, keepProperties?: ReadonlySet<string>) {
+  constructor(
+    private readonly source: string,
+    private readonly sink: FeatureSink,
+    keepProperties?: ReadonlySet<string>,
+    private readonly lookahead = LOOKAHEAD,
+  ) {
     this.parser.keep = keepProperties ?? null;
   }
 
@@ -80,6 +92,10 @@ export class GeoJsonScanner {
   private run(): void {
     const p = this.parser;
     for (;;) {
+      if (!this.ended && this.len - this.pos < this.lookahead) {
+        this.retryAt = this.pos + this.lookahead;
+        return;
+      }
       p.set(this.buf, this.pos, this.len, this.ended);
       const lines = p.lines, lineStart = p.lineStart;
       try {

@@ -12,7 +12,7 @@ import { loadCampaign } from '../../cli/campaign';
 import { COVERAGE_FIELDS, JSON_COORDINATES, PolygonSetBuilder } from '../../gis/polygon-set';
 import { shared } from '../../data/analysis-crew';
 import { SETTLEMENT_FIELDS, SettlementTableBuilder } from '../../gis/settlement-table';
-import { GeoJsonScanner, MAX_DEPTH, type FeatureSink } from '../../gis/scan';
+import { GeoJsonScanner, LOOKAHEAD, MAX_DEPTH, type FeatureSink } from '../../gis/scan';
 import { readGeoJsonFile } from '../../data/read-geojson';
 import { scanGeoJsonFile, writeReportJson } from '../../data/fast-read';
 import { mulberry32 } from '../gis/helpers';
@@ -30,27 +30,28 @@ function feed(scanner: GeoJsonScanner, bytes: Uint8Array, sizes: readonly number
   return scanner.end();
 }
 
-function scanFeatures(text: string, sizes: readonly number[], sink: FeatureSink, source = 'f.geojson', keep?: ReadonlySet<string>): InputIssue | null {
-  return feed(new GeoJsonScanner(source, sink, keep), encoder.encode(text), sizes);
+/** Without a lookahead by default, so that units are cut wherever the chunks end (see LOOKAHEAD). */
+function scanFeatures(text: string, sizes: readonly number[], sink: FeatureSink, source = 'f.geojson', keep?: ReadonlySet<string>, lookahead = 0): InputIssue | null {
+  return feed(new GeoJsonScanner(source, sink, keep, lookahead), encoder.encode(text), sizes);
 }
 
 /** Both paths over settlement text: the object path's table and issues, and the scanner's. */
-function bothSettlements(text: string, sizes: readonly number[]) {
+function bothSettlements(text: string, sizes: readonly number[], lookahead = 0) {
   const objIssues = new IssueList(10_000);
   const table = buildSettlementTable('s', JSON.parse(text).features, objIssues);
   const scanIssues = new IssueList(10_000);
   const builder = new SettlementTableBuilder('s', scanIssues);
-  const problem = scanFeatures(text, sizes, (f, _i, reader) => builder.add(f, reader), 's', SETTLEMENT_FIELDS);
+  const problem = scanFeatures(text, sizes, (f, _i, reader) => builder.add(f, reader), 's', SETTLEMENT_FIELDS, lookahead);
   return { problem, object: { table, issues: objIssues.items }, scanned: { table: builder.finish(), issues: scanIssues.items } };
 }
 
-function bothPolygons(text: string, sizes: readonly number[], shared = false) {
+function bothPolygons(text: string, sizes: readonly number[], shared = false, lookahead = 0) {
   const options = { defaultTech: '4G', techs: ['4G', '5G'] };
   const objIssues = new IssueList(10_000);
   const set = buildPolygonSet([{ name: 'm', features: JSON.parse(text).features }], options, objIssues);
   const scanIssues = new IssueList(10_000);
   const builder = new PolygonSetBuilder(options, scanIssues, shared);
-  const problem = scanFeatures(text, sizes, (f, i, reader) => builder.add(0, 'm', i, f, reader), 'm', COVERAGE_FIELDS);
+  const problem = scanFeatures(text, sizes, (f, i, reader) => builder.add(0, 'm', i, f, reader), 'm', COVERAGE_FIELDS, lookahead);
   return { problem, object: { set, issues: objIssues.items }, scanned: { set: builder.finish(), issues: scanIssues.items } };
 }
 
@@ -165,12 +166,14 @@ const feature = (geometry: fc.Arbitrary<unknown>, properties: fc.Arbitrary<unkno
   { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 5, 'Feature', [], {}) },
 );
 const chunking = fc.oneof(fc.constant([1]), fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 }), fc.constant([1 << 20]));
+/** Bytes held back: none (every cut), a few (units longer than it are cut), the default (small files parsed at the end). */
+const lookaheads = fc.constantFrom(0, 40, LOOKAHEAD);
 
 describe('GeoJsonScanner = JSON.parse + the object path', () => {
   it('settlements: same table and same problems, any spelling, any chunking', () => {
-    fc.assert(fc.property(fc.array(feature(pointGeometry, settlementProps), { maxLength: 12 }), fc.integer(), chunking, (features, seed, sizes) => {
+    fc.assert(fc.property(fc.array(feature(pointGeometry, settlementProps), { maxLength: 12 }), fc.integer(), chunking, lookaheads, (features, seed, sizes, lookahead) => {
       const json = awkward({ type: 'FeatureCollection', name: '聚居区 "test"', features, crs: { type: 'name' } }, mulberry32(seed));
-      const r = bothSettlements(json, sizes);
+      const r = bothSettlements(json, sizes, lookahead);
       expect(r.problem).toBeNull();
       expect(r.scanned.issues).toEqual(r.object.issues);
       expect(r.scanned.table).toEqual(r.object.table);
@@ -178,9 +181,9 @@ describe('GeoJsonScanner = JSON.parse + the object path', () => {
   });
 
   it('coverage polygons: same packed set and same problems, any spelling, any chunking, packed in shared memory or not', () => {
-    fc.assert(fc.property(fc.array(feature(polygonGeometry, coverageProps), { maxLength: 10 }), fc.integer(), chunking, fc.boolean(), (features, seed, sizes, shared) => {
+    fc.assert(fc.property(fc.array(feature(polygonGeometry, coverageProps), { maxLength: 10 }), fc.integer(), chunking, fc.boolean(), lookaheads, (features, seed, sizes, shared, lookahead) => {
       const json = awkward({ features, type: 'FeatureCollection' }, mulberry32(seed));
-      const r = bothPolygons(json, sizes, shared);
+      const r = bothPolygons(json, sizes, shared, lookahead);
       expect(r.problem).toBeNull();
       expect(r.scanned.issues).toEqual(r.object.issues);
       expect(r.scanned.set).toEqual(r.object.set);
@@ -278,19 +281,19 @@ describe('GeoJsonScanner: bytes', () => {
   it('replaces invalid UTF-8 as readFileSync(…, "utf8") does', () => {
     const bytes = new Uint8Array([...encoder.encode('{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{"s":"a'), 0xe6, 0xbd, 0x41, 0xff, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xf0, 0x9f, 0x98, ...encoder.encode('b"}}]}')]);
     const got: { properties: { s: string } }[] = [];
-    expect(feed(new GeoJsonScanner('f', (f) => got.push(f as never)), bytes, [1])).toBeNull();
+    expect(feed(new GeoJsonScanner('f', (f) => got.push(f as never), undefined, 0), bytes, [1])).toBeNull();
     expect(got[0].properties.s).toBe(JSON.parse(Buffer.from(bytes).toString('utf8')).features[0].properties.s);
   });
 
   it('skips a UTF-8 byte order mark, even one byte at a time', () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...encoder.encode('{"type":"FeatureCollection","features":[]}')]);
-    expect(feed(new GeoJsonScanner('f', () => {}), bytes, [1])).toBeNull();
+    expect(feed(new GeoJsonScanner('f', () => {}, undefined, 0), bytes, [1])).toBeNull();
   });
 });
 
 describe('GeoJsonScanner: whole-file problems', () => {
   const problem = (json: string | Uint8Array, sizes = [1 << 16]) =>
-    feed(new GeoJsonScanner('x.geojson', () => {}), typeof json === 'string' ? encoder.encode(json) : json, sizes);
+    feed(new GeoJsonScanner('x.geojson', () => {}, undefined, 0), typeof json === 'string' ? encoder.encode(json) : json, sizes);
   const dir = mkdtempSync(join(tmpdir(), 'atlas-scan-'));
   /** The object path's issue for the same text (data/read-geojson.ts over a file). */
   const objectProblem = (json: string): InputIssue | null => {
@@ -321,7 +324,7 @@ describe('GeoJsonScanner: whole-file problems', () => {
   it('a single Feature is read as a collection of one, as by the JSON.parse path', () => {
     const got: unknown[] = [];
     const json = '{"geometry":{"type":"Point","coordinates":[114,25]},"type":"Feature","properties":{"id":"a"}}';
-    expect(feed(new GeoJsonScanner('f', (f) => got.push(f)), encoder.encode(json), [1])).toBeNull();
+    expect(feed(new GeoJsonScanner('f', (f) => got.push(f), undefined, 0), encoder.encode(json), [1])).toBeNull();
     expect(got).toEqual([JSON.parse(json)]);
   });
 
@@ -356,7 +359,7 @@ describe('GeoJsonScanner: whole-file problems', () => {
     const keep = new Set(['id']);
     const scanKept = (json: string, sizes: number[]) => {
       const got: unknown[] = [];
-      return { problem: feed(new GeoJsonScanner('x.geojson', (f) => got.push(f), keep), encoder.encode(json), sizes), got };
+      return { problem: feed(new GeoJsonScanner('x.geojson', (f) => got.push(f), keep, 0), encoder.encode(json), sizes), got };
     };
     const ok = scanKept(fcWith('{"a":[1,-2.5e3,"\\u6f6e\\"",true,null,{}],"b":[]}'), [1]);
     expect(ok.problem).toBeNull();
@@ -407,6 +410,25 @@ describe('scanGeoJsonFile', () => {
       }
       expect(scanGeoJsonFile(p, new GeoJsonScanner(p, () => {}))).toEqual(want);
     }
+  });
+
+  it('holds back LOOKAHEAD bytes, not more: features are handed over while the file is read', () => {
+    const features = Array.from({ length: 2000 }, (_, i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [114 + i / 1e4, 25.5] }, properties: { id: `S${i}`, name: '刘屋'.repeat(i % 30) } }));
+    const bytes = encoder.encode(JSON.stringify({ type: 'FeatureCollection', features }));
+    expect(bytes.length).toBeGreaterThan(3 * LOOKAHEAD);
+    // The sink's feature has its coordinates packed (a node id): the properties tell the features apart.
+    const got: unknown[] = [];
+    const scanner = new GeoJsonScanner('f', (f) => got.push((f as { properties: unknown }).properties));
+    scanner.push(bytes.subarray(0, LOOKAHEAD));
+    expect(got).toHaveLength(0);
+    scanner.push(bytes.subarray(LOOKAHEAD, 3 * LOOKAHEAD));
+    // Everything but the last LOOKAHEAD bytes (and the feature running into them) is through.
+    const end = encoder.encode('{"type":"FeatureCollection","features":' + JSON.stringify(features.slice(0, got.length))).length - 1;
+    expect(end).toBeGreaterThan(2 * LOOKAHEAD - 400);
+    expect(end).toBeLessThanOrEqual(2 * LOOKAHEAD + 400);
+    scanner.push(bytes.subarray(3 * LOOKAHEAD));
+    expect(scanner.end()).toBeNull();
+    expect(got).toEqual(features.map((f) => f.properties));
   });
 });
 
