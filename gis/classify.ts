@@ -127,10 +127,11 @@ export function classifyRange(
   if (!(from >= 0 && from <= to && to <= order.length)) throw new RangeError(`classifyRange: range ${from}..${to} outside 0..${order.length}`);
   const { ringOffsets, vertexOffsets, coords, mask } = set;
   const all = unionOfBits(mask, set.polygonCount);
-  const { boxes, ids, levelEnds, count, grid } = index;
-  // The loop takes arrays and numbers only: the set and index objects differ in shape from one file to the next
-  // (made on this thread or received from another), and optimized code reading their fields was thrown away and
-  // compiled again at each new shape.
+  const { boxes, ids, count, grid } = index;
+  // The loop takes typed arrays and numbers only: the set and index objects (and plain arrays) differ in shape from
+  // one file to the next (made on this thread or received from another), and optimized code reading them was
+  // thrown away and compiled again at each new shape.
+  const levelEnds = Uint32Array.from(index.levelEnds);
   if (grid) {
     classifyOrdered(xs, ys, order, from, to, out, ringOffsets, vertexOffsets, coords, mask, all, boxes, ids, levelEnds, count,
       grid.starts, grid.items, grid.minX, grid.minY, grid.scale, grid.nx, grid.ny);
@@ -153,7 +154,7 @@ function unionOfBits(mask: Uint8Array, n: number): number {
 function classifyOrdered(
   xs: Float64Array, ys: Float64Array, order: Uint32Array, from: number, to: number, out: Uint8Array,
   ringOffsets: Uint32Array, vertexOffsets: Uint32Array, coords: Float64Array, mask: Uint8Array, all: number,
-  boxes: Float64Array, ids: Uint32Array, levelEnds: number[], count: number,
+  boxes: Float64Array, ids: Uint32Array, levelEnds: Uint32Array, count: number,
   starts: Uint32Array, items: Uint32Array, minX: number, minY: number, scale: number, nx: number, ny: number,
 ): void {
   const root = levelEnds[levelEnds.length - 1] - 1;
@@ -218,7 +219,7 @@ function classifyOrdered(
   }
 }
 
-function levelEndOf(levelEnds: number[], k: number): number {
+function levelEndOf(levelEnds: Uint32Array, k: number): number {
   let l = 0;
   while (levelEnds[l] <= k) l++;
   return levelEnds[l];

@@ -37,8 +37,9 @@ export interface SectorOptions {
 
 const BANDS = Object.keys(DEFAULT_RADIUS_M).map(Number) as BandMHz[];
 /** TD-LTE band letters used by Chinese operators and 3GPP band numbers → MHz. */
-const LETTERS: Record<string, number> = { a: 2000, f: 1900, d: 2600, e: 2300 };
-const NR_LTE: Record<string, number> = { n28: 700, b28: 700, n8: 900, b8: 900, n3: 1800, b3: 1800, n1: 2100, b1: 2100, n41: 2600, b41: 2600, n78: 3500, b39: 1900, b40: 2300, b34: 2000, b38: 2600 };
+// Maps: an object's lookup would also find what every object inherits ("constructor" read as a band).
+const LETTERS = new Map(Object.entries({ a: 2000, f: 1900, d: 2600, e: 2300 }));
+const NR_LTE = new Map(Object.entries({ n28: 700, b28: 700, n8: 900, b8: 900, n3: 1800, b3: 1800, n1: 2100, b1: 2100, n41: 2600, b41: 2600, n78: 3500, b39: 1900, b40: 2300, b34: 2000, b38: 2600 }));
 
 /** "1800", "1.8G", "FDD1800", "900M", "D频段", "n41" → the nearest band of the radius table; null when unreadable. */
 export function parseBand(value: unknown): BandMHz | null {
@@ -47,8 +48,8 @@ export function parseBand(value: unknown): BandMHz | null {
   else if (typeof value === 'string') {
     const s = value.normalize('NFKC').trim().toLowerCase().replace(/频段|band|\s/g, '');
     const num = /(\d+(?:\.\d+)?)\s*(g|ghz|m|mhz)?/.exec(s.replace(/^(fdd|tdd|lte|nr)-?/, ''));
-    if (NR_LTE[s] !== undefined) mhz = NR_LTE[s];
-    else if (LETTERS[s] !== undefined) mhz = LETTERS[s];
+    const named = NR_LTE.get(s) ?? LETTERS.get(s);
+    if (named !== undefined) mhz = named;
     else if (num) {
       const n = Number(num[1]);
       mhz = num[2]?.startsWith('g') || n < 10 ? n * 1000 : n;

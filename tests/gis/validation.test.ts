@@ -75,6 +75,14 @@ describe('input validation names the source, feature, field and expectation', ()
     expect(issues[1]).toMatchObject({ feature: 1, field: 'operator' });
     expect(issues[1].message).toMatch(/unknown operator "广电"/);
   });
+  it('names an object inherits are unknown operators too (regression: "constructor" and "__proto__" were accepted)', () => {
+    const ring = [[[114, 25], [115, 25], [115, 26], [114, 25]]];
+    const issues = issuesOf([point(base)], ['constructor', '__proto__', 'hasOwnProperty'].map((operator) => (
+      { type: 'Feature', geometry: { type: 'Polygon', coordinates: ring }, properties: { operator } }
+    )));
+    expect(issues.map((i) => `${i.feature}.${i.field}`)).toEqual(['0.operator', '1.operator', '2.operator']);
+    expect(issues[0].message).toMatch(/unknown operator "constructor"/);
+  });
   it('caps the list but counts everything', () => {
     const many = Array.from({ length: 500 }, (_, i) => point({ ...base, id: `x${i}`, households: -1 }));
     try {

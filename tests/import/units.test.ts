@@ -163,5 +163,7 @@ describe('sitesToSectors', () => {
 
   it('reads bands in the spellings operators use', () => {
     expect(['700M', 'FDD900', '1.8G', 'F', 'D', 'n41', 'n78', 2100, 'x'].map(parseBand)).toEqual([700, 900, 1800, 1800, 2600, 2600, 3500, 2100, null]);
+    // Regression: names every object inherits were read as a band.
+    expect(['constructor', '__proto__'].map(parseBand)).toEqual([null, null]);
   });
 });
