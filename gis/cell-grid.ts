@@ -130,6 +130,6 @@ export function cellAt(minX: number, minY: number, scale: number, nx: number, ny
   const fx = Math.floor((x - minX) * scale), fy = Math.floor((y - minY) * scale);
   if (!(fx >= 0 && fy >= 0)) return -1;
   // Past the last column only a point beyond every box (or on the far edge, which min() maps as the boxes).
-  const cx = fx < nx ? fx : nx - 1, cy = fy < ny ? fy : ny - 1;
-  return cy * nx + cx;
+  // Math.min, not a branch: optimized code was discarded the first time a point fell there.
+  return Math.min(fy, ny - 1) * nx + Math.min(fx, nx - 1);
 }

@@ -176,6 +176,8 @@ function classifyOrdered(
       const id = ids[k];
       if (locateIn(ringOffsets, vertexOffsets, coords, id, x, y) !== OUTSIDE) m |= mask[id];
     }
+    // A point that the last leaves covered for every operator goes no further. The grid and the tree are never
+    // both used for one set: code that has not run yet had V8 discard the loop's optimized code when it first did.
     if (m !== all && nx > 0) {
       const c = cellAt(minX, minY, scale, nx, ny, x, y);
       if (c >= 0) {
@@ -190,27 +192,26 @@ function classifyOrdered(
           }
         }
       }
-      out[i] = m;
-      continue;
-    }
-    let top = 0;
-    stack[top++] = root;
-    stack[top++] = root + 1;
-    while (top > 0 && m !== all) {
-      const end = stack[--top];
-      const start = stack[--top];
-      const level = start >= count;
-      for (let k = start, kEnd = Math.min(start + NODE_SIZE, end); k < kEnd; k++) {
-        if (x < boxes[4 * k] || y < boxes[4 * k + 1] || x > boxes[4 * k + 2] || y > boxes[4 * k + 3]) continue;
-        const id = ids[k];
-        if (level) {
-          stack[top++] = id;
-          stack[top++] = levelEndOf(levelEnds, id);
-        } else {
-          const bit = mask[id];
-          if ((m & bit) === 0 && locateIn(ringOffsets, vertexOffsets, coords, id, x, y) !== OUTSIDE) {
-            m |= bit;
-            lastLeaf[31 - Math.clz32(bit)] = k;
+    } else if (m !== all) {
+      let top = 0;
+      stack[top++] = root;
+      stack[top++] = root + 1;
+      while (top > 0 && m !== all) {
+        const end = stack[--top];
+        const start = stack[--top];
+        const level = start >= count;
+        for (let k = start, kEnd = Math.min(start + NODE_SIZE, end); k < kEnd; k++) {
+          if (x < boxes[4 * k] || y < boxes[4 * k + 1] || x > boxes[4 * k + 2] || y > boxes[4 * k + 3]) continue;
+          const id = ids[k];
+          if (level) {
+            stack[top++] = id;
+            stack[top++] = levelEndOf(levelEnds, id);
+          } else {
+            const bit = mask[id];
+            if ((m & bit) === 0 && locateIn(ringOffsets, vertexOffsets, coords, id, x, y) !== OUTSIDE) {
+              m |= bit;
+              lastLeaf[31 - Math.clz32(bit)] = k;
+            }
           }
         }
       }

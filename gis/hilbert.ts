@@ -46,7 +46,11 @@ function scatterBy(keys: Uint32Array, shift: number, src: Uint32Array, starts: U
   }
 }
 
-/** Hilbert curve index of (x, y) in [0, 2^16): rawrunprotected's "Fast Hilbert curve generation", as in flatbush. */
+/**
+ * Hilbert curve index of (x, y) in [0, 2^16): rawrunprotected's "Fast Hilbert curve generation", as in flatbush.
+ * Its 32 bits come as a signed integer (store it in a Uint32Array to read the index): an unsigned result past 2^31
+ * is no small integer, and V8 discarded the optimized loop calling this the first time one came.
+ */
 export function hilbert(x: number, y: number): number {
   let a = x ^ y;
   let b = 0xffff ^ a;
@@ -86,5 +90,5 @@ export function hilbert(x: number, y: number): number {
   b = (b | (b << 2)) & 0x33333333;
   b = (b | (b << 1)) & 0x55555555;
 
-  return ((b << 1) | a) >>> 0;
+  return (b << 1) | a;
 }
