@@ -31,11 +31,13 @@ export class GeoJsonScanner {
   private offset = 0; // absolute offset of the current chunk's first byte
   private line = 1;
   private key = '';
-  private keyParts: Uint8Array[] = [];
+  // Byte runs of a key or value cut by a chunk's end. Emptied with `length = 0`, never replaced: a fresh [] holds
+  // small integers until its first push, and the optimized scanning loop was discarded at each such push.
+  private readonly keyParts: Uint8Array[] = [];
   private inFeatures = false;
   private featureIndex = 0;
   // capture state
-  private parts: Uint8Array[] = [];
+  private readonly parts: Uint8Array[] = [];
   private depth = 0;
   private inString = false;
   private escape = false;
@@ -83,7 +85,7 @@ export class GeoJsonScanner {
   }
 
   private startCapture(chunk: Uint8Array, i: number, next: S): void {
-    this.parts = [];
+    this.parts.length = 0;
     this.depth = 0;
     this.inString = false;
     this.escape = false;
@@ -104,7 +106,7 @@ export class GeoJsonScanner {
       if (this.parts.length === 0) text = this.decode(last ?? Buffer.alloc(0));
       else text = this.decode(Buffer.concat(last ? [...this.parts, last] : this.parts));
     }
-    this.parts = [];
+    this.parts.length = 0;
     if (this.afterCapture === S.AfterElem) {
       this.events.push({
         kind: 'feature', index: this.featureIndex++, text, offset: this.captureOffset, line: this.captureLine,
@@ -138,7 +140,7 @@ export class GeoJsonScanner {
       else if (c === LB || c === LS) {
         if (++depth > this.maxDepth && !this.tooDeep) {
           this.tooDeep = true;
-          this.parts = [];
+          this.parts.length = 0;
         }
       } else if (c === RB || c === RS) {
         if (--depth === 0) break;
@@ -190,7 +192,7 @@ export class GeoJsonScanner {
           break;
         case S.KeyOrEnd:
           if (WS[c]) continue;
-          if (c === Q) { this.state = S.Key; this.keyParts = []; keyStart = i + 1; this.escape = false; continue; }
+          if (c === Q) { this.state = S.Key; this.keyParts.length = 0; keyStart = i + 1; this.escape = false; continue; }
           if (c === RB) { this.state = S.Done; continue; }
           this.fail(`expected a member name in double quotes, found ${this.describe(c)}`, i);
           break;
