@@ -75,8 +75,10 @@ function medianBoxSize(boxes: Float64Array, count: number): number {
   return sizes[sizes.length >> 1];
 }
 
-/** The larger side of every step-th box. A loop of its own: V8 compiled it on stack at every file, then threw
- * the code away at the first statement after it, which had not run yet. */
+/**
+ * The larger side of every step-th box. A loop of its own: V8 compiled it on stack at every file, then threw the
+ * code away at the first statement after it, which had not run yet.
+ */
 function sampleBoxSizes(boxes: Float64Array, count: number, step: number): Float64Array {
   const sizes = new Float64Array(Math.ceil(count / step));
   for (let k = 0, s = 0; k < count; k += step, s++) sizes[s] = Math.max(boxes[4 * k + 2] - boxes[4 * k], boxes[4 * k + 3] - boxes[4 * k + 1]);
