@@ -77,12 +77,15 @@ function cellTotals(cell: Int32Array, cellCount: number, households: Float64Arra
   return t;
 }
 
+/** OPERATOR_BIT in the order of OPERATORS, for the per-settlement loop (no lookup by name there). */
+const BITS = Uint8Array.from(OPERATORS, (op) => OPERATOR_BIT[op]);
+
 function addLayer(t: Float64Array, at: number, hh: number, mask: number): void {
   if (mask === 0) return;
   t[at]++;
   t[at + 1] += hh;
-  for (let k = 0; k < OPERATORS.length; k++) {
-    if (mask & OPERATOR_BIT[OPERATORS[k]]) {
+  for (let k = 0; k < BITS.length; k++) {
+    if (mask & BITS[k]) {
       t[at + 2 + 2 * k]++;
       t[at + 3 + 2 * k] += hh;
     }
