@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureRendererBuilt } from '../server/build';
-import { buildAtomically, DATA_WORKER_ENTRIES, NODE_BUNDLE_OPTIONS, ROOT } from '../server/bundle';
+import { buildAtomically, buildCommonJsWorkers, DATA_WORKER_ENTRIES, NODE_BUNDLE_OPTIONS, ROOT } from '../server/bundle';
 
 export { NODE_BUNDLE_OPTIONS, ROOT };
 
@@ -14,6 +14,7 @@ export async function buildElectron(outdir = join(ROOT, 'dist', 'electron')): Pr
     entryPoints: { main: join(ROOT, 'electron', 'main.ts'), ...DATA_WORKER_ENTRIES },
     outdir,
   });
+  await buildCommonJsWorkers(outdir);
   // Sandboxed preloads must be one CommonJS file that requires nothing but 'electron'.
   await buildAtomically({
     entryPoints: { preload: join(ROOT, 'electron', 'preload.ts') },
@@ -36,5 +37,5 @@ export async function buildElectron(outdir = join(ROOT, 'dist', 'electron')): Pr
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await ensureRendererBuilt(ROOT);
   await buildElectron();
-  console.log('Built dist/electron (main.mjs, host-worker.mjs, analysis-crew-worker.mjs, preload.cjs, package.json)');
+  console.log('Built dist/electron (main.mjs, host-worker.mjs, analysis-crew-worker.cjs, import/import-worker.mjs, preload.cjs, package.json)');
 }

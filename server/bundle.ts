@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COMMONJS_WORKERS } from '../data/node-worker';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,12 +27,39 @@ export const NODE_BUNDLE_OPTIONS: BuildOptions = {
 
 /**
  * The data/ worker scripts beside every Node-side bundle (server, Electron, the bench's CLI): the host's worker,
- * the analysis crew's, the two-thread import's, and the report writer's. data/node-worker.ts finds each as
- * `<name>.mjs` next to the code that starts it.
+ * the analysis crew's and the two-thread import's. data/node-worker.ts finds each next to the code that starts it:
+ * `<name>.mjs` among the bundle's ES modules (DATA_WORKER_ENTRIES), or `<name>.cjs`, one CommonJS file of its own
+ * (COMMONJS_WORKER_ENTRIES, see COMMONJS_WORKERS).
  */
-export const DATA_WORKER_ENTRIES: Record<string, string> = Object.fromEntries(
-  ['host-worker', 'analysis-crew-worker', 'import/import-worker'].map((w) => [w, join(ROOT, 'data', `${w}.ts`)]),
-);
+const WORKERS = ['host-worker', 'analysis-crew-worker', 'import/import-worker'];
+const entries = (names: string[]): Record<string, string> => Object.fromEntries(names.map((w) => [w, join(ROOT, 'data', `${w}.ts`)]));
+export const DATA_WORKER_ENTRIES = entries(WORKERS.filter((w) => !COMMONJS_WORKERS.has(w)));
+export const COMMONJS_WORKER_ENTRIES = entries(WORKERS.filter((w) => COMMONJS_WORKERS.has(w)));
+/** Every worker file a bundle has beside its main, relative to it. */
+export const DATA_WORKER_FILES = WORKERS.map((w) => `${w}${COMMONJS_WORKERS.has(w) ? '.cjs' : '.mjs'}`);
+
+/**
+ * Builds COMMONJS_WORKER_ENTRIES into `outdir`, each one file with what it imports but the packages left external
+ * (`packages`: NODE_BUNDLE_OPTIONS's by default). import.meta.url, which CommonJS lacks, is the file's own URL.
+ */
+export function buildCommonJsWorkers(outdir: string, packages: Pick<BuildOptions, 'external' | 'packages'> = { external: NODE_BUNDLE_OPTIONS.external }): Promise<Metafile | undefined> {
+  return buildAtomically({
+    entryPoints: COMMONJS_WORKER_ENTRIES,
+    outdir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    ...packages,
+    define: { 'import.meta.url': '__atlasImportMetaUrl' },
+    // The directive first, or the banner would make the file sloppy-mode code.
+    banner: { js: "'use strict';\nconst __atlasImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    metafile: true,
+  });
+}
 
 /**
  * Builds in memory, then replaces each output file by rename: two starters building at once never
@@ -75,7 +103,7 @@ function bundleIsFresh(outdir: string, outputs: string[]): boolean {
  * (half a second of every start otherwise).
  */
 export async function buildServer(outdir = join(ROOT, 'dist', 'server')): Promise<string> {
-  const outputs = ['main.mjs', ...Object.keys(DATA_WORKER_ENTRIES).map((w) => `${w}.mjs`)];
+  const outputs = ['main.mjs', ...DATA_WORKER_FILES];
   if (bundleIsFresh(outdir, outputs)) return join(outdir, 'main.mjs');
   const metafile = await buildAtomically({
     ...NODE_BUNDLE_OPTIONS,
@@ -83,6 +111,8 @@ export async function buildServer(outdir = join(ROOT, 'dist', 'server')): Promis
     outdir,
     metafile: true,
   });
-  await writeFile(join(outdir, INPUTS_FILE), JSON.stringify(Object.keys(metafile?.inputs ?? {})));
+  const workers = await buildCommonJsWorkers(outdir);
+  const inputs = new Set([...Object.keys(metafile?.inputs ?? {}), ...Object.keys(workers?.inputs ?? {})]);
+  await writeFile(join(outdir, INPUTS_FILE), JSON.stringify([...inputs]));
   return join(outdir, 'main.mjs');
 }

@@ -32,10 +32,15 @@ describe('electron bundles', () => {
     const main = await readFile(join(out, 'main.mjs'), 'utf8');
     expect(main).toMatch(/from "electron"/);
     expect(main).toMatch(/["']host-worker["']/);
-    for (const name of ['host-worker', 'analysis-crew-worker', 'import/import-worker']) {
-      expect(await readFile(join(out, `${name}.mjs`), 'utf8')).toMatch(/workerData/);
+    for (const file of ['host-worker.mjs', 'analysis-crew-worker.cjs', 'import/import-worker.mjs']) {
+      expect(await readFile(join(out, file), 'utf8')).toMatch(/workerData/);
     }
     expect(await readFile(join(out, 'host-worker.mjs'), 'utf8')).toMatch(/better-sqlite3/);
+    // The crew's worker is one strict-mode CommonJS file: no import statement, nothing from the ES module chunks.
+    const crew = await readFile(join(out, 'analysis-crew-worker.cjs'), 'utf8');
+    expect(crew.startsWith("'use strict';")).toBe(true);
+    expect(crew).not.toMatch(/^import /m);
+    expect(crew).not.toMatch(/\.mjs["']/);
   });
 
   it('writes the package.json `electron dist/electron` reads for name and version', async () => {
@@ -66,7 +71,7 @@ describe('electron bundles', () => {
     await ws.writeLayer({ name: '移动', role: 'mobile', geometryType: 'POLYGON' }, [[square(114, 'CMCC'), square(115, 'CT')]]);
     await ws.writeLayer({ name: '宽带', role: 'broadband', geometryType: 'POLYGON' }, [[square(114.5, 'CU')]]);
     ws.close();
-    await expect(readFile(join(out, 'analysis-crew-worker.mjs'), 'utf8')).resolves.toMatch(/better-sqlite3/);
+    await expect(readFile(join(out, 'analysis-crew-worker.cjs'), 'utf8')).resolves.toMatch(/require\("better-sqlite3"\)/);
     const run = spawnSync(process.execPath, [join(out, 'crew-probe.mjs'), gpkg], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');
     // Settlement i at longitude 114 + i/10: CMCC's square covers 0..10, CT's 10..20 (both at 10), CU's 5..15.
