@@ -1,20 +1,11 @@
-// The CLI as shipped, for timing: bundled (tsx would add its TypeScript loader to every start), split so that
-// each command loads only its own dependencies, with data/'s worker scripts as entries of their own, ES modules or
-// single CommonJS files (see data/node-worker.ts). Built under node_modules/.cache so that bare imports resolve and linters skip it.
+// The CLI as `npm run cli` runs it (server/bundle.ts's buildCli, see scripts/cli.mjs), built for timing under
+// node_modules/.cache, apart from dist/cli, so that a bench never races a user's rebuild.
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { buildCommonJsWorkers, DATA_WORKER_ENTRIES } from '../server/bundle';
+import { buildCli } from '../server/bundle';
 
 const root = join(import.meta.dirname, '..');
 
 /** Builds into node_modules/.cache/<name>; returns the node arguments that start the CLI. */
 export async function buildCliBundle(name = 'coverage-atlas-bench'): Promise<string[]> {
-  const outdir = join(root, 'node_modules', '.cache', name);
-  await build({
-    entryPoints: { main: join(root, 'cli', 'main.ts'), ...DATA_WORKER_ENTRIES },
-    bundle: true, splitting: true, platform: 'node', format: 'esm', packages: 'external',
-    outdir, outExtension: { '.js': '.mjs' }, logLevel: 'warning',
-  });
-  await buildCommonJsWorkers(outdir, { packages: 'external' });
-  return [join(outdir, 'main.mjs')];
+  return [await buildCli(join(root, 'node_modules', '.cache', name))];
 }

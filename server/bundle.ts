@@ -51,6 +51,7 @@ export function buildCommonJsWorkers(outdir: string, packages: Pick<BuildOptions
     target: 'node20',
     format: 'cjs',
     outExtension: { '.js': '.cjs' },
+    absWorkingDir: ROOT,
     ...packages,
     define: { 'import.meta.url': '__atlasImportMetaUrl' },
     // The directive first, or the banner would make the file sloppy-mode code.
@@ -96,6 +97,29 @@ function bundleIsFresh(outdir: string, outputs: string[]): boolean {
   } catch {
     return false;
   }
+}
+
+/** Where buildCli writes the command line, which `npm run cli` runs (scripts/cli.mjs). */
+export const CLI_DIR = join(ROOT, 'dist', 'cli');
+
+/**
+ * The command line bundled into `outdir` (main.mjs): split so that each command loads only its own code, the
+ * packages required from node_modules, the data/ workers beside it, and `inputs.json` listing the sources, which
+ * scripts/cli.mjs compares with the bundle to rebuild it when one changed. From the bundle `analyze` starts
+ * ~0.35 s sooner than through tsx's loader.
+ */
+export async function buildCli(outdir = CLI_DIR): Promise<string> {
+  const metafile = await buildAtomically({
+    entryPoints: { main: join(ROOT, 'cli', 'main.ts'), ...DATA_WORKER_ENTRIES },
+    bundle: true, splitting: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external',
+    outdir, outExtension: { '.js': '.mjs' }, logLevel: 'warning', metafile: true,
+    // Inputs relative to the project, whatever the directory the command was run from (scripts/cli.mjs reads them).
+    absWorkingDir: ROOT,
+  });
+  const workers = await buildCommonJsWorkers(outdir, { packages: 'external' });
+  const inputs = new Set([...Object.keys(metafile?.inputs ?? {}), ...Object.keys(workers?.inputs ?? {})]);
+  await writeFile(join(outdir, INPUTS_FILE), JSON.stringify([...inputs]));
+  return join(outdir, 'main.mjs');
 }
 
 /**

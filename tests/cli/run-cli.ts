@@ -1,4 +1,5 @@
-// Runs the CLI as users do (through tsx), capturing exit code and output.
+// Runs the CLI as users do (`npm run cli`: scripts/cli.mjs, from the bundle it keeps fresh), capturing exit code
+// and output.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -11,7 +12,7 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], options: { cwd?: string; timeout?: number } = {}): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli', 'main.ts'), ...args], {
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'cli.mjs'), ...args], {
     cwd: options.cwd ?? root,
     encoding: 'utf8',
     timeout: options.timeout ?? 120_000,
