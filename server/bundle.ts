@@ -23,6 +23,8 @@ export const NODE_BUNDLE_OPTIONS: BuildOptions = {
   banner: { js: "import { createRequire as __atlasRequire } from 'node:module'; const require = __atlasRequire(import.meta.url);" },
   sourcemap: 'linked',
   logLevel: 'warning',
+  // Metafile inputs relative to the project whatever the current directory: bundleIsFresh and scripts/cli.mjs read them so.
+  absWorkingDir: ROOT,
 };
 
 /**
@@ -99,6 +101,12 @@ function bundleIsFresh(outdir: string, outputs: string[]): boolean {
   }
 }
 
+/** Writes INPUTS_FILE: every source the builds of a bundle read, relative to ROOT. */
+async function writeInputs(outdir: string, ...builds: (Metafile | undefined)[]): Promise<void> {
+  const inputs = new Set(builds.flatMap((m) => Object.keys(m?.inputs ?? {})));
+  await writeFile(join(outdir, INPUTS_FILE), JSON.stringify([...inputs]));
+}
+
 /** Where buildCli writes the command line, which `npm run cli` runs (scripts/cli.mjs). */
 export const CLI_DIR = join(ROOT, 'dist', 'cli');
 
@@ -112,13 +120,9 @@ export async function buildCli(outdir = CLI_DIR): Promise<string> {
   const metafile = await buildAtomically({
     entryPoints: { main: join(ROOT, 'cli', 'main.ts'), ...DATA_WORKER_ENTRIES },
     bundle: true, splitting: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external',
-    outdir, outExtension: { '.js': '.mjs' }, logLevel: 'warning', metafile: true,
-    // Inputs relative to the project, whatever the directory the command was run from (scripts/cli.mjs reads them).
-    absWorkingDir: ROOT,
+    outdir, outExtension: { '.js': '.mjs' }, logLevel: 'warning', metafile: true, absWorkingDir: ROOT,
   });
-  const workers = await buildCommonJsWorkers(outdir, { packages: 'external' });
-  const inputs = new Set([...Object.keys(metafile?.inputs ?? {}), ...Object.keys(workers?.inputs ?? {})]);
-  await writeFile(join(outdir, INPUTS_FILE), JSON.stringify([...inputs]));
+  await writeInputs(outdir, metafile, await buildCommonJsWorkers(outdir, { packages: 'external' }));
   return join(outdir, 'main.mjs');
 }
 
@@ -135,8 +139,6 @@ export async function buildServer(outdir = join(ROOT, 'dist', 'server')): Promis
     outdir,
     metafile: true,
   });
-  const workers = await buildCommonJsWorkers(outdir);
-  const inputs = new Set([...Object.keys(metafile?.inputs ?? {}), ...Object.keys(workers?.inputs ?? {})]);
-  await writeFile(join(outdir, INPUTS_FILE), JSON.stringify([...inputs]));
+  await writeInputs(outdir, metafile, await buildCommonJsWorkers(outdir));
   return join(outdir, 'main.mjs');
 }
