@@ -36,11 +36,15 @@ type Command = (argv: string[]) => void | Promise<void>;
  * 1.7 s at M, on background threads beside the two JavaScript threads). With a smaller inlining budget, and the
  * worker compiling on its own thread when its code turns hot, M took ~9 % less time and L about the same; a long
  * import took longer, so this is for `analyze` only (bench/RESULTS.md, ninth session). Set before the analysis loads
- * and its worker starts: the budget is read at each compilation, the other flag when a thread's isolate starts.
+ * and its worker starts: the budget is read at each compilation, concurrent recompilation when a thread's isolate
+ * starts (so this thread's isolate keeps it), concurrent OSR at each on-stack replacement. A long loop of this thread
+ * waited in slow code for its OSR job to get a turn on a busy core: compiled at once, M took ~6 % less time (0.65 →
+ * 0.61 s, fourteenth session); single-threaded commands (map, report) are slower with synchronous compilation.
  */
 function tuneCompilerForAnalysis(): void {
   setFlagsFromString('--max-inlined-bytecode-size-cumulative=300');
   setFlagsFromString('--no-concurrent-recompilation');
+  setFlagsFromString('--no-concurrent-osr');
 }
 
 const commands: Record<string, Command> = {

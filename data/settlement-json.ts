@@ -7,6 +7,8 @@ import { ascii, put, putNumber, putString, stringBound } from '../gis/json-bytes
 
 /** Bytes of a row besides its strings: members, booleans, operator lists and three numbers (≤ 25 bytes each). */
 const ROW_FIXED = 512;
+/** Bytes of the first output buffer (see encodeSettlementList). */
+const FIRST_BUFFER = 8192;
 /** The members between `key` (exclusive) and the next string-valued one, as JSON.stringify writes them. */
 const between = (members: Partial<SettlementResult>): string => JSON.stringify(members).slice(1, -1);
 
@@ -39,7 +41,9 @@ export function encodeSettlementList(
   bufferBytes = 1 << 20,
 ): void {
   if (!(from >= 0 && from <= to && to <= c.count)) throw new RangeError(`encodeSettlementList: range ${from}..${to} outside 0..${c.count}`);
-  let out = Buffer.allocUnsafe(bufferBytes);
+  // The first buffer is small, so that the first flush comes while the loop is still interpreted: a first flush
+  // in optimized code met a branch without type feedback, deoptimized, and had this loop compiled again (~16 ms at M).
+  let out = Buffer.allocUnsafe(Math.min(bufferBytes, FIRST_BUFFER));
   let p = 0;
   for (let i = from; i < to; i++) {
     const id = c.id[i], name = c.name[i], county = c.county[i], township = c.township[i], village = c.village[i], code = c.code[i];
@@ -47,7 +51,8 @@ export function encodeSettlementList(
     if (p + bound > out.length) {
       if (p > 0) write(out.subarray(0, p));
       p = 0;
-      if (bound > out.length) out = Buffer.allocUnsafe(bound);
+      const size = Math.max(bufferBytes, bound);
+      if (size > out.length) out = Buffer.allocUnsafe(size);
     }
     if (i > from) out[p++] = 0x2c;
     const hh = c.households[i];
