@@ -2,6 +2,7 @@
 // Commands are loaded on demand: `analyze` should not pay for pdfkit, exceljs or playwright-core at start-up.
 // Nothing of the analysis is imported here: `analyze` starts its workers before loading it (cli/analyze-options.ts).
 import { setFlagsFromString } from 'node:v8';
+import { waitForSpareBoot } from '../data/crew-start';
 import { prestartFileAnalysis } from './analyze-options';
 import { ImportFailed, UsageError } from './args';
 
@@ -35,24 +36,24 @@ type Command = (argv: string[]) => void | Promise<void>;
  * `analyze` runs for about a second on every core, and V8's optimizing compiler took a third of its CPU (~0.55 s of
  * 1.7 s at M, on background threads beside the two JavaScript threads). With a smaller inlining budget, and the
  * worker compiling on its own thread when its code turns hot, M took ~9 % less time and L about the same; a long
- * import took longer, so this is for `analyze` only (bench/RESULTS.md, ninth session). Set before the analysis loads
- * and its worker starts: the budget is read at each compilation, concurrent recompilation when a thread's isolate
- * starts (so this thread's isolate keeps it), concurrent OSR at each on-stack replacement. A long loop of this thread
- * waited in slow code for its OSR job to get a turn on a busy core: compiled at once, M took ~6 % less time (0.65 →
- * 0.61 s, fourteenth session); single-threaded commands (map, report) are slower with synchronous compilation.
+ * import took longer, so this is for `analyze` only (bench/RESULTS.md, ninth session). The budget is read at each
+ * compilation, concurrent OSR at each on-stack replacement: a long loop of this thread waited in slow code for its
+ * OSR job to get a turn on a busy core, and compiled at once M took ~6 % less time (0.65 → 0.61 s, fourteenth
+ * session). Single-threaded commands (map, report) are slower with synchronous compilation.
  */
 function tuneCompilerForAnalysis(): void {
   setFlagsFromString('--max-inlined-bytecode-size-cumulative=300');
-  setFlagsFromString('--no-concurrent-recompilation');
   setFlagsFromString('--no-concurrent-osr');
 }
 
 const commands: Record<string, Command> = {
   analyze: async (argv) => {
-    tuneCompilerForAnalysis();
+    // Read when a thread's isolate starts (this thread's keeps concurrent recompilation): set before any worker starts.
+    setFlagsFromString('--no-concurrent-recompilation');
     // A workspace as the first argument analyses its layers; otherwise the layers come from --settlements etc.
     const workspace = argv[0] && !argv[0].startsWith('--');
-    if (!workspace) prestartFileAnalysis(argv);
+    if (workspace) tuneCompilerForAnalysis();
+    else prestartFileAnalysis(argv);
     const { loadCampaign } = await import('./campaign');
     const campaign = loadCampaign();
     if (workspace) {
@@ -60,6 +61,9 @@ const commands: Record<string, Command> = {
       return analyzeWorkspace(argv, campaign.focusOrder);
     }
     const { analyzeFiles } = await import('./analyze');
+    // Workers prestarted above boot while this thread loads the analysis; their start is slower once flags change.
+    waitForSpareBoot();
+    tuneCompilerForAnalysis();
     return analyzeFiles(argv, campaign, campaign.focusOrder);
   },
   demo: async (argv) => (await import('./workspace-commands')).demoCommand(argv),

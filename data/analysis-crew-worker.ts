@@ -1,6 +1,7 @@
 // A worker of an analysis crew (data/analysis-crew.ts): packs claimed coverage files or workspace layers, then
 // classifies ranges of points until none is left to claim. No top-level await: bundles build this worker as
 // CommonJS (see data/node-worker.ts).
+import { spare } from './crew-boot-signal';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CrewMember, failCrew, packFileJob, type CrewData, type CrewMessage, type PackJob } from './analysis-crew';
 
@@ -24,5 +25,5 @@ function start(data: CrewData): void {
 }
 
 // A worker started ahead of the analysis (data/crew-start.ts) gets its part by message.
-if (workerData) start(workerData as CrewData);
-else parentPort!.once('message', start);
+if (spare) parentPort!.once('message', start);
+else start(workerData as CrewData);

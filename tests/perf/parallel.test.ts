@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCoverage, InputError, ISSUE_CAP, resolveOptions, type AnalysisOptions, type AnalysisReport } from '../../gis';
 import { analyzeGeoJsonFiles, writeGeoJsonAnalysisJson, type AnalysisFiles } from '../../data/analyze-files';
-import { crewWorkerCount, prestartCrewWorkers, takeSpareWorker } from '../../data/crew-start';
+import { crewWorkerCount, prestartCrewWorkers, takeSpareWorker, waitForSpareBoot } from '../../data/crew-start';
 import { readGeoJsonFile } from '../../data/read-geojson';
 import { campaignSeeds } from '../../seeds/campaign';
 import { writeDemoFiles } from '../../seeds/demo';
@@ -112,6 +112,8 @@ describe('analyzeGeoJsonFiles', () => {
   it('workers started before the analysis get their part by message and give the same report', async () => {
     const one = await analyzeGeoJsonFiles(demo, options, campaign, { threads: 1 });
     prestartCrewWorkers(2);
+    // They say so once Node has started them, before they load the analysis (a generous bound for a loaded machine).
+    expect(waitForSpareBoot(30_000)).toBe(true);
     const out = join(dir, 'prestarted.json');
     await writeGeoJsonAnalysisJson(demo, options, campaign, out, { threads: 3, minParallelBytes: 0 });
     expect(readFileSync(out, 'utf8')).toBe(JSON.stringify(one) + '\n');
