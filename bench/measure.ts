@@ -1,7 +1,7 @@
 // What the benchmark scripts share: their options, a timed child process (wall clock here, CPU and peak RSS from
 // /usr/bin/time -v), best of n, and the demo generator's data at S/M/L, written once into a folder and reused.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PRESETS, writeDemoFiles } from '../seeds/demo';
 
@@ -67,8 +67,46 @@ export function loadAvg(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 }
 
-/** Runs `cmd args` to the end; throws with its stderr when it fails. */
+/**
+ * Reads every existing file among `paths` once, so that a timed run finds it in the page cache. This VM pages out
+ * file pages left idle for 60 s (DAMON's proactive reclaim: kdamond, action "pageout" for unmapped pages of age
+ * ≥ 12 × 5 s, up to 128 MB/s), so the first of three runs after another step read its inputs from disk in part and
+ * was the slow one (~0.3–0.7 s at L); the others found them cached.
+ */
+export function warmFiles(paths: readonly string[]): void {
+  const buffer = Buffer.allocUnsafe(8 << 20);
+  for (const path of paths) {
+    let fd: number;
+    try {
+      if (!statSync(path).isFile()) continue;
+      fd = openSync(path, 'r');
+    } catch {
+      continue;
+    }
+    try {
+      while (readSync(fd, buffer, 0, buffer.length, null) > 0);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/**
+ * Writes every dirty page out (sync(1)). The kernel writes a page out ~30 s after it was dirtied: a run right after
+ * a step that wrote hundreds of MB (the generated 300 MB file, the layer imports) shared the cores and the disk with
+ * that writeback.
+ */
+export function settleWrites(): void {
+  spawnSync('sync');
+}
+
+/**
+ * Runs `cmd args` to the end, after settleWrites and with the files it names read beforehand (warmFiles); throws
+ * with its stderr when it fails.
+ */
 export function measure(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Measure {
+  settleWrites();
+  warmFiles(args);
   const load = loadAvg();
   const timed = existsSync('/usr/bin/time');
   const start = process.hrtime.bigint();
