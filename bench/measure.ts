@@ -71,7 +71,7 @@ export function loadAvg(): number {
  * Reads every existing file among `paths` once, so that a timed run finds it in the page cache. This VM pages out
  * file pages left idle for 60 s (DAMON's proactive reclaim: kdamond, action "pageout" for unmapped pages of age
  * ≥ 12 × 5 s, up to 128 MB/s), so the first of three runs after another step read its inputs from disk in part and
- * was the slow one (~0.3–0.7 s at L); the others found them cached.
+ * was the slow one (`analyze` L from files: 3.04 s against 2.89 and 2.97 s; read first, 2.82–2.88 s).
  */
 export function warmFiles(paths: readonly string[]): void {
   const buffer = Buffer.allocUnsafe(8 << 20);
@@ -92,9 +92,9 @@ export function warmFiles(paths: readonly string[]): void {
 }
 
 /**
- * Writes every dirty page out (sync(1)). The kernel writes a page out ~30 s after it was dirtied: a run right after
- * a step that wrote hundreds of MB (the generated 300 MB file, the layer imports) shared the cores and the disk with
- * that writeback.
+ * Writes every dirty page out (sync(1)). The kernel writes a page out ~30 s after it was dirtied, so that a timed run
+ * right after a step that wrote hundreds of MB (the generated 300 MB file, the layer imports) would share the cores
+ * and the disk with that writeback.
  */
 export function settleWrites(): void {
   spawnSync('sync');

@@ -1,6 +1,7 @@
 // A worker of an analysis crew (data/analysis-crew.ts): packs claimed coverage files or workspace layers, then
 // classifies ranges of points until none is left to claim. No top-level await: bundles build this worker as
 // CommonJS (see data/node-worker.ts).
+// First, so that a prestarted worker says it has booted before the analysis's modules load.
 import { spare } from './crew-boot-signal';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CrewMember, failCrew, packFileJob, type CrewData, type CrewMessage, type PackJob } from './analysis-crew';
