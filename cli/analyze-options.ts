@@ -1,6 +1,7 @@
-// `analyze`'s options, and the workers a file analysis will use started before the analysis loads: this module
+// `analyze`'s options, and the workers an analysis will use started before the analysis loads: this module
 // loads nothing of the analysis (cli/main.ts calls it first).
-import { crewWorkerCount, prestartCrewWorkers } from '../data/crew-start';
+import { availableParallelism } from 'node:os';
+import { crewWorkerCount, fileSize, MIN_PARALLEL_BYTES, prestartCrewWorkers } from '../data/crew-start';
 import { numberOption, parseArgs, single, type ParsedArgs } from './args';
 
 export const ANALYZE_OPTIONS = {
@@ -20,6 +21,15 @@ export const FILE_ANALYZE_OPTIONS = { ...ANALYZE_OPTIONS, threads: { value: true
 
 export function threadsOption(args: ParsedArgs): number | undefined {
   return numberOption(args, 'threads', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64');
+}
+
+/**
+ * Starts the first worker a first analysis of a big workspace will use (as prestartFileAnalysis does for files; the
+ * others, on machines with more cores, start when the analysis needs them). A workspace whose coverage masks are
+ * cached needs none: the spare is never taken then, and does not keep the process alive.
+ */
+export function prestartWorkspaceAnalysis(path: string): void {
+  if (availableParallelism() > 1 && fileSize(path) >= MIN_PARALLEL_BYTES) prestartCrewWorkers(1);
 }
 
 /**

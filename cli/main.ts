@@ -3,7 +3,7 @@
 // Nothing of the analysis is imported here: `analyze` starts its workers before loading it (cli/analyze-options.ts).
 import { setFlagsFromString } from 'node:v8';
 import { waitForSpareBoot } from '../data/crew-start';
-import { prestartFileAnalysis } from './analyze-options';
+import { prestartFileAnalysis, prestartWorkspaceAnalysis } from './analyze-options';
 import { ImportFailed, UsageError } from './args';
 
 const USAGE = `覆盖图谱 Coverage Atlas — command line
@@ -52,19 +52,17 @@ const commands: Record<string, Command> = {
     setFlagsFromString('--no-concurrent-recompilation');
     // A workspace as the first argument analyses its layers; otherwise the layers come from --settlements etc.
     const workspace = argv[0] && !argv[0].startsWith('--');
-    if (workspace) tuneCompilerForAnalysis();
+    if (workspace) prestartWorkspaceAnalysis(argv[0]);
     else prestartFileAnalysis(argv);
     const { loadCampaign } = await import('./campaign');
     const campaign = loadCampaign();
-    if (workspace) {
-      const { analyzeWorkspace } = await import('./workspace-commands');
-      return analyzeWorkspace(argv, campaign.focusOrder);
-    }
-    const { analyzeFiles } = await import('./analyze');
+    const analyze = workspace
+      ? await import('./workspace-commands').then(({ analyzeWorkspace }) => () => analyzeWorkspace(argv, campaign.focusOrder))
+      : await import('./analyze').then(({ analyzeFiles }) => () => analyzeFiles(argv, campaign, campaign.focusOrder));
     // Workers prestarted above boot while this thread loads the analysis; their start is slower once flags change.
     waitForSpareBoot();
     tuneCompilerForAnalysis();
-    return analyzeFiles(argv, campaign, campaign.focusOrder);
+    return analyze();
   },
   demo: async (argv) => (await import('./workspace-commands')).demoCommand(argv),
   import: async (argv) => (await import('./workspace-commands')).importCommand(argv),
