@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildServer } from '../server/bundle';
 import { launchChromium, ROOT, startBrowserMode } from '../tests/e2e/harness';
-import { childPids, raiseSession, settleWrites, warmFiles } from './measure';
+import { childPids, prepareRun, raiseSession } from './measure';
 
 export interface BrowserFigures {
   workspace: string;
@@ -181,8 +181,7 @@ export async function measureWorkspace(browser: Browser, workspace: string, runs
   const cc: number[] = [], cm: number[] = [], oc: number[] = [], om: number[] = [];
   let settlements = 0;
   for (let run = 0; run < runs; run++) {
-    settleWrites();
-    warmFiles([workspace]);
+    prepareRun([workspace]);
     const t0 = Date.now();
     const server = await startBrowserMode({ workspace, onSpawn: raiseSession });
     try {

@@ -73,7 +73,7 @@ export function loadAvg(): number {
  * ≥ 12 × 5 s, up to 128 MB/s), so the first of three runs after another step read its inputs from disk in part and
  * was the slow one (`analyze` L from files: 3.04 s against 2.89 and 2.97 s; read first, 2.82–2.88 s).
  */
-export function warmFiles(paths: readonly string[]): void {
+function warmFiles(paths: readonly string[]): void {
   const buffer = Buffer.allocUnsafe(8 << 20);
   for (const path of paths) {
     let fd: number;
@@ -96,17 +96,19 @@ export function warmFiles(paths: readonly string[]): void {
  * right after a step that wrote hundreds of MB (the generated 300 MB file, the layer imports) would share the cores
  * and the disk with that writeback.
  */
-export function settleWrites(): void {
+function settleWrites(): void {
   spawnSync('sync');
 }
 
-/**
- * Runs `cmd args` to the end, after settleWrites and with the files it names read beforehand (warmFiles); throws
- * with its stderr when it fails.
- */
-export function measure(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Measure {
+/** Before a timed run: dirty pages written out (settleWrites), then the existing files among `paths` read (warmFiles). */
+export function prepareRun(paths: readonly string[]): void {
   settleWrites();
-  warmFiles(args);
+  warmFiles(paths);
+}
+
+/** Runs `cmd args` to the end, after prepareRun(args); throws with its stderr when it fails. */
+export function measure(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Measure {
+  prepareRun(args);
   const load = loadAvg();
   const timed = existsSync('/usr/bin/time');
   const start = process.hrtime.bigint();

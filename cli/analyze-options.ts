@@ -1,7 +1,6 @@
 // `analyze`'s options, and the workers an analysis will use started before the analysis loads: this module
 // loads nothing of the analysis (cli/main.ts calls it first).
-import { availableParallelism } from 'node:os';
-import { crewWorkerCount, fileSize, MIN_PARALLEL_BYTES, prestartCrewWorkers } from '../data/crew-start';
+import { crewWorkerCount, prestartCrewWorkers } from '../data/crew-start';
 import { numberOption, parseArgs, single, type ParsedArgs } from './args';
 
 export const ANALYZE_OPTIONS = {
@@ -24,12 +23,13 @@ export function threadsOption(args: ParsedArgs): number | undefined {
 }
 
 /**
- * Starts the first worker a first analysis of a big workspace will use (as prestartFileAnalysis does for files; the
- * others, on machines with more cores, start when the analysis needs them). A workspace whose coverage masks are
- * cached needs none: the spare is never taken then, and does not keep the process alive.
+ * Starts the first worker a first analysis of a big workspace will use (as prestartFileAnalysis does for files: the
+ * workspace's size counted as one input's; the others, on machines with more cores, start when the analysis needs
+ * them). A workspace whose coverage masks are cached needs none: the spare is never taken then, and does not keep the
+ * process alive.
  */
 export function prestartWorkspaceAnalysis(path: string): void {
-  if (availableParallelism() > 1 && fileSize(path) >= MIN_PARALLEL_BYTES) prestartCrewWorkers(1);
+  prestartCrewWorkers(crewWorkerCount([path], 1));
 }
 
 /**
