@@ -91,6 +91,8 @@ export interface Settings {
   analysis: AnalysisOptions;
   /** Online basemap tiles are opt-in; off by default. */
   onlineBasemap: { enabled: boolean; provider: 'tianditu' | 'custom'; key: string; urlTemplate: string };
+  /** The map draws at half resolution while it moves: on software WebGL only ('auto'), always, or never. */
+  smoothMap: 'auto' | 'always' | 'never';
   planning: PlanningSettings;
 }
 

@@ -4,7 +4,9 @@
 //   first map            a new page on the running server → the settlement layer drawn (data-settlements-drawn;
 //                        an app without it: map idle after the settlements were set)
 //   all drawn            the same page → map idle with everything it asked for (coverage too) drawn
-//   frames               requestAnimationFrame intervals during scripted drags and wheel zooms (p50/p95/max)
+//   frames               requestAnimationFrame intervals during scripted drags and wheel zooms (p50/p95/max), all
+//                        of them and those while the map moves (data-map-moving), with the smooth map mode 'auto'
+//                        (a new workspace's: half resolution while moving in SwiftShader) and with it off
 //   filter → counts      a filter changed → the legend counts re-rendered
 //   filter → map         a filter changed → the last WebGL draw of the map (quiet for 1 s after it)
 // Start → interactive, first map and county table end at the moments the page itself records (SHOWN_TRACKER), not
@@ -20,6 +22,12 @@ import { buildServer } from '../server/bundle';
 import { launchChromium, ROOT, startBrowserMode } from '../tests/e2e/harness';
 import { childPids, prepareRun, raiseSession } from './measure';
 
+export interface FrameFigures {
+  p50: number; p95: number; max: number; count: number;
+  /** The frames that began while the map moved. */
+  moving: { p50: number; p95: number; count: number };
+}
+
 export interface BrowserFigures {
   workspace: string;
   settlements: number;
@@ -28,7 +36,10 @@ export interface BrowserFigures {
   firstMapMs: number;
   allDrawnMs: number;
   tableMs: number;
-  frames: { p50: number; p95: number; max: number; count: number };
+  /** Smooth map mode auto, a new workspace's (in SwiftShader: half resolution while moving). */
+  frames: FrameFigures;
+  /** Smooth map mode off: full resolution while moving. */
+  framesFull: FrameFigures;
   countyCountsMs: number;
   countyMapMs: number;
   operatorCountsMs: number;
@@ -136,14 +147,23 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** rAF intervals while the map is dragged and wheel-zoomed around the centre. */
-async function frameTimes(page: Page): Promise<BrowserFigures['frames']> {
+async function frameTimes(page: Page): Promise<FrameFigures> {
   const box = (await page.locator('[data-testid=map]').boundingBox())!;
   const cx = box.x + box.width * 0.6, cy = box.y + box.height / 2;
   await page.evaluate(`(() => {
     window.__frames = [];
+    window.__moving = [];
+    const map = document.querySelector('[data-testid=map]');
     let last = performance.now();
+    let moving = false;
     window.__recording = true;
-    const tick = (t) => { window.__frames.push(t - last); last = t; if (window.__recording) requestAnimationFrame(tick); };
+    const tick = (t) => {
+      window.__frames.push(t - last);
+      window.__moving.push(moving);
+      last = t;
+      moving = map.dataset.mapMoving === 'true';
+      if (window.__recording) requestAnimationFrame(tick);
+    };
     requestAnimationFrame(tick);
   })()`);
   for (const [dx, dy] of [[200, 0], [0, 150], [-250, -100], [120, 80]]) {
@@ -160,8 +180,25 @@ async function frameTimes(page: Page): Promise<BrowserFigures['frames']> {
   }
   await page.waitForTimeout(500);
   const frames = await page.evaluate<number[]>('(window.__recording = false, window.__frames.slice(1))');
+  const moving = await page.evaluate<boolean[]>('window.__moving.slice(1)');
   const sorted = [...frames].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted[sorted.length - 1] ?? NaN, count: frames.length };
+  const sortedMoving = frames.filter((_, i) => moving[i]).sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted[sorted.length - 1] ?? NaN, count: frames.length,
+    moving: { p50: percentile(sortedMoving, 0.5), p95: percentile(sortedMoving, 0.95), count: sortedMoving.length },
+  };
+}
+
+/** Sets the smooth map mode the way a user does, on the settings tab, and goes back to the tab that was open. */
+async function setSmoothMap(page: Page, mode: 'auto' | 'always' | 'never'): Promise<void> {
+  const open = await page.getAttribute('[role=tab][aria-selected=true]', 'data-testid');
+  await page.click('[data-testid=tab-settings]');
+  await page.selectOption('[data-testid=smooth-map]', mode);
+  await page.waitForFunction((m) => (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document
+    .querySelector('[data-testid=smooth-map]')?.value === m, mode);
+  // The choice is saved through the API; the map takes it at once.
+  await page.waitForTimeout(300);
+  if (open) await page.click(`[data-testid=${open}]`);
 }
 
 /** A new page at `url`; `start`: epoch ms just before it was asked for. */
@@ -177,7 +214,7 @@ async function openPage(browser: Browser, url: string): Promise<{ page: Page; st
 /** One workspace: `runs` cold starts (start → interactive), then page-level figures on the last server. */
 export async function measureWorkspace(browser: Browser, workspace: string, runs: number, log: (m: string) => void = () => undefined): Promise<BrowserFigures> {
   const ready: number[] = [], interactive: number[] = [], firstMap: number[] = [], allDrawn: number[] = [], table: number[] = [];
-  const fr: BrowserFigures['frames'][] = [];
+  const fr: FrameFigures[] = [], frFull: FrameFigures[] = [];
   const cc: number[] = [], cm: number[] = [], oc: number[] = [], om: number[] = [];
   let settlements = 0;
   for (let run = 0; run < runs; run++) {
@@ -202,7 +239,15 @@ export async function measureWorkspace(browser: Browser, workspace: string, runs
       await mapIdle(p);
       allDrawn.push(Date.now() - second.start);
       await p.waitForTimeout(500);
+      // The mode as a new workspace has it (auto: on in SwiftShader), whatever an interrupted run left behind.
+      await setSmoothMap(p, 'auto');
+      await mapIdle(p);
       fr.push(await frameTimes(p));
+      await mapIdle(p);
+      await setSmoothMap(p, 'never');
+      await mapIdle(p);
+      frFull.push(await frameTimes(p));
+      await setSmoothMap(p, 'auto');
       await mapIdle(p);
 
       const county = await p.evaluate<string>(`document.querySelector('[data-testid=filter-county] option:nth-child(2)').value`);
@@ -218,27 +263,29 @@ export async function measureWorkspace(browser: Browser, workspace: string, runs
       t = await changeSelect(p, 'filter-operator', 'CT');
       oc.push(await countsChanged(p, t, before));
       om.push(await lastDrawAfter(p, t));
-      log(`         first map ${firstMap.at(-1)!.toFixed(0)} ms, frames p95 ${fr.at(-1)!.p95.toFixed(1)} ms, county→counts ${cc.at(-1)!.toFixed(0)} ms, operator→map ${om.at(-1)!.toFixed(0)} ms`);
+      log(`         first map ${firstMap.at(-1)!.toFixed(0)} ms, frames p50/p95 ${fr.at(-1)!.p50.toFixed(0)}/${fr.at(-1)!.p95.toFixed(0)} ms (moving ${fr.at(-1)!.moving.p50.toFixed(0)}/${fr.at(-1)!.moving.p95.toFixed(0)}; smooth off ${frFull.at(-1)!.p50.toFixed(0)}/${frFull.at(-1)!.p95.toFixed(0)}, moving ${frFull.at(-1)!.moving.p50.toFixed(0)}/${frFull.at(-1)!.moving.p95.toFixed(0)}), county→counts ${cc.at(-1)!.toFixed(0)} ms, operator→map ${om.at(-1)!.toFixed(0)} ms`);
       await p.close();
     } finally {
       await server.close();
     }
   }
-  const frames = fr.reduce((a, b) => (b.p95 < a.p95 ? b : a));
+  const bestFrames = (f: FrameFigures[]) => f.reduce((a, b) => (b.p95 < a.p95 ? b : a));
   return {
     workspace, settlements, serverReadyMs: best(ready), interactiveMs: best(interactive), firstMapMs: best(firstMap),
     allDrawnMs: best(allDrawn), tableMs: best(table),
-    frames, countyCountsMs: best(cc), countyMapMs: best(cm), operatorCountsMs: best(oc), operatorMapMs: best(om), load: load(),
+    frames: bestFrames(fr), framesFull: bestFrames(frFull), countyCountsMs: best(cc), countyMapMs: best(cm), operatorCountsMs: best(oc), operatorMapMs: best(om), load: load(),
   };
 }
 
 export function formatTable(rows: BrowserFigures[]): string {
   const head = ['workspace', 'settlements', 'server ready', 'start→interactive', 'first map', 'all drawn', 'county table',
-    'frame p50/p95/max', 'county→counts', 'county→map', 'operator→counts', 'operator→map', 'load 1/5/15'];
+    'frame p50/p95/max', 'moving p50/p95', 'smooth off: frame p50/p95, moving', 'county→counts', 'county→map', 'operator→counts', 'operator→map', 'load 1/5/15'];
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const body = rows.map((r) => [
     r.workspace.split('/').pop()!, r.settlements.toLocaleString('en'), s(r.serverReadyMs), s(r.interactiveMs), s(r.firstMapMs), s(r.allDrawnMs), s(r.tableMs),
     `${r.frames.p50.toFixed(0)}/${r.frames.p95.toFixed(0)}/${r.frames.max.toFixed(0)} ms (${r.frames.count})`,
+    `${r.frames.moving.p50.toFixed(0)}/${r.frames.moving.p95.toFixed(0)} ms (${r.frames.moving.count})`,
+    `${r.framesFull.p50.toFixed(0)}/${r.framesFull.p95.toFixed(0)}, ${r.framesFull.moving.p50.toFixed(0)}/${r.framesFull.moving.p95.toFixed(0)} ms`,
     s(r.countyCountsMs), s(r.countyMapMs), s(r.operatorCountsMs), s(r.operatorMapMs), r.load,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

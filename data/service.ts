@@ -41,6 +41,7 @@ export const DEFAULT_SETTINGS: Settings = {
   language: 'zh-CN',
   analysis: { minHouseholds: 25, targetMobile: 0.95, targetBroadband: 0.75, mobileTechs: ['4G'] },
   onlineBasemap: { enabled: false, provider: 'tianditu', key: '', urlTemplate: '' },
+  smoothMap: 'auto',
   planning: {
     rankWeights: DEFAULT_RANK_WEIGHTS,
     fiber: { detourFactor: DEFAULT_FIBER_SETTINGS.detourFactor, costPerKm: DEFAULT_FIBER_SETTINGS.costPerKm,
@@ -329,6 +330,7 @@ export class AtlasService implements AtlasApi {
       };
     }
     if (next.language !== 'zh-CN' && next.language !== 'en') throw new ApiError(`language: found ${JSON.stringify(next.language)}; expected zh-CN or en`);
+    if (!['auto', 'always', 'never'].includes(next.smoothMap)) throw new ApiError(`smoothMap: found ${JSON.stringify(next.smoothMap)}; expected auto, always or never`);
     try {
       // Each module's own validation, so a bad value is refused with the same sentence the CLI gives.
       resolveOptions(next.analysis);

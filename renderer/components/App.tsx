@@ -26,7 +26,7 @@ import { ImportDialog } from './ImportDialog';
 import { INITIAL_LAYERS, LayerPanel, type LayerState } from './LayerPanel';
 import { MapView } from './MapView';
 import { SearchBox } from './SearchBox';
-import { ParameterSettings, SettingsPanel } from './SettingsPanel';
+import { DisplaySettings, ParameterSettings, SettingsPanel } from './SettingsPanel';
 import { WorkspaceLayers } from './WorkspaceLayers';
 import { LedgerAddForm, LedgerPanel } from './LedgerPanel';
 import { PlanPanel, WhatIf } from './PlanPanel';
@@ -318,6 +318,7 @@ export function App({ api }: { api: AtlasClient }) {
     focusCountyCodes: seeds.counties.filter((c) => c.focus).map((c) => c.code),
     focusCountyNames: seeds.counties.filter((c) => c.focus).map((c) => c.name),
     onlineBasemap: settings.onlineBasemap,
+    smoothMap: settings.smoothMap,
     onSettlementClick: (index: number) => openRef.current({ version: columnsRef.current?.version, indices: [index] }, false),
     onViewChange: (bbox: Bbox, zoom: number) => setView({ bbox, zoom }),
     onSettlementsDrawn: () => setSettlementsDrawn(true),
@@ -353,6 +354,16 @@ export function App({ api }: { api: AtlasClient }) {
     const s = await api.updateSettings({ onlineBasemap });
     setSettings(s);
     atlas?.setOnlineBasemap(s.onlineBasemap);
+  };
+
+  const saveSmoothMap = async (smoothMap: Settings['smoothMap']) => {
+    try {
+      const s = await api.updateSettings({ smoothMap });
+      setSettings(s);
+      atlas?.motion.setMode(s.smoothMap);
+    } catch (e) {
+      setError(message(e));
+    }
   };
 
   // New parameters change the analysis: fetching the workspace again re-runs it and every view that shows it.
@@ -426,7 +437,8 @@ export function App({ api }: { api: AtlasClient }) {
               {pendingAdd && pendingAdd.length > 0 && <LedgerAddForm count={pendingAdd.length} who={who} onAdd={(o) => void addToLedger(o)} onCancel={() => setPendingAdd(null)} />}
               {tab === 'import' && <ImportDialog api={api} incoming={incoming} onImported={onImported} />}
               {tab === 'import' && ws && <WorkspaceLayers layers={ws.layers} />}
-              {tab === 'settings' && settings && <><ParameterSettings settings={settings} onSave={saveParams} /><SettingsPanel settings={settings} onSave={saveOnline} /></>}
+              {tab === 'settings' && settings && <><ParameterSettings settings={settings} onSave={saveParams} /><SettingsPanel settings={settings} onSave={saveOnline} />
+                <DisplaySettings settings={settings} renderer={atlas ? { name: atlas.motion.renderer, software: atlas.motion.software } : null} onChange={saveSmoothMap} /></>}
             </div>
           </aside>
         </main>

@@ -1,9 +1,10 @@
-// Settings: the analysis and planning parameters, and the opt-in online basemap (天地图 with the user's key, or a
-// custom tile URL; off by default).
+// Settings: the analysis and planning parameters, the opt-in online basemap (天地图 with the user's key, or a
+// custom tile URL; off by default), and the map's smooth mode.
 import { useState } from 'react';
 import type { PlanningSettings, Settings } from '../../api/contract';
 import type { MessageKey } from '../i18n/zh-CN';
 import { useI18n } from '../i18n/context';
+import { lowersWhileMoving } from '../map/smooth-map';
 
 type Online = Settings['onlineBasemap'];
 
@@ -30,6 +31,35 @@ export function SettingsPanel({ settings, onSave }: { settings: Settings; onSave
       <p className="muted">{t('onlineReload')}</p>
       <button type="submit" className="primary">{t('save')}</button> {saved && <span className="met">{t('saved')}</span>}
     </form>
+  );
+}
+
+type SmoothMap = Settings['smoothMap'];
+
+/** The smooth map mode, applied as soon as it is chosen; `renderer`: what draws this map's WebGL, if known. */
+export function DisplaySettings({ settings, renderer, onChange }: {
+  settings: Settings; renderer: { name: string; software: boolean } | null; onChange: (mode: SmoothMap) => Promise<void>;
+}) {
+  const { t } = useI18n();
+  const [mode, setMode] = useState<SmoothMap>(settings.smoothMap);
+  return (
+    <div className="settings" data-testid="display-settings">
+      <h4>{t('smoothMap')}</h4>
+      <label className="row">
+        <select data-testid="smooth-map" value={mode} onChange={(e) => { const next = e.target.value as SmoothMap; setMode(next); void onChange(next); }}>
+          <option value="auto">{t('smoothMapAuto')}</option>
+          <option value="always">{t('smoothMapAlways')}</option>
+          <option value="never">{t('smoothMapNever')}</option>
+        </select>
+      </label>
+      <p className="muted">{t('smoothMapHint')}</p>
+      {renderer && (
+        <p className="muted" data-testid="map-renderer">
+          {t(renderer.software ? 'rendererSoftware' : 'rendererHardware', { name: renderer.name || 'WebGL' })}
+          {' '}{t(lowersWhileMoving(mode, renderer.software) ? 'smoothMapOn' : 'smoothMapOff')}
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -17,6 +17,8 @@ import { registerSettlementTiles, setTileColumns } from './settlementTiles';
 import {
   COVERAGE_DETAIL_ZOOM, COVERAGE_RASTER_MAX_ZOOM, COVERAGE_TILE_SIZE, coverageFeatures, coverageLookKey, coverageTileUrl, type CoveragePart,
 } from './coverage-raster';
+import { MotionResolution } from './motion-resolution';
+import type { SmoothMap } from './smooth-map';
 import { dropCoverageTileData, registerCoverageTiles, setCoverageTileData, setCoverageTileParts, watchCoverageTiles } from './coverageTiles';
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -43,6 +45,7 @@ export interface AtlasMapOptions {
   focusCountyCodes: readonly string[];
   focusCountyNames: readonly string[];
   onlineBasemap?: Settings['onlineBasemap'];
+  smoothMap?: SmoothMap;
   /** A settlement point was clicked: its row in the settlement columns. */
   onSettlementClick: (index: number, lon: number, lat: number) => void;
   /** The view settled (after load and after every move), or the one an animated fitBbox will end on, as it starts. */
@@ -89,6 +92,8 @@ export class AtlasMap {
   private awaited = 0;
   private readonly onViewChange: AtlasMapOptions['onViewChange'];
   private readonly initialBbox: Bbox | null;
+  /** Half resolution while moving, where WebGL is drawn in software (see motion-resolution.ts). */
+  readonly motion: MotionResolution;
 
   constructor(container: HTMLElement, opts: AtlasMapOptions) {
     this.onlineBasemap = opts.onlineBasemap;
@@ -110,6 +115,7 @@ export class AtlasMap {
       // Screenshots (tests, export) need the last frame to stay readable.
       canvasContextAttributes: { preserveDrawingBuffer: true },
     });
+    this.motion = new MotionResolution(this.map, container, opts.smoothMap ?? 'auto');
     this.map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
     // Ready once the style is: sources and layers can change then, and the settlements' tiles are asked for beside
@@ -117,6 +123,8 @@ export class AtlasMap {
     this.loaded = new Promise((resolve) => this.map.once('style.load', () => resolve()));
     const reportView = () => {
       const b = this.map.getBounds();
+      const c = this.map.getCenter();
+      container.dataset.mapView = `${c.lng.toFixed(6)},${c.lat.toFixed(6)},${this.map.getZoom().toFixed(4)}`;
       this.onViewChange?.([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], this.map.getZoom());
     };
     this.map.once('style.load', reportView);

@@ -76,6 +76,14 @@ describe('AtlasService', () => {
     await expect(service.updateSettings({ language: 'fr' as never })).rejects.toThrow(/expected zh-CN or en/);
   });
 
+  it('keeps the smooth map mode, automatic by default, and refuses an unknown one unchanged', async () => {
+    expect((await service.settings()).smoothMap).toBe('auto');
+    expect((await service.updateSettings({ smoothMap: 'never' })).smoothMap).toBe('never');
+    await expect(service.updateSettings({ smoothMap: 'fast' as never })).rejects.toThrow('smoothMap: found "fast"; expected auto, always or never');
+    expect((await service.settings()).smoothMap).toBe('never');
+    await service.updateSettings({ smoothMap: 'auto' });
+  });
+
   it('reports every problem of a bad file and writes nothing', async () => {
     const before = (await service.workspace()).layers.length;
     const out = await service.importLayer({ file: file('bad.csv', 'id,name,households,county,lon,lat\nx,甲,约三十,于都县,115,25\ny,乙,-2,于都县,115,25\n'), role: 'settlements' });

@@ -308,6 +308,60 @@ describe('Coverage Atlas in the browser', () => {
     expect(added.every((l) => l.name.includes('新基站'))).toBe(true);
   }, 240_000);
 
+  it('draws at half resolution while dragged in SwiftShader, sharp again once released, and never when told', async () => {
+    // The drags start where the previous test's popup is: closed first.
+    if (await page.locator('.atlas-popup').count()) await page.click('.maplibregl-popup-close-button');
+    await mapSettled();
+    const canvasWidth = () => page.evaluate<[number, number]>(`(() => {
+      const c = document.querySelector('[data-testid=map] canvas');
+      return [c.width, c.clientWidth];
+    })()`);
+    const view = async () => (await page.getAttribute('[data-testid=map]', 'data-map-view'))!.split(',').map(Number);
+    expect(await page.getAttribute('[data-testid=map]', 'data-map-renderer')).toBe('software');
+    const box = (await page.locator('[data-testid=map]').boundingBox())!;
+    const x = box.x + box.width * 0.6, y = box.y + box.height / 2;
+    /** Drags the map 200 px to the right; the canvas's drawing width and CSS width while the button is held. */
+    const drag = async () => {
+      const [lon0, , zoom] = await view();
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      for (let i = 1; i <= 10; i++) await page.mouse.move(x + 20 * i, y);
+      // Held still past maplibre's inertia window: the release adds no glide.
+      await page.waitForTimeout(300);
+      const held = await canvasWidth();
+      await page.mouse.up();
+      await page.waitForSelector('[data-testid=map]:not([data-map-moving])');
+      await mapSettled();
+      const [lon1] = await view();
+      // The drag moved the map by its 200 px (maplibre's 512 px world at zoom 0): the lowering did not stop it.
+      expect((lon0 - lon1) / (200 * 360 / (512 * 2 ** zoom))).toBeCloseTo(1, 2);
+      return held;
+    };
+
+    const [held, css] = await drag();
+    expect(held).toBe(Math.round(css * 0.5));
+    expect(await canvasWidth()).toEqual([css, css]);
+
+    await page.click('[data-testid=tab-settings]');
+    expect(await page.textContent('[data-testid=map-renderer]')).toContain('SwiftShader');
+    await page.selectOption('[data-testid=smooth-map]', 'never');
+    await page.waitForTimeout(300);
+    expect((await drag())[0]).toBe(css);
+    await page.selectOption('[data-testid=smooth-map]', 'auto');
+    await page.waitForTimeout(300);
+    expect((await drag())[0]).toBe(Math.round(css * 0.5));
+    // The choice is the workspace's: kept after a reload.
+    await page.selectOption('[data-testid=smooth-map]', 'always');
+    await page.reload();
+    await mapSettled();
+    await page.click('[data-testid=tab-settings]');
+    expect(await page.inputValue('[data-testid=smooth-map]')).toBe('always');
+    await page.selectOption('[data-testid=smooth-map]', 'auto');
+    await page.waitForTimeout(300);
+    await page.click('[data-testid=tab-counties]');
+    expect(pageErrors).toEqual([]);
+  }, 240_000);
+
   it('switches to English and keeps it after a reload', async () => {
     await page.selectOption('[data-testid=language]', 'en');
     await page.waitForSelector('text=Coverage Atlas');

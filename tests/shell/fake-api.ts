@@ -25,6 +25,7 @@ export function fakeApi(workspacePath: string): FakeApi {
     language: 'zh-CN',
     analysis: DEFAULT_OPTIONS,
     onlineBasemap: { enabled: false, provider: 'tianditu', key: '', urlTemplate: '' },
+    smoothMap: 'auto',
     planning: DEFAULT_SETTINGS.planning,
   };
   const info = (path: string): WorkspaceInfo => ({
