@@ -193,11 +193,10 @@ async function frameTimes(page: Page): Promise<FrameFigures> {
 async function setSmoothMap(page: Page, mode: 'auto' | 'always' | 'never'): Promise<void> {
   const open = await page.getAttribute('[role=tab][aria-selected=true]', 'data-testid');
   await page.click('[data-testid=tab-settings]');
+  // The map takes the mode once the workspace has stored it.
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/updateSettings'));
   await page.selectOption('[data-testid=smooth-map]', mode);
-  await page.waitForFunction((m) => (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document
-    .querySelector('[data-testid=smooth-map]')?.value === m, mode);
-  // The choice is saved through the API; the map takes it at once.
-  await page.waitForTimeout(300);
+  await saved;
   if (open) await page.click(`[data-testid=${open}]`);
 }
 

@@ -338,26 +338,30 @@ describe('Coverage Atlas in the browser', () => {
       return held;
     };
 
+    /** Chooses a mode on the settings tab; the map takes it once the workspace has stored it. */
+    const chooseSmoothMap = async (mode: string) => {
+      const saved = page.waitForResponse((r) => r.url().endsWith('/api/updateSettings'));
+      await page.selectOption('[data-testid=smooth-map]', mode);
+      await saved;
+    };
+
     const [held, css] = await drag();
     expect(held).toBe(Math.round(css * 0.5));
     expect(await canvasWidth()).toEqual([css, css]);
 
     await page.click('[data-testid=tab-settings]');
     expect(await page.textContent('[data-testid=map-renderer]')).toContain('SwiftShader');
-    await page.selectOption('[data-testid=smooth-map]', 'never');
-    await page.waitForTimeout(300);
+    await chooseSmoothMap('never');
     expect((await drag())[0]).toBe(css);
-    await page.selectOption('[data-testid=smooth-map]', 'auto');
-    await page.waitForTimeout(300);
+    await chooseSmoothMap('auto');
     expect((await drag())[0]).toBe(Math.round(css * 0.5));
     // The choice is the workspace's: kept after a reload.
-    await page.selectOption('[data-testid=smooth-map]', 'always');
+    await chooseSmoothMap('always');
     await page.reload();
     await mapSettled();
     await page.click('[data-testid=tab-settings]');
     expect(await page.inputValue('[data-testid=smooth-map]')).toBe('always');
-    await page.selectOption('[data-testid=smooth-map]', 'auto');
-    await page.waitForTimeout(300);
+    await chooseSmoothMap('auto');
     await page.click('[data-testid=tab-counties]');
     expect(pageErrors).toEqual([]);
   }, 240_000);
