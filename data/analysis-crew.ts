@@ -119,8 +119,8 @@ export class CrewMember {
   }
 
   /** Sends to one thread: peers[k] is the port to the k-th other thread (a worker's peers[0] is the first thread). */
-  sendTo(k: number, message: CrewMessage): void {
-    this.peers[k].postMessage(message);
+  sendTo(k: number, message: CrewMessage, transfer: ArrayBuffer[] = []): void {
+    this.peers[k].postMessage(message, transfer);
     this.bump();
   }
 
@@ -229,7 +229,8 @@ export class CrewMember {
       const { mobile, broadband } = combineCoverage(input.households.length, results);
       json = groupRatesJson(input.groups, input.households, mobile, broadband, this.data.options);
     }
-    this.sendTo(0, { kind: 'rates', json });
+    // Moved, not copied: a copy of the JSON's whole buffer (3.5 MB at M) cost ~5 ms between the two threads.
+    this.sendTo(0, { kind: 'rates', json }, json ? [json.buffer as ArrayBuffer] : []);
   }
 
   /** The rates JSON the rates writer sends (writeRatesJson), once it comes; rejects with `failed`, or when it sent none. */
