@@ -86,13 +86,15 @@ export interface CampaignSeeds {
   unnamedQuota: { county: string; count: number }[];
 }
 
+export const SMOOTH_MAP_MODES = ['auto', 'always', 'never'] as const;
+
 export interface Settings {
   language: 'zh-CN' | 'en';
   analysis: AnalysisOptions;
   /** Online basemap tiles are opt-in; off by default. */
   onlineBasemap: { enabled: boolean; provider: 'tianditu' | 'custom'; key: string; urlTemplate: string };
   /** The map draws at half resolution while it moves: on software WebGL only ('auto'), always, or never. */
-  smoothMap: 'auto' | 'always' | 'never';
+  smoothMap: (typeof SMOOTH_MAP_MODES)[number];
   planning: PlanningSettings;
 }
 

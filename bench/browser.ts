@@ -19,7 +19,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildServer } from '../server/bundle';
-import { launchChromium, ROOT, startBrowserMode } from '../tests/e2e/harness';
+import type { Settings } from '../api/contract';
+import { chooseSmoothMap, launchChromium, ROOT, startBrowserMode } from '../tests/e2e/harness';
 import { childPids, prepareRun, raiseSession } from './measure';
 
 export interface FrameFigures {
@@ -190,13 +191,10 @@ async function frameTimes(page: Page): Promise<FrameFigures> {
 }
 
 /** Sets the smooth map mode the way a user does, on the settings tab, and goes back to the tab that was open. */
-async function setSmoothMap(page: Page, mode: 'auto' | 'always' | 'never'): Promise<void> {
+async function setSmoothMap(page: Page, mode: Settings['smoothMap']): Promise<void> {
   const open = await page.getAttribute('[role=tab][aria-selected=true]', 'data-testid');
   await page.click('[data-testid=tab-settings]');
-  // The map takes the mode once the workspace has stored it.
-  const saved = page.waitForResponse((r) => r.url().endsWith('/api/updateSettings'));
-  await page.selectOption('[data-testid=smooth-map]', mode);
-  await saved;
+  await chooseSmoothMap(page, mode);
   if (open) await page.click(`[data-testid=${open}]`);
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { zipSync } from 'fflate';
 import {
-  LEDGER_STATUSES,
+  LEDGER_STATUSES, SMOOTH_MAP_MODES,
   type AtlasApi, type BlindSpot, type CampaignSeeds, type ExportedFile, type ImportOutcome, type ImportPreview,
   type ImportProgress, type ImportRequest, type LayerInfo, type LayerQuery, type LedgerAuditRow, type LedgerCloseEvidence, type LedgerExportRequest,
   type LedgerFilter, type LedgerNewItem, type LedgerPatch, type LedgerRow, type MapExportRequest, type MonthlyReportView,
@@ -330,7 +330,7 @@ export class AtlasService implements AtlasApi {
       };
     }
     if (next.language !== 'zh-CN' && next.language !== 'en') throw new ApiError(`language: found ${JSON.stringify(next.language)}; expected zh-CN or en`);
-    if (!['auto', 'always', 'never'].includes(next.smoothMap)) throw new ApiError(`smoothMap: found ${JSON.stringify(next.smoothMap)}; expected auto, always or never`);
+    if (!(SMOOTH_MAP_MODES as readonly string[]).includes(next.smoothMap)) throw new ApiError(`smoothMap: found ${JSON.stringify(next.smoothMap)}; expected auto, always or never`);
     try {
       // Each module's own validation, so a bad value is refused with the same sentence the CLI gives.
       resolveOptions(next.analysis);

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { PlanningSettings, Settings } from '../../api/contract';
 import type { MessageKey } from '../i18n/zh-CN';
 import { useI18n } from '../i18n/context';
-import { lowersWhileMoving } from '../map/smooth-map';
+import { lowersWhileMoving, type SmoothMap } from '../map/smooth-map';
 
 type Online = Settings['onlineBasemap'];
 
@@ -33,8 +33,6 @@ export function SettingsPanel({ settings, onSave }: { settings: Settings; onSave
     </form>
   );
 }
-
-type SmoothMap = Settings['smoothMap'];
 
 /** The smooth map mode, applied as soon as it is chosen; `renderer`: what draws this map's WebGL, if known. */
 export function DisplaySettings({ settings, renderer, onChange }: {

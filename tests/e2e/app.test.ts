@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { AnalysisReport } from '../../gis/report';
-import { closeAll, launchChromium, ROOT, SCREENSHOTS, startBrowserMode, type BrowserMode } from './harness';
+import { chooseSmoothMap, closeAll, launchChromium, ROOT, SCREENSHOTS, startBrowserMode, type BrowserMode } from './harness';
 
 const run = promisify(execFile);
 const BACKGROUND: [number, number, number] = [0xf3, 0xf1, 0xea]; // style.ts BACKGROUND_COLOR
@@ -338,30 +338,23 @@ describe('Coverage Atlas in the browser', () => {
       return held;
     };
 
-    /** Chooses a mode on the settings tab; the map takes it once the workspace has stored it. */
-    const chooseSmoothMap = async (mode: string) => {
-      const saved = page.waitForResponse((r) => r.url().endsWith('/api/updateSettings'));
-      await page.selectOption('[data-testid=smooth-map]', mode);
-      await saved;
-    };
-
     const [held, css] = await drag();
     expect(held).toBe(Math.round(css * 0.5));
     expect(await canvasWidth()).toEqual([css, css]);
 
     await page.click('[data-testid=tab-settings]');
     expect(await page.textContent('[data-testid=map-renderer]')).toContain('SwiftShader');
-    await chooseSmoothMap('never');
+    await chooseSmoothMap(page, 'never');
     expect((await drag())[0]).toBe(css);
-    await chooseSmoothMap('auto');
+    await chooseSmoothMap(page, 'auto');
     expect((await drag())[0]).toBe(Math.round(css * 0.5));
     // The choice is the workspace's: kept after a reload.
-    await chooseSmoothMap('always');
+    await chooseSmoothMap(page, 'always');
     await page.reload();
     await mapSettled();
     await page.click('[data-testid=tab-settings]');
     expect(await page.inputValue('[data-testid=smooth-map]')).toBe('always');
-    await chooseSmoothMap('auto');
+    await chooseSmoothMap(page, 'auto');
     await page.click('[data-testid=tab-counties]');
     expect(pageErrors).toEqual([]);
   }, 240_000);

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Settings } from '../../api/contract';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** Where the e2e tests leave their screenshots, to be looked at. */
@@ -90,4 +91,11 @@ export async function closeAll(browser: Browser | undefined, server: BrowserMode
   await browser?.close();
   await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Chooses the smooth map mode on the open settings tab; the map takes it once the workspace has stored it. */
+export async function chooseSmoothMap(page: Page, mode: Settings['smoothMap']): Promise<void> {
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/updateSettings'));
+  await page.selectOption('[data-testid=smooth-map]', mode);
+  await saved;
 }
