@@ -1,10 +1,14 @@
-// scripts/cli.mjs (`npm run cli`): runs the bundle in dist/cli, rebuilt only when a source is newer than it.
-import { readFileSync, statSync, utimesSync } from 'node:fs';
+// bin/atlas (`npm run cli`) runs scripts/cli.mjs, which runs the bundle in dist/cli, rebuilt only when a source is newer
+// than it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli';
 
-const listed = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'inputs.json');
+const root = join(import.meta.dirname, '..', '..');
+const listed = join(root, 'dist', 'cli', 'inputs.json');
 
 describe('npm run cli', () => {
   it('runs the bundle, builds it when missing or stale, and not otherwise', () => {
@@ -26,4 +30,32 @@ describe('npm run cli', () => {
     expect(again.stdout).toBe(help.stdout);
     expect(statSync(listed).mtimeMs).toBeGreaterThan(past.getTime());
   }, 120_000);
+});
+
+describe('bin/atlas', () => {
+  // Node prints this warning at start when it reads the file and cannot load it.
+  const missingCa = { NODE_EXTRA_CA_CERTS: join(tmpdir(), 'atlas-no-such-ca.pem') };
+
+  it('starts Node without the certificates NODE_EXTRA_CA_CERTS names (Node itself would read them first)', () => {
+    const direct = spawnSync(process.execPath, [join(root, 'scripts', 'cli.mjs'), '--help'], { encoding: 'utf8', env: { ...process.env, ...missingCa } });
+    expect(direct.stderr).toContain('Ignoring extra certs');
+    const launched = runCli(['--help'], { env: missingCa });
+    expect(launched.status).toBe(0);
+    expect(launched.stdout).toContain('覆盖图谱 Coverage Atlas');
+    expect(launched.stderr).toBe('');
+  }, 120_000);
+
+  it('finds the project through a symbolic link (npm links package bins that way)', () => {
+    const link = join(mkdtempSync(join(tmpdir(), 'atlas-bin-')), 'atlas');
+    symlinkSync(join(root, 'bin', 'atlas'), link);
+    const r = spawnSync('/bin/sh', [link, '--help'], { encoding: 'utf8', cwd: tmpdir() });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('覆盖图谱 Coverage Atlas');
+  }, 120_000);
+
+  it('runs the built CLI that ATLAS_CLI_MAIN names instead', () => {
+    const r = runCli(['--help'], { env: { ATLAS_CLI_MAIN: join(root, 'tests', 'cli', 'no-such-main.mjs') } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('no-such-main.mjs');
+  });
 });

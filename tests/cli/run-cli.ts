@@ -1,5 +1,5 @@
-// Runs the CLI as users do (`npm run cli`: scripts/cli.mjs, from the bundle it keeps fresh), capturing exit code
-// and output.
+// Runs the CLI as users do (bin/atlas, which `npm run cli` runs: scripts/cli.mjs from the bundle it keeps fresh),
+// capturing exit code and output.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -11,12 +11,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { cwd?: string; timeout?: number } = {}): CliResult {
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'cli.mjs'), ...args], {
+export function runCli(args: string[], options: { cwd?: string; timeout?: number; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const r = spawnSync('/bin/sh', [join(root, 'bin', 'atlas'), ...args], {
     cwd: options.cwd ?? root,
     encoding: 'utf8',
     timeout: options.timeout ?? 120_000,
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, FORCE_COLOR: '0', ...options.env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
