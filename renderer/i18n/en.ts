@@ -179,7 +179,7 @@ export const en: Record<MessageKey, string> = {
   smoothMapAuto: 'Automatic (on without GPU acceleration)',
   smoothMapAlways: 'Always on',
   smoothMapNever: 'Off',
-  smoothMapHint: 'When on, the map draws at half resolution while it is dragged or zoomed and sharp again as soon as it stops. Without GPU acceleration (remote desktops, virtual machines) the map then moves more smoothly.',
+  smoothMapHint: 'When on, the map draws at half resolution while it is dragged or zoomed and sharp again once it has stopped and finished loading; labels appear without fading in. Without GPU acceleration (remote desktops, virtual machines) the map then moves more smoothly.',
   rendererSoftware: 'This computer draws the map in software ({name}).',
   rendererHardware: 'This computer draws the map on its GPU ({name}).',
   smoothMapOn: 'Now: half resolution while the map moves.',

@@ -187,7 +187,7 @@ export const zhCN = {
   smoothMapAuto: '自动（仅在无显卡加速时开启）',
   smoothMapAlways: '始终开启',
   smoothMapNever: '关闭',
-  smoothMapHint: '开启时，拖动和缩放地图期间以一半分辨率绘制，停下后立即恢复清晰。无显卡加速（远程桌面、虚拟机）时可使地图移动更流畅。',
+  smoothMapHint: '开启时，拖动和缩放地图期间以一半分辨率绘制，停稳并加载完毕后恢复清晰；地名直接显示，不渐入。无显卡加速（远程桌面、虚拟机）时可使地图移动更流畅。',
   rendererSoftware: '本机地图由软件渲染（{name}）。',
   rendererHardware: '本机地图由显卡渲染（{name}）。',
   smoothMapOn: '当前：移动时以一半分辨率绘制。',

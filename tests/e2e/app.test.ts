@@ -308,7 +308,7 @@ describe('Coverage Atlas in the browser', () => {
     expect(added.every((l) => l.name.includes('新基站'))).toBe(true);
   }, 240_000);
 
-  it('draws at half resolution while dragged in SwiftShader, sharp again once released, and never when told', async () => {
+  it('draws at half resolution while dragged in SwiftShader, sharp again once settled, labels unfaded, and never when told', async () => {
     // The drags start where the previous test's popup is: closed first.
     if (await page.locator('.atlas-popup').count()) await page.click('.maplibregl-popup-close-button');
     await mapSettled();
@@ -338,14 +338,18 @@ describe('Coverage Atlas in the browser', () => {
       return held;
     };
 
+    const labelFade = () => page.getAttribute('[data-testid=map]', 'data-map-label-fade');
     const [held, css] = await drag();
     expect(held).toBe(Math.round(css * 0.5));
     expect(await canvasWidth()).toEqual([css, css]);
+    // Labels are placed at once rather than faded in over maplibre's default 300 ms.
+    expect(await labelFade()).toBe('0');
 
     await page.click('[data-testid=tab-settings]');
     expect(await page.textContent('[data-testid=map-renderer]')).toContain('SwiftShader');
     await chooseSmoothMap(page, 'never');
     expect((await drag())[0]).toBe(css);
+    expect(await labelFade()).toBe('300');
     await chooseSmoothMap(page, 'auto');
     expect((await drag())[0]).toBe(Math.round(css * 0.5));
     // The choice is the workspace's: kept after a reload.
