@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       const pg = phases ? JSON.parse(phases[0]) as { job: number; peakMB: number } : null;
       const peak = pg ? pg.peakMB : g.peakMB;
       const job = pg ? ` (job ${pg.job.toFixed(1)} s)` : '';
-      const ratio = `${(g.seconds / atlas.seconds).toFixed(0)}× / ${(g.seconds / ratesOnly.seconds).toFixed(0)}×`;
+      const ratio = `${(g.seconds / atlas.seconds).toFixed(1)}× / ${(g.seconds / ratesOnly.seconds).toFixed(1)}×`;
       return `| ${g.seconds.toFixed(1)} s${job}, ${peak?.toFixed(0) ?? '?'} MB | ${ratio}${same ? '' : ' (counts differ!)'} `;
     };
     const gp = gpSizes.includes(size) ? reference('geopandas_job.py') : '| – | – ';
