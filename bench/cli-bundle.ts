@@ -1,6 +1,7 @@
 // The CLI as users start it: bin/atlas running the bundle `npm run cli` runs (server/bundle.ts's buildCli, see
 // scripts/cli.mjs), built for timing under node_modules/.cache, apart from dist/cli, so that a bench never races a
 // user's rebuild.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCli } from '../server/bundle';
 import { measure, type Measure } from './measure';
@@ -24,4 +25,14 @@ export function tsxCli(): CliCommand {
 /** measure() of the CLI running `args`. */
 export function measureCli(cli: CliCommand, args: string[]): Measure {
   return measure(cli.cmd, [...cli.args, ...args], cli.env);
+}
+
+/**
+ * measureCli() of `analyze ARGS --format json --out OUT`, the report written as a new file, as a first analysis
+ * writes it: a run overwriting the last run's file reuses that file's pages, and a run that had to allocate them cost
+ * up to 0.4 s more at L (bench/RESULTS.md, sixteenth session).
+ */
+export function measureReport(cli: CliCommand, args: string[], out: string): Measure {
+  rmSync(out, { force: true });
+  return measureCli(cli, ['analyze', ...args, '--format', 'json', '--out', out]);
 }

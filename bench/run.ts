@@ -8,12 +8,12 @@
 // Data is generated once into bench/data/<size>/ (git-ignored) and reused.
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PRESETS } from '../seeds/demo';
 import { applyPriority, best, demoFiles, everyRun, measure, option, type Size } from './measure';
 import { formatTable as browserTable, runBrowserBench } from './browser';
-import { buildCliBundle, measureCli, tsxCli } from './cli-bundle';
+import { buildCliBundle, measureCli, measureReport, tsxCli } from './cli-bundle';
 import { benchWorkspace, formatTable as workspaceTable } from './workspace';
 
 const root = join(import.meta.dirname, '..');
@@ -78,14 +78,8 @@ async function main(): Promise<void> {
     const times = size === 'L' ? 1 : runs;
     // The issue's goal, so every size runs it `runs` times and the slowest run is shown too: a goal met only by the
     // best run is not met.
-    // Each run writes its report as a new file: one overwriting the last run's file reuses that file's pages, and a
-    // run that had to allocate them cost up to 0.4 s more at L (bench/RESULTS.md, sixteenth session).
-    const analyzeJson = (extra: string[] = []) => {
-      rmSync(out, { force: true });
-      return measureCli(cli, ['analyze', ...inputs, '--format', 'json', '--out', out, ...extra]);
-    };
-    const { best: atlas, slowest } = everyRun(runs, () => analyzeJson(), `analyze ${size}`);
-    const single = best(times, () => analyzeJson(['--threads', '1']));
+    const { best: atlas, slowest } = everyRun(runs, () => measureReport(cli, inputs, out), `analyze ${size}`);
+    const single = best(times, () => measureReport(cli, [...inputs, '--threads', '1'], out));
     // The reference jobs print the city's rates only: the same output from Coverage Atlas is its table (every rate,
     // no settlement list), for the like-for-like ratio beside the one against the whole JSON report.
     const ratesOnly = best(times, () => measureCli(cli, ['analyze', ...inputs, '--format', 'table']));

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { buildCliBundle, measureCli, type CliCommand } from './cli-bundle';
+import { buildCliBundle, measureCli, measureReport, type CliCommand } from './cli-bundle';
 import { best, demoFiles, everyRun, option, type Measure, type Size } from './measure';
 import { Workspace } from '../data/workspace';
 import { writeBigGeoJson } from '../tests/import/make-big-geojson';
@@ -104,11 +104,7 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
         row(`import ${file.split('/').pop()} (${role})`, size, statSync(file).size, measureCli(cli, ['import', ws, '--role', role, file, '--quiet']));
       }
       const json = join(work, `${size}.json`);
-      // Each run writes its report as a new file, as in bench/run.ts.
-      const analyze = (extra: string[] = []) => {
-        rmSync(json, { force: true });
-        return measureCli(cli, ['analyze', ws, '--format', 'json', '--out', json, ...extra]);
-      };
+      const analyze = (extra: string[] = []) => measureReport(cli, [ws, ...extra], json);
       // The goal (under 3 s at L) is about every run: the slowest first run is shown too.
       const first = everyRun(runs, () => {
         clearCache(ws);
