@@ -1,7 +1,7 @@
 // One source record → one canonical feature for a layer role, or the issues explaining why not.
 import type { LayerRole } from '../../api/contract';
 import type { Feature, Operator } from '../../gis/types';
-import type { CrsResolution } from './crs';
+import { validLonLat, type CrsResolution } from './crs';
 import { toMultiPolygon, toPoint } from './geometry';
 import {
   asText, isBlank, parseBoolean, parseCoordinate, parseHouseholds, parseNumber, parseOperator, type CanonicalField,
@@ -42,6 +42,12 @@ function col(ctx: CanonicalContext, f: CanonicalField): string | null {
 function raw(rec: SourceRecord, ctx: CanonicalContext, f: CanonicalField): unknown {
   const c = ctx.mapping[f] ?? null;
   return c === null ? undefined : rec.properties[c];
+}
+
+/** An extra attribute's stored value. Attribute columns hold scalars: nested GeoJSON values are kept as JSON text. */
+function extraValue(v: unknown): unknown {
+  if (v === undefined || (typeof v === 'string' && v.trim() === '')) return null;
+  return typeof v === 'object' && v !== null && !(v instanceof Date) ? JSON.stringify(v) : v;
 }
 
 function shown(v: unknown): string {
@@ -180,17 +186,111 @@ export function canonicalize(rec: SourceRecord, ctx: CanonicalContext): Canonica
     }
   }
 
-  for (const { column, stored } of ctx.extras) {
-    const v = rec.properties[column];
-    // Attribute columns hold scalars: nested GeoJSON property values are kept as JSON text.
-    if (v === undefined || (typeof v === 'string' && v.trim() === '')) p[stored] = null;
-    else p[stored] = typeof v === 'object' && v !== null && !(v instanceof Date) ? JSON.stringify(v) : v;
-  }
+  for (const { column, stored } of ctx.extras) p[stored] = extraValue(rec.properties[column]);
 
   if (problems.length) return { feature: null, problems, closedRings: 0 };
   const feature: Feature = { type: 'Feature', geometry, properties: p };
   if (typeof p.id === 'string') feature.id = p.id;
   return { feature, problems: [], closedRings };
+}
+
+/**
+ * A batch of settlement records canonicalized a column at a time: the values canonicalize gives each record, without
+ * a feature per record (objects of the same few shapes, built and taken apart again, were half of a large import's
+ * reading thread). `keys` are the features' property keys in the order a batch of those features first has them,
+ * `values[k][i]` record i's value of keys[k] (undefined where its feature lacks the key).
+ */
+export interface SettlementColumns {
+  count: number;
+  lon: Float64Array;
+  lat: Float64Array;
+  ids: string[];
+  keys: string[];
+  values: unknown[][];
+}
+
+/** Stored names that a feature's properties would not keep in their assignment order, or at all. */
+const ORDERED_KEY = /^(?!__proto__$)(?!(?:0|[1-9]\d*)$)/;
+
+/**
+ * canonicalize for a batch of settlement records in which every record is accepted as it stands: each a WGS-84
+ * Point [lon, lat] (nothing to convert) with its required fields valid. Null when any record is not: the caller
+ * then canonicalizes them one by one, which names each problem.
+ */
+export function canonicalizeSettlements(records: readonly SourceRecord[], ctx: CanonicalContext): SettlementColumns | null {
+  if (ctx.role !== 'settlements' || ctx.kind !== 'features' || ctx.crs.toWgs84 !== null) return null;
+  const stored = ctx.extras.map((e) => e.stored);
+  if (new Set(stored).size !== stored.length || !stored.every((k) => ORDERED_KEY.test(k))) return null;
+  const n = records.length;
+  const lon = new Float64Array(n), lat = new Float64Array(n);
+  const ids: string[] = new Array(n), names: string[] = new Array(n), households: number[] = new Array(n);
+  const counties: string[] = new Array(n), townships: string[] = new Array(n), villages: string[] = new Array(n);
+  const committees: boolean[] = new Array(n), codes: (string | undefined)[] = new Array(n);
+  const m = ctx.mapping;
+  // As col() and raw(): an id column only when named, the other fields' columns even when named "".
+  const idColumn = m.id || null, nameColumn = m.name ?? null, householdsColumn = m.households ?? null;
+  if (nameColumn === null || householdsColumn === null) return null;
+  const countyColumn = m.county ?? null, townshipColumn = m.township ?? null, villageColumn = m.village ?? null;
+  const committeeColumn = m.committee ?? null, codeColumn = m.code ?? null;
+  let firstCode = -1;
+  for (let i = 0; i < n; i++) {
+    const rec = records[i];
+    if (rec.problem) return null;
+    const g = rec.geometry as { type?: unknown; coordinates?: unknown } | null | undefined;
+    const c = g?.type === 'Point' ? g.coordinates : null;
+    if (!Array.isArray(c) || c.length !== 2) return null;
+    const x: unknown = c[0], y: unknown = c[1];
+    if (typeof x !== 'number' || typeof y !== 'number' || !validLonLat(x, y)) return null;
+    lon[i] = x;
+    lat[i] = y;
+    const props = rec.properties;
+    const idValue = idColumn !== null ? props[idColumn] : rec.id;
+    ids[i] = isBlank(idValue) ? `${ctx.stem}-${rec.row}` : asText(idValue);
+    const name = props[nameColumn];
+    if (isBlank(name)) return null;
+    names[i] = asText(name);
+    const h = props[householdsColumn];
+    if (typeof h === 'number' && Number.isInteger(h) && h >= 0) households[i] = h;
+    else {
+      if (isBlank(h)) return null;
+      const parsed = parseHouseholds(h);
+      if (!parsed.ok) return null;
+      households[i] = parsed.value;
+    }
+    counties[i] = countyColumn === null ? '' : asText(props[countyColumn]);
+    townships[i] = townshipColumn === null ? '' : asText(props[townshipColumn]);
+    villages[i] = villageColumn === null ? '' : asText(props[villageColumn]);
+    const committee = committeeColumn === null ? undefined : props[committeeColumn];
+    if (typeof committee === 'boolean') committees[i] = committee;
+    else {
+      const parsed = parseBoolean(committee);
+      if (!parsed.ok) return null;
+      committees[i] = parsed.value;
+    }
+    const code = codeColumn === null ? undefined : props[codeColumn];
+    if (!isBlank(code)) {
+      codes[i] = asText(code);
+      if (firstCode < 0) firstCode = i;
+    }
+  }
+  const keys = ['id', 'name', 'households', 'county', 'township', 'village', 'committee'];
+  const values: unknown[][] = [ids, names, households, counties, townships, villages, committees];
+  // The record order of keys: code comes before the extras in a feature that has one.
+  if (firstCode === 0) {
+    keys.push('code');
+    values.push(codes);
+  }
+  for (const { column, stored: key } of ctx.extras) {
+    const extra: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) extra[i] = extraValue(records[i].properties[column]);
+    keys.push(key);
+    values.push(extra);
+  }
+  if (firstCode > 0) {
+    keys.push('code');
+    values.push(codes);
+  }
+  return { count: n, lon, lat, ids, keys, values };
 }
 
 /** Canonical property names a role always writes, in a stable order. */

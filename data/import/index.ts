@@ -6,7 +6,7 @@ import type { ImportIssue, ImportPreview, ImportRequest, LayerRole } from '../..
 import { FirstSeen } from '../../gis/first-seen';
 import type { Feature, Operator } from '../../gis/types';
 import { BatchEncoder, type EncodedBatch } from '../workspace/batch-encoder';
-import { canonicalFields, canonicalize, POLYGON_ROLES, type CanonicalContext } from './canonical';
+import { canonicalFields, canonicalize, canonicalizeSettlements, POLYGON_ROLES, type CanonicalContext } from './canonical';
 import { outsideGanzhou, suspectGcjOffset, swappedDegrees, swappedProjected, GANZHOU_BBOX, BBOX_MARGIN_DEG } from './checks';
 import { detectFromSample, loadProjections, ProjectionsNotLoaded, resolveChoice, resolvePrj, type CrsResolution } from './crs';
 import { abortError, FileProblem, ImportIssuesError, IssueSink } from './issues';
@@ -382,21 +382,28 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
     const unknownKeys = new Set<string>();
     const lastKeys: string[] = [];
     const gcjSample: [number, number][] = [];
-    const batch = opts.encode ? new BatchEncoder(stream.geometryType) : new FeatureList();
+    const encoder = opts.encode ? new BatchEncoder(stream.geometryType) : null;
+    const batch = encoder ?? new FeatureList();
+    const noteKeys = (properties: Record<string, unknown>): void => {
+      // Features mostly repeat their keys in order: a key the previous feature had at the same place was checked.
+      let j = 0;
+      for (const k in properties) {
+        if (j < lastKeys.length && lastKeys[j] === k) {
+          j++;
+          continue;
+        }
+        lastKeys[j++] = k;
+        if (Object.hasOwn(properties, k) && !knownColumns.has(k)) unknownKeys.add(k);
+      }
+    };
+    const notePoint = (x: number, y: number): void => {
+      if (checkGcj && gcjSample.length < GCJ_SAMPLE) gcjSample.push([x, y]);
+      points++;
+      if (outsideGanzhou(x, y)) outside++;
+    };
     const handle = (r: SourceRecord): void => {
       rows++;
-      if (prep.source.kind === 'features') {
-        // Features mostly repeat their keys in order: a key the previous feature had at the same place was checked.
-        let j = 0;
-        for (const k in r.properties) {
-          if (j < lastKeys.length && lastKeys[j] === k) {
-            j++;
-            continue;
-          }
-          lastKeys[j++] = k;
-          if (Object.hasOwn(r.properties, k) && !knownColumns.has(k)) unknownKeys.add(k);
-        }
-      }
+      if (prep.source.kind === 'features') noteKeys(r.properties);
       if (r.problem) {
         sink.add(r.row, r.problem.field, r.problem.message);
         return;
@@ -411,12 +418,8 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       // A canonical point's coordinates are its finite [lon, lat]; a polygon's first position is looked up only for
       // the GCJ-02 sample.
       const g = f.geometry;
-      if (g?.type === 'Point') {
-        const c = g.coordinates;
-        if (checkGcj && gcjSample.length < GCJ_SAMPLE) gcjSample.push([c[0], c[1]]);
-        points++;
-        if (outsideGanzhou(c[0], c[1])) outside++;
-      } else if (checkGcj && gcjSample.length < GCJ_SAMPLE) {
+      if (g?.type === 'Point') notePoint(g.coordinates[0], g.coordinates[1]);
+      else if (checkGcj && gcjSample.length < GCJ_SAMPLE) {
         const pos = firstPosition(g);
         if (pos) gcjSample.push(pos);
       }
@@ -434,12 +437,46 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       }
       if (sink.issues.length === 0) batch.add(f);
     };
-    const flush = (): Feature[] | EncodedBatch | null => (batch.pending === 0 ? null : batch.take());
-    try {
-      for (const r of prep.head) {
+    const handleAll = (records: readonly SourceRecord[]): null => {
+      for (const r of records) {
         handle(r);
         if (sink.full) break;
       }
+      return null;
+    };
+    /**
+     * A whole batch of settlement records encoded a column at a time when canonicalizeSettlements takes it: the same
+     * rows as handle() would add one by one. Null once the records have gone through handle() instead.
+     */
+    const settlementBatch = (group: readonly SourceRecord[], into: BatchEncoder): EncodedBatch | null => {
+      const c = canonicalizeSettlements(group, ctx);
+      if (!c) return handleAll(group);
+      for (let i = 0; i < c.count; i++) {
+        idKeys.push(c.ids[i]);
+        idRows.push(group[i].row);
+        if (ids.check(idKeys.length - 1) >= 0) {
+          // A repeated id is an issue: handle() reports it and goes on from that record; the records before it are
+          // added as handle() would have added them.
+          idKeys.pop();
+          idRows.pop();
+          for (let k = 0; k < i; k++) into.add(canonicalize(group[k], ctx).feature);
+          return handleAll(group.slice(i));
+        }
+        rows++;
+        noteKeys(group[i].properties);
+        notePoint(c.lon[i], c.lat[i]);
+      }
+      return into.encodePoints(c.count, c.lon, c.lat, c.ids, c.keys, c.values);
+    };
+    const columnar = encoder !== null && request.role === 'settlements' && prep.source.kind === 'features' ? encoder : null;
+    const group: SourceRecord[] = [];
+    const nextRecord = async (): Promise<SourceRecord | undefined> => {
+      const next = await prep.rest.next();
+      return next.done ? undefined : next.value;
+    };
+    const flush = (): Feature[] | EncodedBatch | null => (batch.pending === 0 ? null : batch.take());
+    try {
+      handleAll(prep.head);
       prep.head = [];
       while (!sink.full) {
         if (batch.pending >= BATCH) {
@@ -448,6 +485,33 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
           // With issues nothing is written: the batch is dropped.
           const out = batch.take();
           if (sink.issues.length === 0) yield out;
+        }
+        if (columnar && batch.pending === 0 && sink.issues.length === 0) {
+          // A batch's records are all read before any is handled. Those read before the file ends (or fails) are
+          // handled one by one, as the records of a file's last partial batch always are.
+          group.length = 0;
+          let ended = false;
+          try {
+            while (group.length < BATCH) {
+              const r = prep.source.takeRecord?.() ?? await nextRecord();
+              if (!r) {
+                ended = true;
+                break;
+              }
+              group.push(r);
+            }
+          } catch (err) {
+            handleAll(group);
+            throw err;
+          }
+          const out = group.length === BATCH ? settlementBatch(group, columnar) : handleAll(group);
+          if (out) {
+            signal?.throwIfAborted();
+            onProgress?.(rows, prep.source.progress());
+            yield out;
+          }
+          if (ended) break;
+          continue;
         }
         const ready = prep.source.takeRecord?.();
         if (ready) {

@@ -304,6 +304,60 @@ export class BatchEncoder {
     }
   }
 
+  /**
+   * The batch add() and take() would make of `count` features given as columns: feature i a Point [lon[i], lat[i]]
+   * (finite), with id ids[i] and properties keys[k] → values[k][i] (undefined: the feature has no such key), keys in
+   * the order the batch's features first have them. Only between batches (no features added since the last take()).
+   */
+  encodePoints(count: number, lon: Float64Array, lat: Float64Array, ids: readonly (string | number)[], keys: readonly string[], values: readonly (readonly unknown[])[]): EncodedBatch {
+    if (this.batch.count !== 0) throw new Error('BatchEncoder: encodePoints() while a batch of features is being added');
+    if (this.geometryType !== 'POINT') throw new Error(`BatchEncoder: encodePoints() for a ${this.geometryType} layer`);
+    const n = count;
+    const geometry = new Uint8Array(POINT_BYTES * n);
+    const view = new DataView(geometry.buffer);
+    const ends = new Uint32Array(n), envelopes = new Float64Array(4 * n), has = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = lon[i], y = lat[i];
+      writePoint(view, POINT_BYTES * i, x, y);
+      ends[i] = POINT_BYTES * (i + 1);
+      envelopes[4 * i] = x;
+      envelopes[4 * i + 1] = x;
+      envelopes[4 * i + 2] = y;
+      envelopes[4 * i + 3] = y;
+      has[i] = 1;
+    }
+    let idKind: ColumnKind | null = null;
+    for (let i = 0; i < n; i++) idKind = joinKinds(idKind, kindOf(ids[i]));
+    const anyId = n > 0;
+    if (anyId) this.idKind = joinKinds(this.idKind, idKind);
+    const kinds: (ColumnKind | null)[] = [];
+    const columns = keys.map((key, k) => {
+      const column = values[k];
+      let batchKind: ColumnKind | null = null;
+      for (let i = 0; i < n; i++) batchKind = joinKinds(batchKind, kindOf(column[i]));
+      kinds.push(batchKind);
+      const kind = joinKinds(this.kinds.get(key) ?? null, batchKind);
+      this.kinds.set(key, kind);
+      const out: (string | number | bigint | null)[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = column[i];
+        out[i] = v === null || v === undefined || kind === null ? null : encodeValue(kind, v);
+      }
+      return out;
+    });
+    let encodedIds: (string | number | bigint | null)[] | null = null;
+    if (anyId) {
+      const kind = this.idKind;
+      encodedIds = new Array(n);
+      for (let i = 0; i < n; i++) encodedIds[i] = kind === null ? null : encodeValue(kind, ids[i]);
+    }
+    this.rows += n;
+    return {
+      encoded: true, geometryType: this.geometryType, count: n, problem: null, keys: [...keys], kinds, values: columns, ids: encodedIds,
+      idKind: anyId ? idKind : null, geometry, ends, envelopes, has, hasZ: false,
+    };
+  }
+
   /** The batch of the features added since the last take(), or its first problem (nothing else is set then). */
   take(): EncodedBatch {
     const b = this.batch;
