@@ -214,11 +214,11 @@ const ORDERED_KEY = /^(?!__proto__$)(?!(?:0|[1-9]\d*)$)/;
 
 /**
  * canonicalize for a batch of settlement records in which every record is accepted as it stands: each a WGS-84
- * Point [lon, lat] (nothing to convert) with its required fields valid. Null when any record is not: the caller
+ * position (a Point [lon, lat], or a table's coordinate columns; nothing to convert) with its required fields valid. Null when any record is not: the caller
  * then canonicalizes them one by one, which names each problem.
  */
 export function canonicalizeSettlements(records: readonly SourceRecord[], ctx: CanonicalContext): SettlementColumns | null {
-  if (ctx.role !== 'settlements' || ctx.kind !== 'features' || ctx.crs.toWgs84 !== null) return null;
+  if (ctx.role !== 'settlements' || ctx.crs.toWgs84 !== null) return null;
   const stored = ctx.extras.map((e) => e.stored);
   if (new Set(stored).size !== stored.length || !stored.every((k) => ORDERED_KEY.test(k))) return null;
   const n = records.length;
@@ -232,18 +232,31 @@ export function canonicalizeSettlements(records: readonly SourceRecord[], ctx: C
   if (nameColumn === null || householdsColumn === null) return null;
   const countyColumn = m.county ?? null, townshipColumn = m.township ?? null, villageColumn = m.village ?? null;
   const committeeColumn = m.committee ?? null, codeColumn = m.code ?? null;
+  // A table's positions are its coordinate columns (both named, as col() has them), a feature's its Point.
+  const table = ctx.kind === 'table';
+  const lonColumn = m.lon || null, latColumn = m.lat || null;
+  if (table && (lonColumn === null || latColumn === null)) return null;
   let firstCode = -1;
   for (let i = 0; i < n; i++) {
     const rec = records[i];
     if (rec.problem) return null;
-    const g = rec.geometry as { type?: unknown; coordinates?: unknown } | null | undefined;
-    const c = g?.type === 'Point' ? g.coordinates : null;
-    if (!Array.isArray(c) || c.length !== 2) return null;
-    const x: unknown = c[0], y: unknown = c[1];
+    const props = rec.properties;
+    let x: unknown, y: unknown;
+    if (table) {
+      const px = parseCoordinate(props[lonColumn!]), py = parseCoordinate(props[latColumn!]);
+      if (!px.ok || !py.ok) return null;
+      x = px.value;
+      y = py.value;
+    } else {
+      const g = rec.geometry as { type?: unknown; coordinates?: unknown } | null | undefined;
+      const c = g?.type === 'Point' ? g.coordinates : null;
+      if (!Array.isArray(c) || c.length !== 2) return null;
+      x = c[0];
+      y = c[1];
+    }
     if (typeof x !== 'number' || typeof y !== 'number' || !validLonLat(x, y)) return null;
     lon[i] = x;
     lat[i] = y;
-    const props = rec.properties;
     const idValue = idColumn !== null ? props[idColumn] : rec.id;
     ids[i] = isBlank(idValue) ? `${ctx.stem}-${rec.row}` : asText(idValue);
     const name = props[nameColumn];

@@ -401,9 +401,10 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       points++;
       if (outsideGanzhou(x, y)) outside++;
     };
+    const features = prep.source.kind === 'features';
     const handle = (r: SourceRecord): void => {
       rows++;
-      if (prep.source.kind === 'features') noteKeys(r.properties);
+      if (features) noteKeys(r.properties);
       if (r.problem) {
         sink.add(r.row, r.problem.field, r.problem.message);
         return;
@@ -463,12 +464,12 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
           return handleAll(group.slice(i));
         }
         rows++;
-        noteKeys(group[i].properties);
+        if (features) noteKeys(group[i].properties);
         notePoint(c.lon[i], c.lat[i]);
       }
       return into.encodePoints(c.count, c.lon, c.lat, c.ids, c.keys, c.values);
     };
-    const columnar = encoder !== null && request.role === 'settlements' && prep.source.kind === 'features' ? encoder : null;
+    const columnar = encoder !== null && request.role === 'settlements' ? encoder : null;
     const group: SourceRecord[] = [];
     const nextRecord = async (): Promise<SourceRecord | undefined> => {
       const next = await prep.rest.next();

@@ -121,6 +121,8 @@ export function parseHouseholds(v: unknown): Parsed<number> {
   const expected = 'a whole number ≥ 0 (户数应为非负整数)';
   if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? { ok: true, value: v } : { ok: false, expected };
   if (typeof v !== 'string') return { ok: false, expected };
+  // Plain digits, most cells of a large table: nothing to normalize or strip.
+  if (plainDecimal(v, false)) return { ok: true, value: Number.parseInt(v, 10) };
   const s = v.normalize('NFKC').trim().replace(/\s*户$/, '').replace(/,/g, '');
   if (!/^\d+(\.0+)?$/.test(s)) return { ok: false, expected };
   return { ok: true, value: Number.parseInt(s, 10) };
@@ -164,6 +166,7 @@ export function parseCoordinate(v: unknown): Parsed<number> {
   const expected = 'a number (decimal degrees or metres)';
   if (typeof v === 'number') return Number.isFinite(v) ? { ok: true, value: v } : { ok: false, expected };
   if (typeof v !== 'string') return { ok: false, expected };
+  if (plainDecimal(v, true)) return { ok: true, value: Number.parseFloat(v) };
   const s = v.normalize('NFKC').trim().replace(/[ENen东北]$/, '').trim();
   if (/^[+-]?\d+(\.\d+)?°?$/.test(s)) return { ok: true, value: Number.parseFloat(s) };
   // NFKC has turned ″ (U+2033) into ′′, so seconds may end in two primes.
@@ -175,6 +178,24 @@ export function parseCoordinate(v: unknown): Parsed<number> {
     if (minutes < 60 && seconds < 60) return { ok: true, value: Number(d) + minutes / 60 + seconds / 3600 };
   }
   return { ok: false, expected };
+}
+
+/**
+ * Whether `s` is ASCII digits only or, with `signed`, a plain decimal ([+-]digits[.digits]): text that NFKC, trimming
+ * and the unit and suffix stripping leave as it is, so that the parsers' patterns take it whole.
+ */
+function plainDecimal(s: string, signed: boolean): boolean {
+  const n = s.length;
+  let i = 0;
+  if (signed && n > 0 && (s.charCodeAt(0) === 0x2b || s.charCodeAt(0) === 0x2d)) i = 1;
+  const start = i;
+  while (i < n && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+  if (i === start) return false;
+  if (i === n) return true;
+  if (!signed || s.charCodeAt(i) !== 0x2e) return false;
+  const fraction = ++i;
+  while (i < n && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+  return i === n && i > fraction;
 }
 
 /** Text value of a cell for a string field. */

@@ -1,12 +1,15 @@
 // Settlement batches canonicalized a column at a time (canonicalizeSettlements, BatchEncoder.encodePoints) against
-// the record-by-record path: an import with `encode` yields the batches, issues and warnings that encoding the
-// features of an import without it gives, over files seeded with every kind of value that path treats on its own.
+// the record-by-record path: an import with `encode` yields the batches, issues, warnings and progress that encoding
+// the features of an import without it gives, over GeoJSON, CSV and XLSX files seeded with every kind of value that
+// path treats on its own.
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { describe, expect, it, vi } from 'vitest';
 import { canonicalize, canonicalizeSettlements, type CanonicalContext } from '../../data/import/canonical';
 import { openImport } from '../../data/import/index';
 import type { SourceRecord } from '../../data/import/source';
 import { BatchEncoder, type EncodedBatch } from '../../data/workspace/batch-encoder';
-import { writeTmp } from './helpers';
+import { tmp, writeTmp } from './helpers';
 
 /** mulberry32: a small seeded generator, so that a failing seed can be replayed. */
 function random(seed: number): () => number {
@@ -55,9 +58,47 @@ function settlements(seed: number, count: number, odd: number): unknown[] {
   return out;
 }
 
+/** The same settlements as a CSV table with 经度/纬度 columns: cells as a spreadsheet exports them. */
+function csvOf(features: unknown[], seed: number, odd: number): string {
+  const r = random(seed);
+  const cell = (v: unknown): string => {
+    const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const keys = ['编号', '自然村', '户数', '县区', '乡镇', '行政村', '村委会所在地', '备注', '行政区划代码'];
+  const lines = [[...keys, '经度', '纬度'].join(',')];
+  for (const f of features as { properties: Record<string, unknown>; geometry: { coordinates?: unknown } | null }[]) {
+    const c = f.geometry?.coordinates;
+    const [x, y] = Array.isArray(c) && typeof c[0] === 'number' ? c : ['', ''];
+    // Now and then a coordinate as people type them, or not a coordinate at all.
+    const lon = r() < odd ? ['114°30′', ` ${x} `, `${x}E`, 'abc', ''][Math.floor(r() * 5)] : x;
+    lines.push([...keys.map((k) => cell(f.properties[k])), cell(lon), cell(y)].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The same settlements as a worksheet: numbers as numbers, a survey date column. */
+async function xlsxOf(features: unknown[], name: string): Promise<string> {
+  const wb = new ExcelJS.Workbook();
+  const sheet = wb.addWorksheet('聚居区');
+  const keys = ['编号', '自然村', '户数', '县区', '乡镇', '行政村', '村委会所在地'];
+  sheet.addRow([...keys, '经度', '纬度', '调查日期']);
+  for (const [i, f] of (features as { properties: Record<string, unknown>; geometry: { coordinates?: unknown } | null }[]).entries()) {
+    const c = f.geometry?.coordinates;
+    const cells = keys.map((k) => {
+      const v = f.properties[k];
+      return v === undefined || typeof v === 'object' ? null : v;
+    });
+    sheet.addRow([...cells, ...(Array.isArray(c) ? c.slice(0, 2) : [null, null]), i % 9 ? new Date(Date.UTC(2020, i % 12, 1 + (i % 28))) : null]);
+  }
+  const path = join(tmp, name);
+  await wb.xlsx.writeFile(path);
+  return path;
+}
+
 /** What the writer gets: the import's encoded batches, against the features of the same import encoded afterwards. */
-async function bothWays(name: string, features: unknown[]) {
-  const path = writeTmp(name, JSON.stringify({ type: 'FeatureCollection', features }));
+async function bothWays(name: string, features: unknown[], csv?: string) {
+  const path = name.endsWith('.xlsx') ? await xlsxOf(features, name) : writeTmp(name, csv ?? JSON.stringify({ type: 'FeatureCollection', features }));
   const request = { file: path, role: 'settlements' as const };
   const progress: [number, number | null][][] = [[], []];
   const plain = await openImport(path, request, { onProgress: (rows, f) => progress[0].push([rows, f]) });
@@ -102,6 +143,39 @@ describe('settlement batches a column at a time', () => {
     // Files written a column at a time, files with batches that had to go record by record, files with issues.
     expect(paths.slice(0, 2)).toEqual(['columns', 'mixed']);
     expect(paths).toContain('issues');
+  });
+
+  it('gives the batches, issues and warnings of the record-by-record path for tables', async () => {
+    const columnar = vi.spyOn(BatchEncoder.prototype, 'encodePoints');
+    const paths: string[] = [];
+    for (const [seed, odd] of [[21, 0], [25, 0], [22, 0.0005], [23, 0.003], [24, 0.02]] as const) {
+      columnar.mockClear();
+      let csv = csvOf(settlements(seed, 3700, odd), seed, odd);
+      // Cells typed the way people type them, all valid: the columns take them (a table's cells are always parsed).
+      if (seed === 25) csv = csv.replace(/,(\d+),(于都县|宁都县|兴国县),/g, (_, n, c) => `, ${n}户 ,${c},`).replace(/,(11[45]\.\d+),/g, ',$1°E,');
+      const { plain, encoded, expected, got } = await bothWays(`columns-${seed}.csv`, [], csv);
+      expect(encoded.issues, `seed ${seed}`).toEqual(plain.issues);
+      expect(encoded.warnings, `seed ${seed}`).toEqual(plain.warnings);
+      expect(got.length, `seed ${seed}`).toBe(expected.length);
+      for (let b = 0; b < got.length; b++) expect(got[b], `seed ${seed}, batch ${b}`).toEqual(expected[b]);
+      paths.push(plain.issues.length ? 'issues' : columnar.mock.calls.length === 2 ? 'columns' : 'mixed');
+    }
+    columnar.mockRestore();
+    expect(paths.slice(0, 2)).toEqual(['columns', 'columns']);
+    expect(paths).toContain('issues');
+  });
+
+  it('gives the batches, issues and warnings of the record-by-record path for worksheets', async () => {
+    const columnar = vi.spyOn(BatchEncoder.prototype, 'encodePoints');
+    for (const [seed, odd] of [[31, 0], [32, 0.002]] as const) {
+      columnar.mockClear();
+      const { plain, encoded, expected, got } = await bothWays(`columns-${seed}.xlsx`, settlements(seed, 3100, odd));
+      expect(encoded.issues, `seed ${seed}`).toEqual(plain.issues);
+      expect(encoded.warnings, `seed ${seed}`).toEqual(plain.warnings);
+      expect(got).toEqual(expected);
+      if (seed === 31) expect([plain.issues.length, columnar.mock.calls.length]).toEqual([0, 2]);
+    }
+    columnar.mockRestore();
   });
 
   it('reports a repeated id in a batch, and the rows after it, as the record-by-record path does', async () => {

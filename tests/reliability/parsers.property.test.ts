@@ -93,6 +93,18 @@ describe('households parser', () => {
   });
 });
 
+describe('plain numbers in cells', () => {
+  // Plain digits and decimals skip the parsers' normalizing: the answer must be the one a leading space (which that
+  // normalizing removes, and which keeps the text off the short cut) gives.
+  it('households and coordinates read the same with and without the short cut', () => {
+    const text = fc.string({ unit: fc.constantFrom('0', '1', '7', '9', '.', '+', '-', ' ', '户', ',', '°', 'E', '５', 'e'), maxLength: 12 });
+    fc.assert(fc.property(text, (s) => {
+      expect(parseHouseholds(s), JSON.stringify(s)).toEqual(parseHouseholds(` ${s}`));
+      expect(parseCoordinate(s), JSON.stringify(s)).toEqual(parseCoordinate(` ${s}`));
+    }), RUNS);
+  });
+});
+
 describe('coordinate parser', () => {
   it('decimal degrees round-trip exactly, with or without ° and an E/N suffix', () => {
     fc.assert(fc.property(fc.double({ min: -180, max: 180, noNaN: true, noDefaultInfinity: true }), (x) => {

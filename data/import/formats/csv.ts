@@ -94,7 +94,8 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   let done = 0;
   const total = text.length;
 
-  async function* records(): AsyncGenerator<SourceRecord> {
+  /** The next data row as a record; undefined after the last. The whole text is in memory: nothing to await. */
+  const nextRecord = (): SourceRecord | undefined => {
     for (let next = rows.next(); !next.done; next = rows.next()) {
       const r = next.value;
       done = Math.min(total, done + r.fields.reduce((s, f) => s + f.length + 1, 0));
@@ -103,22 +104,26 @@ export async function open(path: string, options: SourceOptions): Promise<Source
         // A trailing delimiter on every data row is common in exports; tolerate empty extra fields.
         const extra = r.fields.slice(columns.length);
         if (!(r.fields.length > columns.length && extra.every((f) => f.trim() === ''))) {
-          yield {
+          return {
             row: r.line, properties: {},
             problem: { field: 'row', message: `expected ${columns.length} columns like the header, found ${r.fields.length}` },
           };
-          continue;
         }
       }
       const properties: Record<string, unknown> = {};
       columns.forEach((c, i) => { properties[c] = r.fields[i]; });
-      yield { row: r.line, properties };
+      return { row: r.line, properties };
     }
     done = total;
+    return undefined;
+  };
+
+  async function* records(): AsyncGenerator<SourceRecord> {
+    for (let r = nextRecord(); r; r = nextRecord()) yield r;
   }
 
   return {
     format: 'csv', kind: 'table', columns, encoding: utf16 ?? (encoding === 'utf8' ? 'utf-8' : 'gb18030'), warnings: [],
-    records: records(), progress: () => (total ? done / total : null),
+    records: records(), takeRecord: nextRecord, progress: () => (total ? done / total : null),
   };
 }

@@ -76,9 +76,11 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   const last = sheet.rowCount;
   let current = headerRow;
 
-  async function* records(): AsyncGenerator<SourceRecord> {
-    for (let r = headerRow + 1; r <= last; r++) {
-      current = r;
+  /** The next non-empty row as a record; undefined after the last. The workbook is in memory: nothing to await. */
+  let r = headerRow;
+  const nextRecord = (): SourceRecord | undefined => {
+    while (r < last) {
+      current = ++r;
       const row = sheet!.getRow(r);
       const properties: Record<string, unknown> = {};
       let empty = true;
@@ -94,13 +96,18 @@ export async function open(path: string, options: SourceOptions): Promise<Source
         if (read.value !== null && String(read.value).trim() !== '') empty = false;
       });
       if (empty) continue;
-      yield problem ? { row: r, properties, problem } : { row: r, properties };
+      return problem ? { row: r, properties, problem } : { row: r, properties };
     }
     current = last;
+    return undefined;
+  };
+
+  async function* records(): AsyncGenerator<SourceRecord> {
+    for (let record = nextRecord(); record; record = nextRecord()) yield record;
   }
 
   return {
-    format: 'xlsx', kind: 'table', columns, sheets, warnings: [], records: records(),
+    format: 'xlsx', kind: 'table', columns, sheets, warnings: [], records: records(), takeRecord: nextRecord,
     progress: () => (last > headerRow ? (current - headerRow) / (last - headerRow) : null),
   };
 }
