@@ -1,33 +1,50 @@
 // Writes a large settlements FeatureCollection for the memory check: `tsx tests/import/make-big-geojson.ts out.geojson 100`
-// (size in MB). Also used by geojson-stream.test.ts with a smaller size.
+// (size in MB). Also used by geojson-stream.test.ts with a smaller size, and by the bench, which writes the same
+// settlements as a CSV table too (writeBigCsv).
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
-export async function writeBigGeoJson(path: string, megabytes: number): Promise<number> {
+/** Settlement `count` of the generated files: its attributes (Chinese names) in column order, then lon, lat. */
+function settlement(count: number): [string, string, number, string, string, string, string, string, string] {
+  const lon = 114 + ((count * 7919) % 250000) / 100000;
+  const lat = 24.6 + ((count * 104729) % 250000) / 100000;
+  return [`S${count}`, `自然村${count % 997}`, 25 + (count % 80), `村${count % 331}`, `镇${count % 41}`, '于都县', 'x'.repeat(count % 40), lon.toFixed(6), lat.toFixed(6)];
+}
+
+const NAMES = ['编号', '自然村', '户数', '行政村', '乡镇', '县区', '备注'];
+
+/** Writes `head`, then settlements a thousand at a time (`row` gives each one's text) until `done(bytes, count)`, then `tail`. */
+async function writeBatches(path: string, head: string, tail: string, row: (count: number) => string, done: (bytes: number, count: number) => boolean): Promise<number> {
   const out = createWriteStream(path);
-  const target = megabytes * 1024 * 1024;
   let written = 0;
   let count = 0;
   const write = async (s: string): Promise<void> => {
     written += Buffer.byteLength(s);
     if (!out.write(s)) await once(out, 'drain');
   };
-  await write('{"type":"FeatureCollection","name":"big","features":[\n');
-  while (written < target) {
+  await write(head);
+  while (!done(written, count)) {
     const parts: string[] = [];
-    for (let k = 0; k < 1000; k++, count++) {
-      const lon = 114 + ((count * 7919) % 250000) / 100000;
-      const lat = 24.6 + ((count * 104729) % 250000) / 100000;
-      parts.push(`${count ? ',' : ''}{"type":"Feature","properties":{"编号":"S${count}","自然村":"自然村${count % 997}",` +
-        `"户数":${25 + (count % 80)},"行政村":"村${count % 331}","乡镇":"镇${count % 41}","县区":"于都县","备注":"${'x'.repeat(count % 40)}"},` +
-        `"geometry":{"type":"Point","coordinates":[${lon.toFixed(6)},${lat.toFixed(6)}]}}\n`);
-    }
+    for (let k = 0; k < 1000; k++, count++) parts.push(row(count));
     await write(parts.join(''));
   }
-  await write(']}\n');
+  await write(tail);
   out.end();
   await once(out, 'finish');
   return count;
+}
+
+export function writeBigGeoJson(path: string, megabytes: number): Promise<number> {
+  return writeBatches(path, '{"type":"FeatureCollection","name":"big","features":[\n', ']}\n', (count) => {
+    const v = settlement(count);
+    const properties = NAMES.map((name, k) => `"${name}":${typeof v[k] === 'number' ? v[k] : `"${v[k]}"`}`).join(',');
+    return `${count ? ',' : ''}{"type":"Feature","properties":{${properties}},"geometry":{"type":"Point","coordinates":[${v[7]},${v[8]}]}}\n`;
+  }, (bytes) => bytes >= megabytes * 1024 * 1024);
+}
+
+/** The first `rows` settlements (rounded up to a thousand) of writeBigGeoJson's file as a CSV table with 经度/纬度 columns. */
+export function writeBigCsv(path: string, rows: number): Promise<number> {
+  return writeBatches(path, `${[...NAMES, '经度', '纬度'].join(',')}\n`, '', (count) => `${settlement(count).join(',')}\n`, (_, count) => count >= rows);
 }
 
 if (process.argv[1]?.endsWith('make-big-geojson.ts')) {
