@@ -75,9 +75,6 @@ export function feedSettlements(db: Database.Database, table: string, columns: S
   }
 }
 
-/** Whether this machine stores numbers little-endian, as WKB written here does: its coordinates are then copied as bytes. */
-const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
-
 /**
  * Packs a 2D Polygon or MultiPolygon WKB in b[at, end) into `packed` (the scanner's layout for the same coordinates
  * in JSON); returns the coordinates node, or -1 for anything else or anything malformed.
@@ -98,14 +95,9 @@ export function packPolygonal(b: Uint8Array, v: DataView, at: number, packed: Pa
       o += 4;
       if (n * 16 > end - o) return -1;
       const start = packed.numCount;
-      if (le && LITTLE_ENDIAN) {
-        packed.pushFloat64LE(b, o, 2 * n);
-        o += 16 * n;
-      } else {
-        for (let k = 0; k < n; k++, o += 16) {
-          packed.pushNumber(v.getFloat64(o, le));
-          packed.pushNumber(v.getFloat64(o + 8, le));
-        }
+      for (let k = 0; k < n; k++, o += 16) {
+        packed.pushNumber(v.getFloat64(o, le));
+        packed.pushNumber(v.getFloat64(o + 8, le));
       }
       packed.push(packed.pairs(start));
     }

@@ -44,15 +44,6 @@ export class PackedCoordinates implements CoordinateReader<number> {
     return -(++this.numCount);
   }
 
-  /** Appends `count` numbers stored as little-endian float64 in b[at, at + 8 * count) (a native copy). */
-  pushFloat64LE(b: Uint8Array, at: number, count: number): void {
-    const need = this.numCount + count;
-    if (need > this.nums.length) this.nums = growF64(this.nums, Math.max(need, this.numCount * 2));
-    // The numbers' bytes land in place: nums is 8-byte aligned wherever they sat in b.
-    new Uint8Array(this.nums.buffer, 8 * this.numCount, 8 * count).set(b.subarray(at, at + 8 * count));
-    this.numCount = need;
-  }
-
   /** A node for a non-number, non-array value (`undefined` stands for a missing member). */
   other(value: unknown): number {
     const id = this.node(OTHER, this.others.length, 0);
