@@ -9,19 +9,8 @@ import { canonicalize, canonicalizeSettlements, type CanonicalContext } from '..
 import { openImport } from '../../data/import/index';
 import type { SourceRecord } from '../../data/import/source';
 import { BatchEncoder, type EncodedBatch } from '../../data/workspace/batch-encoder';
+import { rng as random } from '../workspace/helpers';
 import { tmp, writeTmp } from './helpers';
-
-/** mulberry32: a small seeded generator, so that a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Settlement features, valid but for `odd` of the values (each drawn from what canonicalize treats specially:
