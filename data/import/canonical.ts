@@ -209,13 +209,13 @@ export interface SettlementColumns {
   values: unknown[][];
 }
 
-/** Stored names that a feature's properties would not keep in their assignment order, or at all. */
+/** Names properties keep in assignment order: not an array index (listed first) nor __proto__ (it sets the prototype). */
 const ORDERED_KEY = /^(?!__proto__$)(?!(?:0|[1-9]\d*)$)/;
 
 /**
  * canonicalize for a batch of settlement records in which every record is accepted as it stands: each a WGS-84
- * position (a Point [lon, lat], or a table's coordinate columns; nothing to convert) with its required fields valid. Null when any record is not: the caller
- * then canonicalizes them one by one, which names each problem.
+ * position (a Point [lon, lat], or a table's coordinate columns; nothing to convert) with its required fields valid.
+ * Null when any record is not: the caller then canonicalizes them one by one, which names each problem.
  */
 export function canonicalizeSettlements(records: readonly SourceRecord[], ctx: CanonicalContext): SettlementColumns | null {
   if (ctx.role !== 'settlements' || ctx.crs.toWgs84 !== null) return null;
