@@ -401,6 +401,12 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       points++;
       if (outsideGanzhou(x, y)) outside++;
     };
+    /** Records `id` as row's (repeats too); the index in idKeys of its first occurrence when it repeats, else -1. */
+    const recordId = (id: string, row: number): number => {
+      idKeys.push(id);
+      idRows.push(row);
+      return ids.check(idKeys.length - 1);
+    };
     const features = prep.source.kind === 'features';
     const handle = (r: SourceRecord): void => {
       rows++;
@@ -426,9 +432,7 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       }
       const id = (f.properties as { id?: unknown }).id;
       if (typeof id === 'string') {
-        idKeys.push(id);
-        idRows.push(r.row);
-        const earlier = ids.check(idKeys.length - 1);
+        const earlier = recordId(id, r.row);
         if (earlier >= 0) {
           const first = idRows[earlier];
           duplicateCount++;
@@ -453,11 +457,9 @@ export async function openImport(path: string, request: ImportRequest, opts: Ope
       const c = canonicalizeSettlements(group, ctx);
       if (!c) return handleAll(group);
       for (let i = 0; i < c.count; i++) {
-        idKeys.push(c.ids[i]);
-        idRows.push(group[i].row);
-        if (ids.check(idKeys.length - 1) >= 0) {
-          // A repeated id is an issue: handle() reports it and goes on from that record; the records before it are
-          // added as handle() would have added them.
+        if (recordId(c.ids[i], group[i].row) >= 0) {
+          // A repeated id is an issue: handle() records and reports it and goes on from that record; the records
+          // before it are added as handle() would have added them.
           idKeys.pop();
           idRows.pop();
           for (let k = 0; k < i; k++) into.add(canonicalize(group[k], ctx).feature);

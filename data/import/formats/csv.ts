@@ -4,7 +4,7 @@
 // byte, invalid UTF-8 when UTF-8 was chosen) read the bytes once beforehand.
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import iconv from 'iconv-lite';
-import { detectEncoding, type TextEncoding } from '../encoding';
+import { decodeText, detectEncoding, type TextEncoding } from '../encoding';
 import { FileProblem } from '../issues';
 import type { Source, SourceOptions, SourceRecord } from '../source';
 
@@ -142,9 +142,10 @@ export class ChunkDecoder {
 
   private decode(bytes: Buffer): string {
     if (this.decoder) return this.decoder.write(bytes);
-    const bom = this.first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    // Only the file's first piece may start with the byte-order mark.
+    const text = this.first ? decodeText(bytes, 'utf8') : bytes.toString('utf8');
     this.first = false;
-    return bytes.toString('utf8', bom);
+    return text;
   }
 
   /** The index after the last line feed of `b` (a UTF-16 unit at an even offset), 0 when it has none. */
@@ -191,12 +192,12 @@ async function readCsv(handle: FileHandle, options: SourceOptions, chunkBytes: n
   const utf16 = start[0] === 0xff && start[1] === 0xfe ? 'utf-16le' : start[0] === 0xfe && start[1] === 0xff ? 'utf-16be' : null;
   const encoding = detectEncoding(start, options.encoding);
   const checkUtf8 = !utf16 && encoding === 'utf8' && options.encoding === 'utf8';
-  if (!utf16 || checkUtf8) {
+  if (!utf16) {
     let nul = -1;
     let replaced = false;
     const decoder = new ChunkDecoder('utf8');
     await eachChunk(handle, 0, CHUNK, (chunk, at) => {
-      const k = utf16 || nul >= 0 ? -1 : chunk.indexOf(0);
+      const k = nul >= 0 ? -1 : chunk.indexOf(0);
       if (k >= 0) nul = at + k;
       if (checkUtf8 && !replaced) replaced = decoder.write(chunk).includes('\uFFFD');
     });
@@ -292,9 +293,10 @@ async function readCsv(handle: FileHandle, options: SourceOptions, chunkBytes: n
 
   async function* records(): AsyncGenerator<SourceRecord> {
     try {
-      for (let r = await nextRow(); r; r = await nextRow()) {
-        const rec = record(r);
+      for (;;) {
+        const rec = takeRecord();
         if (rec) yield rec;
+        else if (!(await more())) return;
       }
     } finally {
       await close();

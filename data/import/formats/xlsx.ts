@@ -76,8 +76,8 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   const last = sheet.rowCount;
   let current = headerRow;
 
-  /** The next non-empty row as a record; undefined after the last. The workbook is in memory: nothing to await. */
   let r = headerRow;
+  /** The next non-empty row as a record; undefined after the last. The workbook is in memory: nothing to await. */
   const nextRecord = (): SourceRecord | undefined => {
     while (r < last) {
       current = ++r;
