@@ -263,23 +263,15 @@ export function canonicalizeSettlements(records: readonly SourceRecord[], ctx: C
     if (isBlank(name)) return null;
     names[i] = asText(name);
     const h = props[householdsColumn];
-    if (typeof h === 'number' && Number.isInteger(h) && h >= 0) households[i] = h;
-    else {
-      if (isBlank(h)) return null;
-      const parsed = parseHouseholds(h);
-      if (!parsed.ok) return null;
-      households[i] = parsed.value;
-    }
+    const hh = isBlank(h) ? null : parseHouseholds(h);
+    if (!hh?.ok) return null;
+    households[i] = hh.value;
     counties[i] = countyColumn === null ? '' : asText(props[countyColumn]);
     townships[i] = townshipColumn === null ? '' : asText(props[townshipColumn]);
     villages[i] = villageColumn === null ? '' : asText(props[villageColumn]);
-    const committee = committeeColumn === null ? undefined : props[committeeColumn];
-    if (typeof committee === 'boolean') committees[i] = committee;
-    else {
-      const parsed = parseBoolean(committee);
-      if (!parsed.ok) return null;
-      committees[i] = parsed.value;
-    }
+    const committee = parseBoolean(committeeColumn === null ? undefined : props[committeeColumn]);
+    if (!committee.ok) return null;
+    committees[i] = committee.value;
     const code = codeColumn === null ? undefined : props[codeColumn];
     if (!isBlank(code)) {
       codes[i] = asText(code);
