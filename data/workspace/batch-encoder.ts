@@ -141,6 +141,11 @@ function encodeMultiPolygonXY(polygons: unknown, out: Bytes, envelopes: Float64A
 
 type Problem = { feature: number; field: string; message: string };
 
+/** A value as a column of `kind` stores it: null for a missing value or a column that has only held nulls. */
+function stored(kind: ColumnKind | null, v: unknown): string | number | bigint | null {
+  return v === null || v === undefined || kind === null ? null : encodeValue(kind, v);
+}
+
 /** The batch BatchEncoder is gathering: its features' properties and ids, and their geometry already encoded. */
 class PendingBatch {
   count = 0;
@@ -336,12 +341,11 @@ export class BatchEncoder {
       let batchKind: ColumnKind | null = null;
       for (let i = 0; i < n; i++) batchKind = joinKinds(batchKind, kindOf(column[i]));
       kinds.push(batchKind);
-      const kind = joinKinds(this.kinds.get(key) ?? null, batchKind);
-      this.kinds.set(key, kind);
+      const kind = this.widen(key, batchKind);
       const out: (string | number | bigint | null)[] = new Array(n);
       for (let i = 0; i < n; i++) {
         const v = column[i];
-        out[i] = v === null || v === undefined || kind === null ? null : encodeValue(kind, v);
+        out[i] = stored(kind, v);
       }
       return out;
     });
@@ -349,13 +353,20 @@ export class BatchEncoder {
     if (anyId) {
       const kind = this.idKind;
       encodedIds = new Array(n);
-      for (let i = 0; i < n; i++) encodedIds[i] = kind === null ? null : encodeValue(kind, ids[i]);
+      for (let i = 0; i < n; i++) encodedIds[i] = stored(kind, ids[i]);
     }
     this.rows += n;
     return {
       encoded: true, geometryType: this.geometryType, count: n, problem: null, keys: [...keys], kinds, values: columns, ids: encodedIds,
       idKind: anyId ? idKind : null, geometry, ends, envelopes, has, hasZ: false,
     };
+  }
+
+  /** The layer's kind for `key` after a batch whose values of it are `batchKind`, recorded: what its column is declared. */
+  private widen(key: string, batchKind: ColumnKind | null): ColumnKind | null {
+    const kind = joinKinds(this.kinds.get(key) ?? null, batchKind);
+    this.kinds.set(key, kind);
+    return kind;
   }
 
   /** The batch of the features added since the last take(), or its first problem (nothing else is set then). */
@@ -370,13 +381,12 @@ export class BatchEncoder {
     const keys = [...b.kinds.keys()];
     const kinds = keys.map((key) => b.kinds.get(key) ?? null);
     const values = keys.map((key, k) => {
-      const kind = joinKinds(this.kinds.get(key) ?? null, kinds[k]);
-      this.kinds.set(key, kind);
+      const kind = this.widen(key, kinds[k]);
       const column: (string | number | bigint | null)[] = new Array(n);
       for (let i = 0; i < n; i++) {
         const props = b.properties[i];
         const v = props ? props[key] : null;
-        column[i] = v === null || v === undefined || kind === null ? null : encodeValue(kind, v);
+        column[i] = stored(kind, v);
       }
       return column;
     });
@@ -386,7 +396,7 @@ export class BatchEncoder {
       ids = new Array(n);
       for (let i = 0; i < n; i++) {
         const id = b.ids[i];
-        ids[i] = id === null || id === undefined || kind === null ? null : encodeValue(kind, id);
+        ids[i] = stored(kind, id);
       }
     }
     this.rows += n;
