@@ -101,9 +101,9 @@ function bundleIsFresh(outdir: string, outputs: string[]): boolean {
   }
 }
 
-/** Writes INPUTS_FILE: every source the builds of a bundle read, relative to ROOT. */
+/** Writes INPUTS_FILE: every source the builds of a bundle read, relative to ROOT, and this file, which says how. */
 async function writeInputs(outdir: string, ...builds: (Metafile | undefined)[]): Promise<void> {
-  const inputs = new Set(builds.flatMap((m) => Object.keys(m?.inputs ?? {})));
+  const inputs = new Set(['server/bundle.ts', ...builds.flatMap((m) => Object.keys(m?.inputs ?? {}))]);
   await writeFile(join(outdir, INPUTS_FILE), JSON.stringify([...inputs]));
 }
 
@@ -122,7 +122,10 @@ export async function buildCli(outdir = CLI_DIR): Promise<string> {
     bundle: true, splitting: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external',
     outdir, outExtension: { '.js': '.mjs' }, logLevel: 'warning', metafile: true, absWorkingDir: ROOT,
   });
-  await writeInputs(outdir, metafile, await buildCommonJsWorkers(outdir, { packages: 'external' }));
+  // The CommonJS workers keep only NODE_BUNDLE_OPTIONS's packages external: a package that is an ES module
+  // (robust-predicates) required from CommonJS starts Node's ES module loader in the worker, which building it as
+  // CommonJS avoids (~10 ms of the crew worker's start, bench/RESULTS.md).
+  await writeInputs(outdir, metafile, await buildCommonJsWorkers(outdir));
   return join(outdir, 'main.mjs');
 }
 

@@ -16,7 +16,7 @@ describe('npm run cli', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('覆盖图谱 Coverage Atlas');
     const inputs = JSON.parse(readFileSync(listed, 'utf8')) as string[];
-    expect(inputs).toEqual(expect.arrayContaining(['cli/main.ts', 'data/analysis-crew-worker.ts', 'gis/classify.ts']));
+    expect(inputs).toEqual(expect.arrayContaining(['cli/main.ts', 'data/analysis-crew-worker.ts', 'gis/classify.ts', 'server/bundle.ts']));
 
     const builtAt = statSync(listed).mtimeMs;
     expect(runCli(['--help']).status).toBe(0);
@@ -29,6 +29,19 @@ describe('npm run cli', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toBe(help.stdout);
     expect(statSync(listed).mtimeMs).toBeGreaterThan(past.getTime());
+  }, 120_000);
+
+  it('builds the analysis crew worker as CommonJS that requires no package written as an ES module', () => {
+    // Built anew, by the build code as it is now.
+    const past = new Date('2020-06-25T00:00:00Z');
+    utimesSync(listed, past, past);
+    expect(runCli(['--help']).status).toBe(0);
+    const worker = readFileSync(join(root, 'dist', 'cli', 'analysis-crew-worker.cjs'), 'utf8');
+    const required = new Set([...worker.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]));
+    // robust-predicates is an ES module: required from the worker, it started Node's ES module loader there, which
+    // building the worker as CommonJS is meant to avoid. better-sqlite3 is CommonJS (a native addon).
+    expect([...required].filter((name) => !name.startsWith('node:'))).toEqual(['better-sqlite3']);
+    expect(JSON.parse(readFileSync(listed, 'utf8'))).toEqual(expect.arrayContaining(['node_modules/robust-predicates/esm/orient2d.js']));
   }, 120_000);
 });
 
