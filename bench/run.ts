@@ -87,19 +87,27 @@ async function main(): Promise<void> {
     const city = report.rates.city;
     const n = report.inputs as { settlements: number; mobilePolygons: number; broadbandPolygons: number };
     const mb = f.bytes / 1e6;
-    // The same job elsewhere: its time, peak and how many times slower, checked to count the same settlements.
+    // The same job elsewhere, best of `runs` as Coverage Atlas's: its time, peak and how many times slower, checked
+    // to count the same settlements.
+    const ratios = (seconds: number) => `${(seconds / atlas.seconds).toFixed(1)}× / ${(seconds / ratesOnly.seconds).toFixed(1)}×`;
     const reference = (script: string) => {
-      const g = measure('/usr/bin/python3', [join(root, 'bench', script), ...inputs]);
+      const all = Array.from({ length: runs }, () => {
+        const g = measure('/usr/bin/python3', [join(root, 'bench', script), ...inputs]);
+        // postgis_job.py reports its server's share on stderr (time -v sees only the client): the job without the
+        // throwaway cluster's setup, and the peak over client and server.
+        const phases = /^\{.*"job".*\}$/m.exec(g.errors);
+        return { g, pg: phases ? JSON.parse(phases[0]) as { job: number; peakMB: number } : null };
+      });
+      process.stderr.write(`  ${script} ${size}: ${all.map(({ g, pg }) => `${g.seconds.toFixed(2)} s${pg ? ` (job ${pg.job.toFixed(2)} s)` : ''}`).join(', ')}\n`);
+      const { g, pg } = all.reduce((a, b) => (b.g.seconds < a.g.seconds ? b : a));
       const rates = JSON.parse(g.output.trim().split('\n').pop()!);
       const same = rates.mobileCovered === city.mobile.covered && rates.broadbandCovered === city.broadband.covered;
-      // postgis_job.py reports its server's share on stderr (time -v sees only the client): the job without the
-      // throwaway cluster's setup, and the peak over client and server.
-      const phases = /^\{.*"job".*\}$/m.exec(g.errors);
-      const pg = phases ? JSON.parse(phases[0]) as { job: number; peakMB: number } : null;
       const peak = pg ? pg.peakMB : g.peakMB;
-      const job = pg ? ` (job ${pg.job.toFixed(1)} s)` : '';
-      const ratio = `${(g.seconds / atlas.seconds).toFixed(1)}× / ${(g.seconds / ratesOnly.seconds).toFixed(1)}×`;
-      return `| ${g.seconds.toFixed(1)} s${job}, ${peak?.toFixed(0) ?? '?'} MB | ${ratio}${same ? '' : ' (counts differ!)'} `;
+      // The job alone is the figure fair to PostGIS (an analyst's server and database exist already): its ratios too.
+      const job = pg ? Math.min(...all.map((r) => r.pg!.job)) : null;
+      const jobText = job === null ? '' : ` (job ${job.toFixed(1)} s)`;
+      const jobRatio = job === null ? '' : `; job ${ratios(job)}`;
+      return `| ${g.seconds.toFixed(1)} s${jobText}, ${peak?.toFixed(0) ?? '?'} MB | ${ratios(g.seconds)}${jobRatio}${same ? '' : ' (counts differ!)'} `;
     };
     const gp = gpSizes.includes(size) ? reference('geopandas_job.py') : '| – | – ';
     const pg = pgSizes.includes(size) ? reference('postgis_job.py') : '| – | – ';
@@ -122,7 +130,8 @@ async function main(): Promise<void> {
     `the other columns best of ${runs} for S and M, one run for L`,
     '("on one thread": `--threads 1`; "rates only": `--format table`, every rate printed and no settlement list written, the output the',
     'GeoPandas and PostGIS jobs have: their city rates); ratio = reference time / the JSON report\'s time, then / the rates-only time;',
-    'peak = maximum RSS from /usr/bin/time -v; GeoPandas and PostGIS: one run each, loading included;',
+    `peak = maximum RSS from /usr/bin/time -v; GeoPandas and PostGIS: best of ${runs} each, whole process, loading included (PostGIS:`,
+    'the process makes and removes a throwaway cluster; "job" is its load, index and query alone, with its own ratios);',
     '"load before" is the 1-minute load average when the size started: above the CPU count, other work shared the cores.',
   ].join('\n'));
 
