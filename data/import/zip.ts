@@ -2,6 +2,7 @@
 // inflated in pieces so the uncompressed total can be capped whatever the headers claim (zip bombs).
 import { Inflate } from 'fflate';
 import iconv from 'iconv-lite';
+import { createInflateRaw } from 'node:zlib';
 import { FileProblem } from './issues';
 
 /** Total uncompressed bytes a ZIP (zipped Shapefile, KMZ, XLSX) may expand to: beyond this it is a bomb or not ours. */
@@ -53,27 +54,34 @@ function bombProblem(what: string): FileProblem {
   return new FileProblem(`${what} (zip bomb or damaged archive?); expected an ordinary ZIP whose entries are the sizes they declare`);
 }
 
+/** An entry's bytes as stored; throws FileProblem when it is encrypted, compressed otherwise than stored or deflate, or not found. */
+function storedBytes(zip: Uint8Array, e: ZipEntry): Uint8Array {
+  if (e.encrypted) throw new FileProblem(`"${e.name}" in the ZIP is encrypted; expected an archive without a password`);
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const lh = e.localOffset;
+  if (lh + 30 > zip.length || view.getUint32(lh, true) !== 0x04034b50) throw new FileProblem(`corrupt ZIP: local header of "${e.name}" not found`);
+  if (e.compression !== 0 && e.compression !== 8) throw new FileProblem(`"${e.name}" uses ZIP compression method ${e.compression}; expected stored or deflate`);
+  const start = lh + 30 + view.getUint16(lh + 26, true) + view.getUint16(lh + 28, true);
+  return zip.subarray(start, start + e.compressedSize);
+}
+
+const overDeclared = (e: ZipEntry) => bombProblem(`the ZIP expands to more than its headers declare ("${e.name}": over ${e.size} bytes)`);
+
 /**
  * Inflates one entry in 16 KiB pieces, handing each piece to `sink`; throws FileProblem when the entry is encrypted
  * or unsupported, or inflates past its declared size (zip bombs lie about sizes) or past `room`, what is left of `cap`.
  */
 function inflateEntry(zip: Uint8Array, e: ZipEntry, room: number, cap: number, sink: (piece: Uint8Array) => void): number {
-  if (e.encrypted) throw new FileProblem(`"${e.name}" in the ZIP is encrypted; expected an archive without a password`);
-  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-  const lh = e.localOffset;
-  if (lh + 30 > zip.length || view.getUint32(lh, true) !== 0x04034b50) throw new FileProblem(`corrupt ZIP: local header of "${e.name}" not found`);
-  const start = lh + 30 + view.getUint16(lh + 26, true) + view.getUint16(lh + 28, true);
-  const data = zip.subarray(start, start + e.compressedSize);
+  const data = storedBytes(zip, e);
   if (e.compression === 0) {
     if (data.length > room) throw bombProblem(`the ZIP expands to more than ${Math.round(cap / 1024 ** 2)} MB`);
     sink(data);
     return data.length;
   }
-  if (e.compression !== 8) throw new FileProblem(`"${e.name}" uses ZIP compression method ${e.compression}; expected stored or deflate`);
   let size = 0;
   const inflate = new Inflate((chunk) => {
     size += chunk.length;
-    if (size > e.size) throw bombProblem(`the ZIP expands to more than its headers declare ("${e.name}": over ${e.size} bytes)`);
+    if (size > e.size) throw overDeclared(e);
     if (size > room) throw bombProblem(`the ZIP expands to more than ${Math.round(cap / 1024 ** 2)} MB`);
     sink(chunk);
   });
@@ -88,7 +96,8 @@ function inflateEntry(zip: Uint8Array, e: ZipEntry, room: number, cap: number, s
   return size;
 }
 
-function checkDeclared(entries: ZipEntry[], cap: number): void {
+/** Throws FileProblem when the entries declare more than `cap` bytes in all. */
+export function checkDeclared(entries: ZipEntry[], cap = DEFAULT_UNZIP_CAP): void {
   const declared = entries.reduce((sum, e) => sum + e.size, 0);
   if (declared > cap) {
     throw bombProblem(`the ZIP expands to more than ${Math.round(cap / 1024 ** 2)} MB (its entries declare ${Math.round(declared / 1024 ** 2)} MB)`);
@@ -109,12 +118,30 @@ export function extract(zip: Uint8Array, entries: ZipEntry[], cap = DEFAULT_UNZI
 }
 
 /**
- * Inflates every entry without keeping the output, for readers that unzip by themselves without limits (exceljs):
- * the same checks as `extract`, in memory bounded by one piece.
+ * One entry inflated by zlib on libuv's threads while the caller reads the pieces before (for entries of hundreds
+ * of megabytes: an XLSX sheet), with the checks `extract` makes of it. `read` is the share of its stored bytes
+ * inflated so far. Once checkDeclared has passed, entries that inflate to no more than they declare stay under the cap.
  */
-export function verifyZip(zip: Uint8Array, cap = DEFAULT_UNZIP_CAP): void {
-  const entries = listZip(zip);
-  checkDeclared(entries, cap);
-  let total = 0;
-  for (const e of entries) total += inflateEntry(zip, e, cap - total, cap, () => undefined);
+export async function* inflatePieces(zip: Uint8Array, e: ZipEntry, pieceBytes = 1 << 18): AsyncGenerator<{ piece: Uint8Array; read: number }> {
+  const data = storedBytes(zip, e);
+  if (e.compression === 0) {
+    if (data.length > e.size) throw overDeclared(e);
+    for (let o = 0; o < data.length; o += pieceBytes) yield { piece: data.subarray(o, o + pieceBytes), read: Math.min(1, (o + pieceBytes) / data.length) };
+    return;
+  }
+  const inflate = createInflateRaw({ chunkSize: pieceBytes });
+  inflate.end(data);
+  let size = 0;
+  try {
+    for await (const piece of inflate as AsyncIterable<Buffer>) {
+      size += piece.length;
+      if (size > e.size) throw overDeclared(e);
+      yield { piece, read: data.length ? inflate.bytesWritten / data.length : 1 };
+    }
+  } catch (err) {
+    if (err instanceof FileProblem) throw err;
+    throw new FileProblem(`"${e.name}" in the ZIP cannot be inflated: ${(err as Error).message}`);
+  } finally {
+    inflate.destroy();
+  }
 }

@@ -1,113 +1,515 @@
-// XLSX reader (exceljs): first sheet or the one named; cached formula results; merged cells read their master.
+// XLSX reader: the first sheet or the one named; cached formula results; merged cells read their master; numbers
+// in a date format become ISO dates. The small parts (workbook, relationships, styles) are parsed whole; the shared
+// strings and the sheet are inflated by zlib a piece at a time and tokenized as they come (xml-stream.ts), rows
+// handed on as they complete. Loading a 500,000-row workbook whole (exceljs) took 24 s and 2.5 GB.
 import { readFile } from 'node:fs/promises';
-import ExcelJS from 'exceljs';
-import { listZip, verifyZip } from '../zip';
+import { XMLParser } from 'fast-xml-parser';
 import { FileProblem } from '../issues';
 import type { Source, SourceOptions, SourceRecord } from '../source';
+import { checkDeclared, extract, inflatePieces, listZip, type ZipEntry } from '../zip';
+import { xmlName, xmlText, XmlStream, type XmlHandler, type XmlTag } from './xml-stream';
 
-type CellRead = { ok: true; value: unknown } | { ok: false; message: string };
+/** A cell's value (null for none), or why it has none a user can use. */
+export type CellRead = { ok: true; value: unknown } | { ok: false; message: string };
 
-/** Plain value of an exceljs cell value. Dates become ISO dates (time kept only when it is not midnight). */
-export function cellValue(v: ExcelJS.CellValue): CellRead {
-  if (v === null || v === undefined) return { ok: true, value: null };
-  if (v instanceof Date) {
-    const iso = v.toISOString();
-    return { ok: true, value: iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso };
-  }
-  if (typeof v !== 'object') return { ok: true, value: v };
-  if ('formula' in v || 'sharedFormula' in v) {
-    const result = (v as { result?: ExcelJS.CellValue }).result;
-    const formula = 'formula' in v ? v.formula : (v as { sharedFormula: string }).sharedFormula;
-    if (result === undefined || result === null) {
-      return { ok: false, message: `formula "=${formula}" has no cached result; open and save the file in Excel/WPS so values are stored` };
-    }
-    return cellValue(result);
-  }
-  if ('error' in v) return { ok: false, message: `cell holds the error ${(v as ExcelJS.CellErrorValue).error}` };
-  if ('richText' in v) return { ok: true, value: (v as ExcelJS.CellRichTextValue).richText.map((r) => r.text).join('') };
-  if ('text' in v) return { ok: true, value: (v as ExcelJS.CellHyperlinkValue).text };
-  return { ok: true, value: String(v) };
-}
+const NOT_XLSX = 'not an .xlsx workbook (not a ZIP container); old .xls files must be saved as .xlsx';
+const unreadable = (why: string) => new FileProblem(`cannot read the workbook (expected an .xlsx file; old .xls must be saved as .xlsx): ${why}`);
 
-function columnLetter(n: number): string {
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  isArray: (name) => name === 'sheet' || name === 'Relationship' || name === 'numFmt' || name === 'xf',
+});
+
+type Node = Record<string, unknown>;
+
+export function columnLetter(n: number): string {
   let s = '';
   for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
   return s;
 }
 
-export async function open(path: string, options: SourceOptions): Promise<Source> {
-  const workbook = new ExcelJS.Workbook();
-  const bytes = await readFile(path);
-  // exceljs inflates everything without a limit (and trusts the sizes the archive declares): check it first.
-  try {
-    listZip(bytes);
-  } catch {
-    throw new FileProblem('not an .xlsx workbook (not a ZIP container); old .xls files must be saved as .xlsx');
+/** A part's path from a relationship's target: relative to the folder of the part that names it, or absolute. */
+function partPath(from: string, target: string): string {
+  const parts = target.startsWith('/') ? [] : from.split('/').slice(0, -1);
+  for (const p of target.replace(/^\/+/, '').split('/')) {
+    if (p === '..') parts.pop();
+    else if (p !== '.' && p !== '') parts.push(p);
   }
-  verifyZip(bytes);
-  try {
-    // exceljs declares its own Buffer type (an ArrayBuffer); the Node Buffer is what it reads at run time.
-    await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
-  } catch (e) {
-    throw new FileProblem(`cannot read the workbook (expected an .xlsx file; old .xls must be saved as .xlsx): ${(e as Error).message}`);
-  }
-  const sheets = workbook.worksheets.map((w) => w.name);
-  if (sheets.length === 0) throw new FileProblem('the workbook has no worksheets', 'sheet');
-  const sheet = options.sheet ? workbook.getWorksheet(options.sheet) : workbook.worksheets[0];
-  if (!sheet) throw new FileProblem(`no worksheet named "${options.sheet}"; the workbook has: ${sheets.join(', ')}`, 'sheet');
+  return parts.join('/');
+}
 
-  let headerRow = 0;
-  for (let r = 1; r <= sheet.rowCount && !headerRow; r++) {
-    const row = sheet.getRow(r);
-    if (row.values && (row.values as unknown[]).some((v) => v !== null && v !== undefined && String(v).trim() !== '')) headerRow = r;
-  }
-  if (!headerRow) throw new FileProblem(`worksheet "${sheet.name}" is empty (expected a header row)`, 'sheet');
-  const width = sheet.getRow(headerRow).cellCount;
-  const columns: string[] = [];
-  const columnIndex: number[] = [];
-  for (let c = 1; c <= width; c++) {
-    const read = cellValue(sheet.getRow(headerRow).getCell(c).value);
-    const name = read.ok && read.value !== null ? String(read.value).trim() : '';
-    if (!name) continue;
-    if (columns.includes(name)) throw new FileProblem(`header: column ${columnLetter(c)} "${name}" repeats an earlier column; expected unique column names`, 'header', headerRow);
-    columns.push(name);
-    columnIndex.push(c);
-  }
-  const last = sheet.rowCount;
-  let current = headerRow;
+/** The relationships of `part` (its _rels/NAME.rels): id → type and path. */
+function relationships(read: (name: string) => Node | null, part: string): Map<string, { type: string; path: string }> {
+  const slash = part.lastIndexOf('/');
+  const rels = read(`${part.slice(0, slash + 1)}_rels/${part.slice(slash + 1)}.rels`);
+  const list = ((rels?.Relationships as Node | undefined)?.Relationship as Node[] | undefined) ?? [];
+  return new Map(list.map((r) => [String(r['@_Id']), { type: String(r['@_Type'] ?? ''), path: partPath(part, String(r['@_Target'] ?? '')) }]));
+}
 
-  let r = headerRow;
-  /** The next non-empty row as a record; undefined after the last. The workbook is in memory: nothing to await. */
-  const nextRecord = (): SourceRecord | undefined => {
-    while (r < last) {
-      current = ++r;
-      const row = sheet!.getRow(r);
-      const properties: Record<string, unknown> = {};
-      let empty = true;
-      let problem: SourceRecord['problem'];
-      columns.forEach((name, k) => {
-        const read = cellValue(row.getCell(columnIndex[k]).value);
-        if (!read.ok) {
-          problem ??= { field: name, message: `cell ${columnLetter(columnIndex[k])}${r}: ${read.message}` };
-          empty = false;
-          return;
-        }
-        properties[name] = read.value;
-        if (read.value !== null && String(read.value).trim() !== '') empty = false;
-      });
-      if (empty) continue;
-      return problem ? { row: r, properties, problem } : { row: r, properties };
+// Number formats Excel builds in that show dates or times (zh-CN's 27–36 and 50–58 among them).
+const DATE_FORMAT_IDS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
+
+/** Whether a format code shows a date or time: a y, m, d, h or s outside quotes, brackets and escapes. */
+export function isDateFormat(code: string): boolean {
+  const bare = code.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, '').replace(/\\./g, '').replace(/[_*]./g, '');
+  return /[ymdhs]/i.test(bare) && !/^general$/i.test(bare.trim());
+}
+
+/** Per cell style (the `s` attribute): 1 where its number format shows dates. */
+function dateStyles(styles: Node | null): Uint8Array {
+  const sheet = styles?.styleSheet as Node | undefined;
+  const custom = new Map((((sheet?.numFmts as Node | undefined)?.numFmt as Node[] | undefined) ?? []).map((f) => [Number(f['@_numFmtId']), String(f['@_formatCode'] ?? '')]));
+  const xfs = ((sheet?.cellXfs as Node | undefined)?.xf as Node[] | undefined) ?? [];
+  return Uint8Array.from(xfs, (xf) => {
+    const id = Number(xf['@_numFmtId'] ?? 0);
+    const code = custom.get(id);
+    return (code !== undefined ? isDateFormat(code) : DATE_FORMAT_IDS.has(id)) ? 1 : 0;
+  });
+}
+
+/** An Excel date serial as ISO 8601: the date alone at midnight. */
+function serialDate(serial: number, date1904: boolean): string {
+  const iso = new Date(Math.round((serial - 25569 + (date1904 ? 1462 : 0)) * 86_400_000)).toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+}
+
+/** Text as OOXML stores it: characters XML cannot hold written _xHHHH_ (a carriage return is _x000D_). */
+function unescapeOoxml(s: string): string {
+  return s.includes('_x') ? s.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : s;
+}
+
+const SI = xmlName('si');
+const T = xmlName('t');
+const RPH = xmlName('rPh');
+
+/** The shared strings table, streamed: <si> items of one <t> or of rich-text runs; phonetic runs (<rPh>) left out. */
+async function sharedStrings(zip: Uint8Array, entry: ZipEntry | undefined): Promise<string[]> {
+  const strings: string[] = [];
+  if (!entry) return strings;
+  let parts: string[] = [];
+  let inT = false, inPh = false;
+  const stream = new XmlStream({
+    open(tag) {
+      if (tag.is(T)) inT = !inPh && !tag.selfClosing;
+      else if (tag.is(RPH)) inPh = !tag.selfClosing;
+      else if (tag.is(SI)) {
+        parts = [];
+        if (tag.selfClosing) strings.push('');
+      }
+    },
+    close(tag) {
+      if (tag.is(T)) inT = false;
+      else if (tag.is(RPH)) inPh = false;
+      else if (tag.is(SI)) strings.push(unescapeOoxml(parts.join('')));
+    },
+    text(bytes, start, end, cdata) {
+      if (inT) parts.push(xmlText(bytes, start, end, cdata));
+    },
+  }, entry.name);
+  for await (const { piece } of inflatePieces(zip, entry)) stream.push(piece);
+  stream.end();
+  return strings;
+}
+
+/** A merged range (1-based, inclusive): its top-left cell is the master whose value every cell of it reads. */
+interface Merge { top: number; left: number; bottom: number; right: number }
+
+function cellAddress(ref: string): { row: number; col: number } | null {
+  const m = /^\$?([A-Za-z]{1,3})\$?(\d+)$/.exec(ref.trim());
+  if (!m) return null;
+  let col = 0;
+  for (const ch of m[1].toUpperCase()) col = col * 26 + ch.charCodeAt(0) - 64;
+  return { row: Number(m[2]), col };
+}
+
+/**
+ * The sheet's merged ranges. They follow its rows in the part (<mergeCells> after <sheetData>), so the part is
+ * inflated once before the rows are read; its bytes are only searched, not tokenized.
+ */
+async function mergedRanges(zip: Uint8Array, entry: ZipEntry): Promise<Merge[]> {
+  const merges: Merge[] = [];
+  let carry = Buffer.alloc(0);
+  for await (const { piece } of inflatePieces(zip, entry)) {
+    const bytes = carry.length ? Buffer.concat([carry, piece]) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    let from = 0;
+    for (let at = bytes.indexOf('mergeCell', 0, 'latin1'); at >= 0; at = bytes.indexOf('mergeCell', from, 'latin1')) {
+      const end = bytes.indexOf('>', at, 'latin1');
+      if (end < 0) break;
+      from = end + 1;
+      const m = /^mergeCell\s[^>]*?\bref\s*=\s*["']([^"']+)["']/.exec(bytes.toString('latin1', at, end + 1));
+      const [a, b] = m ? m[1].split(':') : [];
+      const first = a ? cellAddress(a) : null;
+      const last = b ? cellAddress(b) : first;
+      if (first && last) merges.push({ top: Math.min(first.row, last.row), left: Math.min(first.col, last.col), bottom: Math.max(first.row, last.row), right: Math.max(first.col, last.col) });
     }
-    current = last;
+    // A tag cut by the piece's end is searched again with the next piece.
+    carry = Buffer.from(bytes.subarray(Math.max(from, bytes.length - 256)));
+  }
+  return merges.sort((x, y) => x.top - y.top);
+}
+
+const ROW = xmlName('row');
+const C = xmlName('c');
+const V = xmlName('v');
+const F = xmlName('f');
+const IS = xmlName('is');
+const R_ATTR = xmlName('r');
+const T_ATTR = xmlName('t');
+const S_ATTR = xmlName('s');
+const SI_ATTR = xmlName('si');
+const REF_ATTR = xmlName('ref');
+
+/** A row's cells by column (1-based): what rows hand on, reused from row to row. */
+class RowCells {
+  readonly cols: number[] = [];
+  values: CellRead[] = [];
+
+  set(col: number, read: CellRead): void {
+    if (this.values[col] === undefined) this.cols.push(col);
+    this.values[col] = read;
+  }
+
+  get(col: number): CellRead | undefined {
+    return this.values[col];
+  }
+
+  clear(): void {
+    for (const c of this.cols) this.values[c] = undefined as unknown as CellRead;
+    this.cols.length = 0;
+  }
+}
+
+/**
+ * Turns a sheet part's tags into rows of cell values, merged cells read from their masters (rows that only a merge
+ * covers included, as Excel shows them), and hands each row to `row` in sheet order.
+ */
+class SheetRows implements XmlHandler {
+  private rowNumber = 0;
+  private col = 0;
+  private type = '';
+  private style = -1;
+  private value: string | null = null;
+  private formula: string | null = null;
+  private sharedIndex: string | null = null;
+  /** Whether the formula read is a shared formula's master (it holds the text the others share). */
+  private sharedMaster = false;
+  private texts: string[] = [];
+  /** Whether the cell holds an inline string (<is>), which some writers give without t="inlineStr". */
+  private inline = false;
+  private inV = false;
+  private inF = false;
+  private inT = false;
+  private inIs = false;
+  private inPh = false;
+  private readonly cells = new RowCells();
+  /** Shared formulas' text by index (si), for the message of a cell that has no cached result. */
+  private readonly sharedFormulas = new Map<string, string>();
+  private nextMerge = 0;
+  private active: { merge: Merge; master: CellRead | undefined }[] = [];
+
+  constructor(
+    private readonly strings: readonly string[],
+    private readonly dates: Uint8Array,
+    private readonly date1904: boolean,
+    private readonly merges: readonly Merge[],
+    private readonly row: (number: number, cells: RowCells) => void,
+  ) {}
+
+  open(tag: XmlTag): void {
+    if (tag.is(C)) {
+      const r = tag.attrRange(R_ATTR);
+      this.col = r ? columnOf(tag.bytes, r[0], r[1]) : this.col + 1;
+      const t = tag.attrRange(T_ATTR);
+      this.type = t ? latin1(tag.bytes, t[0], t[1]) : '';
+      const s = tag.attrRange(S_ATTR);
+      this.style = s ? Number(latin1(tag.bytes, s[0], s[1])) : -1;
+      this.value = this.formula = this.sharedIndex = null;
+      this.texts.length = 0;
+      this.inline = false;
+      if (tag.selfClosing) this.endCell();
+    } else if (tag.is(V)) {
+      this.inV = !tag.selfClosing;
+      this.value ??= '';
+    } else if (tag.is(F)) {
+      this.formula = '';
+      this.inF = !tag.selfClosing;
+      const si = tag.attr(SI_ATTR);
+      if (si !== undefined) this.sharedIndex = si;
+      this.sharedMaster = si !== undefined && tag.attrRange(REF_ATTR) !== null;
+    } else if (tag.is(IS)) {
+      this.inIs = !tag.selfClosing;
+      this.inline = true;
+      this.value ??= '';
+    } else if (tag.is(T)) {
+      this.inT = this.inIs && !this.inPh && !tag.selfClosing;
+    } else if (tag.is(RPH)) {
+      this.inPh = !tag.selfClosing;
+    } else if (tag.is(ROW)) {
+      const r = tag.attrRange(R_ATTR);
+      this.startRow(r ? Number(latin1(tag.bytes, r[0], r[1])) : this.rowNumber + 1);
+      this.col = 0;
+      if (tag.selfClosing) this.endRow();
+    }
+  }
+
+  close(tag: XmlTag): void {
+    if (tag.is(V)) this.inV = false;
+    else if (tag.is(C)) this.endCell();
+    else if (tag.is(T)) this.inT = false;
+    else if (tag.is(F)) {
+      this.inF = false;
+      if (this.sharedMaster && this.sharedIndex !== null) this.sharedFormulas.set(this.sharedIndex, this.formula ?? '');
+    } else if (tag.is(IS)) this.inIs = false;
+    else if (tag.is(RPH)) this.inPh = false;
+    else if (tag.is(ROW)) this.endRow();
+  }
+
+  text(bytes: Uint8Array, start: number, end: number, cdata: boolean): void {
+    if (this.inV) this.value += xmlText(bytes, start, end, cdata);
+    else if (this.inT) this.texts.push(xmlText(bytes, start, end, cdata));
+    else if (this.inF) this.formula += xmlText(bytes, start, end, cdata);
+  }
+
+  /** Rows no <row> holds but a merged range covers come before the next one, as Excel shows them. */
+  private startRow(number: number): void {
+    for (let m = this.rowNumber + 1; m < number; m++) {
+      this.activate(m);
+      if (this.active.length === 0) {
+        if (this.nextMerge >= this.merges.length || this.merges[this.nextMerge].top >= number) break;
+        m = this.merges[this.nextMerge].top - 1;
+        continue;
+      }
+      this.rowNumber = m;
+      this.endRow();
+    }
+    this.rowNumber = number;
+    this.cells.clear();
+  }
+
+  /** After the sheet's last <row>: the rows merged ranges still cover. */
+  finish(): void {
+    this.cells.clear();
+    this.startRow(this.merges.reduce((last, m) => Math.max(last, m.bottom + 1), this.rowNumber + 1));
+  }
+
+  private activate(row: number): void {
+    if (this.active.length) this.active = this.active.filter((a) => a.merge.bottom >= row);
+    while (this.nextMerge < this.merges.length && this.merges[this.nextMerge].top <= row) {
+      const merge = this.merges[this.nextMerge++];
+      if (merge.bottom >= row) this.active.push({ merge, master: undefined });
+    }
+  }
+
+  private endCell(): void {
+    this.cells.set(this.col, this.read());
+  }
+
+  private endRow(): void {
+    const row = this.rowNumber;
+    this.activate(row);
+    for (const a of this.active) {
+      const { top, left, right } = a.merge;
+      if (row === top) a.master = this.cells.get(left);
+      for (let c = left; c <= right; c++) {
+        if (row === top && c === left) continue;
+        this.cells.set(c, a.master ?? { ok: true, value: null });
+      }
+    }
+    this.row(row, this.cells);
+    this.cells.clear();
+  }
+
+  /** The cell just read: its value, a formula's cached result, or why neither can be used. */
+  private read(): CellRead {
+    const { value } = this;
+    const type = this.inline && this.type === '' ? 'inlineStr' : this.type;
+    if (type === 'e') return value ? { ok: false, message: `cell holds the error ${value}` } : { ok: true, value: null };
+    if (this.formula !== null && !value) {
+      const text = this.formula || (this.sharedIndex !== null ? this.sharedFormulas.get(this.sharedIndex) : undefined) || '';
+      return { ok: false, message: `formula "=${text}" has no cached result; open and save the file in Excel/WPS so values are stored` };
+    }
+    if (value === null) return { ok: true, value: null };
+    switch (type) {
+      case 's': {
+        const s = this.strings[Number(value)];
+        return s === undefined ? { ok: false, message: `refers to shared string ${value}, which the workbook lacks` } : { ok: true, value: s };
+      }
+      case 'inlineStr':
+        return { ok: true, value: unescapeOoxml(this.texts.join('')) };
+      case 'str':
+        return { ok: true, value: unescapeOoxml(value) };
+      case 'b':
+        return { ok: true, value: Number(value) !== 0 };
+      case 'd': {
+        const d = new Date(value);
+        return Number.isNaN(d.getTime()) ? { ok: true, value } : { ok: true, value: serialIso(d) };
+      }
+      default: {
+        if (value === '') return { ok: true, value: null };
+        const n = parseFloat(value);
+        return { ok: true, value: this.style >= 0 && this.dates[this.style] === 1 && Number.isFinite(n) ? serialDate(n, this.date1904) : n };
+      }
+    }
+  }
+}
+
+function serialIso(d: Date): string {
+  const iso = d.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+}
+
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end);
+}
+
+/** The column (1-based) of a cell reference's bytes such as "AB12". */
+function columnOf(b: Uint8Array, start: number, end: number): number {
+  let col = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i] | 0x20;
+    if (c < 0x61 || c > 0x7a) break;
+    col = col * 26 + c - 0x60;
+  }
+  return col;
+}
+
+export async function open(path: string, options: SourceOptions): Promise<Source> {
+  const zip = await readFile(path);
+  let entries: ZipEntry[];
+  try {
+    entries = listZip(zip);
+  } catch {
+    throw new FileProblem(NOT_XLSX);
+  }
+  checkDeclared(entries);
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const parse = (name: string): Node | null => {
+    const e = byName.get(name);
+    if (!e) return null;
+    try {
+      return parser.parse(Buffer.from(extract(zip, [e]).get(name)!).toString('utf8')) as Node;
+    } catch (err) {
+      if (err instanceof FileProblem) throw err;
+      throw unreadable(`${name}: ${(err as Error).message}`);
+    }
+  };
+
+  const office = [...relationships(parse, '').values()].find((r) => r.type.endsWith('/officeDocument'));
+  const bookPath = office?.path ?? 'xl/workbook.xml';
+  const book = (parse(bookPath)?.workbook as Node | undefined) ?? null;
+  if (!book) throw unreadable(`it has no workbook part (${bookPath})`);
+  const date1904 = /^(1|true)$/i.test(String((book.workbookPr as Node | undefined)?.['@_date1904'] ?? ''));
+  const rels = relationships(parse, bookPath);
+  const partOf = (suffix: string) => [...rels.values()].find((r) => r.type.endsWith(suffix))?.path;
+  const worksheets = (((book.sheets as Node | undefined)?.sheet as Node[] | undefined) ?? []).flatMap((s) => {
+    const rel = rels.get(String(s['@_id']));
+    return rel && rel.type.endsWith('/worksheet') ? [{ name: String(s['@_name'] ?? ''), path: rel.path }] : [];
+  });
+  const sheets = worksheets.map((w) => w.name);
+  if (sheets.length === 0) throw new FileProblem('the workbook has no worksheets', 'sheet');
+  const chosen = options.sheet ? worksheets.find((w) => w.name === options.sheet) : worksheets[0];
+  if (!chosen) throw new FileProblem(`no worksheet named "${options.sheet}"; the workbook has: ${sheets.join(', ')}`, 'sheet');
+  const sheetEntry = byName.get(chosen.path);
+  if (!sheetEntry) throw unreadable(`worksheet "${chosen.name}" has no part (${chosen.path})`);
+  const stylesPath = partOf('/styles');
+  const stringsPath = partOf('/sharedStrings');
+  const dates = dateStyles(stylesPath ? parse(stylesPath) : null);
+  const strings = await sharedStrings(zip, stringsPath ? byName.get(stringsPath) : undefined);
+  const merges = await mergedRanges(zip, sheetEntry);
+
+  let columns: string[] | null = null;
+  const columnIndex: number[] = [];
+  let headerRow = 0;
+  const queue: SourceRecord[] = [];
+  let head = 0;
+  const nonEmpty = (read: CellRead | undefined) => read !== undefined && (!read.ok || (read.value !== null && String(read.value).trim() !== ''));
+
+  const onRow = (r: number, cells: RowCells) => {
+    if (!columns) {
+      if (!cells.cols.some((c) => nonEmpty(cells.get(c)))) return;
+      headerRow = r;
+      const names: string[] = [];
+      for (const c of [...cells.cols].sort((a, b) => a - b)) {
+        const read = cells.get(c)!;
+        const name = read.ok && read.value !== null ? String(read.value).trim() : '';
+        if (!name) continue;
+        if (names.includes(name)) throw new FileProblem(`header: column ${columnLetter(c)} "${name}" repeats an earlier column; expected unique column names`, 'header', r);
+        names.push(name);
+        columnIndex.push(c);
+      }
+      columns = names;
+      return;
+    }
+    const properties: Record<string, unknown> = {};
+    let empty = true;
+    let problem: SourceRecord['problem'];
+    for (let k = 0; k < columns.length; k++) {
+      const read = cells.get(columnIndex[k]);
+      const name = columns[k];
+      if (read && !read.ok) {
+        problem ??= { field: name, message: `cell ${columnLetter(columnIndex[k])}${r}: ${read.message}` };
+        empty = false;
+        continue;
+      }
+      const value = read ? read.value : null;
+      properties[name] = value;
+      if (value !== null && String(value).trim() !== '') empty = false;
+    }
+    if (!empty) queue.push(problem ? { row: r, properties, problem } : { row: r, properties });
+  };
+
+  const rows = new SheetRows(strings, dates, date1904, merges, onRow);
+  const stream = new XmlStream(rows, sheetEntry.name);
+  const pieces = inflatePieces(zip, sheetEntry);
+  let read = 0;
+  let done = false;
+  /** Reads the next piece of the sheet; its rows go to the queue. */
+  const more = async (): Promise<void> => {
+    const next = await pieces.next();
+    if (next.done) {
+      stream.end();
+      rows.finish();
+      done = true;
+      read = 1;
+      return;
+    }
+    read = next.value.read;
+    stream.push(next.value.piece);
+  };
+  try {
+    while (!columns && !done) await more();
+  } catch (e) {
+    await pieces.return(undefined);
+    throw e;
+  }
+  if (!columns) throw new FileProblem(`worksheet "${chosen.name}" is empty (expected a header row)`, 'sheet');
+  const header: string[] = columns;
+
+  /** The next record already read, without awaiting; undefined when the queue is empty. */
+  const takeRecord = (): SourceRecord | undefined => {
+    if (head < queue.length) return queue[head++];
+    if (head > 0) queue.length = head = 0;
     return undefined;
   };
 
   async function* records(): AsyncGenerator<SourceRecord> {
-    for (let record = nextRecord(); record; record = nextRecord()) yield record;
+    try {
+      for (;;) {
+        for (let r = takeRecord(); r; r = takeRecord()) yield r;
+        if (done) return;
+        await more();
+      }
+    } finally {
+      await pieces.return(undefined);
+    }
   }
 
   return {
-    format: 'xlsx', kind: 'table', columns, sheets, warnings: [], records: records(), takeRecord: nextRecord,
-    progress: () => (last > headerRow ? (current - headerRow) / (last - headerRow) : null),
+    format: 'xlsx', kind: 'table', columns: header, sheets, warnings: [], records: records(), takeRecord,
+    progress: () => (headerRow ? read : null),
   };
 }
