@@ -11,9 +11,11 @@ import Database from 'better-sqlite3';
 import { buildCliBundle, measureCli, measureReport, type CliCommand } from './cli-bundle';
 import { best, demoFiles, everyRun, option, type Measure, type Size } from './measure';
 import { Workspace } from '../data/workspace';
-import { writeBigCsv, writeBigGeoJson } from '../tests/import/make-big-geojson';
+import { writeBigCsv, writeBigGeoJson, writeBigXlsx } from '../tests/import/make-big-geojson';
 
 const root = join(import.meta.dirname, '..');
+/** Rows of the bench's Excel workbook of settlements. */
+const XLSX_ROWS = 500_000;
 
 export interface Row {
   what: string;
@@ -74,11 +76,14 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
     const importMB = opts.importMB ?? 300;
     if (importMB > 0) {
       const file = join(work, `settlements-${importMB}MB.geojson`);
-      // The same settlements as a CSV table: the format most settlement lists come in.
+      // The same settlements as a CSV table and as an Excel workbook: the formats most settlement lists come in. A
+      // worksheet holds at most 1,048,576 rows: the workbook has the first 500,000.
       const csv = join(work, `settlements-${importMB}MB.csv`);
+      const xlsx = join(work, `settlements-${XLSX_ROWS}.xlsx`);
       if (!existsSync(file) || !existsSync(csv)) await writeBigCsv(csv, await writeBigGeoJson(file, importMB));
+      if (!existsSync(xlsx)) await writeBigXlsx(xlsx, XLSX_ROWS);
       const ws = join(work, 'import.gpkg');
-      for (const [what, path] of [['GeoJSON', file], ['CSV', csv]] as const) {
+      for (const [what, path] of [['GeoJSON', file], ['CSV', csv], ['XLSX', xlsx]] as const) {
         const all = everyRun(runs, () => {
           emptyWorkspace(ws);
           return measureCli(cli, ['import', ws, '--role', 'settlements', path, '--quiet']);

@@ -5,6 +5,7 @@
 // caller's thread.
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { ImportIssue, ImportRequest } from '../../api/contract';
 import type { Feature } from '../../gis/types';
@@ -12,6 +13,7 @@ import type { EncodedBatch } from '../workspace/batch-encoder';
 import { dataWorkerAvailable, startDataWorker } from '../node-worker';
 import { openImport, type ImportStream, type OpenOptions } from './index';
 import { abortError } from './issues';
+import { declaredSize } from './zip';
 
 export type ImportBatch = Feature[] | EncodedBatch;
 
@@ -133,7 +135,9 @@ export interface InWorkerOptions extends OpenOptions {
  * EncodedBatch (writeLayersTransaction takes both). Aborting the signal terminates the worker.
  */
 export async function openImportInWorker(path: string, request: ImportRequest, opts: InWorkerOptions = {}): Promise<ImportStream<ImportBatch>> {
-  const size = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => -1);
+  const fileSize = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => -1);
+  // A workbook's reading costs what its sheets inflate to (about six times the file for a table of settlements).
+  const size = fileSize > 0 && extname(path).toLowerCase() === '.xlsx' ? (await declaredSize(path)) ?? fileSize : fileSize;
   if (request.role === 'sites' || size < (opts.minBytes ?? WORKER_MIN_BYTES) || availableParallelism() < 2 || !dataWorkerAvailable(WORKER)) {
     return request.role === 'sites' ? openImport(path, request, { ...opts, encode: false }) : openImport(path, request, { ...opts, encode: true });
   }

@@ -2,6 +2,7 @@
 // inflated in pieces so the uncompressed total can be capped whatever the headers claim (zip bombs).
 import { Inflate } from 'fflate';
 import iconv from 'iconv-lite';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw } from 'node:zlib';
 import { FileProblem } from './issues';
 
@@ -19,15 +20,27 @@ export interface ZipEntry {
 }
 
 export function listZip(zip: Uint8Array): ZipEntry[] {
-  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const { count, at } = endRecord(zip);
+  return centralDirectory(zip, at, count);
+}
+
+/** The end-of-central-directory record in `tail` (an archive's last bytes): how many entries, and where their directory starts. */
+function endRecord(tail: Uint8Array): { count: number; at: number; bytes: number } {
+  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
   let eocd = -1;
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
+  for (let i = tail.length - 22; i >= Math.max(0, tail.length - 22 - 0xffff); i--) {
     if (view.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
   }
   if (eocd < 0) throw new FileProblem('not a ZIP archive (no end-of-central-directory record)');
   const count = view.getUint16(eocd + 10, true);
-  let p = view.getUint32(eocd + 16, true);
-  if (count === 0xffff || p === 0xffffffff) throw new FileProblem('ZIP64 archives are not supported; re-zip the files (expected a zip under 4 GB)');
+  const at = view.getUint32(eocd + 16, true);
+  if (count === 0xffff || at === 0xffffffff) throw new FileProblem('ZIP64 archives are not supported; re-zip the files (expected a zip under 4 GB)');
+  return { count, at, bytes: view.getUint32(eocd + 12, true) };
+}
+
+/** `count` central directory records from bytes[p] on. */
+function centralDirectory(zip: Uint8Array, p: number, count: number): ZipEntry[] {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   const entries: ZipEntry[] = [];
   for (let k = 0; k < count; k++) {
     if (p + 46 > zip.length || view.getUint32(p, true) !== 0x02014b50) throw new FileProblem(`corrupt ZIP central directory at entry ${k}`);
@@ -46,6 +59,29 @@ export function listZip(zip: Uint8Array): ZipEntry[] {
     p += 46 + nameLen + view.getUint16(p + 30, true) + view.getUint16(p + 32, true);
   }
   return entries;
+}
+
+/**
+ * The bytes the ZIP archive at `path` declares its entries to expand to, from its central directory alone (its last
+ * bytes); null when it is not a ZIP archive this reader reads.
+ */
+export async function declaredSize(path: string): Promise<number | null> {
+  let file: FileHandle | undefined;
+  try {
+    file = await openFile(path, 'r');
+    const size = (await file.stat()).size;
+    const tailBytes = Math.min(size, 22 + 0xffff);
+    const tail = new Uint8Array(tailBytes);
+    await file.read(tail, 0, tailBytes, size - tailBytes);
+    const { count, at, bytes } = endRecord(tail);
+    const directory = new Uint8Array(bytes);
+    await file.read(directory, 0, bytes, at);
+    return centralDirectory(directory, 0, count).reduce((sum, e) => sum + e.size, 0);
+  } catch {
+    return null;
+  } finally {
+    await file?.close();
+  }
 }
 
 const PIECE = 1 << 14;

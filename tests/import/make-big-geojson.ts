@@ -1,8 +1,9 @@
 // Writes a large settlements FeatureCollection for the memory check: `tsx tests/import/make-big-geojson.ts out.geojson 100`
 // (size in MB). Also used by geojson-stream.test.ts with a smaller size, and by the bench, which writes the same
-// settlements as a CSV table too (writeBigCsv).
+// settlements as a CSV table and as an Excel workbook too (writeBigCsv, writeBigXlsx).
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import ExcelJS from 'exceljs';
 
 /** Settlement `count` of the generated files: its attributes (Chinese names) in column order, then lon, lat. */
 function settlement(count: number): [string, string, number, string, string, string, string, string, string] {
@@ -45,6 +46,20 @@ export function writeBigGeoJson(path: string, megabytes: number): Promise<number
 /** The first `rows` settlements (rounded up to a thousand) of writeBigGeoJson's file as a CSV table with 经度/纬度 columns. */
 export function writeBigCsv(path: string, rows: number): Promise<number> {
   return writeBatches(path, `${[...NAMES, '经度', '纬度'].join(',')}\n`, '', (count) => `${settlement(count).join(',')}\n`, (_, count) => count >= rows);
+}
+
+/** The first `rows` settlements as one worksheet with 经度/纬度 columns, its texts shared strings, as Excel and WPS write them. */
+export async function writeBigXlsx(path: string, rows: number): Promise<number> {
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true });
+  const sheet = book.addWorksheet('聚居区');
+  sheet.addRow([...NAMES, '经度', '纬度']).commit();
+  for (let count = 0; count < rows; count++) {
+    const v = settlement(count);
+    sheet.addRow([...v.slice(0, 7), Number(v[7]), Number(v[8])]).commit();
+  }
+  sheet.commit();
+  await book.commit();
+  return rows;
 }
 
 if (process.argv[1]?.endsWith('make-big-geojson.ts')) {

@@ -2,9 +2,11 @@
 // workbook whole with exceljs and read its cells through exceljs's model. The same sheets, header, records and
 // problems are expected of both, on workbooks exceljs reads right.
 import ExcelJS from 'exceljs';
-import { columnLetter, type CellRead } from '../../data/import/formats/xlsx';
+import { columnLetter } from '../../data/import/formats/xlsx';
 import { FileProblem } from '../../data/import/issues';
 import type { SourceRecord } from '../../data/import/source';
+
+type CellRead = { ok: true; value: unknown } | { ok: false; message: string };
 
 function cellValue(v: ExcelJS.CellValue): CellRead {
   if (v === null || v === undefined) return { ok: true, value: null };

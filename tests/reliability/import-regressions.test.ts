@@ -7,7 +7,7 @@ import { openImport } from '../../data/import/index';
 import { looksUtf8 } from '../../data/import/encoding';
 import { FileProblem } from '../../data/import/issues';
 import { parseCoordinate } from '../../data/import/mapping';
-import { checkDeclared, extract, inflatePieces, listZip } from '../../data/import/zip';
+import { checkDeclared, declaredSize, extract, inflatePieces, listZip } from '../../data/import/zip';
 
 const dir = fileURLToPath(new URL('../fixtures/bad/', import.meta.url));
 const role = (file: string) => (/ring|operator|polygon/.test(file) && !/linestring/.test(file) ? 'mobile' : 'settlements');
@@ -90,6 +90,11 @@ describe('import regressions found by the corpus', () => {
     expect(() => checkDeclared(listZip(good))).not.toThrow();
     const whole = extract(good, listZip(good));
     expect([...(await inflated(good))].map(([name, bytes]) => [name, bytes.equals(whole.get(name)!)])).toEqual([...whole.keys()].map((name) => [name, true]));
+    // What the entries declare, read from the archive's end alone (how the import sizes up a workbook).
+    expect(await declaredSize(join(dir, 'shp-households-negative.zip'))).toBe([...whole.values()].reduce((n, b) => n + b.length, 0));
+    expect(await declaredSize(join(dir, 'kmz-entry-claims-2gb.kmz'))).toBe(listZip(honest).reduce((n, e) => n + e.size, 0));
+    expect(await declaredSize(join(dir, 'xlsx-truncated.xlsx'))).toBeNull();
+    expect(await declaredSize(join(dir, 'no-such-file.zip'))).toBeNull();
   });
 
   it('kml-truncated: messages name the file as given, not the path on disk (an upload\'s private path)', async () => {

@@ -7,10 +7,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { FileProblem } from '../issues';
 import type { Source, SourceOptions, SourceRecord } from '../source';
 import { checkDeclared, extract, inflatePieces, listZip, type ZipEntry } from '../zip';
-import { xmlName, xmlText, XmlStream, type XmlHandler, type XmlTag } from './xml-stream';
-
-/** A cell's value (null for none), or why it has none a user can use. */
-export type CellRead = { ok: true; value: unknown } | { ok: false; message: string };
+import { asciiText, xmlName, xmlText, XmlStream, type XmlHandler, type XmlTag } from './xml-stream';
 
 const NOT_XLSX = 'not an .xlsx workbook (not a ZIP container); old .xls files must be saved as .xlsx';
 const unreadable = (why: string) => new FileProblem(`cannot read the workbook (expected an .xlsx file; old .xls must be saved as .xlsx): ${why}`);
@@ -71,10 +68,15 @@ function dateStyles(styles: Node | null): Uint8Array {
   });
 }
 
-/** An Excel date serial as ISO 8601: the date alone at midnight. */
-function serialDate(serial: number, date1904: boolean): string {
-  const iso = new Date(Math.round((serial - 25569 + (date1904 ? 1462 : 0)) * 86_400_000)).toISOString();
+/** A date as ISO 8601: the date alone at midnight. */
+function isoDate(d: Date): string {
+  const iso = d.toISOString();
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+}
+
+/** An Excel date serial as isoDate() writes it. */
+function serialDate(serial: number, date1904: boolean): string {
+  return isoDate(new Date(Math.round((serial - 25569 + (date1904 ? 1462 : 0)) * 86_400_000)));
 }
 
 /** Text as OOXML stores it: characters XML cannot hold written _xHHHH_ (a carriage return is _x000D_). */
@@ -153,32 +155,74 @@ async function mergedRanges(zip: Uint8Array, entry: ZipEntry): Promise<Merge[]> 
 }
 
 const ROW = xmlName('row');
-const C = xmlName('c');
-const V = xmlName('v');
 const F = xmlName('f');
 const IS = xmlName('is');
 const R_ATTR = xmlName('r');
 const T_ATTR = xmlName('t');
 const S_ATTR = xmlName('s');
 const SI_ATTR = xmlName('si');
+/** A cell's attributes: its reference, type and style. */
+const CELL_ATTRS = [R_ATTR, T_ATTR, S_ATTR];
 const REF_ATTR = xmlName('ref');
+
+/** Cell types (the `t` attribute): a number unless it says otherwise. */
+const enum Type { Number, Shared, Formula, Inline, Boolean, Error, Date }
+
+/** The type a `t` attribute's bytes name. */
+function typeOf(b: Uint8Array, start: number, end: number): Type {
+  const n = end - start, c = b[start];
+  if (n === 1) return c === 0x73 ? Type.Shared : c === 0x62 ? Type.Boolean : c === 0x65 ? Type.Error : c === 0x64 ? Type.Date : Type.Number;
+  if (n === 3 && c === 0x73) return Type.Formula;
+  if (n === 9 && c === 0x69) return Type.Inline;
+  return Type.Number;
+}
+
+/** A whole number written in decimal digits; NaN when the bytes are anything else. */
+function digits(b: Uint8Array, start: number, end: number): number {
+  if (start >= end) return NaN;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const d = b[i] - 0x30;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** What a cell holds: a value (null for none) or a problem that keeps it from being used. */
+interface Held { value: unknown; problem: string | undefined }
 
 /** A row's cells by column (1-based): what rows hand on, reused from row to row. */
 class RowCells {
   readonly cols: number[] = [];
-  values: CellRead[] = [];
+  private readonly values: unknown[] = [];
+  private readonly problems: (string | undefined)[] = [];
+  private readonly here: boolean[] = [];
 
-  set(col: number, read: CellRead): void {
-    if (this.values[col] === undefined) this.cols.push(col);
-    this.values[col] = read;
+  set(col: number, value: unknown, problem: string | undefined): void {
+    if (!this.here[col]) {
+      this.here[col] = true;
+      this.cols.push(col);
+    }
+    this.values[col] = value;
+    this.problems[col] = problem;
   }
 
-  get(col: number): CellRead | undefined {
-    return this.values[col];
+  has(col: number): boolean {
+    return this.here[col] === true;
+  }
+
+  /** The cell's value: null for none (and for a cell with a problem). */
+  value(col: number): unknown {
+    return this.here[col] ? this.values[col] : null;
+  }
+
+  problem(col: number): string | undefined {
+    return this.here[col] ? this.problems[col] : undefined;
   }
 
   clear(): void {
-    for (const c of this.cols) this.values[c] = undefined as unknown as CellRead;
+    for (const c of this.cols) this.here[c] = false;
     this.cols.length = 0;
   }
 }
@@ -190,9 +234,11 @@ class RowCells {
 class SheetRows implements XmlHandler {
   private rowNumber = 0;
   private col = 0;
-  private type = '';
+  private type = Type.Number;
   private style = -1;
+  /** The cell's <v> text (null: none), or for a shared string its index. */
   private value: string | null = null;
+  private index = NaN;
   private formula: string | null = null;
   private sharedIndex: string | null = null;
   /** Whether the formula read is a shared formula's master (it holds the text the others share). */
@@ -209,7 +255,9 @@ class SheetRows implements XmlHandler {
   /** Shared formulas' text by index (si), for the message of a cell that has no cached result. */
   private readonly sharedFormulas = new Map<string, string>();
   private nextMerge = 0;
-  private active: { merge: Merge; master: CellRead | undefined }[] = [];
+  private active: { merge: Merge; master: Held }[] = [];
+  /** Where a cell's r, t and s attributes are (findAll). */
+  private readonly found = new Int32Array(2 * CELL_ATTRS.length);
 
   constructor(
     private readonly strings: readonly string[],
@@ -219,27 +267,33 @@ class SheetRows implements XmlHandler {
     private readonly row: (number: number, cells: RowCells) => void,
   ) {}
 
+  // Tags by their local name's length and first byte, most frequent first: c, v, row, then the rare ones.
   open(tag: XmlTag): void {
-    if (tag.is(C)) {
-      const r = tag.attrRange(R_ATTR);
-      this.col = r ? columnOf(tag.bytes, r[0], r[1]) : this.col + 1;
-      const t = tag.attrRange(T_ATTR);
-      this.type = t ? latin1(tag.bytes, t[0], t[1]) : '';
-      const s = tag.attrRange(S_ATTR);
-      this.style = s ? Number(latin1(tag.bytes, s[0], s[1])) : -1;
+    const b = tag.bytes, n = tag.nameEnd - tag.nameStart, first = b[tag.nameStart];
+    if (n === 1 && first === 0x63) {
+      const at = this.found;
+      tag.findAll(CELL_ATTRS, at);
+      this.col = at[0] >= 0 ? columnOf(b, at[0], at[1]) : this.col + 1;
+      this.type = at[2] >= 0 ? typeOf(b, at[2], at[3]) : Type.Number;
+      this.style = at[4] >= 0 ? digits(b, at[4], at[5]) : -1;
       this.value = this.formula = this.sharedIndex = null;
-      this.texts.length = 0;
+      this.index = NaN;
+      if (this.texts.length) this.texts.length = 0;
       this.inline = false;
       if (tag.selfClosing) this.endCell();
-    } else if (tag.is(V)) {
+    } else if (n === 1 && first === 0x76) {
       this.inV = !tag.selfClosing;
       this.value ??= '';
+    } else if (tag.is(ROW)) {
+      this.startRow(tag.find(R_ATTR) ? digits(b, tag.valueStart, tag.valueEnd) : this.rowNumber + 1);
+      this.col = 0;
+      if (tag.selfClosing) this.endRow();
     } else if (tag.is(F)) {
       this.formula = '';
       this.inF = !tag.selfClosing;
       const si = tag.attr(SI_ATTR);
       if (si !== undefined) this.sharedIndex = si;
-      this.sharedMaster = si !== undefined && tag.attrRange(REF_ATTR) !== null;
+      this.sharedMaster = si !== undefined && tag.find(REF_ATTR);
     } else if (tag.is(IS)) {
       this.inIs = !tag.selfClosing;
       this.inline = true;
@@ -248,29 +302,37 @@ class SheetRows implements XmlHandler {
       this.inT = this.inIs && !this.inPh && !tag.selfClosing;
     } else if (tag.is(RPH)) {
       this.inPh = !tag.selfClosing;
-    } else if (tag.is(ROW)) {
-      const r = tag.attrRange(R_ATTR);
-      this.startRow(r ? Number(latin1(tag.bytes, r[0], r[1])) : this.rowNumber + 1);
-      this.col = 0;
-      if (tag.selfClosing) this.endRow();
     }
   }
 
   close(tag: XmlTag): void {
-    if (tag.is(V)) this.inV = false;
-    else if (tag.is(C)) this.endCell();
+    const n = tag.nameEnd - tag.nameStart, first = tag.bytes[tag.nameStart];
+    if (n === 1 && first === 0x76) this.inV = false;
+    else if (n === 1 && first === 0x63) this.endCell();
+    else if (tag.is(ROW)) this.endRow();
     else if (tag.is(T)) this.inT = false;
     else if (tag.is(F)) {
       this.inF = false;
       if (this.sharedMaster && this.sharedIndex !== null) this.sharedFormulas.set(this.sharedIndex, this.formula ?? '');
     } else if (tag.is(IS)) this.inIs = false;
     else if (tag.is(RPH)) this.inPh = false;
-    else if (tag.is(ROW)) this.endRow();
   }
 
   text(bytes: Uint8Array, start: number, end: number, cdata: boolean): void {
-    if (this.inV) this.value += xmlText(bytes, start, end, cdata);
-    else if (this.inT) this.texts.push(xmlText(bytes, start, end, cdata));
+    if (this.inV) {
+      const type = this.type;
+      // A shared string's index is read from its digits, a number's or a boolean's text without decoding: neither
+      // holds anything but ASCII. Text that comes in more than one run is joined.
+      if (type === Type.Shared && !cdata && this.value === '' && Number.isNaN(this.index)) {
+        this.index = digits(bytes, start, end);
+        if (!Number.isNaN(this.index)) return;
+      }
+      if (!Number.isNaN(this.index)) {
+        this.value = String(this.index);
+        this.index = NaN;
+      }
+      this.value += cdata || (type !== Type.Number && type !== Type.Boolean) ? xmlText(bytes, start, end, cdata) : asciiText(bytes, start, end);
+    } else if (this.inT) this.texts.push(xmlText(bytes, start, end, cdata));
     else if (this.inF) this.formula += xmlText(bytes, start, end, cdata);
   }
 
@@ -300,70 +362,56 @@ class SheetRows implements XmlHandler {
     if (this.active.length) this.active = this.active.filter((a) => a.merge.bottom >= row);
     while (this.nextMerge < this.merges.length && this.merges[this.nextMerge].top <= row) {
       const merge = this.merges[this.nextMerge++];
-      if (merge.bottom >= row) this.active.push({ merge, master: undefined });
+      if (merge.bottom >= row) this.active.push({ merge, master: { value: null, problem: undefined } });
     }
-  }
-
-  private endCell(): void {
-    this.cells.set(this.col, this.read());
   }
 
   private endRow(): void {
-    const row = this.rowNumber;
+    const row = this.rowNumber, cells = this.cells;
     this.activate(row);
     for (const a of this.active) {
       const { top, left, right } = a.merge;
-      if (row === top) a.master = this.cells.get(left);
-      for (let c = left; c <= right; c++) {
-        if (row === top && c === left) continue;
-        this.cells.set(c, a.master ?? { ok: true, value: null });
-      }
+      if (row === top) a.master = { value: cells.value(left), problem: cells.problem(left) };
+      for (let c = left; c <= right; c++) if (row !== top || c !== left) cells.set(c, a.master.value, a.master.problem);
     }
-    this.row(row, this.cells);
-    this.cells.clear();
+    this.row(row, cells);
+    cells.clear();
   }
 
-  /** The cell just read: its value, a formula's cached result, or why neither can be used. */
-  private read(): CellRead {
-    const { value } = this;
-    const type = this.inline && this.type === '' ? 'inlineStr' : this.type;
-    if (type === 'e') return value ? { ok: false, message: `cell holds the error ${value}` } : { ok: true, value: null };
+  /** Keeps the cell just read: its value, a formula's cached result, or why neither can be used. */
+  private endCell(): void {
+    const { value, cells, col } = this;
+    const type = this.inline && this.type === Type.Number ? Type.Inline : this.type;
+    if (type === Type.Error) return cells.set(col, null, value ? `cell holds the error ${value}` : undefined);
     if (this.formula !== null && !value) {
       const text = this.formula || (this.sharedIndex !== null ? this.sharedFormulas.get(this.sharedIndex) : undefined) || '';
-      return { ok: false, message: `formula "=${text}" has no cached result; open and save the file in Excel/WPS so values are stored` };
+      return cells.set(col, null, `formula "=${text}" has no cached result; open and save the file in Excel/WPS so values are stored`);
     }
-    if (value === null) return { ok: true, value: null };
+    if (value === null) return cells.set(col, null, undefined);
     switch (type) {
-      case 's': {
-        const s = this.strings[Number(value)];
-        return s === undefined ? { ok: false, message: `refers to shared string ${value}, which the workbook lacks` } : { ok: true, value: s };
+      case Type.Shared: {
+        const at = Number.isNaN(this.index) ? parseInt(value, 10) : this.index;
+        if (Number.isNaN(at) && value.trim() === '') return cells.set(col, null, undefined);
+        const s = this.strings[at];
+        return s === undefined ? cells.set(col, null, `refers to shared string "${value || at}", which the workbook lacks`) : cells.set(col, s, undefined);
       }
-      case 'inlineStr':
-        return { ok: true, value: unescapeOoxml(this.texts.join('')) };
-      case 'str':
-        return { ok: true, value: unescapeOoxml(value) };
-      case 'b':
-        return { ok: true, value: Number(value) !== 0 };
-      case 'd': {
+      case Type.Inline:
+        return cells.set(col, unescapeOoxml(this.texts.join('')), undefined);
+      case Type.Formula:
+        return cells.set(col, unescapeOoxml(value), undefined);
+      case Type.Boolean:
+        return cells.set(col, Number(value) !== 0, undefined);
+      case Type.Date: {
         const d = new Date(value);
-        return Number.isNaN(d.getTime()) ? { ok: true, value } : { ok: true, value: serialIso(d) };
+        return cells.set(col, Number.isNaN(d.getTime()) ? value : isoDate(d), undefined);
       }
       default: {
-        if (value === '') return { ok: true, value: null };
+        if (value === '') return cells.set(col, null, undefined);
         const n = parseFloat(value);
-        return { ok: true, value: this.style >= 0 && this.dates[this.style] === 1 && Number.isFinite(n) ? serialDate(n, this.date1904) : n };
+        return cells.set(col, this.style >= 0 && this.dates[this.style] === 1 && Number.isFinite(n) ? serialDate(n, this.date1904) : n, undefined);
       }
     }
   }
-}
-
-function serialIso(d: Date): string {
-  const iso = d.toISOString();
-  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
-}
-
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end);
 }
 
 /** The column (1-based) of a cell reference's bytes such as "AB12". */
@@ -426,16 +474,17 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   let headerRow = 0;
   const queue: SourceRecord[] = [];
   let head = 0;
-  const nonEmpty = (read: CellRead | undefined) => read !== undefined && (!read.ok || (read.value !== null && String(read.value).trim() !== ''));
+  /** Whether a value shows anything (a number or a boolean always does). */
+  const shows = (value: unknown) => value !== null && (typeof value !== 'string' || value.trim() !== '');
 
   const onRow = (r: number, cells: RowCells) => {
     if (!columns) {
-      if (!cells.cols.some((c) => nonEmpty(cells.get(c)))) return;
+      if (!cells.cols.some((c) => cells.problem(c) !== undefined || shows(cells.value(c)))) return;
       headerRow = r;
       const names: string[] = [];
       for (const c of [...cells.cols].sort((a, b) => a - b)) {
-        const read = cells.get(c)!;
-        const name = read.ok && read.value !== null ? String(read.value).trim() : '';
+        const value = cells.value(c);
+        const name = cells.problem(c) === undefined && value !== null ? String(value).trim() : '';
         if (!name) continue;
         if (names.includes(name)) throw new FileProblem(`header: column ${columnLetter(c)} "${name}" repeats an earlier column; expected unique column names`, 'header', r);
         names.push(name);
@@ -448,16 +497,17 @@ export async function open(path: string, options: SourceOptions): Promise<Source
     let empty = true;
     let problem: SourceRecord['problem'];
     for (let k = 0; k < columns.length; k++) {
-      const read = cells.get(columnIndex[k]);
+      const c = columnIndex[k];
       const name = columns[k];
-      if (read && !read.ok) {
-        problem ??= { field: name, message: `cell ${columnLetter(columnIndex[k])}${r}: ${read.message}` };
+      const cellProblem = cells.problem(c);
+      if (cellProblem !== undefined) {
+        problem ??= { field: name, message: `cell ${columnLetter(c)}${r}: ${cellProblem}` };
         empty = false;
         continue;
       }
-      const value = read ? read.value : null;
+      const value = cells.value(c);
       properties[name] = value;
-      if (value !== null && String(value).trim() !== '') empty = false;
+      if (empty && shows(value)) empty = false;
     }
     if (!empty) queue.push(problem ? { row: r, properties, problem } : { row: r, properties });
   };

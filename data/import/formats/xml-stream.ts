@@ -15,6 +15,15 @@ const EQUALS = 0x3d;
 const BANG = 0x21;
 const QUESTION = 0x3f;
 
+// Node's decoders called on any Uint8Array: a Buffer made around each value first cost more than the decoding.
+const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/** Text of bytes below 0x80 (numbers, cell references): no entities or line ends to mind. */
+export function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  return latin1Slice.call(bytes, start, end);
+}
+
 /** A name as bytes, for XmlTag.is() and attribute lookups. */
 export function xmlName(name: string): Uint8Array {
   return Uint8Array.from(name, (c) => c.charCodeAt(0));
@@ -22,15 +31,28 @@ export function xmlName(name: string): Uint8Array {
 
 /** The tag the handler is given: valid only during the call. */
 export interface XmlTag {
-  /** Whether its local name (after any prefix) is `name`. */
+  readonly bytes: Uint8Array;
+  /** Its local name (after any prefix) is bytes [nameStart, nameEnd). */
+  readonly nameStart: number;
+  readonly nameEnd: number;
+  /** Whether its local name is `name`. */
   is(name: Uint8Array): boolean;
   /** Whether it ends with `/>`. */
   readonly selfClosing: boolean;
   /** The attribute's value (entities decoded), by local name; undefined when absent. */
   attr(name: Uint8Array): string | undefined;
-  /** The attribute value's raw bytes [start, end) in `bytes`, or null when absent: for values parsed as numbers. */
-  attrRange(name: Uint8Array): [number, number] | null;
-  readonly bytes: Uint8Array;
+  /**
+   * Whether the attribute (by local name) is there; if so its raw value is bytes [valueStart, valueEnd): for values
+   * read as numbers or compared as bytes, without a string.
+   */
+  find(name: Uint8Array): boolean;
+  readonly valueStart: number;
+  readonly valueEnd: number;
+  /**
+   * find() of several names in one pass over the attributes: found[2k], found[2k + 1] are the raw value's range of
+   * names[k], or -1, -1 when it is absent.
+   */
+  findAll(names: readonly Uint8Array[], found: Int32Array): void;
 }
 
 export interface XmlHandler {
@@ -46,7 +68,7 @@ export interface XmlHandler {
  * section, XML's entities and character references decoded (a character reference to CR stays a CR).
  */
 export function xmlText(bytes: Uint8Array, start: number, end: number, cdata = false): string {
-  let raw = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8');
+  let raw = utf8Slice.call(bytes, start, end);
   if (raw.includes('\r')) raw = raw.replace(/\r\n?/g, '\n');
   return !cdata && raw.includes('&') ? decodeEntities(raw) : raw;
 }
@@ -68,6 +90,8 @@ class Tag implements XmlTag {
   nameEnd = 0;
   attrsEnd = 0;
   selfClosing = false;
+  valueStart = 0;
+  valueEnd = 0;
 
   is(name: Uint8Array): boolean {
     const b = this.bytes, s = this.nameStart;
@@ -76,7 +100,20 @@ class Tag implements XmlTag {
     return true;
   }
 
-  attrRange(name: Uint8Array): [number, number] | null {
+  find(name: Uint8Array): boolean {
+    const found = this.one;
+    this.names[0] = name;
+    this.findAll(this.names, found);
+    this.valueStart = found[0];
+    this.valueEnd = found[1];
+    return found[0] >= 0;
+  }
+
+  private readonly one = new Int32Array(2);
+  private readonly names: Uint8Array[] = [new Uint8Array(0)];
+
+  findAll(names: readonly Uint8Array[], found: Int32Array): void {
+    found.fill(-1);
     const b = this.bytes, end = this.attrsEnd;
     let i = this.nameEnd;
     while (i < end) {
@@ -91,18 +128,22 @@ class Tag implements XmlTag {
       const valueStart = ++i;
       while (i < end && b[i] !== quote) i++;
       const valueEnd = i++;
-      if (nameEnd - local === name.length && valueEnd <= end) {
+      if (valueEnd > end) break;
+      for (let n = 0; n < names.length; n++) {
+        const name = names[n];
+        if (nameEnd - local !== name.length || found[2 * n] >= 0) continue;
         let same = true;
         for (let k = 0; k < name.length && same; k++) same = b[local + k] === name[k];
-        if (same) return [valueStart, valueEnd];
+        if (same) {
+          found[2 * n] = valueStart;
+          found[2 * n + 1] = valueEnd;
+        }
       }
     }
-    return null;
   }
 
   attr(name: Uint8Array): string | undefined {
-    const r = this.attrRange(name);
-    return r ? xmlText(this.bytes, r[0], r[1]) : undefined;
+    return this.find(name) ? xmlText(this.bytes, this.valueStart, this.valueEnd) : undefined;
   }
 }
 
