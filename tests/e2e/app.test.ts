@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import type { AnalysisReport } from '../../gis/report';
 import { chooseSmoothMap, closeAll, launchChromium, ROOT, SCREENSHOTS, startBrowserMode, type BrowserMode } from './harness';
@@ -306,6 +307,40 @@ describe('Coverage Atlas in the browser', () => {
     const added = layersAfter.filter((l) => !layersBefore.some((b) => b.name === l.name && b.role === l.role));
     expect(added.map((l) => l.role)).toContain('sites');
     expect(added.every((l) => l.name.includes('新基站'))).toBe(true);
+  }, 240_000);
+
+  it('imports an Excel workbook: its sheets listed, the chosen one previewed with merged cells read, then imported', async () => {
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('说明').addRow(['本表为于都县聚居区清单（演示数据）']);
+    const sheet = book.addWorksheet('聚居区');
+    sheet.addRow(['乡镇', '行政村', '自然村', '户数', '经度', '纬度', '县区']);
+    sheet.addRow(['银坑镇', '潮溪村', '上坪甲', 36, 115.412345, 25.952345, '于都县']);
+    sheet.addRow([null, '潮溪村', '下坪甲', 28, 115.423456, 25.961234, '于都县']);
+    sheet.addRow([null, '潮溪村', '尾坪甲', 31, 115.431234, 25.971234, '于都县']);
+    // The township is one merged cell over the three rows, as county offices draw up their tables.
+    sheet.mergeCells('A2:A4');
+    const path = join(dir, '潮溪村聚居区.xlsx');
+    await book.xlsx.writeFile(path);
+
+    await page.click('[data-testid=tab-import]');
+    await page.selectOption('[data-testid=import-role]', 'settlements');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=import-choose]')]);
+    await chooser.setFiles(path);
+    await page.waitForSelector('[data-testid=import-sheet]', { timeout: 30_000 });
+    expect(await page.locator('[data-testid=import-sheet] option').allTextContents()).toEqual(['说明', '聚居区']);
+    await page.selectOption('[data-testid=import-sheet]', '聚居区');
+    await page.locator('[data-testid=import-sample]', { hasText: '尾坪甲' }).waitFor({ timeout: 30_000 });
+    const sample = await page.textContent('[data-testid=import-sample]');
+    // Every row reads the merged township.
+    expect(sample?.match(/银坑镇/g)?.length).toBe(3);
+    expect(await page.inputValue('[data-testid=import-mapping] select[data-field=households]')).toBe('户数');
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-import-xlsx-preview.png') });
+    await page.click('[data-testid=import-run]');
+    await page.waitForSelector('[data-testid=import-ok]', { timeout: 60_000 });
+    expect(await page.textContent('[data-testid=import-ok]')).toContain('潮溪村聚居区');
+    await page.waitForSelector('[data-testid=workspace-layers] >> text=潮溪村聚居区', { timeout: 30_000 });
+    const layers = (JSON.parse(await npmCli(['layers', workspace, '--format', 'json'])) as { layers: { name: string; role: string; featureCount: number }[] }).layers;
+    expect(layers.find((l) => l.name.includes('潮溪村聚居区'))).toMatchObject({ role: 'settlements', featureCount: 3 });
   }, 240_000);
 
   it('draws at half resolution while dragged in SwiftShader, sharp again once settled, labels unfaded, and never when told', async () => {
