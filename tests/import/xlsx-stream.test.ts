@@ -197,6 +197,24 @@ describe('XLSX reader, parts other writers write', () => {
     });
   });
 
+  it('a merged range over the whole sheet is applied to the columns read only, and one past its bounds is left out', async () => {
+    const sheet = (merges: string[]) => handWritten(`huge-${merges.length}-${merges[0].replace(':', '-')}.xlsx`, {
+      'xl/workbook.xml': `<workbook ${NS}><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+      'xl/_rels/workbook.xml.rels': `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+      'xl/worksheets/sheet1.xml': `<worksheet ${NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>乡镇</t></is></c><c r="B1" t="inlineStr"><is><t>自然村</t></is></c></row>
+        <row r="2"><c r="A2" t="inlineStr"><is><t>银坑镇</t></is></c><c r="B2" t="inlineStr"><is><t>上坪</t></is></c><c r="C2" t="inlineStr"><is><t>备注</t></is></c></row></sheetData>
+        <mergeCells>${merges.map((ref) => `<mergeCell ref="${ref}"/>`).join('')}</mergeCells></worksheet>`,
+    });
+    // 16,384 columns × 1,048,576 rows beside the columns read: no row is made up for it.
+    expect(await streamed(sheet(['C2:XFD1048576', 'A3:B1048577']))).toEqual({
+      sheets: ['S'], columns: ['乡镇', '自然村'], records: [{ row: 2, properties: { 乡镇: '银坑镇', 自然村: '上坪' } }],
+    });
+    // Over the header: every header cell reads 乡镇, which repeats.
+    expect(await streamed(sheet(['A1:XFD1048576']))).toEqual({
+      problem: { field: 'header', row: 1, message: 'header: column B "乡镇" repeats an earlier column; expected unique column names' },
+    });
+  });
+
   it('a workbook without a workbook part, or whose sheet part is missing, is a clear file problem', async () => {
     const noBook = handWritten('no-book.xlsx', { 'docProps/app.xml': '<Properties/>' });
     expect(await streamed(noBook)).toEqual({ problem: { field: 'file', row: -1, message: 'cannot read the workbook (expected an .xlsx file; old .xls must be saved as .xlsx): it has no workbook part (xl/workbook.xml)' } });

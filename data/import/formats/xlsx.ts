@@ -120,12 +120,14 @@ async function sharedStrings(zip: Uint8Array, entry: ZipEntry | undefined): Prom
 /** A merged range (1-based, inclusive): its top-left cell is the master whose value every cell of it reads. */
 interface Merge { top: number; left: number; bottom: number; right: number }
 
+/** A cell reference such as "B12" or "$B$12"; null past a worksheet's bounds (1,048,576 rows, 16,384 columns). */
 function cellAddress(ref: string): { row: number; col: number } | null {
   const m = /^\$?([A-Za-z]{1,3})\$?(\d+)$/.exec(ref.trim());
   if (!m) return null;
   let col = 0;
   for (const ch of m[1].toUpperCase()) col = col * 26 + ch.charCodeAt(0) - 64;
-  return { row: Number(m[2]), col };
+  const row = Number(m[2]);
+  return row >= 1 && row <= 1_048_576 && col <= 16_384 ? { row, col } : null;
 }
 
 /**
@@ -256,6 +258,8 @@ class SheetRows implements XmlHandler {
   private readonly sharedFormulas = new Map<string, string>();
   private nextMerge = 0;
   private active: { merge: Merge; master: Held }[] = [];
+  /** The columns read (sorted), once the header says which: merged ranges elsewhere are left alone. */
+  private wanted: number[] | null = null;
   /** Where a cell's r, t and s attributes are (findAll). */
   private readonly found = new Int32Array(2 * CELL_ATTRS.length);
 
@@ -352,6 +356,19 @@ class SheetRows implements XmlHandler {
     this.cells.clear();
   }
 
+  /**
+   * From now on only these columns are read: a range that covers none of them is no longer applied, and no row is
+   * made up for it (a range over the whole sheet would otherwise be a billion cells).
+   */
+  only(columns: readonly number[]): void {
+    this.wanted = [...columns].sort((a, b) => a - b);
+    this.active = this.active.filter((a) => this.covers(a.merge));
+  }
+
+  private covers(merge: Merge): boolean {
+    return this.wanted === null || this.wanted.some((c) => c >= merge.left && c <= merge.right);
+  }
+
   /** After the sheet's last <row>: the rows merged ranges still cover. */
   finish(): void {
     this.cells.clear();
@@ -362,7 +379,7 @@ class SheetRows implements XmlHandler {
     if (this.active.length) this.active = this.active.filter((a) => a.merge.bottom >= row);
     while (this.nextMerge < this.merges.length && this.merges[this.nextMerge].top <= row) {
       const merge = this.merges[this.nextMerge++];
-      if (merge.bottom >= row) this.active.push({ merge, master: { value: null, problem: undefined } });
+      if (merge.bottom >= row && this.covers(merge)) this.active.push({ merge, master: { value: null, problem: undefined } });
     }
   }
 
@@ -372,7 +389,12 @@ class SheetRows implements XmlHandler {
     for (const a of this.active) {
       const { top, left, right } = a.merge;
       if (row === top) a.master = { value: cells.value(left), problem: cells.problem(left) };
-      for (let c = left; c <= right; c++) if (row !== top || c !== left) cells.set(c, a.master.value, a.master.problem);
+      const { value, problem } = a.master;
+      if (this.wanted) {
+        for (const c of this.wanted) if (c >= left && c <= right && (row !== top || c !== left)) cells.set(c, value, problem);
+      } else {
+        for (let c = left; c <= right; c++) if (row !== top || c !== left) cells.set(c, value, problem);
+      }
     }
     this.row(row, cells);
     cells.clear();
@@ -491,6 +513,7 @@ export async function open(path: string, options: SourceOptions): Promise<Source
         columnIndex.push(c);
       }
       columns = names;
+      rows.only(columnIndex);
       return;
     }
     const properties: Record<string, unknown> = {};
