@@ -24,11 +24,21 @@ export function detectEncoding(bytes: Uint8Array, override?: 'utf8' | 'gbk' | 'a
 }
 
 export function decodeText(bytes: Uint8Array, encoding: TextEncoding): string {
+  return decodeRange(bytes, 0, bytes.length, encoding);
+}
+
+const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/**
+ * decodeText() of bytes [start, end) of `bytes`, UTF-8 decoded where they lie: for the many short fields of a
+ * table, a Buffer made around each first cost more than decoding it.
+ */
+export function decodeRange(bytes: Uint8Array, start: number, end: number, encoding: TextEncoding): string {
   if (encoding === 'utf8') {
-    const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-    return Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.length - start).toString('utf8');
+    if (bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf && end - start >= 3) start += 3;
+    return utf8Slice.call(bytes, start, end);
   }
-  return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), 'gb18030');
+  return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start), 'gb18030');
 }
 
 /** Maps a .cpg / code-page name onto an encoding we decode; null when unknown. */

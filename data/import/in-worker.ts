@@ -14,6 +14,7 @@ import { dataWorkerAvailable, startDataWorker } from '../node-worker';
 import { openImport, type ImportStream, type OpenOptions } from './index';
 import { abortError } from './issues';
 import { declaredSize } from './zip';
+import { shapefileSiblings } from './formats/shapefile';
 
 export type ImportBatch = Feature[] | EncodedBatch;
 
@@ -131,13 +132,28 @@ export interface InWorkerOptions extends OpenOptions {
 }
 
 /**
+ * The bytes an import of `path` reads (-1 when it is not a file): what a workbook or a zipped Shapefile inflates to
+ * (about six times the file for a table of settlements), a Shapefile's .dbf with its .shp (the attributes are most
+ * of it), or the file.
+ */
+async function readingBytes(path: string): Promise<number> {
+  const size = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => -1);
+  const ext = extname(path).toLowerCase();
+  if (size <= 0) return size;
+  if (ext === '.xlsx' || ext === '.zip') return (await declaredSize(path)) ?? size;
+  if (ext === '.shp') {
+    const dbf = (await shapefileSiblings(path).catch(() => new Map<string, string>())).get('.dbf');
+    return size + (dbf ? await stat(dbf).then((s) => s.size, () => 0) : 0);
+  }
+  return size;
+}
+
+/**
  * openImport, with the reading and encoding on a worker thread when the file is large enough: batches are then
  * EncodedBatch (writeLayersTransaction takes both). Aborting the signal terminates the worker.
  */
 export async function openImportInWorker(path: string, request: ImportRequest, opts: InWorkerOptions = {}): Promise<ImportStream<ImportBatch>> {
-  const fileSize = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => -1);
-  // A workbook's reading costs what its sheets inflate to (about six times the file for a table of settlements).
-  const size = fileSize > 0 && extname(path).toLowerCase() === '.xlsx' ? (await declaredSize(path)) ?? fileSize : fileSize;
+  const size = await readingBytes(path);
   if (request.role === 'sites' || size < (opts.minBytes ?? WORKER_MIN_BYTES) || availableParallelism() < 2 || !dataWorkerAvailable(WORKER)) {
     return request.role === 'sites' ? openImport(path, request, { ...opts, encode: false }) : openImport(path, request, { ...opts, encode: true });
   }

@@ -1,6 +1,6 @@
 // dBASE III/IV table reader for shapefile attributes. Text is UTF-8 or GBK: .cpg first, then the language driver
 // byte, then a validity check of the bytes (Chinese shapefiles without .cpg are almost always GBK).
-import { decodeText, encodingFromName, looksUtf8, type TextEncoding } from '../encoding';
+import { decodeRange, decodeText, encodingFromName, looksUtf8, type TextEncoding } from '../encoding';
 import { FileProblem } from '../issues';
 
 export interface DbfField { name: string; type: string; length: number; decimals: number; offset: number }
@@ -55,39 +55,41 @@ export function readDbf(dbf: Uint8Array, name: string, cpg: string | null, overr
       for (const f of fields) values[f.name] = null;
       return { deleted: false, values };
     }
-    for (const f of fields) {
-      const bytes = dbf.subarray(start + f.offset, start + f.offset + f.length);
-      values[f.name] = fieldValue(f.type, bytes, encoding);
-    }
+    for (const f of fields) values[f.name] = fieldValue(f.type, dbf, start + f.offset, start + f.offset + f.length, encoding);
     return { deleted: dbf[start] === 0x2a, values };
   };
   return { fields, count, encoding, encodingReason, row };
 }
 
-function ascii(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes).trim();
+// Node's decoder called on the table's bytes as they are: a Buffer made around each field first cost more than
+// decoding it (a third of reading a 500,000-row table).
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/** Bytes [start, end) of `b` as ASCII text without its surrounding spaces. */
+function ascii(b: Uint8Array, start: number, end: number): string {
+  return latin1Slice.call(b, start, end).trim();
 }
 
-function fieldValue(type: string, bytes: Uint8Array, encoding: TextEncoding): unknown {
+/** A field's value from its bytes [start, end) of the table: numbers, booleans, dates as ISO, text; null when blank. */
+function fieldValue(type: string, b: Uint8Array, start: number, end: number, encoding: TextEncoding): unknown {
   switch (type) {
     case 'N': case 'F': {
-      const s = ascii(bytes);
+      const s = ascii(b, start, end);
       if (s === '' || /^\*+$/.test(s)) return null;
       const n = Number(s);
       return Number.isFinite(n) ? n : s;
     }
     case 'L': {
-      const s = ascii(bytes).toUpperCase();
+      const s = ascii(b, start, end).toUpperCase();
       return s === 'T' || s === 'Y' ? true : s === 'F' || s === 'N' ? false : null;
     }
     case 'D': {
-      const s = ascii(bytes);
+      const s = ascii(b, start, end);
       return /^\d{8}$/.test(s) ? `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}` : null;
     }
     default: {
-      let end = bytes.length;
-      while (end > 0 && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0)) end--;
-      return end === 0 ? null : decodeText(bytes.subarray(0, end), encoding).trim();
+      while (end > start && (b[end - 1] === 0x20 || b[end - 1] === 0)) end--;
+      return end === start ? null : decodeRange(b, start, end, encoding).trim();
     }
   }
 }

@@ -31,13 +31,19 @@ async function fromZip(path: string): Promise<Parts> {
   return { shp: get('.shp') as Uint8Array, dbf: get('.dbf'), prj: get('.prj'), cpg: get('.cpg'), shpName: shps[0].name, warnings };
 }
 
-async function fromDisk(path: string): Promise<Parts> {
+/** The files beside a .shp with its name (any case), by lower-case extension: `.dbf` → its path. */
+export async function shapefileSiblings(path: string): Promise<Map<string, string>> {
   const dir = dirname(path);
   const base = stem(basename(path)).toLowerCase();
   const names = await readdir(dir);
+  return new Map(names.filter((x) => stem(x).toLowerCase() === base).map((x) => [extname(x).toLowerCase(), join(dir, x)]));
+}
+
+async function fromDisk(path: string): Promise<Parts> {
+  const siblings = await shapefileSiblings(path);
   const find = async (ext: string): Promise<Uint8Array | undefined> => {
-    const n = names.find((x) => stem(x).toLowerCase() === base && extname(x).toLowerCase() === ext);
-    return n ? readFile(join(dir, n)) : undefined;
+    const sibling = siblings.get(ext);
+    return sibling ? readFile(sibling) : undefined;
   };
   return { shp: await readFile(path), dbf: await find('.dbf'), prj: await find('.prj'), cpg: await find('.cpg'), shpName: basename(path), warnings: [] };
 }
@@ -55,26 +61,39 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   }
   let done = 0;
   let total = dbf.count;
+  let shpCount = 0;
+  let ended = false;
+  const shapes = shpRecords(parts.shp, parts.shpName);
 
-  async function* records(): AsyncGenerator<SourceRecord> {
-    let shpCount = 0;
-    for (const rec of shpRecords(parts.shp, parts.shpName)) {
+  /** The next record; undefined after the last. Both files are in memory: nothing to await. */
+  const nextRecord = (): SourceRecord | undefined => {
+    for (let next = shapes.next(); !next.done; next = shapes.next()) {
+      const rec = next.value;
       shpCount++;
       done = rec.index;
       if (rec.index % 1000 === 0 && options.signal?.aborted) throw abortError(options.signal);
       const attrs = rec.index < dbf.count ? dbf.row(rec.index) : { deleted: false, values: {} };
       if (attrs.deleted) continue;
-      if (rec.problem) yield { row: rec.index, properties: attrs.values, problem: { field: 'geometry', message: rec.problem } };
-      else yield { row: rec.index, geometry: rec.geometry, properties: attrs.values };
+      return rec.problem
+        ? { row: rec.index, properties: attrs.values, problem: { field: 'geometry', message: rec.problem } }
+        : { row: rec.index, geometry: rec.geometry, properties: attrs.values };
     }
-    if (shpCount !== dbf.count) warnings.push(`.shp has ${shpCount} records but .dbf has ${dbf.count}; attributes were paired by position`);
-    total = shpCount;
-    done = total;
+    if (!ended) {
+      ended = true;
+      if (shpCount !== dbf.count) warnings.push(`.shp has ${shpCount} records but .dbf has ${dbf.count}; attributes were paired by position`);
+      total = shpCount;
+      done = total;
+    }
+    return undefined;
+  };
+
+  async function* records(): AsyncGenerator<SourceRecord> {
+    for (let r = nextRecord(); r; r = nextRecord()) yield r;
   }
 
   return {
     format: 'shapefile', kind: 'features', columns: dbf.fields.map((f) => f.name),
     encoding: `${dbf.encoding === 'utf8' ? 'utf-8' : 'gb18030'} (${dbf.encodingReason})`,
-    prj, warnings, records: records(), progress: () => (total ? done / total : null),
+    prj, warnings, records: records(), takeRecord: nextRecord, progress: () => (total ? done / total : null),
   };
 }
