@@ -5,60 +5,126 @@ import { FileProblem } from '../issues';
 
 export interface DbfField { name: string; type: string; length: number; decimals: number; offset: number }
 
-export interface Dbf {
-  fields: DbfField[];
-  count: number;
-  encoding: TextEncoding;
-  encodingReason: string;
-  row(index: number): { deleted: boolean; values: Record<string, unknown> };
-}
+export interface DbfRow { deleted: boolean; values: Record<string, unknown> }
 
 /** Language driver ids meaning code page 936 (GBK). */
 const LDID_GBK = new Set([0x4d, 0x7a]);
 
-export function readDbf(dbf: Uint8Array, name: string, cpg: string | null, override?: 'utf8' | 'gbk' | 'auto'): Dbf {
-  if (dbf.length < 32) throw new FileProblem(`${name}: shorter than the 32-byte .dbf header`);
-  const v = new DataView(dbf.buffer, dbf.byteOffset, dbf.byteLength);
-  const count = v.getUint32(4, true);
-  const headerLength = v.getUint16(8, true);
-  const recordLength = v.getUint16(10, true);
-  const ldid = dbf[29];
-  const raw: { name: Uint8Array; type: string; length: number; decimals: number; offset: number }[] = [];
-  let offset = 1; // byte 0 of a record is the deletion flag
-  for (let p = 32; p + 32 <= headerLength && dbf[p] !== 0x0d; p += 32) {
-    let n = 0;
-    while (n < 11 && dbf[p + n] !== 0) n++;
-    const length = dbf[p + 16];
-    raw.push({ name: dbf.subarray(p, p + n), type: String.fromCharCode(dbf[p + 11]), length, decimals: dbf[p + 17], offset });
-    offset += length;
-  }
-  if (headerLength + count * recordLength > dbf.length + 1) {
-    throw new FileProblem(`${name}: header declares ${count} records of ${recordLength} bytes but the file is ${dbf.length} bytes (truncated .dbf?)`);
+/** Bytes of records read before the first row is decoded, to tell UTF-8 from GBK (looksUtf8's sample). */
+const SAMPLE = 1 << 20;
+
+/**
+ * A .dbf table read a piece at a time, rows in order: the attributes of a Shapefile are most of its bytes (hundreds
+ * of megabytes for a province's settlements, with text fields 254 bytes wide), and only the rows being handed on
+ * are held.
+ */
+export class DbfReader {
+  private buf: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  private ended = false;
+  private nextRow = 0;
+
+  private constructor(
+    readonly fields: DbfField[],
+    readonly count: number,
+    readonly encoding: TextEncoding,
+    readonly encodingReason: string,
+    private readonly recordLength: number,
+    private readonly pieces: AsyncIterator<Uint8Array>,
+  ) {}
+
+  /**
+   * Reads the header and the first records (to choose the text encoding: the .cpg first, then the language driver
+   * byte, then whether the bytes are UTF-8). `bytes`: the table's size, to tell a header that declares more rows
+   * than the file holds. `sampleBytes`: how much of the records to read first (tests read less). Throws FileProblem
+   * for a header that cannot be read.
+   */
+  static async open(
+    pieces: AsyncIterator<Uint8Array>, bytes: number, name: string, cpg: string | null, override?: 'utf8' | 'gbk' | 'auto', sampleBytes = SAMPLE,
+  ): Promise<DbfReader> {
+    let head: Uint8Array = new Uint8Array(0);
+    let ended = false;
+    const readTo = async (length: number) => {
+      while (!ended && head.length < length) {
+        const next = await pieces.next();
+        if (next.done) ended = true;
+        else head = head.length ? Buffer.concat([head, next.value]) : next.value;
+      }
+    };
+    await readTo(32);
+    if (head.length < 32) throw new FileProblem(`${name}: shorter than the 32-byte .dbf header`);
+    const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const count = v.getUint32(4, true);
+    const headerLength = v.getUint16(8, true);
+    const recordLength = v.getUint16(10, true);
+    const ldid = head[29];
+    await readTo(headerLength + sampleBytes);
+    const raw: { name: Uint8Array; type: string; length: number; decimals: number; offset: number }[] = [];
+    let offset = 1; // byte 0 of a record is the deletion flag
+    for (let p = 32; p + 32 <= headerLength && p + 32 <= head.length && head[p] !== 0x0d; p += 32) {
+      let n = 0;
+      while (n < 11 && head[p + n] !== 0) n++;
+      const length = head[p + 16];
+      raw.push({ name: head.subarray(p, p + n), type: String.fromCharCode(head[p + 11]), length, decimals: head[p + 17], offset });
+      offset += length;
+    }
+    if (headerLength + count * recordLength > bytes + 1) {
+      throw new FileProblem(`${name}: header declares ${count} records of ${recordLength} bytes but the file is ${bytes} bytes (truncated .dbf?)`);
+    }
+
+    let encoding: TextEncoding;
+    let encodingReason: string;
+    const fromCpg = cpg ? encodingFromName(cpg) : null;
+    if (override === 'utf8' || override === 'gbk') { encoding = override; encodingReason = 'chosen'; }
+    else if (fromCpg) { encoding = fromCpg; encodingReason = `.cpg says ${cpg?.trim()}`; }
+    else if (LDID_GBK.has(ldid)) { encoding = 'gbk'; encodingReason = 'language driver byte says code page 936'; }
+    else {
+      encoding = looksUtf8(head.subarray(headerLength)) && raw.every((f) => looksUtf8(f.name)) ? 'utf8' : 'gbk';
+      encodingReason = encoding === 'utf8' ? 'bytes are valid UTF-8' : 'no .cpg and bytes are not valid UTF-8: GBK assumed';
+    }
+    const fields: DbfField[] = raw.map((f) => ({ ...f, name: decodeText(f.name, encoding).trim() }));
+    const reader = new DbfReader(fields, count, encoding, encodingReason, recordLength, pieces);
+    reader.buf = head.subarray(Math.min(headerLength, head.length));
+    reader.ended = ended;
+    return reader;
   }
 
-  let encoding: TextEncoding;
-  let encodingReason: string;
-  const fromCpg = cpg ? encodingFromName(cpg) : null;
-  if (override === 'utf8' || override === 'gbk') { encoding = override; encodingReason = 'chosen'; }
-  else if (fromCpg) { encoding = fromCpg; encodingReason = `.cpg says ${cpg?.trim()}`; }
-  else if (LDID_GBK.has(ldid)) { encoding = 'gbk'; encodingReason = 'language driver byte says code page 936'; }
-  else {
-    encoding = looksUtf8(dbf.subarray(headerLength)) && raw.every((f) => looksUtf8(f.name)) ? 'utf8' : 'gbk';
-    encodingReason = encoding === 'utf8' ? 'bytes are valid UTF-8' : 'no .cpg and bytes are not valid UTF-8: GBK assumed';
-  }
-  const fields: DbfField[] = raw.map((f) => ({ ...f, name: decodeText(f.name, encoding).trim() }));
-
-  const row = (index: number): { deleted: boolean; values: Record<string, unknown> } => {
-    const start = headerLength + index * recordLength;
+  /**
+   * Row `index`, which must follow the last one asked for: undefined while its bytes are still to be read (more()).
+   * A row past the end of a truncated table has every field null.
+   */
+  row(index: number): DbfRow | undefined {
+    if (index !== this.nextRow) throw new RangeError(`DbfReader: row ${index} asked for after row ${this.nextRow - 1}`);
+    const { buf, pos, recordLength, fields, encoding } = this;
     const values: Record<string, unknown> = {};
-    if (start + recordLength > dbf.length) {
+    if (pos + recordLength > buf.length) {
+      if (!this.ended) return undefined;
+      this.nextRow++;
       for (const f of fields) values[f.name] = null;
       return { deleted: false, values };
     }
-    for (const f of fields) values[f.name] = fieldValue(f.type, dbf, start + f.offset, start + f.offset + f.length, encoding);
-    return { deleted: dbf[start] === 0x2a, values };
-  };
-  return { fields, count, encoding, encodingReason, row };
+    for (const f of fields) values[f.name] = fieldValue(f.type, buf, pos + f.offset, pos + f.offset + f.length, encoding);
+    this.pos += recordLength;
+    this.nextRow++;
+    return { deleted: buf[pos] === 0x2a, values };
+  }
+
+  /** Reads the next piece of the table, after the rows not yet asked for. */
+  async more(): Promise<void> {
+    const next = await this.pieces.next();
+    if (next.done) {
+      this.ended = true;
+      return;
+    }
+    const rest = this.buf.subarray(this.pos);
+    this.buf = rest.length ? Buffer.concat([rest, next.value]) : next.value;
+    this.pos = 0;
+  }
+
+  /** Stops reading (an import that ends early). */
+  async close(): Promise<void> {
+    await this.pieces.return?.();
+  }
 }
 
 // Node's decoder called on the table's bytes as they are: a Buffer made around each field first cost more than

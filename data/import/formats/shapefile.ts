@@ -1,14 +1,19 @@
 // Shapefile reader: a .zip holding .shp/.dbf/.prj/.cpg (first shapefile inside), or a bare .shp with its siblings.
-import { readdir, readFile } from 'node:fs/promises';
+// The .dbf is read a piece at a time beside the .shp's records (from the file, or inflated from the ZIP by zlib);
+// the .shp is read whole.
+import { open as openFile, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { decodeText, looksUtf8 } from '../encoding';
 import { abortError, FileProblem } from '../issues';
 import type { Source, SourceOptions, SourceRecord } from '../source';
-import { extract, listZip } from '../zip';
-import { readDbf } from './dbf';
+import { extract, inflatePieces, listZip } from '../zip';
+import { DbfReader } from './dbf';
 import { readShpHeader, SHAPE_TYPES, shpRecords } from './shp';
 
-interface Parts { shp: Uint8Array; dbf?: Uint8Array; prj?: Uint8Array; cpg?: Uint8Array; shpName: string; warnings: string[] }
+/** A .dbf to read: its pieces in order, and its size. */
+interface DbfBytes { pieces: AsyncIterator<Uint8Array>; bytes: number }
+
+interface Parts { shp: Uint8Array; dbf?: DbfBytes; prj?: Uint8Array; cpg?: Uint8Array; shpName: string; warnings: string[] }
 
 const stem = (name: string): string => name.slice(0, name.length - extname(name).length);
 
@@ -23,12 +28,15 @@ async function fromZip(path: string): Promise<Parts> {
   if (shps.length > 1) warnings.push(`压缩包内有 ${shps.length} 个 Shapefile，只导入了第一个 ${shps[0].name} / the ZIP holds ${shps.length} shapefiles; imported ${shps[0].name} only`);
   const base = stem(shps[0].name).toLowerCase();
   const siblings = entries.filter((e) => stem(e.name).toLowerCase() === base && /\.(shp|dbf|prj|cpg)$/i.test(e.name));
-  const files = extract(zip, siblings);
+  const entry = (ext: string) => siblings.find((s) => extname(s.name).toLowerCase() === ext);
+  const dbfEntry = entry('.dbf');
+  const files = extract(zip, siblings.filter((e) => e !== dbfEntry));
   const get = (ext: string): Uint8Array | undefined => {
-    const e = siblings.find((s) => extname(s.name).toLowerCase() === ext);
+    const e = entry(ext);
     return e ? files.get(e.name) : undefined;
   };
-  return { shp: get('.shp') as Uint8Array, dbf: get('.dbf'), prj: get('.prj'), cpg: get('.cpg'), shpName: shps[0].name, warnings };
+  const dbf = dbfEntry ? { pieces: mapPieces(inflatePieces(zip, dbfEntry)), bytes: dbfEntry.size } : undefined;
+  return { shp: get('.shp') as Uint8Array, dbf, prj: get('.prj'), cpg: get('.cpg'), shpName: shps[0].name, warnings };
 }
 
 /** The files beside a .shp with its name (any case), by lower-case extension: `.dbf` → its path. */
@@ -39,40 +47,79 @@ export async function shapefileSiblings(path: string): Promise<Map<string, strin
   return new Map(names.filter((x) => stem(x).toLowerCase() === base).map((x) => [extname(x).toLowerCase(), join(dir, x)]));
 }
 
+async function* mapPieces(pieces: AsyncIterable<{ piece: Uint8Array }>): AsyncGenerator<Uint8Array> {
+  for await (const { piece } of pieces) yield piece;
+}
+
+const PIECE = 1 << 20;
+
+/** A file's bytes a fresh 1 MiB piece at a time (a piece is kept while its rows are read). */
+async function* filePieces(path: string): AsyncGenerator<Uint8Array> {
+  const file = await openFile(path, 'r');
+  try {
+    for (;;) {
+      const piece = new Uint8Array(PIECE);
+      const { bytesRead } = await file.read(piece, 0, PIECE, null);
+      if (bytesRead === 0) return;
+      yield bytesRead === PIECE ? piece : piece.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
 async function fromDisk(path: string): Promise<Parts> {
   const siblings = await shapefileSiblings(path);
   const find = async (ext: string): Promise<Uint8Array | undefined> => {
     const sibling = siblings.get(ext);
     return sibling ? readFile(sibling) : undefined;
   };
-  return { shp: await readFile(path), dbf: await find('.dbf'), prj: await find('.prj'), cpg: await find('.cpg'), shpName: basename(path), warnings: [] };
+  const dbfPath = siblings.get('.dbf');
+  const dbf = dbfPath ? { pieces: filePieces(dbfPath), bytes: (await stat(dbfPath)).size } : undefined;
+  return { shp: await readFile(path), dbf, prj: await find('.prj'), cpg: await find('.cpg'), shpName: basename(path), warnings: [] };
 }
 
 export async function open(path: string, options: SourceOptions): Promise<Source> {
   const parts = /\.zip$/i.test(path) || !/\.shp$/i.test(path) ? await fromZip(path) : await fromDisk(path);
-  const header = readShpHeader(parts.shp, parts.shpName);
-  if (!parts.dbf) throw new FileProblem(`${parts.shpName}: the .dbf beside it is missing; expected .shp, .dbf (and .prj) with the same name`);
-  const cpg = parts.cpg ? decodeText(parts.cpg, looksUtf8(parts.cpg) ? 'utf8' : 'gbk') : null;
-  const dbf = readDbf(parts.dbf, parts.shpName.replace(/\.shp$/i, '.dbf'), cpg, options.encoding);
+  let dbf: DbfReader;
+  try {
+    const header = readShpHeader(parts.shp, parts.shpName);
+    if (!parts.dbf) throw new FileProblem(`${parts.shpName}: the .dbf beside it is missing; expected .shp, .dbf (and .prj) with the same name`);
+    const cpg = parts.cpg ? decodeText(parts.cpg, looksUtf8(parts.cpg) ? 'utf8' : 'gbk') : null;
+    dbf = await DbfReader.open(parts.dbf.pieces, parts.dbf.bytes, parts.shpName.replace(/\.shp$/i, '.dbf'), cpg, options.encoding);
+    if (!(header.shapeType in SHAPE_TYPES) || header.shapeType === 31) {
+      throw new FileProblem(`${parts.shpName}: shape type ${SHAPE_TYPES[header.shapeType] ?? header.shapeType} is not supported; expected Point, MultiPoint or Polygon (Z/M allowed)`, 'geometry');
+    }
+  } catch (e) {
+    await parts.dbf?.pieces.return?.();
+    throw e;
+  }
   const prj = parts.prj ? decodeText(parts.prj, 'utf8').trim() : undefined;
   const warnings = [...parts.warnings];
-  if (!(header.shapeType in SHAPE_TYPES) || header.shapeType === 31) {
-    throw new FileProblem(`${parts.shpName}: shape type ${SHAPE_TYPES[header.shapeType] ?? header.shapeType} is not supported; expected Point, MultiPoint or Polygon (Z/M allowed)`, 'geometry');
-  }
   let done = 0;
   let total = dbf.count;
   let shpCount = 0;
   let ended = false;
   const shapes = shpRecords(parts.shp, parts.shpName);
+  /** A .shp record read whose attributes are still to be read from the .dbf. */
+  let waiting: ReturnType<typeof shapes.next> | null = null;
+  const noAttributes = { deleted: false, values: {} };
 
-  /** The next record; undefined after the last. Both files are in memory: nothing to await. */
+  /** The next record; undefined after the last, or while its attributes are still to be read (records() reads on). */
   const nextRecord = (): SourceRecord | undefined => {
-    for (let next = shapes.next(); !next.done; next = shapes.next()) {
+    for (let next = waiting ?? shapes.next(); !next.done; next = shapes.next()) {
       const rec = next.value;
-      shpCount++;
-      done = rec.index;
-      if (rec.index % 1000 === 0 && options.signal?.aborted) throw abortError(options.signal);
-      const attrs = rec.index < dbf.count ? dbf.row(rec.index) : { deleted: false, values: {} };
+      if (next !== waiting) {
+        shpCount++;
+        done = rec.index;
+        if (rec.index % 1000 === 0 && options.signal?.aborted) throw abortError(options.signal);
+      }
+      const attrs = rec.index < dbf.count ? dbf.row(rec.index) : noAttributes;
+      if (!attrs) {
+        waiting = next;
+        return undefined;
+      }
+      waiting = null;
       if (attrs.deleted) continue;
       return rec.problem
         ? { row: rec.index, properties: attrs.values, problem: { field: 'geometry', message: rec.problem } }
@@ -88,7 +135,15 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   };
 
   async function* records(): AsyncGenerator<SourceRecord> {
-    for (let r = nextRecord(); r; r = nextRecord()) yield r;
+    try {
+      for (;;) {
+        for (let r = nextRecord(); r; r = nextRecord()) yield r;
+        if (ended) return;
+        await dbf.more();
+      }
+    } finally {
+      await dbf.close();
+    }
   }
 
   return {
