@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       workspaceTable(wsRows),
       '',
       'Wall clock of the whole CLI process (best of the runs, the slowest in brackets for the big imports; the layer imports once each); peak = maximum RSS (/usr/bin/time -v).',
-      'The 300 MB import is a generated settlements file with Chinese headers (tests/import/make-big-geojson.ts); the CSV holds the same settlements, the XLSX workbook (shared strings, as Excel writes it) the first 500,000 of them.',
+      'The 300 MB import is a generated settlements file with Chinese headers (tests/import/make-big-geojson.ts); the CSV holds the same settlements, the XLSX workbook (shared strings, as Excel writes it) and the zipped Shapefile (a UTF-8 .dbf, text fields 20–80 bytes wide) the first 500,000 of them.',
     ].join('\n'));
   }
   if (parts.includes('browser')) {

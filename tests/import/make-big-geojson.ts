@@ -1,9 +1,10 @@
 // Writes a large settlements FeatureCollection for the memory check: `tsx tests/import/make-big-geojson.ts out.geojson 100`
 // (size in MB). Also used by geojson-stream.test.ts with a smaller size, and by the bench, which writes the same
-// settlements as a CSV table and as an Excel workbook too (writeBigCsv, writeBigXlsx).
-import { createWriteStream } from 'node:fs';
+// settlements as a CSV table, an Excel workbook and a zipped Shapefile too (writeBigCsv, writeBigXlsx, writeBigShapefile).
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
+import { dbf, shp, zip } from '../fixtures/bad/build';
 
 /** Settlement `count` of the generated files: its attributes (Chinese names) in column order, then lon, lat. */
 function settlement(count: number): [string, string, number, string, string, string, string, string, string] {
@@ -59,6 +60,27 @@ export async function writeBigXlsx(path: string, rows: number): Promise<number> 
   }
   sheet.commit();
   await book.commit();
+  return rows;
+}
+
+const WGS84_PRJ = 'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]';
+
+/**
+ * The first `rows` settlements as a zipped Shapefile: points, and a UTF-8 .dbf whose text fields are as wide as
+ * GIS departments make them.
+ */
+export function writeBigShapefile(path: string, rows: number): number {
+  const values = Array.from({ length: rows }, (_, count) => settlement(count));
+  const widths = [20, 40, 6, 40, 40, 20, 80];
+  const fields = NAMES.map((name, k) => ({ name, type: k === 2 ? 'N' as const : 'C' as const, length: widths[k] }));
+  const { shp: points, shx } = shp({ type: 1, points: values.map((v) => [Number(v[7]), Number(v[8])]) });
+  writeFileSync(path, zip([
+    { name: 'settlements.shp', data: points },
+    { name: 'settlements.shx', data: shx },
+    { name: 'settlements.dbf', data: dbf(fields, values.map((v) => v.slice(0, 7))) },
+    { name: 'settlements.cpg', data: Buffer.from('UTF-8') },
+    { name: 'settlements.prj', data: Buffer.from(WGS84_PRJ) },
+  ]));
   return rows;
 }
 
