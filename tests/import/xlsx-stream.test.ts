@@ -188,8 +188,8 @@ describe('XLSX reader, parts other writers write', () => {
       'xl/workbook.xml': `<workbook ${NS}><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>`,
       'xl/_rels/workbook.xml.rels': `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
       'xl/worksheets/sheet1.xml': `<worksheet ${NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>乡镇</t></is></c><c r="B1" t="inlineStr"><is><t>自然村</t></is></c></row>
-        <row r="2"><c r="A2" t="inlineStr"><is><t>银坑镇</t></is></c><c r="B2" t="inlineStr"><is><t>上坪</t></is></c></row><row r="4"><c r="B4" t="inlineStr"><is><t>下坪</t></is></c></row></sheetData>
-        <mergeCells count="2"><mergeCell ref="A2:A5"/><mergeCell ref="B6:B6"/></mergeCells></worksheet>`,
+        <row r="2"><c r="A2" t="inlineStr"><is><t>银坑镇</t></is></c><c r="B2" t="inlineStr"><is><t>上坪</t></is></c></row><row r="4"><c r="B4" t="inlineStr"><is><t>下坪</t></is></c><c r="C4" t="inlineStr"><is><t>not a mergeCell ref="B2:B9"></t></is></c></row></sheetData>
+        <x:mergeCells xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2"><x:mergeCell ref="A2:A5"/><x:mergeCell ref="B6:B6"/></x:mergeCells></worksheet>`,
     });
     expect(await streamed(path)).toEqual({
       sheets: ['S'], columns: ['乡镇', '自然村'],

@@ -144,6 +144,10 @@ async function mergedRanges(zip: Uint8Array, entry: ZipEntry): Promise<Merge[]> 
       const end = bytes.indexOf('>', at, 'latin1');
       if (end < 0) break;
       from = end + 1;
+      // A tag's name follows '<' and perhaps a prefix ('<x:'): text may hold the word, but never a raw '<'.
+      let k = at - 1;
+      if (bytes[k] === 0x3a) do k--; while (k > 0 && /[\w.-]/.test(String.fromCharCode(bytes[k])));
+      if (bytes[k] !== 0x3c) continue;
       const m = /^mergeCell\s[^>]*?\bref\s*=\s*["']([^"']+)["']/.exec(bytes.toString('latin1', at, end + 1));
       const [a, b] = m ? m[1].split(':') : [];
       const first = a ? cellAddress(a) : null;
