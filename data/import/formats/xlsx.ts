@@ -51,7 +51,7 @@ function relationships(read: (name: string) => Node | null, part: string): Map<s
 const DATE_FORMAT_IDS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
 
 /** Whether a format code shows a date or time: a y, m, d, h or s outside quotes, brackets and escapes. */
-export function isDateFormat(code: string): boolean {
+function isDateFormat(code: string): boolean {
   const bare = code.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, '').replace(/\\./g, '').replace(/[_*]./g, '');
   return /[ymdhs]/i.test(bare) && !/^general$/i.test(bare.trim());
 }
@@ -212,10 +212,6 @@ class RowCells {
     }
     this.values[col] = value;
     this.problems[col] = problem;
-  }
-
-  has(col: number): boolean {
-    return this.here[col] === true;
   }
 
   /** The cell's value: null for none (and for a cell with a problem). */
