@@ -13,8 +13,6 @@ import type { EncodedBatch } from '../workspace/batch-encoder';
 import { dataWorkerAvailable, startDataWorker } from '../node-worker';
 import { openImport, type ImportStream, type OpenOptions } from './index';
 import { abortError } from './issues';
-import { declaredSize } from './zip';
-import { shapefileSiblings } from './formats/shapefile';
 
 export type ImportBatch = Feature[] | EncodedBatch;
 
@@ -136,12 +134,14 @@ export interface InWorkerOptions extends OpenOptions {
  * (about six times the file for a table of settlements), a Shapefile's .dbf with its .shp (the attributes are most
  * of it), or the file.
  */
-async function readingBytes(path: string): Promise<number> {
+export async function readingBytes(path: string): Promise<number> {
   const size = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => -1);
   const ext = extname(path).toLowerCase();
   if (size <= 0) return size;
-  if (ext === '.xlsx' || ext === '.zip') return (await declaredSize(path)) ?? size;
+  // Loaded when needed, as the format modules are: the service's start does not pay for them.
+  if (ext === '.xlsx' || ext === '.zip') return (await (await import('./zip')).declaredSize(path)) ?? size;
   if (ext === '.shp') {
+    const { shapefileSiblings } = await import('./formats/shapefile');
     const dbf = (await shapefileSiblings(path).catch(() => new Map<string, string>())).get('.dbf');
     return size + (dbf ? await stat(dbf).then((s) => s.size, () => 0) : 0);
   }

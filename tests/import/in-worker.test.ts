@@ -1,10 +1,13 @@
 // openImportInWorker (reading and encoding on a worker thread, writing here) against openImport on one thread:
 // the same rows in the workspace, the same issues and warnings for the hostile corpus, progress, and aborting.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ImportRequest } from '../../api/contract';
 import { openImport, openImportInWorker, WORKER_MIN_BYTES, type ImportStream } from '../../data/import/index';
+import { readingBytes } from '../../data/import/in-worker';
+import { listZip } from '../../data/import/zip';
+import { unzipSync } from 'fflate';
 import { AtlasService } from '../../data/service';
 import { Workspace } from '../../data/workspace';
 import { CASES } from '../fixtures/bad/cases';
@@ -41,6 +44,27 @@ async function drain(stream: ImportStream<unknown>): Promise<number> {
   for await (const b of stream.batches) n += Array.isArray(b) ? b.length : (b as { count: number }).count;
   return n;
 }
+
+describe('readingBytes: what decides an import for the worker', () => {
+  it('is what a workbook or a zipped Shapefile inflates to, a Shapefile with its .dbf, or the file', async () => {
+    const bad = join(import.meta.dirname, '..', 'fixtures', 'bad');
+    const zipped = join(bad, 'shp-households-negative.zip');
+    expect(await readingBytes(zipped)).toBe(listZip(readFileSync(zipped)).reduce((n, e) => n + e.size, 0));
+    const book = join(bad, 'xlsx-households-negative.xlsx');
+    expect(await readingBytes(book)).toBe(listZip(readFileSync(book)).reduce((n, e) => n + e.size, 0));
+    expect(await readingBytes(book)).toBeGreaterThan(statSync(book).size);
+    // The zipped fixture's files laid out bare: the .shp counts with its .dbf (whatever the extension's case).
+    const parts = unzipSync(readFileSync(join(import.meta.dirname, 'fixtures', 'settlements_gk38.zip')));
+    const shpName = Object.keys(parts).find((n) => n.endsWith('.shp'))!;
+    const dbfName = Object.keys(parts).find((n) => n.endsWith('.dbf'))!;
+    const shp = writeTmp('bare.shp', parts[shpName]);
+    writeTmp('bare.DBF', parts[dbfName]);
+    expect(await readingBytes(shp)).toBe(parts[shpName].length + parts[dbfName].length);
+    const geojson = writeTmp('reading.geojson', '{"type":"FeatureCollection","features":[]}');
+    expect(await readingBytes(geojson)).toBe(statSync(geojson).size);
+    expect(await readingBytes(join(tmp, 'no-such-file.geojson'))).toBe(-1);
+  });
+});
 
 describe('openImportInWorker', () => {
   it('writes the same settlements as one thread, with progress up to 1', async () => {
