@@ -49,3 +49,23 @@ export interface Source {
 export interface FormatModule {
   open(path: string, options: SourceOptions): Promise<Source>;
 }
+
+/**
+ * `records` of a reader that makes records as it reads: the ones already read are taken (`take`, its `takeRecord`),
+ * then `more` reads on until it says nothing is left; `close` runs however the iteration ends.
+ */
+export async function* readRecords(
+  take: () => SourceRecord | undefined,
+  more: () => Promise<boolean>,
+  close: () => Promise<void>,
+): AsyncGenerator<SourceRecord> {
+  try {
+    for (;;) {
+      const rec = take();
+      if (rec) yield rec;
+      else if (!(await more())) return;
+    }
+  } finally {
+    await close();
+  }
+}

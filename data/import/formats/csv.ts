@@ -6,7 +6,7 @@ import { open as openFile, type FileHandle } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { decodeText, detectEncoding, type TextEncoding } from '../encoding';
 import { FileProblem } from '../issues';
-import type { Source, SourceOptions, SourceRecord } from '../source';
+import { readRecords, type Source, type SourceOptions, type SourceRecord } from '../source';
 
 const CHUNK = 1 << 20;
 
@@ -291,20 +291,8 @@ async function readCsv(handle: FileHandle, options: SourceOptions, chunkBytes: n
     }
   };
 
-  async function* records(): AsyncGenerator<SourceRecord> {
-    try {
-      for (;;) {
-        const rec = takeRecord();
-        if (rec) yield rec;
-        else if (!(await more())) return;
-      }
-    } finally {
-      await close();
-    }
-  }
-
   return {
     format: 'csv', kind: 'table', columns, encoding: utf16 ?? (encoding === 'utf8' ? 'utf-8' : 'gb18030'), warnings: [],
-    records: records(), takeRecord, progress: () => (size ? Math.min(1, position / size) : null), close,
+    records: readRecords(takeRecord, more, close), takeRecord, progress: () => (size ? Math.min(1, position / size) : null), close,
   };
 }

@@ -1,7 +1,7 @@
 // KML and KMZ reader (fast-xml-parser; KMZ through the capped unzip). Placemarks anywhere in Documents/Folders;
 // Point, Polygon, MultiGeometry; name, description, ExtendedData Data and SchemaData/SimpleData as attributes.
 import { readFile } from 'node:fs/promises';
-import { XMLParser } from 'fast-xml-parser';
+import { xmlObjectParser } from './xml-objects';
 import type { Geometry, Position } from '../../../gis/types';
 import { decodeText, looksUtf8 } from '../encoding';
 import { FileProblem } from '../issues';
@@ -12,15 +12,7 @@ type Node = Record<string, unknown>;
 
 const ARRAYS = new Set(['Placemark', 'Folder', 'Document', 'Point', 'Polygon', 'LineString', 'MultiGeometry', 'innerBoundaryIs', 'Data', 'SimpleData', 'SchemaData']);
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name) => ARRAYS.has(name),
-});
+const parser = xmlObjectParser(ARRAYS);
 
 function text(v: unknown): string | null {
   if (v === undefined || v === null) return null;

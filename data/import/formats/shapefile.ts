@@ -5,7 +5,7 @@ import { open as openFile, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { decodeText, looksUtf8 } from '../encoding';
 import { abortError, FileProblem } from '../issues';
-import type { Source, SourceOptions, SourceRecord } from '../source';
+import { readRecords, type Source, type SourceOptions, type SourceRecord } from '../source';
 import { extract, inflatePieces, listZip } from '../zip';
 import { DbfReader } from './dbf';
 import { readShpHeader, SHAPE_TYPES, shpRecords } from './shp';
@@ -134,21 +134,15 @@ export async function open(path: string, options: SourceOptions): Promise<Source
     return undefined;
   };
 
-  async function* records(): AsyncGenerator<SourceRecord> {
-    try {
-      for (;;) {
-        for (let r = nextRecord(); r; r = nextRecord()) yield r;
-        if (ended) return;
-        await dbf.more();
-      }
-    } finally {
-      await dbf.close();
-    }
-  }
+  const readOn = async (): Promise<boolean> => {
+    if (ended) return false;
+    await dbf.more();
+    return true;
+  };
 
   return {
     format: 'shapefile', kind: 'features', columns: dbf.fields.map((f) => f.name),
     encoding: `${dbf.encoding === 'utf8' ? 'utf-8' : 'gb18030'} (${dbf.encodingReason})`,
-    prj, warnings, records: records(), takeRecord: nextRecord, progress: () => (total ? done / total : null),
+    prj, warnings, records: readRecords(nextRecord, readOn, () => dbf.close()), takeRecord: nextRecord, progress: () => (total ? done / total : null),
   };
 }

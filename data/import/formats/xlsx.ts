@@ -3,23 +3,16 @@
 // strings and the sheet are inflated by zlib a piece at a time and tokenized as they come (xml-stream.ts), rows
 // handed on as they complete. Loading a 500,000-row workbook whole (exceljs) took 24 s and 2.5 GB.
 import { readFile } from 'node:fs/promises';
-import { XMLParser } from 'fast-xml-parser';
 import { FileProblem } from '../issues';
-import type { Source, SourceOptions, SourceRecord } from '../source';
+import { readRecords, type Source, type SourceOptions, type SourceRecord } from '../source';
 import { checkDeclared, extract, inflatePieces, listZip, type ZipEntry } from '../zip';
+import { xmlObjectParser } from './xml-objects';
 import { asciiText, xmlName, xmlText, XmlStream, type XmlHandler, type XmlTag } from './xml-stream';
 
 const NOT_XLSX = 'not an .xlsx workbook (not a ZIP container); old .xls files must be saved as .xlsx';
 const unreadable = (why: string) => new FileProblem(`cannot read the workbook (expected an .xlsx file; old .xls must be saved as .xlsx): ${why}`);
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  isArray: (name) => name === 'sheet' || name === 'Relationship' || name === 'numFmt' || name === 'xf',
-});
+const parser = xmlObjectParser(new Set(['sheet', 'Relationship', 'numFmt', 'xf']));
 
 type Node = Record<string, unknown>;
 
@@ -569,20 +562,15 @@ export async function open(path: string, options: SourceOptions): Promise<Source
     return undefined;
   };
 
-  async function* records(): AsyncGenerator<SourceRecord> {
-    try {
-      for (;;) {
-        for (let r = takeRecord(); r; r = takeRecord()) yield r;
-        if (done) return;
-        await more();
-      }
-    } finally {
-      await pieces.return(undefined);
-    }
-  }
+  const readOn = async (): Promise<boolean> => {
+    if (done) return false;
+    await more();
+    return true;
+  };
 
   return {
-    format: 'xlsx', kind: 'table', columns: header, sheets, warnings: [], records: records(), takeRecord,
+    format: 'xlsx', kind: 'table', columns: header, sheets, warnings: [], takeRecord,
+    records: readRecords(takeRecord, readOn, async () => void (await pieces.return(undefined))),
     progress: () => (headerRow ? read : null),
   };
 }

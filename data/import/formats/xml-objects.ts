@@ -1,0 +1,16 @@
+// fast-xml-parser as the readers use it for XML parts read whole (a KML document, an XLSX workbook's small parts):
+// attributes as `@_name`, namespace prefixes dropped, every value left as text for the reader to read.
+import { XMLParser } from 'fast-xml-parser';
+
+/** A parser whose elements named in `arrays` are always arrays, however many there are. */
+export function xmlObjectParser(arrays: ReadonlySet<string>): XMLParser {
+  return new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    removeNSPrefix: true,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    isArray: (name) => arrays.has(name),
+  });
+}
