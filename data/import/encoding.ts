@@ -27,12 +27,12 @@ export function decodeText(bytes: Uint8Array, encoding: TextEncoding): string {
   return decodeRange(bytes, 0, bytes.length, encoding);
 }
 
-const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
+// Node's decoders called on any Uint8Array, on the bytes where they lie: for the many short values of a file (a
+// table's fields, a JSON string, an XML text), a Buffer made around each one first cost more than decoding it.
+export const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
+export const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
-/**
- * decodeText() of bytes [start, end) of `bytes`, UTF-8 decoded where they lie: for the many short fields of a
- * table, a Buffer made around each first cost more than decoding it.
- */
+/** decodeText() of bytes [start, end) of `bytes`, UTF-8 decoded where they lie. */
 export function decodeRange(bytes: Uint8Array, start: number, end: number, encoding: TextEncoding): string {
   if (encoding === 'utf8') {
     if (bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf && end - start >= 3) start += 3;

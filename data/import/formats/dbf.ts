@@ -1,6 +1,6 @@
 // dBASE III/IV table reader for shapefile attributes. Text is UTF-8 or GBK: .cpg first, then the language driver
 // byte, then a validity check of the bytes (Chinese shapefiles without .cpg are almost always GBK).
-import { decodeRange, decodeText, encodingFromName, looksUtf8, type TextEncoding } from '../encoding';
+import { decodeRange, decodeText, encodingFromName, latin1Slice, looksUtf8, type TextEncoding } from '../encoding';
 import { FileProblem } from '../issues';
 
 export interface DbfField { name: string; type: string; length: number; decimals: number; offset: number }
@@ -126,10 +126,6 @@ export class DbfReader {
     await this.pieces.return?.();
   }
 }
-
-// Node's decoder called on the table's bytes as they are: a Buffer made around each field first cost more than
-// decoding it (a third of reading a 500,000-row table).
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
 /** Bytes [start, end) of `b` as ASCII text without its surrounding spaces. */
 function ascii(b: Uint8Array, start: number, end: number): string {

@@ -5,6 +5,7 @@
 // bytes decoded as UTF-8. Strings with escapes, a "__proto__" key, nesting past the caller's limit and anything
 // that is not valid JSON give up (UNSUPPORTED): the caller then decodes the text and JSON.parse-s it as before,
 // which also words any error.
+import { latin1Slice, utf8Slice } from '../encoding';
 
 /** The value parsed by the last successful parseJsonValue call. */
 export let parsedValue: unknown = undefined;
@@ -19,8 +20,6 @@ export const UNSUPPORTED = -2;
 const Q = 0x22, BS = 0x5c, LB = 0x7b, RB = 0x7d, LS = 0x5b, RS = 0x5d, COMMA = 0x2c, COLON = 0x3a, NL = 0x0a;
 const MINUS = 0x2d, DOT = 0x2e, D0 = 0x30, D9 = 0x39;
 
-const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
 /** Exact powers of ten: m / POW10[f] is the correctly rounded value of a decimal with m < 2^53 and f <= 22. */
 const POW10: number[] = [];

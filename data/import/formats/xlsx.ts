@@ -3,11 +3,12 @@
 // strings and the sheet are inflated by zlib a piece at a time and tokenized as they come (xml-stream.ts), rows
 // handed on as they complete. Loading a 500,000-row workbook whole (exceljs) took 24 s and 2.5 GB.
 import { readFile } from 'node:fs/promises';
+import { latin1Slice } from '../encoding';
 import { FileProblem } from '../issues';
 import { readRecords, type Source, type SourceOptions, type SourceRecord } from '../source';
 import { checkDeclared, extract, inflatePieces, listZip, type ZipEntry } from '../zip';
 import { xmlObjectParser } from './xml-objects';
-import { asciiText, xmlName, xmlText, XmlStream, type XmlHandler, type XmlTag } from './xml-stream';
+import { xmlName, xmlText, XmlStream, type XmlHandler, type XmlTag } from './xml-stream';
 
 const NOT_XLSX = 'not an .xlsx workbook (not a ZIP container); old .xls files must be saved as .xlsx';
 const unreadable = (why: string) => new FileProblem(`cannot read the workbook (expected an .xlsx file; old .xls must be saved as .xlsx): ${why}`);
@@ -328,7 +329,7 @@ class SheetRows implements XmlHandler {
         this.value = String(this.index);
         this.index = NaN;
       }
-      this.value += cdata || (type !== Type.Number && type !== Type.Boolean) ? xmlText(bytes, start, end, cdata) : asciiText(bytes, start, end);
+      this.value += cdata || (type !== Type.Number && type !== Type.Boolean) ? xmlText(bytes, start, end, cdata) : latin1Slice.call(bytes, start, end);
     } else if (this.inT) this.texts.push(xmlText(bytes, start, end, cdata));
     else if (this.inF) this.formula += xmlText(bytes, start, end, cdata);
   }

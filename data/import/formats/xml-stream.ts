@@ -3,6 +3,7 @@
 // text as byte ranges of the piece being read and decodes only what its handler asks for; a tag or text cut by a
 // piece's end is kept and read with the next piece. Names are compared without their namespace prefix (x:row is
 // row). No DTD is read and no entity but XML's own and character references is known.
+import { utf8Slice } from '../encoding';
 import { FileProblem } from '../issues';
 
 const LT = 0x3c;
@@ -14,15 +15,6 @@ const COLON = 0x3a;
 const EQUALS = 0x3d;
 const BANG = 0x21;
 const QUESTION = 0x3f;
-
-// Node's decoders called on any Uint8Array: a Buffer made around each value first cost more than the decoding.
-const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
-
-/** Text of bytes below 0x80 (numbers, cell references): no entities or line ends to mind. */
-export function asciiText(bytes: Uint8Array, start: number, end: number): string {
-  return latin1Slice.call(bytes, start, end);
-}
 
 /** A name as bytes, for XmlTag.is() and attribute lookups. */
 export function xmlName(name: string): Uint8Array {
