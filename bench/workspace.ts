@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { buildCliBundle, measureCli, measureReport, type CliCommand } from './cli-bundle';
 import { best, demoFiles, everyRun, option, type Measure, type Size } from './measure';
 import { Workspace } from '../data/workspace';
-import { writeBigCsv, writeBigGeoJson, writeBigShapefile, writeBigXlsx } from '../tests/import/make-big-geojson';
+import { writeBigCsv, writeBigGeoJson, writeBigKml, writeBigShapefile, writeBigXlsx } from '../tests/import/make-big-geojson';
 
 const root = join(import.meta.dirname, '..');
 /** Rows of the bench's Excel workbook of settlements. */
@@ -76,16 +76,19 @@ export async function benchWorkspace(opts: BenchWorkspaceOptions): Promise<Row[]
     const importMB = opts.importMB ?? 300;
     if (importMB > 0) {
       const file = join(work, `settlements-${importMB}MB.geojson`);
-      // The same settlements as a CSV table, an Excel workbook and a zipped Shapefile: the formats most settlement
-      // lists come in. A worksheet holds at most 1,048,576 rows: the workbook and the Shapefile have the first 500,000.
+      // The same settlements as a CSV table, an Excel workbook, a zipped Shapefile and a KML document: the formats
+      // most settlement lists come in. A worksheet holds at most 1,048,576 rows: the workbook, the Shapefile and the
+      // KML document have the first 500,000.
       const csv = join(work, `settlements-${importMB}MB.csv`);
       const xlsx = join(work, `settlements-${XLSX_ROWS}.xlsx`);
       const shapefile = join(work, `settlements-${XLSX_ROWS}.zip`);
+      const kml = join(work, `settlements-${XLSX_ROWS}.kml`);
       if (!existsSync(file) || !existsSync(csv)) await writeBigCsv(csv, await writeBigGeoJson(file, importMB));
       if (!existsSync(xlsx)) await writeBigXlsx(xlsx, XLSX_ROWS);
       if (!existsSync(shapefile)) writeBigShapefile(shapefile, XLSX_ROWS);
+      if (!existsSync(kml)) await writeBigKml(kml, XLSX_ROWS);
       const ws = join(work, 'import.gpkg');
-      for (const [what, path] of [['GeoJSON', file], ['CSV', csv], ['XLSX', xlsx], ['zipped Shapefile', shapefile]] as const) {
+      for (const [what, path] of [['GeoJSON', file], ['CSV', csv], ['XLSX', xlsx], ['zipped Shapefile', shapefile], ['KML', kml]] as const) {
         const all = everyRun(runs, () => {
           emptyWorkspace(ws);
           return measureCli(cli, ['import', ws, '--role', 'settlements', path, '--quiet']);

@@ -139,7 +139,7 @@ export async function readingBytes(path: string): Promise<number> {
   const ext = extname(path).toLowerCase();
   if (size <= 0) return size;
   // Loaded when needed, as the format modules are: the service's start does not pay for them.
-  if (ext === '.xlsx' || ext === '.zip') return (await (await import('./zip')).declaredSize(path)) ?? size;
+  if (ext === '.xlsx' || ext === '.zip' || ext === '.kmz') return (await (await import('./zip')).declaredSize(path)) ?? size;
   if (ext === '.shp') {
     const { shapefileSiblings } = await import('./formats/shapefile');
     const dbf = (await shapefileSiblings(path).catch(() => new Map<string, string>())).get('.dbf');

@@ -1,6 +1,7 @@
 // Writes a large settlements FeatureCollection for the memory check: `tsx tests/import/make-big-geojson.ts out.geojson 100`
 // (size in MB). Also used by geojson-stream.test.ts with a smaller size, and by the bench, which writes the same
-// settlements as a CSV table, an Excel workbook and a zipped Shapefile too (writeBigCsv, writeBigXlsx, writeBigShapefile).
+// settlements as a CSV table, an Excel workbook, a zipped Shapefile and a KML document too (writeBigCsv, writeBigXlsx,
+// writeBigShapefile, writeBigKml).
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
@@ -61,6 +62,16 @@ export async function writeBigXlsx(path: string, rows: number): Promise<number> 
   sheet.commit();
   await book.commit();
   return rows;
+}
+
+/** The first `rows` settlements as KML placemarks, their attributes ExtendedData, as Google Earth and 奥维地图 export them. */
+export function writeBigKml(path: string, rows: number): Promise<number> {
+  const head = '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">\n<Document><name>聚居区</name>\n<Folder><name>于都县</name>\n';
+  return writeBatches(path, head, '</Folder>\n</Document>\n</kml>\n', (count) => {
+    const v = settlement(count);
+    const data = NAMES.map((name, k) => `<Data name="${name}"><value>${v[k]}</value></Data>`).join('');
+    return `<Placemark id="${v[0]}"><name>${v[1]}</name><ExtendedData>${data}</ExtendedData><Point><coordinates>${v[7]},${v[8]},0</coordinates></Point></Placemark>\n`;
+  }, (_, count) => count >= rows);
 }
 
 const WGS84_PRJ = 'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]';

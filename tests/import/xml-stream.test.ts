@@ -1,4 +1,4 @@
-// The XML tokenizer the XLSX reader streams sheets through: the same tags and text whatever pieces the XML comes in.
+// The XML tokenizer the XLSX and KML readers stream documents through: the same tags and text whatever pieces the XML comes in.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { xmlName, xmlText, XmlStream, type XmlHandler } from '../../data/import/formats/xml-stream';
@@ -37,6 +37,7 @@ function events(xml: Uint8Array, cuts: number[]): string[] {
 const DOC = Buffer.from([
   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n',
   '<!-- a comment with <tags> inside -->',
+  '<!DOCTYPE x:worksheet [<!ENTITY e "a>]b"> <!ENTITY f \'>\'>]>',
   '<x:worksheet xmlns:x="urn:x"><x:sheetData>',
   '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t xml:space="preserve"> 刘屋 &amp; 上坪 &#x4E2D;&#20013; </x:t></x:is></x:c>',
   '<x:c r="B1" s="3"><x:v>42.5</x:v></x:c><x:c r=\'C1\' t="s"/><x:c r="D1" ref="a>b"><x:v><![CDATA[<raw & text>]]></x:v></x:c></x:row>',
@@ -66,11 +67,20 @@ describe('XmlStream', () => {
     expect(events(DOC, Array.from({ length: DOC.length - 1 }, (_, k) => k + 1))).toEqual(whole);
   });
 
+  it('hands a DOCTYPE to the handler whole, its internal subset included', () => {
+    const seen: string[] = [];
+    const stream = new XmlStream({ open() {}, close() {}, text() {}, doctype: (bytes, start, end) => seen.push(Buffer.from(bytes.subarray(start, end)).toString()) }, 'test.xml');
+    for (let k = 0; k < DOC.length; k += 7) stream.push(DOC.subarray(k, k + 7));
+    stream.end();
+    expect(seen).toEqual(['<!DOCTYPE x:worksheet [<!ENTITY e "a>]b"> <!ENTITY f \'>\'>]>']);
+  });
+
   it('XML that ends inside a tag is a file problem naming the part', () => {
     for (const cut of ['<a><b r="1"', '<a><!-- open comment', '<a><![CDATA[ open', '<a><b r="un>closed']) {
       expect(() => events(Buffer.from(cut), [])).toThrow(FileProblem);
       expect(() => events(Buffer.from(cut), [])).toThrow(/test\.xml ends inside a tag/);
     }
-    expect(() => events(Buffer.from('<a>< b/></a>'), [])).toThrow(/test\.xml: malformed tag/);
+    expect(() => events(Buffer.from('<a>< b/></a>'), [])).toThrow('test.xml: malformed tag at byte 3; expected an XML element');
+    expect(() => events(Buffer.from('<a><b/>< b/></a>'), [7])).toThrow('test.xml: malformed tag at byte 7; expected an XML element');
   });
 });

@@ -1,56 +1,139 @@
-// KML and KMZ reader (fast-xml-parser; KMZ through the capped unzip). Placemarks anywhere in Documents/Folders;
-// Point, Polygon, MultiGeometry; name, description, ExtendedData Data and SchemaData/SimpleData as attributes.
-import { readFile } from 'node:fs/promises';
-import { xmlObjectParser } from './xml-objects';
+// KML and KMZ, read as a stream: the document (a KMZ's inflated by zlib) goes through xml-stream's tokenizer a piece
+// at a time and a placemark becomes a record at its </Placemark>, so memory holds a piece and the records not yet
+// taken, never the document. Placemarks in the kml root and its Documents and Folders, in document order; Point,
+// LineString, Polygon and MultiGeometry; name, description, ExtendedData's Data and SchemaData/SimpleData as
+// attributes. Entities other than XML's own are left as written and no DTD is read.
+import { open as openFile, readFile, stat } from 'node:fs/promises';
 import type { Geometry, Position } from '../../../gis/types';
-import { decodeText, looksUtf8 } from '../encoding';
+import { detectEncoding, latin1Slice, type TextEncoding } from '../encoding';
 import { FileProblem } from '../issues';
-import type { Source, SourceOptions, SourceRecord } from '../source';
-import { extract, listZip } from '../zip';
+import { readRecords, type Source, type SourceOptions, type SourceRecord } from '../source';
+import { checkDeclared, inflatePieces, listZip } from '../zip';
+import { xmlName, xmlText, XmlStream, type XmlHandler, type XmlTag } from './xml-stream';
 
-type Node = Record<string, unknown>;
+/** Deepest element nesting accepted: real KML nests a few Folders; thousands is an attack on the reader. */
+export const MAX_KML_DEPTH = 256;
+/** Bytes read before the encoding is chosen, as the table readers sniff theirs. */
+const SNIFF = 1 << 20;
+const PIECE = 1 << 20;
 
-const ARRAYS = new Set(['Placemark', 'Folder', 'Document', 'Point', 'Polygon', 'LineString', 'MultiGeometry', 'innerBoundaryIs', 'Data', 'SimpleData', 'SchemaData']);
+/** What an open element is to the reader, decided from its name and its parent's role. */
+const enum Role {
+  Other, Container, Placemark, Name, Description, Extended, Data, Value, Schema, Simple,
+  Multi, Point, LineString, Polygon, Outer, Inner, Ring, Coordinates,
+}
 
-const parser = xmlObjectParser(ARRAYS);
+/** Roles whose text is kept. */
+const TEXT_ROLES = new Set<Role>([Role.Name, Role.Description, Role.Value, Role.Simple, Role.Coordinates]);
 
-function text(v: unknown): string | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'object' && '#text' in (v as Node)) return String((v as Node)['#text']);
-  return typeof v === 'object' ? null : String(v);
+const GEOMETRY_ROLES: Record<string, Role> = { Point: Role.Point, LineString: Role.LineString, Polygon: Role.Polygon, MultiGeometry: Role.Multi };
+
+function childRole(parent: Role | undefined, name: string): Role {
+  switch (parent) {
+    case undefined:
+    case Role.Container:
+      if (name === 'Document' || name === 'Folder') return Role.Container;
+      if (name === 'Placemark') return Role.Placemark;
+      return Role.Other;
+    case Role.Placemark:
+      if (name === 'name') return Role.Name;
+      if (name === 'description') return Role.Description;
+      if (name === 'ExtendedData') return Role.Extended;
+      return GEOMETRY_ROLES[name] ?? Role.Other;
+    case Role.Multi:
+      return GEOMETRY_ROLES[name] ?? Role.Other;
+    case Role.Extended:
+      return name === 'Data' ? Role.Data : name === 'SchemaData' ? Role.Schema : Role.Other;
+    case Role.Data:
+      return name === 'value' ? Role.Value : Role.Other;
+    case Role.Schema:
+      return name === 'SimpleData' ? Role.Simple : Role.Other;
+    case Role.Point:
+    case Role.LineString:
+    case Role.Ring:
+      return name === 'coordinates' ? Role.Coordinates : Role.Other;
+    case Role.Polygon:
+      return name === 'outerBoundaryIs' ? Role.Outer : name === 'innerBoundaryIs' ? Role.Inner : Role.Other;
+    case Role.Outer:
+    case Role.Inner:
+      return name === 'LinearRing' ? Role.Ring : Role.Other;
+    default:
+      return Role.Other;
+  }
+}
+
+const NAME_SLOTS = 1024;
+
+/**
+ * Element names read once each: a document repeats a few dozen names millions of times, and a string made for each
+ * tag was a tenth of reading it. The same bytes give the same string; names past the table's half are made afresh.
+ */
+class NameTable {
+  private readonly slots = new Int32Array(NAME_SLOTS).fill(-1);
+  private readonly bytes: Uint8Array[] = [];
+  private readonly strings: string[] = [];
+
+  name(b: Uint8Array, start: number, end: number): string {
+    let h = end - start;
+    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + b[k]) | 0;
+    for (let slot = h & (NAME_SLOTS - 1); ; slot = (slot + 1) & (NAME_SLOTS - 1)) {
+      const id = this.slots[slot];
+      if (id < 0) {
+        const name = latin1Slice.call(b, start, end);
+        if (this.strings.length < NAME_SLOTS / 2) {
+          this.slots[slot] = this.strings.length;
+          this.bytes.push(b.slice(start, end));
+          this.strings.push(name);
+        }
+        return name;
+      }
+      const known = this.bytes[id];
+      if (known.length === end - start) {
+        let k = 0;
+        while (k < known.length && known[k] === b[start + k]) k++;
+        if (k === known.length) return this.strings[id];
+      }
+    }
+  }
 }
 
 class KmlGeometryError extends Error {}
 
-function coordinates(v: unknown, where: string): Position[] {
-  const s = text(v);
+/** Whether a UTF-16 code is white space as JavaScript's `\s` and `trim()` have it. */
+function isSpace(c: number): boolean {
+  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * Positions from a <coordinates> text: tuples "lon,lat[,alt]" separated by white space, each part read by Number()
+ * (an empty part is 0). Read in place: splitting the text into arrays of strings was a tenth of reading a document.
+ */
+function coordinates(s: string | null, where: string): Position[] {
   if (s === null) throw new KmlGeometryError(`${where}: <coordinates> is missing`);
-  return s.trim().split(/\s+/).filter(Boolean).map((tuple) => {
-    const [x, y] = tuple.split(',').map(Number);
-    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new KmlGeometryError(`${where}: "${tuple}" is not "lon,lat[,alt]"`);
-    return [x, y];
-  });
-}
-
-function ringOf(boundary: unknown, where: string): Position[] {
-  const ring = (boundary as Node | undefined)?.LinearRing as Node | undefined;
-  return coordinates(ring?.coordinates, where);
-}
-
-function geometries(node: Node): Geometry[] {
-  const out: Geometry[] = [];
-  for (const p of (node.Point as Node[] | undefined) ?? []) {
-    const pts = coordinates(p.coordinates, 'Point');
-    if (pts.length !== 1) throw new KmlGeometryError(`Point: expected one coordinate tuple, found ${pts.length}`);
-    out.push({ type: 'Point', coordinates: pts[0] });
+  const out: Position[] = [];
+  const n = s.length;
+  for (let i = 0; i < n;) {
+    if (isSpace(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let end = i;
+    let first = -1;
+    let second = -1;
+    for (; end < n; end++) {
+      const c = s.charCodeAt(end);
+      if (c === 0x2c) {
+        if (first < 0) first = end;
+        else if (second < 0) second = end;
+      } else if (isSpace(c)) break;
+    }
+    const x = first < 0 ? NaN : Number(s.slice(i, first));
+    const y = first < 0 ? NaN : Number(s.slice(first + 1, second < 0 ? end : second));
+    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new KmlGeometryError(`${where}: "${s.slice(i, end)}" is not "lon,lat[,alt]"`);
+    out.push([x, y]);
+    i = end;
   }
-  for (const p of (node.Polygon as Node[] | undefined) ?? []) {
-    const inner = (p.innerBoundaryIs as unknown[] | undefined) ?? [];
-    out.push({ type: 'Polygon', coordinates: [ringOf(p.outerBoundaryIs, 'Polygon outerBoundaryIs'), ...inner.map((b) => ringOf(b, 'Polygon innerBoundaryIs'))] });
-  }
-  for (const l of (node.LineString as Node[] | undefined) ?? []) out.push({ type: 'LineString', coordinates: coordinates(l.coordinates, 'LineString') });
-  for (const m of (node.MultiGeometry as Node[] | undefined) ?? []) out.push(...geometries(m));
   return out;
 }
 
@@ -63,80 +146,301 @@ function combine(list: Geometry[]): Geometry | null {
   return { type: 'GeometryCollection', geometries: list };
 }
 
-function attributes(pm: Node): Record<string, unknown> {
-  const props: Record<string, unknown> = {};
-  const name = text(pm.name);
-  if (name !== null) props.name = name;
-  const description = text(pm.description);
-  if (description !== null) props.description = description;
-  const ext = pm.ExtendedData as Node | undefined;
-  for (const d of (ext?.Data as Node[] | undefined) ?? []) {
-    const key = d['@_name'];
-    if (typeof key === 'string') props[key] = text(d.value);
+const ID = xmlName('id');
+const NAME = xmlName('name');
+
+/** The placemark being read. */
+class Placemark {
+  name: string | null = null;
+  description: string | null = null;
+  readonly data: [string, unknown][] = [];
+  readonly geometries: Geometry[] = [];
+  problem: string | null = null;
+  /** The Data or SimpleData being read: its name (null when it has none: it is dropped) and its value. */
+  key: string | null = null;
+  value: string | null = null;
+  /** The geometry being read: its last <coordinates>, a polygon's outer ring and inner rings. */
+  coords: string | null = null;
+  outer: Position[] | null = null;
+  readonly inner: Position[][] = [];
+
+  constructor(readonly id: string | undefined) {}
+
+  /** A geometry's reading that failed: the placemark keeps its first problem and reads on to its end. */
+  fail(e: unknown): void {
+    if (!(e instanceof KmlGeometryError)) throw e;
+    this.problem ??= e.message;
   }
-  for (const sd of (ext?.SchemaData as Node[] | undefined) ?? []) {
-    for (const s of (sd.SimpleData as Node[] | undefined) ?? []) {
-      const key = s['@_name'];
-      if (typeof key === 'string') props[key] = text(s);
+
+  record(row: number): SourceRecord {
+    const properties: Record<string, unknown> = {};
+    if (this.name !== null) properties.name = this.name;
+    if (this.description !== null) properties.description = this.description;
+    for (const [key, value] of this.data) properties[key] = value;
+    if (this.problem !== null) return { row, properties, problem: { field: 'geometry', message: this.problem } };
+    return { row, geometry: combine(this.geometries), properties, id: this.id };
+  }
+}
+
+/** The tokenizer's handler: checks the document's nesting and turns placemarks into records. */
+class KmlReader implements XmlHandler {
+  private readonly names: string[] = [];
+  private readonly roles: Role[] = [];
+  private readonly table = new NameTable();
+  private rootClosed = false;
+  /** The text of the element being kept (Role in TEXT_ROLES), null outside one. */
+  private kept: string | null = null;
+  private pm: Placemark | null = null;
+  readonly queue: SourceRecord[] = [];
+  placemarks = 0;
+
+  constructor(private readonly file: string, private readonly encoding: TextEncoding) {}
+
+  private invalid(what: string): FileProblem {
+    return new FileProblem(`${this.file}: invalid XML: ${what}${this.pm ? ` (in placemark ${this.placemarks + 1})` : ''}`);
+  }
+
+  doctype(bytes: Uint8Array, start: number, end: number): void {
+    const external = /\b(SYSTEM|PUBLIC)\s*("[^"]*"|'[^']*')/.exec(latin1Slice.call(bytes, start, end));
+    if (external) throw this.invalid(`the DOCTYPE names an external DTD or entity (${external[1]} ${external[2]}), which is never read; a KML document needs none`);
+  }
+
+  open(tag: XmlTag): void {
+    const name = this.table.name(tag.bytes, tag.nameStart, tag.nameEnd);
+    const depth = this.names.length;
+    if (depth === 0) {
+      if (this.rootClosed) throw this.invalid(`a second root element <${name}> after </kml>`);
+      if (name !== 'kml') throw new FileProblem(`${this.file}: no <kml> root element (the root is <${name}>); expected a KML document`);
+    }
+    if (depth >= MAX_KML_DEPTH) throw this.invalid(`elements nested more than ${MAX_KML_DEPTH} deep`);
+    const role = depth === 0 ? Role.Container : childRole(this.roles[depth - 1], name);
+    if (role !== Role.Other) this.begin(role, tag);
+    if (tag.selfClosing) {
+      if (role !== Role.Other) this.end(role);
+      if (depth === 0) this.rootClosed = true;
+      return;
+    }
+    this.names.push(name);
+    this.roles.push(role);
+  }
+
+  close(tag: XmlTag): void {
+    const name = this.table.name(tag.bytes, tag.nameStart, tag.nameEnd);
+    const depth = this.names.length;
+    if (depth === 0) throw this.invalid(`</${name}> closes no open element`);
+    const open = this.names[depth - 1];
+    if (name !== open) throw this.invalid(`</${name}> where </${open}> was expected`);
+    const role = this.roles[depth - 1];
+    this.names.pop();
+    this.roles.pop();
+    if (role !== Role.Other) this.end(role);
+    if (depth === 1) this.rootClosed = true;
+  }
+
+  text(bytes: Uint8Array, start: number, end: number, cdata: boolean): void {
+    if (this.kept !== null) this.kept += xmlText(bytes, start, end, cdata, this.encoding);
+  }
+
+  /** The document's end: every element must be closed. */
+  finish(): void {
+    const depth = this.names.length;
+    if (depth > 0) throw this.invalid(`the document ends inside <${this.names[depth - 1]}>; expected </${this.names[depth - 1]}>, then the rest of the file (is it cut short?)`);
+    if (!this.rootClosed) throw new FileProblem(`${this.file}: no <kml> root element; expected a KML document`);
+  }
+
+  private begin(role: Role, tag: XmlTag): void {
+    if (TEXT_ROLES.has(role)) this.kept = '';
+    const pm = this.pm;
+    switch (role) {
+      case Role.Placemark: {
+        this.pm = new Placemark(tag.find(ID) ? xmlText(tag.bytes, tag.valueStart, tag.valueEnd, false, this.encoding) : undefined);
+        return;
+      }
+      case Role.Data:
+      case Role.Simple:
+        pm!.key = tag.find(NAME) ? xmlText(tag.bytes, tag.valueStart, tag.valueEnd, false, this.encoding) : null;
+        pm!.value = null;
+        return;
+      case Role.Point:
+      case Role.LineString:
+        pm!.coords = null;
+        return;
+      case Role.Polygon:
+        pm!.outer = null;
+        pm!.inner.length = 0;
+        return;
+      case Role.Outer:
+      case Role.Inner:
+        pm!.coords = null;
+        return;
+      default:
     }
   }
-  return props;
-}
 
-function collectPlacemarks(node: Node, out: Node[]): void {
-  for (const pm of (node.Placemark as Node[] | undefined) ?? []) out.push(pm);
-  for (const key of ['Document', 'Folder'] as const) for (const child of (node[key] as Node[] | undefined) ?? []) collectPlacemarks(child, out);
-}
-
-export function parseKml(xml: string, name: string): { placemarks: Node[] } {
-  let doc: Node;
-  try {
-    doc = parser.parse(xml, true) as Node;
-  } catch (e) {
-    throw new FileProblem(`${name}: invalid XML: ${(e as Error).message}`);
+  private end(role: Role): void {
+    const pm = this.pm;
+    if (pm === null) return;
+    const text = this.kept;
+    if (TEXT_ROLES.has(role)) this.kept = null;
+    switch (role) {
+      case Role.Placemark:
+        this.queue.push(pm.record(this.placemarks++));
+        this.pm = null;
+        return;
+      case Role.Name:
+        pm.name = text!.trim();
+        return;
+      case Role.Description:
+        pm.description = text!.trim();
+        return;
+      case Role.Value:
+        pm.value = text!.trim();
+        return;
+      case Role.Simple:
+        pm.value = (text ?? '').trim();
+        if (pm.key !== null) pm.data.push([pm.key, pm.value]);
+        return;
+      case Role.Data:
+        if (pm.key !== null) pm.data.push([pm.key, pm.value]);
+        return;
+      case Role.Coordinates:
+        pm.coords = text;
+        return;
+      case Role.Point:
+        this.geometry(pm, () => {
+          const pts = coordinates(pm.coords, 'Point');
+          if (pts.length !== 1) throw new KmlGeometryError(`Point: expected one coordinate tuple, found ${pts.length}`);
+          return { type: 'Point', coordinates: pts[0] };
+        });
+        return;
+      case Role.LineString:
+        this.geometry(pm, () => ({ type: 'LineString', coordinates: coordinates(pm.coords, 'LineString') }));
+        return;
+      case Role.Outer:
+        this.ring(pm, 'outerBoundaryIs', (ring) => { pm.outer = ring; });
+        return;
+      case Role.Inner:
+        this.ring(pm, 'innerBoundaryIs', (ring) => { pm.inner.push(ring); });
+        return;
+      case Role.Polygon:
+        this.geometry(pm, () => {
+          if (pm.outer === null) throw new KmlGeometryError('Polygon outerBoundaryIs: <coordinates> is missing');
+          return { type: 'Polygon', coordinates: [pm.outer, ...pm.inner] };
+        });
+        return;
+      default:
+    }
   }
-  const kml = doc.kml as Node | undefined;
-  if (!kml) throw new FileProblem(`${name}: no <kml> root element; expected a KML document`);
-  const placemarks: Node[] = [];
-  collectPlacemarks(kml, placemarks);
-  return { placemarks };
+
+  private geometry(pm: Placemark, read: () => Geometry): void {
+    if (pm.problem !== null) return;
+    try {
+      pm.geometries.push(read());
+    } catch (e) {
+      pm.fail(e);
+    }
+  }
+
+  /** A boundary's ring (its LinearRing's coordinates), its messages naming the boundary. */
+  private ring(pm: Placemark, boundary: string, keep: (ring: Position[]) => void): void {
+    if (pm.problem !== null) return;
+    try {
+      keep(coordinates(pm.coords, `Polygon ${boundary}`));
+    } catch (e) {
+      pm.fail(e);
+    }
+  }
 }
 
-/** `display` names the file in messages: the path on disk may be a private upload file of the browser-mode server. */
-async function kmlText(path: string, display: string, format: 'kml' | 'kmz'): Promise<{ xml: string; name: string }> {
-  const bytes = await readFile(path);
-  if (format === 'kml') return { xml: decodeText(bytes, looksUtf8(bytes) ? 'utf8' : 'gbk'), name: display };
-  const entries = listZip(bytes).filter((e) => /\.kml$/i.test(e.name));
-  // The main document is doc.kml by convention, otherwise the first .kml at the top level.
+/** A file's bytes a fresh piece at a time, and the share of it read. */
+async function* filePieces(path: string): AsyncGenerator<{ piece: Uint8Array; read: number }> {
+  const size = (await stat(path)).size;
+  const file = await openFile(path, 'r');
+  try {
+    let read = 0;
+    for (;;) {
+      const piece = new Uint8Array(PIECE);
+      const { bytesRead } = await file.read(piece, 0, PIECE, null);
+      if (bytesRead === 0) return;
+      read += bytesRead;
+      yield { piece: piece.subarray(0, bytesRead), read: size ? read / size : 1 };
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** The KMZ's main document, inflated a piece at a time: doc.kml by convention, otherwise the first .kml at the top level. */
+async function kmzPieces(path: string): Promise<{ pieces: AsyncGenerator<{ piece: Uint8Array; read: number }>; name: string }> {
+  const zip = await readFile(path);
+  const entries = listZip(zip).filter((e) => /\.kml$/i.test(e.name));
   const main = entries.find((e) => e.name.toLowerCase() === 'doc.kml') ?? entries.find((e) => !e.name.includes('/')) ?? entries[0];
   if (!main) throw new FileProblem('the KMZ holds no .kml document');
-  const data = extract(bytes, [main]).get(main.name) as Uint8Array;
-  return { xml: decodeText(data, looksUtf8(data) ? 'utf8' : 'gbk'), name: main.name };
+  checkDeclared([main]);
+  return { pieces: inflatePieces(zip, main), name: main.name };
 }
 
 function opener(format: 'kml' | 'kmz') {
+  /** `displayName` names the file in messages: the path on disk may be a private upload file of the browser-mode server. */
   return async (path: string, options: SourceOptions): Promise<Source> => {
-    const { xml, name } = await kmlText(path, options.displayName, format);
-    const { placemarks } = parseKml(xml, name);
-    let done = 0;
-    async function* records(): AsyncGenerator<SourceRecord> {
-      for (const [row, pm] of placemarks.entries()) {
-        done = row + 1;
-        const properties = attributes(pm);
-        const idAttr = pm['@_id'];
-        const id = typeof idAttr === 'string' ? idAttr : undefined;
-        try {
-          yield { row, geometry: combine(geometries(pm)), properties, id };
-        } catch (e) {
-          if (!(e instanceof KmlGeometryError)) throw e;
-          yield { row, properties, problem: { field: 'geometry', message: e.message } };
+    const { pieces, name } = format === 'kml' ? { pieces: filePieces(path), name: options.displayName } : await kmzPieces(path);
+    let read = 0;
+    let done = false;
+    let reader: KmlReader;
+    let stream: XmlStream;
+    try {
+      // The encoding is chosen from the document's first bytes, before any is read as XML.
+      const first: Uint8Array[] = [];
+      let have = 0;
+      while (have < SNIFF) {
+        const next = await pieces.next();
+        if (next.done) {
+          done = true;
+          break;
         }
+        first.push(next.value.piece);
+        have += next.value.piece.length;
+        read = next.value.read;
       }
+      const head = first.length === 1 ? first[0] : Buffer.concat(first);
+      reader = new KmlReader(name, detectEncoding(head, options.encoding));
+      stream = new XmlStream(reader, `${name}: invalid XML: the document`, 'KML document (is the file cut short?)');
+      stream.push(head);
+      if (done) {
+        stream.end();
+        reader.finish();
+      }
+    } catch (e) {
+      await pieces.return(undefined);
+      throw e;
     }
+
+    let head = 0;
+    const queue = reader.queue;
+    const takeRecord = (): SourceRecord | undefined => {
+      if (head < queue.length) return queue[head++];
+      if (head > 0) queue.length = head = 0;
+      return undefined;
+    };
+    const readOn = async (): Promise<boolean> => {
+      if (done) return false;
+      const next = await pieces.next();
+      if (next.done) {
+        done = true;
+        stream.end();
+        reader.finish();
+        read = 1;
+      } else {
+        read = next.value.read;
+        stream.push(next.value.piece);
+      }
+      return true;
+    };
     return {
-      format, kind: 'features', columns: [], warnings: [], records: records(),
+      format, kind: 'features', columns: [], warnings: [], takeRecord,
+      records: readRecords(takeRecord, readOn, async () => void (await pieces.return(undefined))),
       declaredCrs: { choice: 'wgs84', reason: 'KML coordinates are WGS-84 by definition' },
-      progress: () => (placemarks.length ? done / placemarks.length : null),
+      progress: () => read,
     };
   };
 }

@@ -1,9 +1,11 @@
 // An XML tokenizer fed a piece at a time, for the large parts of an XLSX workbook (a sheet's rows, its shared
-// strings): hundreds of megabytes of XML that a document parser would hold whole, as objects. It reports tags and
-// text as byte ranges of the piece being read and decodes only what its handler asks for; a tag or text cut by a
-// piece's end is kept and read with the next piece. Names are compared without their namespace prefix (x:row is
-// row). No DTD is read and no entity but XML's own and character references is known.
-import { utf8Slice } from '../encoding';
+// strings) and KML documents: hundreds of megabytes of XML that a document parser would hold whole, as objects. It
+// reports tags and text as byte ranges of the piece being read and decodes only what its handler asks for; a tag or
+// text cut by a piece's end is kept and read with the next piece. Names are compared without their namespace prefix
+// (x:row is row). No DTD is read and no entity but XML's own and character references is known. GBK bytes pass
+// through unchanged: a character's later bytes are never `<`, `>`, quotes, `/`, `=` or `:`; they may be `[` or `]`,
+// which the tokenizer reads only in a DOCTYPE and at a CDATA section's end.
+import { decodeRange, utf8Slice, type TextEncoding } from '../encoding';
 import { FileProblem } from '../issues';
 
 const LT = 0x3c;
@@ -15,6 +17,8 @@ const COLON = 0x3a;
 const EQUALS = 0x3d;
 const BANG = 0x21;
 const QUESTION = 0x3f;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
 
 /** A name as bytes, for XmlTag.is() and attribute lookups. */
 export function xmlName(name: string): Uint8Array {
@@ -53,14 +57,16 @@ export interface XmlHandler {
   close(tag: XmlTag): void;
   /** Text between tags, as raw bytes [start, end) of `bytes` (decode with xmlText(), passing `cdata` on). */
   text(bytes: Uint8Array, start: number, end: number, cdata: boolean): void;
+  /** A `<!DOCTYPE …>` declaration, internal subset included, as bytes [start, end) of `bytes`. */
+  doctype?(bytes: Uint8Array, start: number, end: number): void;
 }
 
 /**
  * Text from raw bytes: line ends normalized as XML reads them (CR LF and a lone CR are LF), then, outside a CDATA
  * section, XML's entities and character references decoded (a character reference to CR stays a CR).
  */
-export function xmlText(bytes: Uint8Array, start: number, end: number, cdata = false): string {
-  let raw = utf8Slice.call(bytes, start, end);
+export function xmlText(bytes: Uint8Array, start: number, end: number, cdata = false, encoding: TextEncoding = 'utf8'): string {
+  let raw = encoding === 'utf8' ? utf8Slice.call(bytes, start, end) : decodeRange(bytes, start, end, encoding);
   if (raw.includes('\r')) raw = raw.replace(/\r\n?/g, '\n');
   return !cdata && raw.includes('&') ? decodeEntities(raw) : raw;
 }
@@ -140,18 +146,21 @@ class Tag implements XmlTag {
 }
 
 /**
- * Tokenizes XML pushed a piece at a time. `where` names the part in messages (e.g. "xl/worksheets/sheet1.xml").
- * Throws FileProblem for XML that ends inside a tag.
+ * Tokenizes XML pushed a piece at a time. `where` names the part in messages (e.g. "xl/worksheets/sheet1.xml"),
+ * `whole` what a complete one is. Throws FileProblem for XML that ends inside a tag.
  */
 export class XmlStream {
   private rest: Uint8Array = new Uint8Array(0);
   private readonly tag = new Tag();
+  /** Bytes of the input before the buffer being scanned: messages give a byte's place in the whole input. */
+  private offset = 0;
 
-  constructor(private readonly handler: XmlHandler, private readonly where: string) {}
+  constructor(private readonly handler: XmlHandler, private readonly where: string, private readonly whole = 'XML part (damaged workbook?)') {}
 
   push(piece: Uint8Array): void {
     const bytes = this.rest.length ? Buffer.concat([this.rest, piece]) : piece;
     const used = this.scan(bytes, false);
+    this.offset += used;
     // Kept as a copy: the piece's buffer may be reused by whoever pushed it.
     this.rest = used < bytes.length ? Uint8Array.prototype.slice.call(bytes, used) : new Uint8Array(0);
   }
@@ -159,7 +168,7 @@ export class XmlStream {
   end(): void {
     const bytes = this.rest;
     this.rest = new Uint8Array(0);
-    if (this.scan(bytes, true) < bytes.length) throw new FileProblem(`${this.where} ends inside a tag; expected a complete XML part (damaged workbook?)`);
+    if (this.scan(bytes, true) < bytes.length) throw new FileProblem(`${this.where} ends inside a tag; expected a complete ${this.whole}`);
   }
 
   /** Reports what `bytes` holds in full; returns where the first unfinished token starts (bytes.length: none). */
@@ -204,7 +213,7 @@ export class XmlStream {
         k++;
       }
       if (k >= n) return start;
-      if (nameEnd === nameStart) throw new FileProblem(`${this.where}: malformed tag at byte ${start} of a piece; expected an XML element`);
+      if (nameEnd === nameStart) throw new FileProblem(`${this.where}: malformed tag at byte ${this.offset + start}; expected an XML element`);
       tag.nameStart = local;
       tag.nameEnd = nameEnd;
       tag.selfClosing = b[k - 1] === SLASH;
@@ -238,6 +247,27 @@ export class XmlStream {
       return end + 3;
     }
     if (opens('<?')) return past('?>', i + 2);
+    if (opens('<!DOCTYPE')) {
+      const end = this.doctypeEnd(b, i + 9);
+      if (end >= 0) this.handler.doctype?.(b, i, end);
+      return end;
+    }
     return past('>', i + 2);
+  }
+
+  /** Past the `>` that ends a DOCTYPE begun before `from`: its internal subset `[…]` and quoted strings may hold `>`. */
+  private doctypeEnd(b: Uint8Array, from: number): number {
+    let quote = 0;
+    let subset = false;
+    for (let k = from; k < b.length; k++) {
+      const c = b[k];
+      if (quote !== 0) {
+        if (c === quote) quote = 0;
+      } else if (c === QUOTE || c === APOS) quote = c;
+      else if (c === LBRACKET) subset = true;
+      else if (c === RBRACKET) subset = false;
+      else if (c === GT && !subset) return k + 1;
+    }
+    return -1;
   }
 }
