@@ -1,4 +1,4 @@
-// fast-xml-parser as the readers use it for XML parts read whole (a KML document, an XLSX workbook's small parts):
+// fast-xml-parser as the XLSX reader uses it for the parts it reads whole (the workbook, relationships, styles):
 // attributes as `@_name`, namespace prefixes dropped, every value left as text for the reader to read.
 import { XMLParser } from 'fast-xml-parser';
 
