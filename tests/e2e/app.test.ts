@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
+import { zipSync } from 'fflate';
+import iconv from 'iconv-lite';
 import type { Browser, Page } from 'playwright-core';
 import type { AnalysisReport } from '../../gis/report';
 import { chooseSmoothMap, closeAll, launchChromium, ROOT, SCREENSHOTS, startBrowserMode, type BrowserMode } from './harness';
@@ -341,6 +343,29 @@ describe('Coverage Atlas in the browser', () => {
     await page.waitForSelector('[data-testid=workspace-layers] >> text=潮溪村聚居区', { timeout: 30_000 });
     const layers = (JSON.parse(await npmCli(['layers', workspace, '--format', 'json'])) as { layers: { name: string; role: string; featureCount: number }[] }).layers;
     expect(layers.find((l) => l.name.includes('潮溪村聚居区'))).toMatchObject({ role: 'settlements', featureCount: 3 });
+  }, 240_000);
+
+  it('imports a KMZ of coverage written in GBK: its placemark\'s ExtendedData mapped, its polygon imported', async () => {
+    const kml = `<?xml version="1.0" encoding="GBK"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>联通宁都覆盖（演示数据）</name><Folder><name>4G</name>
+<Placemark id="CU-ND-001"><name>东山坝4G覆盖</name><ExtendedData><Data name="运营商"><value>中国联通</value></Data><Data name="网络制式"><value>4G</value></Data></ExtendedData>
+<Polygon><outerBoundaryIs><LinearRing><coordinates>116.00,26.40,0 116.06,26.40,0 116.06,26.46,0 116.00,26.46,0 116.00,26.40,0</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>
+</Folder></Document></kml>`;
+    const path = join(dir, '联通宁都覆盖.kmz');
+    writeFileSync(path, zipSync({ 'doc.kml': iconv.encode(kml, 'gbk') }));
+
+    await page.click('[data-testid=tab-import]');
+    await page.selectOption('[data-testid=import-role]', 'mobile');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=import-choose]')]);
+    await chooser.setFiles(path);
+    await page.locator('[data-testid=import-sample]', { hasText: '东山坝4G覆盖' }).waitFor({ timeout: 30_000 });
+    expect(await page.inputValue('[data-testid=import-mapping] select[data-field=operator]')).toBe('运营商');
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-import-kmz-preview.png') });
+    await page.click('[data-testid=import-run]');
+    await page.waitForSelector('[data-testid=import-ok]', { timeout: 60_000 });
+    await page.waitForSelector('[data-testid=workspace-layers] >> text=联通宁都覆盖', { timeout: 30_000 });
+    const layers = (JSON.parse(await npmCli(['layers', workspace, '--format', 'json'])) as { layers: { name: string; role: string; featureCount: number }[] }).layers;
+    expect(layers.find((l) => l.name.includes('联通宁都覆盖'))).toMatchObject({ role: 'mobile', featureCount: 1 });
   }, 240_000);
 
   it('draws at half resolution while dragged in SwiftShader, sharp again once settled, labels unfaded, and never when told', async () => {
