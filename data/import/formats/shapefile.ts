@@ -1,19 +1,18 @@
 // Shapefile reader: a .zip holding .shp/.dbf/.prj/.cpg (first shapefile inside), or a bare .shp with its siblings.
-// The .dbf is read a piece at a time beside the .shp's records (from the file, or inflated from the ZIP by zlib);
-// the .shp is read whole.
+// The .shp and the .dbf are read a piece at a time side by side (from the files, or inflated from the ZIP by zlib).
 import { open as openFile, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { decodeText, looksUtf8 } from '../encoding';
 import { abortError, FileProblem } from '../issues';
 import { readRecords, type Source, type SourceOptions, type SourceRecord } from '../source';
-import { extract, inflatePieces, listZip } from '../zip';
+import { checkDeclared, extract, inflatePieces, listZip } from '../zip';
 import { DbfReader } from './dbf';
-import { readShpHeader, SHAPE_TYPES, shpRecords } from './shp';
+import { SHAPE_TYPES, ShpReader, type ShpRecord } from './shp';
 
 /** A .dbf to read: its pieces in order, and its size. */
 interface DbfBytes { pieces: AsyncIterator<Uint8Array>; bytes: number }
 
-interface Parts { shp: Uint8Array; dbf?: DbfBytes; prj?: Uint8Array; cpg?: Uint8Array; shpName: string; warnings: string[] }
+interface Parts { shp: AsyncIterator<Uint8Array>; dbf?: DbfBytes; prj?: Uint8Array; cpg?: Uint8Array; shpName: string; warnings: string[] }
 
 const stem = (name: string): string => name.slice(0, name.length - extname(name).length);
 
@@ -30,13 +29,15 @@ async function fromZip(path: string): Promise<Parts> {
   const siblings = entries.filter((e) => stem(e.name).toLowerCase() === base && /\.(shp|dbf|prj|cpg)$/i.test(e.name));
   const entry = (ext: string) => siblings.find((s) => extname(s.name).toLowerCase() === ext);
   const dbfEntry = entry('.dbf');
-  const files = extract(zip, siblings.filter((e) => e !== dbfEntry));
+  // The .shp and the .dbf are inflated as they are read: what all of them declare is checked first.
+  checkDeclared(siblings);
+  const files = extract(zip, siblings.filter((e) => e !== dbfEntry && e !== shps[0]));
   const get = (ext: string): Uint8Array | undefined => {
     const e = entry(ext);
     return e ? files.get(e.name) : undefined;
   };
   const dbf = dbfEntry ? { pieces: mapPieces(inflatePieces(zip, dbfEntry)), bytes: dbfEntry.size } : undefined;
-  return { shp: get('.shp') as Uint8Array, dbf, prj: get('.prj'), cpg: get('.cpg'), shpName: shps[0].name, warnings };
+  return { shp: mapPieces(inflatePieces(zip, shps[0])), dbf, prj: get('.prj'), cpg: get('.cpg'), shpName: shps[0].name, warnings };
 }
 
 /** The files beside a .shp with its name (any case), by lower-case extension: `.dbf` → its path. */
@@ -76,14 +77,16 @@ async function fromDisk(path: string): Promise<Parts> {
   };
   const dbfPath = siblings.get('.dbf');
   const dbf = dbfPath ? { pieces: filePieces(dbfPath), bytes: (await stat(dbfPath)).size } : undefined;
-  return { shp: await readFile(path), dbf, prj: await find('.prj'), cpg: await find('.cpg'), shpName: basename(path), warnings: [] };
+  return { shp: filePieces(path), dbf, prj: await find('.prj'), cpg: await find('.cpg'), shpName: basename(path), warnings: [] };
 }
 
 export async function open(path: string, options: SourceOptions): Promise<Source> {
   const parts = /\.zip$/i.test(path) || !/\.shp$/i.test(path) ? await fromZip(path) : await fromDisk(path);
   let dbf: DbfReader;
+  let shapes: ShpReader;
   try {
-    const header = readShpHeader(parts.shp, parts.shpName);
+    shapes = await ShpReader.open(parts.shp, parts.shpName);
+    const { header } = shapes;
     if (!parts.dbf) throw new FileProblem(`${parts.shpName}: the .dbf beside it is missing; expected .shp, .dbf (and .prj) with the same name`);
     const cpg = parts.cpg ? decodeText(parts.cpg, looksUtf8(parts.cpg) ? 'utf8' : 'gbk') : null;
     dbf = await DbfReader.open(parts.dbf.pieces, parts.dbf.bytes, parts.shpName.replace(/\.shp$/i, '.dbf'), cpg, options.encoding);
@@ -92,6 +95,7 @@ export async function open(path: string, options: SourceOptions): Promise<Source
     }
   } catch (e) {
     await parts.dbf?.pieces.return?.();
+    await parts.shp.return?.();
     throw e;
   }
   const prj = parts.prj ? decodeText(parts.prj, 'utf8').trim() : undefined;
@@ -100,23 +104,33 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   let total = dbf.count;
   let shpCount = 0;
   let ended = false;
-  const shapes = shpRecords(parts.shp, parts.shpName);
   /** A .shp record read whose attributes are still to be read from the .dbf. */
-  let waiting: ReturnType<typeof shapes.next> | null = null;
+  let waiting: ShpRecord | null = null;
+  /** Whether the .shp, not the .dbf, has to read on for the next record. */
+  let shapesShort = false;
   const noAttributes = { deleted: false, values: {} };
 
-  /** The next record; undefined after the last, or while its attributes are still to be read (records() reads on). */
+  /** The next record; undefined after the last, or while its bytes are still to be read (records() reads on). */
   const nextRecord = (): SourceRecord | undefined => {
-    for (let next = waiting ?? shapes.next(); !next.done; next = shapes.next()) {
-      const rec = next.value;
-      if (next !== waiting) {
+    for (;;) {
+      let rec = waiting;
+      if (rec === null) {
+        rec = shapes.next() ?? null;
+        if (rec === null) {
+          if (!shapes.done) {
+            shapesShort = true;
+            return undefined;
+          }
+          break;
+        }
         shpCount++;
         done = rec.index;
         if (rec.index % 1000 === 0 && options.signal?.aborted) throw abortError(options.signal);
       }
       const attrs = rec.index < dbf.count ? dbf.row(rec.index) : noAttributes;
       if (!attrs) {
-        waiting = next;
+        waiting = rec;
+        shapesShort = false;
         return undefined;
       }
       waiting = null;
@@ -136,13 +150,14 @@ export async function open(path: string, options: SourceOptions): Promise<Source
 
   const readOn = async (): Promise<boolean> => {
     if (ended) return false;
-    await dbf.more();
+    if (shapesShort) await shapes.more();
+    else await dbf.more();
     return true;
   };
 
   return {
     format: 'shapefile', kind: 'features', columns: dbf.fields.map((f) => f.name),
     encoding: `${dbf.encoding === 'utf8' ? 'utf-8' : 'gb18030'} (${dbf.encodingReason})`,
-    prj, warnings, records: readRecords(nextRecord, readOn, () => dbf.close()), takeRecord: nextRecord, progress: () => (total ? done / total : null),
+    prj, warnings, records: readRecords(nextRecord, readOn, async () => { await dbf.close(); await shapes.close(); }), takeRecord: nextRecord, progress: () => (total ? done / total : null),
   };
 }

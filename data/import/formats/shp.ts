@@ -48,30 +48,87 @@ class ShapeProblem extends Error {}
 
 export interface ShpRecord { index: number; geometry: Geometry | null; problem?: string }
 
-/** Reads records in file order; Z and M values are ignored. */
-export function* shpRecords(shp: Uint8Array, name: string): Generator<ShpRecord> {
-  const v = new DataView(shp.buffer, shp.byteOffset, shp.byteLength);
-  const end = Math.min(shp.length, readShpHeader(shp, name).fileLength || shp.length);
-  let p = 100;
-  for (let index = 0; p + 8 <= end; index++) {
-    const length = v.getInt32(p + 4, false) * 2;
-    const c = p + 8;
-    if (length < 4 || c + length > shp.length) throw new FileProblem(`${name}: record ${index} at byte ${p} runs past the end of the file (truncated .shp?)`);
-    p = c + length;
-    const type = v.getInt32(c, true);
-    let geometry: Geometry | null;
-    try {
-      geometry = readShape(v, c, type, length);
-    } catch (e) {
-      if (e instanceof ShapeProblem) {
-        yield { index, geometry: null, problem: e.message };
-        continue;
-      }
-      if (!(e instanceof RangeError)) throw e;
-      yield { index, geometry: null, problem: `${SHAPE_TYPES[type] ?? type} record is shorter than its declared content (${length} bytes)` };
-      continue;
+/**
+ * A .shp read a piece at a time, records in file order (Z and M values ignored): a province's coverage polygons are
+ * hundreds of megabytes of coordinates, and only the records being handed on are held. Each record is read from its
+ * own bytes only: a shape that reads past its declared length is a problem of that record.
+ */
+export class ShpReader {
+  private buf: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  /** The file offset of buf[pos]. */
+  private at = 100;
+  private ended = false;
+  private index = 0;
+  private finished = false;
+
+  private constructor(readonly header: ShpHeader, private readonly name: string, private readonly pieces: AsyncIterator<Uint8Array>) {}
+
+  /** Reads the 100-byte header; throws FileProblem when there is none. */
+  static async open(pieces: AsyncIterator<Uint8Array>, name: string): Promise<ShpReader> {
+    let head: Uint8Array = new Uint8Array(0);
+    let ended = false;
+    while (!ended && head.length < 100) {
+      const next = await pieces.next();
+      if (next.done) ended = true;
+      else head = head.length ? Buffer.concat([head, next.value]) : next.value;
     }
-    yield { index, geometry };
+    const reader = new ShpReader(readShpHeader(head, name), name, pieces);
+    reader.buf = head.subarray(100);
+    reader.ended = ended;
+    return reader;
+  }
+
+  /** Whether every record has been read. */
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /**
+   * The next record once its bytes are held; undefined when more() must read on, or after the last one (done). The
+   * header's file length only bounds the records: those past the bytes present are not read.
+   */
+  next(): ShpRecord | undefined {
+    if (this.finished) return undefined;
+    const { buf, pos, at } = this;
+    const held = buf.length - pos;
+    if ((this.header.fileLength > 0 && at + 8 > this.header.fileLength) || (held < 8 && this.ended)) {
+      this.finished = true;
+      return undefined;
+    }
+    if (held < 8) return undefined;
+    const length = ((buf[pos + 4] << 24) | (buf[pos + 5] << 16) | (buf[pos + 6] << 8) | buf[pos + 7]) * 2;
+    if (length < 4 || (held < 8 + length && this.ended)) throw new FileProblem(`${this.name}: record ${this.index} at byte ${at} runs past the end of the file (truncated .shp?)`);
+    if (held < 8 + length) return undefined;
+    const v = new DataView(buf.buffer, buf.byteOffset + pos + 8, length);
+    this.pos += 8 + length;
+    this.at += 8 + length;
+    const index = this.index++;
+    const type = v.getInt32(0, true);
+    try {
+      return { index, geometry: readShape(v, 0, type, length) };
+    } catch (e) {
+      if (e instanceof ShapeProblem) return { index, geometry: null, problem: e.message };
+      if (!(e instanceof RangeError)) throw e;
+      return { index, geometry: null, problem: `${SHAPE_TYPES[type] ?? type} record is shorter than its declared content (${length} bytes)` };
+    }
+  }
+
+  /** Reads the next piece of the file, after the records not yet read. */
+  async more(): Promise<void> {
+    const next = await this.pieces.next();
+    if (next.done) {
+      this.ended = true;
+      return;
+    }
+    const rest = this.buf.subarray(this.pos);
+    this.buf = rest.length ? Buffer.concat([rest, next.value]) : next.value;
+    this.pos = 0;
+  }
+
+  /** Stops reading (an import that ends early). */
+  async close(): Promise<void> {
+    await this.pieces.return?.();
   }
 }
 
