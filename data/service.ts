@@ -209,7 +209,7 @@ export class AtlasService implements AtlasApi {
     for (const id of this.coverageCache.keys()) if (!present.has(id)) this.coverageCache.delete(id);
     // Without a marker (a read-only workspace) nothing would say when the layer changes: not kept.
     const token = randomUUID();
-    if (this.ws.storeCacheEntry(marker, token, new Uint8Array(0))) this.coverageCache.set(layer.id, { token, columns });
+    if (this.ws.storeCacheEntry(marker, token)) this.coverageCache.set(layer.id, { token, columns });
     else this.coverageCache.delete(layer.id);
     return columns;
   }

@@ -19,10 +19,11 @@ import { controlArray, CrewMember, crewFailure, portMesh, RANGE_POINTS, sharedPo
 import { writeReportJson } from '../fast-read';
 import { layerPacker } from './layer-crew';
 import { feedSettlements } from './layer-tables';
+import type { CacheEntry } from './cache';
 import type { Workspace } from './index';
 
 /** Bumped whenever what is cached, or how it is derived, changes: older entries then no longer match. */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 const ids = (layers: readonly LayerInfo[]) => layers.map((l) => [l.id, l.featureCount]);
 
@@ -156,7 +157,7 @@ async function classifyWorkspace(
     }
     // Valid settlement columns are stored while the workers go on packing coverage (they no longer wait for this
     // thread, which joins them afterwards): at the end this thread alone would be working.
-    if (!cachedTableEntry && issues.count === 0 && ws.storeCacheEntry('settlements', tableInputs, encodeTable(table))) stored.push('settlements');
+    if (!cachedTableEntry && issues.count === 0 && storeEncoded(ws, 'settlements', tableInputs, encodeTable(table))) stored.push('settlements');
     if (classify && crew.writesRates) {
       // Likewise the settlements' groups, for the worker that computes the rates (null: problems, reported below).
       groups = issues.count === 0 ? groupSettlements(table, campaign) : undefined;
@@ -187,7 +188,7 @@ async function classifyWorkspace(
 
     if (!masks) {
       masks = coverage!;
-      if (ws.storeCacheEntry('masks', maskInputs, encodeMasks(masks))) stored.push('masks');
+      if (storeEncoded(ws, 'masks', maskInputs, encodeMasks(masks))) stored.push('masks');
     }
     if (stats) Object.assign(stats, { settlementsCached: cachedTableEntry !== null, masksCached: masksFromCache, stored });
     const inputs = { settlements: table.count, mobilePolygons: masks.mobilePolygons, broadbandPolygons: masks.broadbandPolygons };
@@ -229,38 +230,21 @@ function coverageCrew(
   };
 }
 
-// ---- Cache encodings: a JSON header (length-prefixed), then typed columns at 8-byte-aligned offsets. ----
+// ---- Cache encodings: a JSON header and typed columns, a part each (cache.ts). ----
 
-function pack(header: unknown, columns: ArrayBufferView[]): Uint8Array {
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const align = (n: number) => Math.ceil(n / 8) * 8;
-  let size = align(4 + json.length);
-  for (const c of columns) size = align(size + c.byteLength);
-  const out = new Uint8Array(size);
-  new DataView(out.buffer).setUint32(0, json.length, true);
-  out.set(json, 4);
-  let at = align(4 + json.length);
-  for (const c of columns) {
-    out.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), at);
-    at = align(at + c.byteLength);
-  }
-  return out;
+interface Encoded { header: unknown; parts: ArrayBufferView[] }
+
+function storeEncoded(ws: Workspace, key: string, inputs: string, { header, parts }: Encoded): boolean {
+  return ws.storeCacheEntry(key, inputs, header, parts);
 }
 
-/** The header, and a reader of the next column (copied out, so that its offset is aligned). */
-function unpack(data: Uint8Array): { header: unknown; bytes: (n: number) => ArrayBuffer } {
-  const align = (n: number) => Math.ceil(n / 8) * 8;
-  const len = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
-  const header = JSON.parse(Buffer.from(data.buffer, data.byteOffset + 4, len).toString('utf8'));
-  let at = align(4 + len);
-  return {
-    header,
-    bytes: (n) => {
-      if (at + n > data.byteLength) throw new RangeError('atlas_cache entry truncated');
-      const out = data.buffer.slice(data.byteOffset + at, data.byteOffset + at + n) as ArrayBuffer;
-      at = align(at + n);
-      return out;
-    },
+/** Reads an entry's parts in order, each of the length expected: null when one is missing or of another length. */
+function partReader(parts: readonly Uint8Array[]): (bytes: number) => ArrayBuffer | null {
+  let k = 0;
+  return (bytes) => {
+    const p = parts[k++];
+    if (!p || p.byteLength !== bytes) return null;
+    return p.byteOffset === 0 && p.buffer.byteLength === bytes ? (p.buffer as ArrayBuffer) : (p.buffer.slice(p.byteOffset, p.byteOffset + bytes) as ArrayBuffer);
   };
 }
 
@@ -269,36 +253,44 @@ function unpack(data: Uint8Array): { header: unknown; bytes: (n: number) => Arra
 // them cost a Map entry each, and reading back a JSON list of them a JSON.parse of every one.
 const INDEXED_COLUMNS = ['name', 'county', 'township', 'village'] as const;
 
-function encodeTable(t: SettlementTable): Uint8Array {
+function encodeTable(t: SettlementTable): Encoded {
   const d = new StringDictionary();
   const indexed = [...INDEXED_COLUMNS.map((k) => d.column(t[k], t.count)), d.column(t.code, t.count)];
   const distinct = packStrings(d.strings);
   const ids = packStrings(t.id);
-  return pack({ count: t.count, distinct: d.strings.length, distinctBytes: distinct.text.byteLength, idBytes: ids.text.byteLength }, [
-    distinct.lengths, distinct.text, ids.lengths, ids.text, ...indexed, t.households, t.lon, t.lat, t.committee,
-  ]);
+  return {
+    header: { count: t.count, distinct: d.strings.length, distinctBytes: distinct.text.byteLength, idBytes: ids.text.byteLength },
+    parts: [distinct.lengths, distinct.text, ids.lengths, ids.text, ...indexed, t.households, t.lon, t.lat, t.committee],
+  };
 }
 
-function cachedTable(entry: { inputs: string; data: Uint8Array } | undefined, inputs: string): SettlementTable | null {
+function cachedTable(entry: CacheEntry | undefined, inputs: string): SettlementTable | null {
   if (!entry || entry.inputs !== inputs) return null;
-  const { header, bytes } = unpack(entry.data);
-  const { count: n, distinct, distinctBytes, idBytes } = header as { count: number; distinct: number; distinctBytes: number; idBytes: number };
-  const strings = unpackStrings(new Uint32Array(bytes(4 * distinct)), bytes(distinctBytes));
-  const id = unpackStrings(new Uint32Array(bytes(4 * n)), bytes(idBytes));
-  const text = () => {
-    const idx = new Uint32Array(bytes(4 * n));
+  const { count: n, distinct, distinctBytes, idBytes } = entry.header as { count: number; distinct: number; distinctBytes: number; idBytes: number };
+  const part = partReader(entry.parts);
+  const distinctLengths = part(4 * distinct);
+  const distinctText = part(distinctBytes);
+  const idLengths = part(4 * n);
+  const idText = part(idBytes);
+  const indices = [...INDEXED_COLUMNS, 'code'].map(() => part(4 * n));
+  const [households, lon, lat, committee] = [part(8 * n), part(8 * n), part(8 * n), part(n)];
+  if (!distinctLengths || !distinctText || !idLengths || !idText || indices.some((c) => !c) || !households || !lon || !lat || !committee) return null;
+  const strings = unpackStrings(new Uint32Array(distinctLengths), distinctText);
+  const id = unpackStrings(new Uint32Array(idLengths), idText);
+  const text = (at: number) => {
+    const idx = new Uint32Array(indices[at]!);
     const out: string[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = strings[idx[i]];
     return out;
   };
-  const [name, county, township, village] = INDEXED_COLUMNS.map(text);
-  const codeIdx = new Uint32Array(bytes(4 * n));
+  const [name, county, township, village] = INDEXED_COLUMNS.map((_, at) => text(at));
+  const codeIdx = new Uint32Array(indices[INDEXED_COLUMNS.length]!);
   const code: (string | undefined)[] = new Array(n);
   for (let i = 0; i < n; i++) if (codeIdx[i] !== MISSING) code[i] = strings[codeIdx[i]];
   return {
     count: n, id, name, county, township, village, code,
-    households: new Float64Array(bytes(8 * n)), lon: new Float64Array(bytes(8 * n)), lat: new Float64Array(bytes(8 * n)),
-    committee: new Uint8Array(bytes(n)),
+    households: new Float64Array(households), lon: new Float64Array(lon), lat: new Float64Array(lat),
+    committee: new Uint8Array(committee),
   };
 }
 
@@ -320,14 +312,16 @@ function unpackStrings(lengths: Uint32Array, text: ArrayBuffer): string[] {
   return out;
 }
 
-function encodeMasks(m: CombinedCoverage): Uint8Array {
-  return pack({ count: m.mobile.length, mobilePolygons: m.mobilePolygons, broadbandPolygons: m.broadbandPolygons }, [m.mobile, m.broadband]);
+function encodeMasks(m: CombinedCoverage): Encoded {
+  return { header: { count: m.mobile.length, mobilePolygons: m.mobilePolygons, broadbandPolygons: m.broadbandPolygons }, parts: [m.mobile, m.broadband] };
 }
 
-function cachedMasks(entry: { inputs: string; data: Uint8Array } | undefined, inputs: string, count: number): CombinedCoverage | null {
+function cachedMasks(entry: CacheEntry | undefined, inputs: string, count: number): CombinedCoverage | null {
   if (!entry || entry.inputs !== inputs) return null;
-  const { header, bytes } = unpack(entry.data);
-  const h = header as { count: number; mobilePolygons: number; broadbandPolygons: number };
+  const h = entry.header as { count: number; mobilePolygons: number; broadbandPolygons: number };
   if (h.count !== count) return null;
-  return { mobile: new Uint8Array(bytes(count)), broadband: new Uint8Array(bytes(count)), mobilePolygons: h.mobilePolygons, broadbandPolygons: h.broadbandPolygons };
+  const part = partReader(entry.parts);
+  const [mobile, broadband] = [part(count), part(count)];
+  if (!mobile || !broadband) return null;
+  return { mobile: new Uint8Array(mobile), broadband: new Uint8Array(broadband), mobilePolygons: h.mobilePolygons, broadbandPolygons: h.broadbandPolygons };
 }

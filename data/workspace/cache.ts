@@ -39,14 +39,41 @@ export function clearCache(db: Database.Database): void {
   if (hasCache(db)) db.exec('DELETE FROM atlas_cache');
 }
 
-export interface CacheEntry { inputs: string; data: Buffer }
+/**
+ * An entry: a JSON header, and the parts (typed columns, each 8-byte aligned) stored one row each, under
+ * `key#0000`, `key#0001`… beside the header's row `key`. A part a row: one entry of hundreds of megabytes (a
+ * province's settlement columns) was copied whole twice on the way in, into one blob and then by the binding, and
+ * the copies were most of a first analysis's peak memory.
+ */
+export interface CacheEntry { inputs: string; header: unknown; parts: Uint8Array[] }
 
+const partKey = (key: string, k: number) => `${key}#${String(k).padStart(4, '0')}`;
+
+/** The entry under `key`, or undefined when there is none whole (parts missing or from another write). */
 export function readCache(db: Database.Database, key: string): CacheEntry | undefined {
   if (!hasCache(db)) return undefined;
-  return db.prepare('SELECT inputs, data FROM atlas_cache WHERE key = ?').get(key) as CacheEntry | undefined;
+  // Keys between "key#" and "key$" ('$' follows '#'): the entry's parts, without LIKE or GLOB patterns in a key.
+  const rows = db.prepare('SELECT key, inputs, data FROM atlas_cache WHERE key = ? OR (key > ? AND key < ?) ORDER BY key')
+    .all(key, `${key}#`, `${key}$`) as { key: string; inputs: string; data: Buffer }[];
+  const [head, ...rest] = rows;
+  if (!head || head.key !== key) return undefined;
+  let stored: { header?: unknown; parts?: unknown };
+  try {
+    stored = JSON.parse(head.data.toString('utf8')) as typeof stored;
+  } catch {
+    return undefined;
+  }
+  if (stored.parts !== rest.length || rest.some((r, k) => r.key !== partKey(key, k) || r.inputs !== head.inputs)) return undefined;
+  // Typed arrays over a part need its offset aligned; a part in a pooled buffer is copied out.
+  const parts = rest.map(({ data }) => (data.byteOffset % 8 === 0 ? data : Uint8Array.prototype.slice.call(data)));
+  return { inputs: head.inputs, header: stored.header ?? null, parts };
 }
 
-export function writeCache(db: Database.Database, key: string, inputs: string, data: Uint8Array): void {
-  db.prepare('INSERT OR REPLACE INTO atlas_cache (key, inputs, created_at, data) VALUES (?, ?, ?, ?)')
-    .run(key, inputs, new Date().toISOString(), data);
+/** Replaces the entry under `key` (call inside a transaction: the rows go together). */
+export function writeCache(db: Database.Database, key: string, inputs: string, header: unknown, parts: readonly ArrayBufferView[]): void {
+  db.prepare('DELETE FROM atlas_cache WHERE key = ? OR (key > ? AND key < ?)').run(key, `${key}#`, `${key}$`);
+  const insert = db.prepare('INSERT INTO atlas_cache (key, inputs, created_at, data) VALUES (?, ?, ?, ?)');
+  const now = new Date().toISOString();
+  insert.run(key, inputs, now, Buffer.from(JSON.stringify({ header, parts: parts.length }), 'utf8'));
+  parts.forEach((p, k) => insert.run(partKey(key, k), inputs, now, new Uint8Array(p.buffer, p.byteOffset, p.byteLength)));
 }

@@ -343,11 +343,11 @@ export class Workspace {
    * Stores a derived-data entry. Skipped (false) when the workspace is read-only, an import is under way on this
    * handle, the file predates the cache, or SQLite refuses (disk full, locked): the cache only saves time.
    */
-  storeCacheEntry(key: string, inputs: string, data: Uint8Array): boolean {
+  storeCacheEntry(key: string, inputs: string, header: unknown = null, parts: readonly ArrayBufferView[] = []): boolean {
     const db = this.#conn();
     if (this.readOnly || this.#writing || !hasCache(db)) return false;
     try {
-      db.transaction(() => writeCache(db, key, inputs, data)).immediate();
+      db.transaction(() => writeCache(db, key, inputs, header, parts)).immediate();
       return true;
     } catch (err) {
       if ((err as { code?: unknown }).code === undefined || !String((err as { code: unknown }).code).startsWith('SQLITE_')) throw err;

@@ -314,6 +314,34 @@ describe('analyzeWorkspace', () => {
     }
   });
 
+  it('stores an entry a part a row, and reads one with a part missing, cut or from another write as no entry', async () => {
+    const ws = Workspace.open(await seeded());
+    try {
+      const first = await analyze(ws);
+      const db = ws.sqlite();
+      const keys = () => (db.prepare("SELECT key FROM atlas_cache WHERE key LIKE 'settlements%' ORDER BY key").all() as { key: string }[]).map((r) => r.key);
+      // The header's row, then 13 columns: distinct strings (lengths, text), ids (lengths, text), indices into the
+      // distinct strings (name, county, township, village, code), households, lon, lat, committee.
+      expect(keys()).toEqual(['settlements', ...Array.from({ length: 13 }, (_, k) => `settlements#${String(k).padStart(4, '0')}`)]);
+      const damages = [
+        "DELETE FROM atlas_cache WHERE key = 'settlements#0007'",
+        "UPDATE atlas_cache SET data = substr(data, 1, 8) WHERE key = 'settlements#0012'",
+        "UPDATE atlas_cache SET inputs = 'another write' WHERE key = 'settlements#0002'",
+        "UPDATE atlas_cache SET data = X'00' WHERE key = 'settlements'",
+      ];
+      for (const damage of damages) {
+        db.exec(damage);
+        const again = await analyze(ws);
+        expect(again.stats, damage).toMatchObject({ settlementsCached: false, stored: ['settlements'] });
+        expect(again.report, damage).toStrictEqual(first.report);
+        expect(keys()).toHaveLength(14);
+      }
+      expect((await analyze(ws)).stats).toEqual({ settlementsCached: true, masksCached: true, stored: [] });
+    } finally {
+      ws.close();
+    }
+  });
+
   it('a workspace migrated from version 2 gets the triggers on its existing layers', async () => {
     const path = join(tempDir(), 'v2.gpkg');
     createWorkspaceFile(path, { schemaVersion: 2 });
