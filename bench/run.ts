@@ -4,10 +4,11 @@
 //   npm run bench -- [--sizes S,M,L] [--runs 3] [--geopandas S,M] [--postgis S,M] [--parts analyze,workspace,browser] [--tsx]
 //     [--priority high (root, Linux: the scheduler favours the bench on a shared machine; the results say so)]
 // Parts: `analyze` (files), `workspace` (import of a ~300 MB GeoJSON, analyze WORKSPACE.gpkg at M and L),
-// `browser` (the app in Chromium on the demo and a 200,000-settlement workspace: bench/browser.ts).
+// `browser` (the app in Chromium on the demo and a 200,000-settlement workspace: bench/browser.ts); not by default,
+// `province` (5.6 million settlements from files and from a workspace, one run each: bench/province.ts).
 // Data is generated once into bench/data/<size>/ (git-ignored) and reused.
 import { spawnSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PRESETS } from '../seeds/demo';
@@ -15,6 +16,7 @@ import { applyPriority, best, demoFiles, everyRun, measure, option, type Size } 
 import { formatTable as browserTable, runBrowserBench } from './browser';
 import { buildCliBundle, measureCli, measureReport, tsxCli } from './cli-bundle';
 import { benchWorkspace, formatTable as workspaceTable } from './workspace';
+import { benchProvince, formatProvince } from './province';
 
 const root = join(import.meta.dirname, '..');
 const dataDir = join(root, 'bench', 'data');
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
 
   const parts = (option('parts') ?? 'analyze,workspace,browser').split(',').map((p) => p.trim());
   for (const p of parts) {
-    if (p !== 'analyze' && p !== 'workspace' && p !== 'browser') throw new Error(`--parts: unknown part "${p}"; expected analyze, workspace or browser`);
+    if (!['analyze', 'workspace', 'browser', 'province'].includes(p)) throw new Error(`--parts: unknown part "${p}"; expected analyze, workspace, browser or province`);
   }
   const sections: string[] = [`Machine: ${machine()}; ${scheduling}`];
 
@@ -145,6 +147,16 @@ async function main(): Promise<void> {
       '',
       'Wall clock of the whole CLI process (best of the runs, the slowest in brackets for the big imports; the layer imports once each); peak = maximum RSS (/usr/bin/time -v).',
       'The 300 MB import is a generated settlements file with Chinese headers (tests/import/make-big-geojson.ts); the CSV holds the same settlements, the XLSX workbook (shared strings, as Excel writes it) and the zipped Shapefile (a UTF-8 .dbf, text fields 20–80 bytes wide) the first 500,000 of them.',
+    ].join('\n'));
+  }
+  if (parts.includes('province')) {
+    const figures = await benchProvince(dataDir, join(tmpdir(), `atlas-bench-province-${process.pid}`), cli, (line) => process.stderr.write(`${line}\n`));
+    sections.push([
+      '## Province scale: 5.6 million settlements',
+      '',
+      formatProvince(figures),
+      '',
+      'One run each; wall clock of the whole CLI process, peak = maximum RSS (/usr/bin/time -v). The settlements are L\'s, each written 11 or 12 times a few hundred metres apart (bench/province.ts); the polygons are L\'s.',
     ].join('\n'));
   }
   if (parts.includes('browser')) {

@@ -69,3 +69,16 @@ export async function* readRecords(
     await close();
   }
 }
+
+/**
+ * takeRecord() over a queue a reader fills as it reads: the records in order, without awaiting; undefined when all
+ * are taken (the queue is then emptied for the next piece's records).
+ */
+export function takeFrom(queue: SourceRecord[]): () => SourceRecord | undefined {
+  let head = 0;
+  return () => {
+    if (head < queue.length) return queue[head++];
+    if (head > 0) queue.length = head = 0;
+    return undefined;
+  };
+}

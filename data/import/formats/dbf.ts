@@ -2,6 +2,7 @@
 // byte, then a validity check of the bytes (Chinese shapefiles without .cpg are almost always GBK).
 import { decodeRange, decodeText, encodingFromName, latin1Slice, looksUtf8, type TextEncoding } from '../encoding';
 import { FileProblem } from '../issues';
+import { HeldBytes } from './held-bytes';
 
 export interface DbfField { name: string; type: string; length: number; decimals: number; offset: number }
 
@@ -19,9 +20,6 @@ const SAMPLE = 1 << 20;
  * are held.
  */
 export class DbfReader {
-  private buf: Uint8Array = new Uint8Array(0);
-  private pos = 0;
-  private ended = false;
   private nextRow = 0;
 
   private constructor(
@@ -30,7 +28,7 @@ export class DbfReader {
     readonly encoding: TextEncoding,
     readonly encodingReason: string,
     private readonly recordLength: number,
-    private readonly pieces: AsyncIterator<Uint8Array>,
+    private readonly held: HeldBytes,
   ) {}
 
   /**
@@ -42,23 +40,17 @@ export class DbfReader {
   static async open(
     pieces: AsyncIterator<Uint8Array>, bytes: number, name: string, cpg: string | null, override?: 'utf8' | 'gbk' | 'auto', sampleBytes = SAMPLE,
   ): Promise<DbfReader> {
-    let head: Uint8Array = new Uint8Array(0);
-    let ended = false;
-    const readTo = async (length: number) => {
-      while (!ended && head.length < length) {
-        const next = await pieces.next();
-        if (next.done) ended = true;
-        else head = head.length ? Buffer.concat([head, next.value]) : next.value;
-      }
-    };
-    await readTo(32);
+    const held = new HeldBytes(pieces);
+    await held.readTo(32);
+    let head = held.buf;
     if (head.length < 32) throw new FileProblem(`${name}: shorter than the 32-byte .dbf header`);
     const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
     const count = v.getUint32(4, true);
     const headerLength = v.getUint16(8, true);
     const recordLength = v.getUint16(10, true);
     const ldid = head[29];
-    await readTo(headerLength + sampleBytes);
+    await held.readTo(headerLength + sampleBytes);
+    head = held.buf;
     const raw: { name: Uint8Array; type: string; length: number; decimals: number; offset: number }[] = [];
     let offset = 1; // byte 0 of a record is the deletion flag
     for (let p = 32; p + 32 <= headerLength && p + 32 <= head.length && head[p] !== 0x0d; p += 32) {
@@ -83,10 +75,8 @@ export class DbfReader {
       encodingReason = encoding === 'utf8' ? 'bytes are valid UTF-8' : 'no .cpg and bytes are not valid UTF-8: GBK assumed';
     }
     const fields: DbfField[] = raw.map((f) => ({ ...f, name: decodeText(f.name, encoding).trim() }));
-    const reader = new DbfReader(fields, count, encoding, encodingReason, recordLength, pieces);
-    reader.buf = head.subarray(Math.min(headerLength, head.length));
-    reader.ended = ended;
-    return reader;
+    held.pos = Math.min(headerLength, head.length);
+    return new DbfReader(fields, count, encoding, encodingReason, recordLength, held);
   }
 
   /**
@@ -95,35 +85,29 @@ export class DbfReader {
    */
   row(index: number): DbfRow | undefined {
     if (index !== this.nextRow) throw new RangeError(`DbfReader: row ${index} asked for after row ${this.nextRow - 1}`);
-    const { buf, pos, recordLength, fields, encoding } = this;
+    const { recordLength, fields, encoding, held } = this;
+    const { buf, pos } = held;
     const values: Record<string, unknown> = {};
     if (pos + recordLength > buf.length) {
-      if (!this.ended) return undefined;
+      if (!held.ended) return undefined;
       this.nextRow++;
       for (const f of fields) values[f.name] = null;
       return { deleted: false, values };
     }
     for (const f of fields) values[f.name] = fieldValue(f.type, buf, pos + f.offset, pos + f.offset + f.length, encoding);
-    this.pos += recordLength;
+    held.pos += recordLength;
     this.nextRow++;
     return { deleted: buf[pos] === 0x2a, values };
   }
 
   /** Reads the next piece of the table, after the rows not yet asked for. */
-  async more(): Promise<void> {
-    const next = await this.pieces.next();
-    if (next.done) {
-      this.ended = true;
-      return;
-    }
-    const rest = this.buf.subarray(this.pos);
-    this.buf = rest.length ? Buffer.concat([rest, next.value]) : next.value;
-    this.pos = 0;
+  more(): Promise<void> {
+    return this.held.more();
   }
 
   /** Stops reading (an import that ends early). */
-  async close(): Promise<void> {
-    await this.pieces.return?.();
+  close(): Promise<void> {
+    return this.held.close();
   }
 }
 

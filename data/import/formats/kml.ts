@@ -7,7 +7,7 @@ import { open as openFile, readFile, stat } from 'node:fs/promises';
 import type { Geometry, Position } from '../../../gis/types';
 import { detectEncoding, latin1Slice, type TextEncoding } from '../encoding';
 import { FileProblem } from '../issues';
-import { readRecords, type Source, type SourceOptions, type SourceRecord } from '../source';
+import { readRecords, takeFrom, type Source, type SourceOptions, type SourceRecord } from '../source';
 import { checkDeclared, inflatePieces, listZip } from '../zip';
 import { xmlName, xmlText, XmlStream, type XmlHandler, type XmlTag } from './xml-stream';
 
@@ -415,13 +415,7 @@ function opener(format: 'kml' | 'kmz') {
       throw e;
     }
 
-    let head = 0;
-    const queue = reader.queue;
-    const takeRecord = (): SourceRecord | undefined => {
-      if (head < queue.length) return queue[head++];
-      if (head > 0) queue.length = head = 0;
-      return undefined;
-    };
+    const takeRecord = takeFrom(reader.queue);
     const readOn = async (): Promise<boolean> => {
       if (done) return false;
       const next = await pieces.next();

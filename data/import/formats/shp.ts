@@ -2,6 +2,7 @@
 import type { Geometry, Position } from '../../../gis/types';
 import { ringContains, signedArea2 } from '../geometry';
 import { FileProblem } from '../issues';
+import { HeldBytes } from './held-bytes';
 
 export const SHAPE_TYPES: Record<number, string> = {
   0: 'Null', 1: 'Point', 3: 'PolyLine', 5: 'Polygon', 8: 'MultiPoint',
@@ -54,29 +55,20 @@ export interface ShpRecord { index: number; geometry: Geometry | null; problem?:
  * own bytes only: a shape that reads past its declared length is a problem of that record.
  */
 export class ShpReader {
-  private buf: Uint8Array = new Uint8Array(0);
-  private pos = 0;
-  /** The file offset of buf[pos]. */
+  /** The file offset of the first byte not read yet. */
   private at = 100;
-  private ended = false;
   private index = 0;
   private finished = false;
 
-  private constructor(readonly header: ShpHeader, private readonly name: string, private readonly pieces: AsyncIterator<Uint8Array>) {}
+  private constructor(readonly header: ShpHeader, private readonly name: string, private readonly held: HeldBytes) {}
 
   /** Reads the 100-byte header; throws FileProblem when there is none. */
   static async open(pieces: AsyncIterator<Uint8Array>, name: string): Promise<ShpReader> {
-    let head: Uint8Array = new Uint8Array(0);
-    let ended = false;
-    while (!ended && head.length < 100) {
-      const next = await pieces.next();
-      if (next.done) ended = true;
-      else head = head.length ? Buffer.concat([head, next.value]) : next.value;
-    }
-    const reader = new ShpReader(readShpHeader(head, name), name, pieces);
-    reader.buf = head.subarray(100);
-    reader.ended = ended;
-    return reader;
+    const held = new HeldBytes(pieces);
+    await held.readTo(100);
+    const header = readShpHeader(held.buf, name);
+    held.pos = 100;
+    return new ShpReader(header, name, held);
   }
 
   /** Whether every record has been read. */
@@ -90,18 +82,19 @@ export class ShpReader {
    */
   next(): ShpRecord | undefined {
     if (this.finished) return undefined;
-    const { buf, pos, at } = this;
-    const held = buf.length - pos;
-    if ((this.header.fileLength > 0 && at + 8 > this.header.fileLength) || (held < 8 && this.ended)) {
+    const { at, held } = this;
+    const { buf, pos, ended } = held;
+    const left = buf.length - pos;
+    if ((this.header.fileLength > 0 && at + 8 > this.header.fileLength) || (left < 8 && ended)) {
       this.finished = true;
       return undefined;
     }
-    if (held < 8) return undefined;
+    if (left < 8) return undefined;
     const length = ((buf[pos + 4] << 24) | (buf[pos + 5] << 16) | (buf[pos + 6] << 8) | buf[pos + 7]) * 2;
-    if (length < 4 || (held < 8 + length && this.ended)) throw new FileProblem(`${this.name}: record ${this.index} at byte ${at} runs past the end of the file (truncated .shp?)`);
-    if (held < 8 + length) return undefined;
+    if (length < 4 || (left < 8 + length && ended)) throw new FileProblem(`${this.name}: record ${this.index} at byte ${at} runs past the end of the file (truncated .shp?)`);
+    if (left < 8 + length) return undefined;
     const v = new DataView(buf.buffer, buf.byteOffset + pos + 8, length);
-    this.pos += 8 + length;
+    held.pos += 8 + length;
     this.at += 8 + length;
     const index = this.index++;
     const type = v.getInt32(0, true);
@@ -115,20 +108,13 @@ export class ShpReader {
   }
 
   /** Reads the next piece of the file, after the records not yet read. */
-  async more(): Promise<void> {
-    const next = await this.pieces.next();
-    if (next.done) {
-      this.ended = true;
-      return;
-    }
-    const rest = this.buf.subarray(this.pos);
-    this.buf = rest.length ? Buffer.concat([rest, next.value]) : next.value;
-    this.pos = 0;
+  more(): Promise<void> {
+    return this.held.more();
   }
 
   /** Stops reading (an import that ends early). */
-  async close(): Promise<void> {
-    await this.pieces.return?.();
+  close(): Promise<void> {
+    return this.held.close();
   }
 }
 

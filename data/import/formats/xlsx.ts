@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { latin1Slice } from '../encoding';
 import { FileProblem } from '../issues';
-import { readRecords, type Source, type SourceOptions, type SourceRecord } from '../source';
+import { readRecords, takeFrom, type Source, type SourceOptions, type SourceRecord } from '../source';
 import { checkDeclared, extract, inflatePieces, listZip, type ZipEntry } from '../zip';
 import { xmlObjectParser } from './xml-objects';
 import { xmlName, xmlText, XmlStream, type XmlHandler, type XmlTag } from './xml-stream';
@@ -489,7 +489,6 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   const columnIndex: number[] = [];
   let headerRow = 0;
   const queue: SourceRecord[] = [];
-  let head = 0;
   /** Whether a value shows anything (a number or a boolean always does). */
   const shows = (value: unknown) => value !== null && (typeof value !== 'string' || value.trim() !== '');
 
@@ -556,12 +555,7 @@ export async function open(path: string, options: SourceOptions): Promise<Source
   if (!columns) throw new FileProblem(`worksheet "${chosen.name}" is empty (expected a header row)`, 'sheet');
   const header: string[] = columns;
 
-  /** The next record already read, without awaiting; undefined when the queue is empty. */
-  const takeRecord = (): SourceRecord | undefined => {
-    if (head < queue.length) return queue[head++];
-    if (head > 0) queue.length = head = 0;
-    return undefined;
-  };
+  const takeRecord = takeFrom(queue);
 
   const readOn = async (): Promise<boolean> => {
     if (done) return false;
