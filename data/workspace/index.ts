@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statfsSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import type { CoverageColumns } from '../../api/columns';
 import type { Bbox, LayerInfo, LayerRole, WorkspaceInfo } from '../../api/contract';
@@ -106,7 +106,8 @@ function initFile(path: string, opts: { name?: string; synthetic?: boolean }, sc
     db.pragma(`page_size = ${WORKSPACE_PAGE_SIZE}`);
     configure(db, false);
     db.transaction(() => createSchemaV1(db, {
-      name: opts.name ?? 'Workspace', synthetic: opts.synthetic ?? false, appVersion: APP_VERSION,
+      // Unnamed, a workspace is called after its file: the name is shown in the app's title, in either language.
+      name: opts.name ?? (basename(path, extname(path)) || basename(path)), synthetic: opts.synthetic ?? false, appVersion: APP_VERSION,
     })).immediate();
     migrate(db, 1, APP_VERSION, schemaVersion);
     return db;

@@ -49,6 +49,17 @@ function expectBlobsAsEncoded(path: string, table: string, input: readonly { geo
 }
 
 describe('create and the GeoPackage skeleton', () => {
+  it('names a workspace created without a name after its file', () => {
+    for (const [file, name] of [['于都县2026年.gpkg', '于都县2026年'], ['province.v2.gpkg', 'province.v2'], ['.gpkg', '.gpkg']]) {
+      const ws = Workspace.create(join(tempDir(), file));
+      try {
+        expect(ws.info().name).toBe(name);
+      } finally {
+        ws.close();
+      }
+    }
+  });
+
   it('creates a GeoPackage 1.3 file in WAL mode with the required SRS rows and atlas meta', () => {
     const { ws, path } = fresh();
     expect(ws.info()).toMatchObject({ path, name: '于都测试', readOnly: false, readOnlyReason: null, synthetic: true, schemaVersion: SCHEMA_VERSION, layers: [] });
