@@ -48,6 +48,10 @@ export class ByteParser {
   // changing kind at its first string had the code optimized for the previous file's arrays thrown away.
   /** Member names by hash, direct-mapped: a file repeats a few names on every feature. */
   private readonly keys: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
+  /** By a name's slot, the name read after it last time, and that name's slot. */
+  private readonly nextKeys: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
+  private readonly nextSlots = new Int32Array(KEY_SLOTS);
+  private prevSlot = 0;
   private readonly cacheStrings: (string | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
   private readonly cacheLengths = new Uint8Array(CACHE_SLOTS);
   private readonly cacheBytes = new Uint8Array(CACHE_SLOTS * CACHE_WIDTH);
@@ -335,6 +339,16 @@ export class ByteParser {
   key(): string {
     if (this.peek() !== Q) throw new ScanSyntaxError(this.p, 'syntax');
     const b = this.b, start = this.p + 1, end = this.end;
+    // Features repeat their names in the same order: the name that followed the previous one last time is tried first.
+    const guess = this.nextKeys[this.prevSlot];
+    if (guess !== undefined) {
+      const len = guess.length;
+      if (start + len < end && b[start + len] === Q && sameAscii(guess, b, start)) {
+        this.p = start + len + 1;
+        this.prevSlot = this.nextSlots[this.prevSlot];
+        return guess;
+      }
+    }
     let h = 0, i = start;
     while (i < end) {
       const c = b[i];
@@ -345,12 +359,13 @@ export class ByteParser {
     if (i < end && b[i] === Q) {
       const len = i - start;
       const slot = (h ^ (h >>> 10)) & KEY_MASK;
-      const known = this.keys[slot];
-      if (known !== undefined && known.length === len && sameAscii(known, b, start)) {
-        this.p = i + 1;
-        return known;
-      }
-      return (this.keys[slot] = this.string());
+      let known = this.keys[slot];
+      if (known !== undefined && known.length === len && sameAscii(known, b, start)) this.p = i + 1;
+      else known = this.keys[slot] = this.string();
+      this.nextKeys[this.prevSlot] = known;
+      this.nextSlots[this.prevSlot] = slot;
+      this.prevSlot = slot;
+      return known;
     }
     return this.string();
   }

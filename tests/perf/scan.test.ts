@@ -263,6 +263,18 @@ describe('GeoJsonScanner: bytes', () => {
     return got[0].properties;
   };
 
+  it('reads member names tried first as the ones that followed last time: shorter, longer, escaped, cut by the chunk', () => {
+    const features = ['{"a":1,"bb":2,"c":3}', '{"a":1,"b":2,"c":3}', '{"a":1,"bbb":2,"c":3}', '{"a":1,"b\\u0062":2,"c":3}', '{"a":1,"bb":2,"c":3}', '{"c":3,"a":1,"bb":2}']
+      .map((props) => `{"type":"Feature","geometry":null,"properties":${props}}`);
+    const json = `{"type":"FeatureCollection","features":[${features.join(',')}]}`;
+    const expected = (JSON.parse(json) as { features: { properties: unknown }[] }).features.map((f) => f.properties);
+    for (const sizes of [[json.length], [1], [3, 5], [17]]) {
+      const got: { properties: unknown }[] = [];
+      expect(scanFeatures(json, sizes, (f) => got.push(f as never))).toBeNull();
+      expect(got.map((f) => f.properties), String(sizes)).toEqual(expected);
+    }
+  });
+
   it('decodes multi-byte UTF-8 split across chunks of one byte, escapes and surrogate pairs', () => {
     const props = '{"name":"潮溪村 😀 𠮷","e":"\\u6f6e\\u6eAA\\ud83d\\ude00\\n\\t\\"\\\\\\/\\b\\f\\r","lone":"\\ud800x\\udc00"}';
     expect(one(props)).toEqual(JSON.parse(props));
