@@ -3,11 +3,12 @@
 // taken, never the document. Placemarks in the kml root and its Documents and Folders, in document order; Point,
 // LineString, Polygon and MultiGeometry; name, description, ExtendedData's Data and SchemaData/SimpleData as
 // attributes. Entities other than XML's own are left as written and no DTD is read.
-import { open as openFile, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Geometry, Position } from '../../../gis/types';
 import { detectEncoding, latin1Slice, type TextEncoding } from '../encoding';
 import { FileProblem } from '../issues';
 import { readRecords, takeFrom, type Source, type SourceOptions, type SourceRecord } from '../source';
+import { filePieces } from '../file-pieces';
 import { checkDeclared, inflatePieces, listZip } from '../zip';
 import { xmlName, xmlText, XmlStream, type XmlHandler, type XmlTag } from './xml-stream';
 
@@ -15,7 +16,6 @@ import { xmlName, xmlText, XmlStream, type XmlHandler, type XmlTag } from './xml
 export const MAX_KML_DEPTH = 256;
 /** Bytes read before the encoding is chosen, as the table readers sniff theirs. */
 const SNIFF = 1 << 20;
-const PIECE = 1 << 20;
 
 /** What an open element is to the reader, decided from its name and its parent's role. */
 const enum Role {
@@ -253,12 +253,12 @@ class KmlReader implements XmlHandler {
     const pm = this.pm;
     switch (role) {
       case Role.Placemark: {
-        this.pm = new Placemark(tag.find(ID) ? xmlText(tag.bytes, tag.valueStart, tag.valueEnd, false, this.encoding) : undefined);
+        this.pm = new Placemark(tag.attr(ID, this.encoding));
         return;
       }
       case Role.Data:
       case Role.Simple:
-        pm!.key = tag.find(NAME) ? xmlText(tag.bytes, tag.valueStart, tag.valueEnd, false, this.encoding) : null;
+        pm!.key = tag.attr(NAME, this.encoding) ?? null;
         pm!.value = null;
         return;
       case Role.Point:
@@ -297,7 +297,7 @@ class KmlReader implements XmlHandler {
         pm.value = text!.trim();
         return;
       case Role.Simple:
-        pm.value = (text ?? '').trim();
+        pm.value = text!.trim();
         if (pm.key !== null) pm.data.push([pm.key, pm.value]);
         return;
       case Role.Data:
@@ -349,24 +349,6 @@ class KmlReader implements XmlHandler {
     } catch (e) {
       pm.fail(e);
     }
-  }
-}
-
-/** A file's bytes a fresh piece at a time, and the share of it read. */
-async function* filePieces(path: string): AsyncGenerator<{ piece: Uint8Array; read: number }> {
-  const size = (await stat(path)).size;
-  const file = await openFile(path, 'r');
-  try {
-    let read = 0;
-    for (;;) {
-      const piece = new Uint8Array(PIECE);
-      const { bytesRead } = await file.read(piece, 0, PIECE, null);
-      if (bytesRead === 0) return;
-      read += bytesRead;
-      yield { piece: piece.subarray(0, bytesRead), read: size ? read / size : 1 };
-    }
-  } finally {
-    await file.close();
   }
 }
 

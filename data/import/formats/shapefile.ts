@@ -1,10 +1,11 @@
 // Shapefile reader: a .zip holding .shp/.dbf/.prj/.cpg (first shapefile inside), or a bare .shp with its siblings.
 // The .shp and the .dbf are read a piece at a time side by side (from the files, or inflated from the ZIP by zlib).
-import { open as openFile, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { decodeText, looksUtf8 } from '../encoding';
 import { abortError, FileProblem } from '../issues';
 import { readRecords, type Source, type SourceOptions, type SourceRecord } from '../source';
+import { filePieces } from '../file-pieces';
 import { checkDeclared, extract, inflatePieces, listZip } from '../zip';
 import { DbfReader } from './dbf';
 import { SHAPE_TYPES, ShpReader, type ShpRecord } from './shp';
@@ -48,25 +49,9 @@ export async function shapefileSiblings(path: string): Promise<Map<string, strin
   return new Map(names.filter((x) => stem(x).toLowerCase() === base).map((x) => [extname(x).toLowerCase(), join(dir, x)]));
 }
 
+/** The pieces alone, as the .shp and .dbf readers take them. */
 async function* mapPieces(pieces: AsyncIterable<{ piece: Uint8Array }>): AsyncGenerator<Uint8Array> {
   for await (const { piece } of pieces) yield piece;
-}
-
-const PIECE = 1 << 20;
-
-/** A file's bytes a fresh 1 MiB piece at a time (a piece is kept while its rows are read). */
-async function* filePieces(path: string): AsyncGenerator<Uint8Array> {
-  const file = await openFile(path, 'r');
-  try {
-    for (;;) {
-      const piece = new Uint8Array(PIECE);
-      const { bytesRead } = await file.read(piece, 0, PIECE, null);
-      if (bytesRead === 0) return;
-      yield bytesRead === PIECE ? piece : piece.subarray(0, bytesRead);
-    }
-  } finally {
-    await file.close();
-  }
 }
 
 async function fromDisk(path: string): Promise<Parts> {
@@ -76,8 +61,8 @@ async function fromDisk(path: string): Promise<Parts> {
     return sibling ? readFile(sibling) : undefined;
   };
   const dbfPath = siblings.get('.dbf');
-  const dbf = dbfPath ? { pieces: filePieces(dbfPath), bytes: (await stat(dbfPath)).size } : undefined;
-  return { shp: filePieces(path), dbf, prj: await find('.prj'), cpg: await find('.cpg'), shpName: basename(path), warnings: [] };
+  const dbf = dbfPath ? { pieces: mapPieces(filePieces(dbfPath)), bytes: (await stat(dbfPath)).size } : undefined;
+  return { shp: mapPieces(filePieces(path)), dbf, prj: await find('.prj'), cpg: await find('.cpg'), shpName: basename(path), warnings: [] };
 }
 
 export async function open(path: string, options: SourceOptions): Promise<Source> {

@@ -35,8 +35,8 @@ export interface XmlTag {
   is(name: Uint8Array): boolean;
   /** Whether it ends with `/>`. */
   readonly selfClosing: boolean;
-  /** The attribute's value (entities decoded), by local name; undefined when absent. */
-  attr(name: Uint8Array): string | undefined;
+  /** The attribute's value (entities decoded; UTF-8 unless told), by local name; undefined when absent. */
+  attr(name: Uint8Array, encoding?: TextEncoding): string | undefined;
   /**
    * Whether the attribute (by local name) is there; if so its raw value is bytes [valueStart, valueEnd): for values
    * read as numbers or compared as bytes, without a string.
@@ -140,8 +140,8 @@ class Tag implements XmlTag {
     }
   }
 
-  attr(name: Uint8Array): string | undefined {
-    return this.find(name) ? xmlText(this.bytes, this.valueStart, this.valueEnd) : undefined;
+  attr(name: Uint8Array, encoding: TextEncoding = 'utf8'): string | undefined {
+    return this.find(name) ? xmlText(this.bytes, this.valueStart, this.valueEnd, false, encoding) : undefined;
   }
 }
 
