@@ -238,7 +238,10 @@ function storeEncoded(ws: Workspace, key: string, inputs: string, { header, part
   return ws.storeCacheEntry(key, inputs, header, parts);
 }
 
-/** Reads an entry's parts in order, each of the length expected: null when one is missing or of another length. */
+/**
+ * Reads an entry's parts in order, each of the length expected, as an ArrayBuffer of its own (typed arrays start at
+ * its offset 0, aligned; a part within a larger buffer is copied out): null when one is missing or of another length.
+ */
 function partReader(parts: readonly Uint8Array[]): (bytes: number) => ArrayBuffer | null {
   let k = 0;
   return (bytes) => {

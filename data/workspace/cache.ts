@@ -40,7 +40,7 @@ export function clearCache(db: Database.Database): void {
 }
 
 /**
- * An entry: a JSON header, and the parts (typed columns, each 8-byte aligned) stored one row each, under
+ * An entry: a JSON header, and the parts (typed columns, as bytes) stored one row each, under
  * `key#0000`, `key#0001`… beside the header's row `key`. A part a row: one entry of hundreds of megabytes (a
  * province's settlement columns) was copied whole twice on the way in, into one blob and then by the binding, and
  * the copies were most of a first analysis's peak memory.
@@ -64,9 +64,7 @@ export function readCache(db: Database.Database, key: string): CacheEntry | unde
     return undefined;
   }
   if (stored.parts !== rest.length || rest.some((r, k) => r.key !== partKey(key, k) || r.inputs !== head.inputs)) return undefined;
-  // Typed arrays over a part need its offset aligned; a part in a pooled buffer is copied out.
-  const parts = rest.map(({ data }) => (data.byteOffset % 8 === 0 ? data : Uint8Array.prototype.slice.call(data)));
-  return { inputs: head.inputs, header: stored.header ?? null, parts };
+  return { inputs: head.inputs, header: stored.header ?? null, parts: rest.map((r) => r.data) };
 }
 
 /** Replaces the entry under `key` (call inside a transaction: the rows go together). */
