@@ -7,10 +7,9 @@ import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, 
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { Workspace } from '../data/workspace';
 import { measureCli, measureReport, type CliCommand } from './cli-bundle';
 import { demoFiles, type Measure } from './measure';
+import { clearCache, emptyWorkspace } from './workspace';
 
 /** The QGIS issue's point count. */
 export const PROVINCE_SETTLEMENTS = 5_600_000;
@@ -100,14 +99,11 @@ export async function benchProvince(dataDir: string, work: string, cli: CliComma
   const counted = reportInputs(json);
   row('… rates only (`--format table`)', measureCli(cli, ['analyze', ...inputs, '--format', 'table']));
   const ws = join(work, 'province.gpkg');
-  for (const p of [ws, `${ws}-wal`, `${ws}-shm`]) rmSync(p, { force: true });
-  Workspace.create(ws).close();
+  emptyWorkspace(ws);
   row('import the settlements GeoJSON', measureCli(cli, ['import', ws, '--role', 'settlements', f.settlements, '--quiet']));
   for (const m of f.mobile) measureCli(cli, ['import', ws, '--role', 'mobile', m, '--quiet']);
   measureCli(cli, ['import', ws, '--role', 'broadband', f.broadband, '--quiet']);
-  const db = new Database(ws);
-  db.exec('DELETE FROM atlas_cache');
-  db.close();
+  clearCache(ws);
   row('`analyze WORKSPACE.gpkg`, first run (JSON report)', measureReport(cli, [ws], json));
   row('… re-run (cached settlement columns and masks)', measureReport(cli, [ws], json));
   rmSync(work, { recursive: true, force: true });

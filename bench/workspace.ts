@@ -45,12 +45,14 @@ export interface BenchWorkspaceOptions {
   log?: (line: string) => void;
 }
 
-function emptyWorkspace(path: string): void {
+/** A new, empty workspace at `path`, replacing any there. */
+export function emptyWorkspace(path: string): void {
   for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
   Workspace.create(path).close();
 }
 
-function clearCache(path: string): void {
+/** Empties the workspace's atlas_cache: the next analysis is a first one. */
+export function clearCache(path: string): void {
   const db = new Database(path);
   try {
     db.exec('DELETE FROM atlas_cache');
