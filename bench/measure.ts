@@ -131,9 +131,19 @@ export function best(runs: number, f: () => Measure): Measure {
  * runs' times are logged in the order they ran, so that a slow one can be told from a slow first one.
  */
 export function everyRun(runs: number, f: () => Measure, label?: string): { best: Measure; slowest: number } {
-  const all = Array.from({ length: runs }, f);
+  return summarize(Array.from({ length: runs }, f), label);
+}
+
+/** everyRun() of runs already made (interleaved with other jobs' runs, say). */
+export function summarize(all: readonly Measure[], label?: string): { best: Measure; slowest: number } {
   if (label) process.stderr.write(`  ${label}: ${all.map((m) => `${m.seconds.toFixed(2)} s (load ${m.load.toFixed(2)})`).join(', ')}\n`);
-  return { best: all.reduce((a, b) => (b.seconds < a.seconds ? b : a)), slowest: Math.max(...all.map((m) => m.seconds)) };
+  return { best: fastest(all), slowest: Math.max(...all.map((m) => m.seconds)) };
+}
+
+/** The fastest of some runs. */
+export function fastest(all: readonly Measure[]): Measure {
+  if (!all.length) throw new Error('fastest: no runs');
+  return all.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
 /** The demo files of one size under dataDir/<size>/, generated on first use; a marker records their options. */
