@@ -13,7 +13,7 @@ import { startDataWorker } from './node-worker';
 import type { StoredColumns } from './workspace/layer-writer';
 
 /** Points per classification range: small enough to balance the threads at the end, big enough to be cheap. */
-export const RANGE_POINTS = 8192;
+export const RANGE_POINTS = 2048;
 
 /** A workspace layer to read (each thread opens the file read-only). */
 export interface LayerSource { workspace: string; table: string; columns: StoredColumns; source: number }
